@@ -1,0 +1,2 @@
+//! The `descope-mgmt` binary: the CLI layer only (arguments, commands, rendering).
+fn main() {}
