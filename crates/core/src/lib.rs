@@ -4,3 +4,4 @@
 pub mod memory;
 pub mod port;
 pub mod resource;
+pub mod secret;

@@ -1,0 +1,1 @@
+//! Tests of the API client against the emulator over loopback.

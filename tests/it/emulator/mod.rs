@@ -1,0 +1,1 @@
+//! HTTP-level tests of the emulator (wire shapes, errors, faults, persistence).
