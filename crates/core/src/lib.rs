@@ -2,6 +2,7 @@
 //! engine and the ports (traits) that the API client implements. No HTTP, no CLI, no runtime here.
 
 pub mod memory;
+pub mod plan;
 pub mod port;
 pub mod resource;
 pub mod secret;

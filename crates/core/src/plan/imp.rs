@@ -1,0 +1,103 @@
+//! The planner: a pure function from desired and live state to a [`Plan`].
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet};
+use super::model::{Resource, ResourceRef};
+use crate::resource::{Permission, Role, Tenant};
+
+/// Computes the changes that make `actual` match `desired`.
+///
+/// Both sides are normalised before comparison. If `desired` names the same identity twice the
+/// last one wins (config validation rejects duplicates before this point).
+pub fn plan(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) -> Plan {
+    let mut plan = Plan {
+        prune: options.prune,
+        targets: options
+            .targets
+            .as_ref()
+            .map(|targets| targets.iter().cloned().collect()),
+        changes: Vec::new(),
+        unmanaged: Vec::new(),
+    };
+    // Kind order here is the plan's order; `ResourceKind`'s derived `Ord` agrees with it.
+    plan_kind::<Permission>(desired, actual, options, &mut plan);
+    plan_kind::<Role>(desired, actual, options, &mut plan);
+    plan_kind::<Tenant>(desired, actual, options, &mut plan);
+    plan
+}
+
+fn plan_kind<R: InResourceSet>(
+    desired: &ResourceSet,
+    actual: &ResourceSet,
+    options: &PlanOptions,
+    plan: &mut Plan,
+) {
+    if !options.includes_kind(R::KIND) {
+        return;
+    }
+    let desired = index_normalized(R::of(desired));
+    let actual = index_normalized(R::of(actual));
+    let identities: BTreeSet<&str> = desired
+        .keys()
+        .chain(actual.keys())
+        .map(String::as_str)
+        .collect();
+
+    for id in identities {
+        let reference = ResourceRef::new(R::KIND, id);
+        if !options.includes(&reference) {
+            continue;
+        }
+        let change = match (actual.get(id), desired.get(id)) {
+            (None, Some(after)) => Change {
+                kind: R::KIND,
+                id: id.to_owned(),
+                action: Action::Create,
+                fields: Vec::new(),
+                before: None,
+                after: Some(after.clone().into_any()),
+            },
+            (Some(before), Some(after)) => {
+                let fields = before.diff(after);
+                let action = if fields.is_empty() {
+                    Action::Unchanged
+                } else {
+                    Action::Update
+                };
+                Change {
+                    kind: R::KIND,
+                    id: id.to_owned(),
+                    action,
+                    fields,
+                    before: Some(before.clone().into_any()),
+                    after: (action == Action::Update).then(|| after.clone().into_any()),
+                }
+            }
+            (Some(before), None) if options.prune => Change {
+                kind: R::KIND,
+                id: id.to_owned(),
+                action: Action::Delete,
+                fields: Vec::new(),
+                before: Some(before.clone().into_any()),
+                after: None,
+            },
+            (Some(_), None) => {
+                plan.unmanaged.push(reference);
+                continue;
+            }
+            (None, None) => continue,
+        };
+        plan.changes.push(change);
+    }
+}
+
+fn index_normalized<R: Resource>(resources: &[R]) -> BTreeMap<String, R> {
+    resources
+        .iter()
+        .map(|resource| {
+            let normalized = resource.clone().normalize();
+            (normalized.identity().to_owned(), normalized)
+        })
+        .collect()
+}

@@ -1,0 +1,16 @@
+//! The planner: compares a desired [`ResourceSet`] (from config) with the live one (from the
+//! ports) and produces a [`Plan`], a typed, serialisable list of changes with field-level
+//! differences. Pure and synchronous; fetching the live state is the caller's job.
+
+mod change;
+mod fingerprint;
+mod imp;
+mod model;
+
+#[cfg(test)]
+mod tests;
+
+pub use change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet, Summary};
+pub use fingerprint::{Fingerprint, StaleError, check_fresh, fingerprint};
+pub use imp::plan;
+pub use model::{AnyResource, FieldDiff, ParseRefError, Resource, ResourceKind, ResourceRef};
