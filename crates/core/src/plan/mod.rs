@@ -8,7 +8,7 @@ mod imp;
 mod model;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet, Summary};
 pub use fingerprint::{Fingerprint, StaleError, check_fresh, fingerprint};

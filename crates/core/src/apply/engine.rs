@@ -1,0 +1,401 @@
+//! Executes a plan through the ports: bounded concurrency, dependency order, convergence on
+//! "already exists" / "not found", cancellation, and an outcome for every change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures::stream::{self, StreamExt};
+
+use super::report::{ApplyReport, ChangeResult, FailureKind, Outcome, SkipReason};
+use crate::plan::{Action, AnyResource, Change, Plan, ResourceKind, ResourceRef, ResourceSet};
+use crate::port::{PermissionPort, PortError, PortErrorKind, PortResult, RolePort, TenantPort};
+
+/// A Descope project as the engine reaches it: every port. Generic rather than `dyn` because the
+/// port traits return `impl Future`.
+pub trait Project: TenantPort + RolePort + PermissionPort {}
+
+impl<T: TenantPort + RolePort + PermissionPort> Project for T {}
+
+/// How to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Changes in flight at once within one phase; 0 is treated as 1.
+    pub concurrency: usize,
+}
+
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+/// Asks a running apply to stop starting changes. Cheap to clone; every clone shares the flag,
+/// so a Ctrl-C handler can hold one.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Receives progress events; the CLI draws them with indicatif. Called from the apply future,
+/// possibly for several changes interleaved, so implementations must be cheap and thread-safe.
+pub trait Progress: Send + Sync {
+    /// Once, before any change: the number of changes that will be reported as finished.
+    fn total(&self, _count: usize) {}
+    /// A change is about to be sent (not called for skipped changes).
+    fn started(&self, _change: &Change) {}
+    /// A change is done, failed or skipped.
+    fn finished(&self, _change: &Change, _outcome: &Outcome) {}
+}
+
+/// Progress that is not shown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Creates and updates run in dependency order (permissions, roles, tenants) so that what a
+/// resource names exists first; deletes run in reverse so nothing is deleted while still named.
+const PHASES: [(Phase, ResourceKind); 6] = [
+    (Phase::Upsert, ResourceKind::Permission),
+    (Phase::Upsert, ResourceKind::Role),
+    (Phase::Upsert, ResourceKind::Tenant),
+    (Phase::Delete, ResourceKind::Tenant),
+    (Phase::Delete, ResourceKind::Role),
+    (Phase::Delete, ResourceKind::Permission),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Upsert,
+    Delete,
+}
+
+fn phase_of(change: &Change) -> Phase {
+    if change.action == Action::Delete {
+        Phase::Delete
+    } else {
+        Phase::Upsert
+    }
+}
+
+/// Applies every create, update and delete of `plan` to `project`.
+///
+/// A failure does not stop independent changes; a change whose dependency did not succeed is
+/// skipped. After `cancel`, no new change starts; in-flight ones finish.
+pub async fn apply<P: Project>(
+    plan: &Plan,
+    project: &P,
+    options: &ApplyOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> ApplyReport {
+    let writes: Vec<&Change> = plan.writes().collect();
+    progress.total(writes.len());
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; writes.len()];
+    let concurrency = options.concurrency.max(1);
+
+    for (phase, kind) in PHASES {
+        let blockers = Blockers::from_outcomes(&writes, &outcomes);
+        let batch: Vec<(usize, &Change)> = writes
+            .iter()
+            .enumerate()
+            .filter(|(_, change)| change.kind == kind && phase_of(change) == phase)
+            .map(|(index, change)| (index, *change))
+            .collect();
+        let finished: Vec<(usize, Outcome)> = stream::iter(batch)
+            .map(|(index, change)| {
+                let blockers = &blockers;
+                async move {
+                    let outcome = if cancel.is_cancelled() {
+                        Outcome::Skipped {
+                            reason: SkipReason::Cancelled,
+                        }
+                    } else if let Some(dependency) = blockers.blocking(change) {
+                        Outcome::Skipped {
+                            reason: SkipReason::DependencyFailed { dependency },
+                        }
+                    } else {
+                        progress.started(change);
+                        execute(project, change).await
+                    };
+                    progress.finished(change, &outcome);
+                    (index, outcome)
+                }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        for (index, outcome) in finished {
+            outcomes[index] = Some(outcome);
+        }
+    }
+
+    let results = writes
+        .iter()
+        .zip(outcomes)
+        .map(|(change, outcome)| ChangeResult {
+            kind: change.kind,
+            id: change.id.clone(),
+            action: change.action,
+            // Every phase covers every write of its kind and action, so none is left unset.
+            outcome: outcome.unwrap_or(Outcome::Skipped {
+                reason: SkipReason::Cancelled,
+            }),
+        })
+        .collect();
+    ApplyReport {
+        results,
+        interrupted: cancel.is_cancelled(),
+    }
+}
+
+/// What earlier phases left undone, which later changes may depend on.
+#[derive(Debug, Default)]
+struct Blockers {
+    /// Resources whose change ran and did not succeed.
+    not_applied: BTreeSet<ResourceRef>,
+    /// Resources still named by the live state of a change that did not succeed, each with one
+    /// such change: deleting them could break that resource or be refused by the server.
+    still_named: BTreeMap<ResourceRef, ResourceRef>,
+}
+
+impl Blockers {
+    fn from_outcomes(writes: &[&Change], outcomes: &[Option<Outcome>]) -> Self {
+        let mut blockers = Self::default();
+        for (change, outcome) in writes.iter().zip(outcomes) {
+            if outcome.as_ref().is_none_or(Outcome::is_success) {
+                continue;
+            }
+            blockers.not_applied.insert(change.reference());
+            for named in change.before.iter().flat_map(AnyResource::references) {
+                blockers
+                    .still_named
+                    .entry(named)
+                    .or_insert_with(|| change.reference());
+            }
+        }
+        blockers
+    }
+
+    /// A create or update waits on what its desired state names; a delete waits on every change
+    /// that was to stop naming it.
+    fn blocking(&self, change: &Change) -> Option<ResourceRef> {
+        match phase_of(change) {
+            Phase::Upsert => change
+                .after
+                .as_ref()?
+                .references()
+                .into_iter()
+                .find(|reference| self.not_applied.contains(reference)),
+            Phase::Delete => self.still_named.get(&change.reference()).cloned(),
+        }
+    }
+}
+
+async fn execute<P: Project>(project: &P, change: &Change) -> Outcome {
+    match try_execute(project, change).await {
+        Ok(note) => Outcome::Succeeded {
+            note: note.map(str::to_owned),
+        },
+        Err(Failure::Port(error)) => Outcome::Failed {
+            message: error.message,
+            error: error.kind.into(),
+        },
+        Err(Failure::Malformed(message)) => Outcome::Failed {
+            message,
+            error: FailureKind::MalformedPlan,
+        },
+    }
+}
+
+enum Failure {
+    Port(PortError),
+    Malformed(String),
+}
+
+impl From<PortError> for Failure {
+    fn from(error: PortError) -> Self {
+        Self::Port(error)
+    }
+}
+
+/// Runs one change, converging where the live state already moved towards the goal. Returns a
+/// note when it did something other than the planned call.
+async fn try_execute<P: Project>(
+    project: &P,
+    change: &Change,
+) -> Result<Option<&'static str>, Failure> {
+    match change.action {
+        Action::Create => {
+            let desired = desired_state(change)?;
+            match create(project, desired).await {
+                Ok(()) => Ok(None),
+                Err(error) if error.kind == PortErrorKind::AlreadyExists => {
+                    Ok(Some(converge_existing(project, desired).await?))
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        Action::Update => {
+            let desired = desired_state(change)?;
+            match update(project, desired).await {
+                Ok(()) => Ok(None),
+                Err(error) if error.kind == PortErrorKind::NotFound => {
+                    create(project, desired).await?;
+                    Ok(Some("re-created: it had been deleted since the plan"))
+                }
+                Err(error) => Err(error.into()),
+            }
+        }
+        Action::Delete => match delete(project, change.kind, &change.id).await {
+            Ok(()) => Ok(None),
+            Err(error) if error.kind == PortErrorKind::NotFound => Ok(Some("already absent")),
+            Err(error) => Err(error.into()),
+        },
+        Action::Unchanged => Ok(None),
+    }
+}
+
+/// A create found the resource there (a re-run after an interrupted apply, or a concurrent
+/// writer): read it back and update it only if it differs.
+async fn converge_existing<P: Project>(
+    project: &P,
+    desired: &AnyResource,
+) -> Result<&'static str, Failure> {
+    match load(project, desired.kind(), desired.identity()).await? {
+        Some(live) if live.clone().normalized() == desired.clone().normalized() => {
+            Ok("already existed with the desired state")
+        }
+        Some(_) => {
+            update(project, desired).await?;
+            Ok("already existed; updated to the desired state")
+        }
+        // Deleted again between the two calls: the original create is now the right call.
+        None => {
+            create(project, desired).await?;
+            Ok("already existed, then vanished; created")
+        }
+    }
+}
+
+fn desired_state(change: &Change) -> Result<&AnyResource, Failure> {
+    match &change.after {
+        Some(after) if after.kind() == change.kind && after.identity() == change.id => Ok(after),
+        Some(after) => Err(Failure::Malformed(format!(
+            "the plan is malformed: change {} carries the state of {}",
+            change.reference(),
+            after.reference()
+        ))),
+        None => Err(Failure::Malformed(format!(
+            "the plan is malformed: {} of {} has no desired state",
+            change.action.as_str(),
+            change.reference()
+        ))),
+    }
+}
+
+async fn create<P: Project>(project: &P, resource: &AnyResource) -> PortResult<()> {
+    match resource {
+        AnyResource::Permission(permission) => PermissionPort::create(project, permission).await,
+        AnyResource::Role(role) => RolePort::create(project, role).await,
+        AnyResource::Tenant(tenant) => TenantPort::create(project, tenant).await,
+    }
+}
+
+async fn update<P: Project>(project: &P, resource: &AnyResource) -> PortResult<()> {
+    match resource {
+        AnyResource::Permission(permission) => PermissionPort::update(project, permission).await,
+        AnyResource::Role(role) => RolePort::update(project, role).await,
+        AnyResource::Tenant(tenant) => TenantPort::update(project, tenant).await,
+    }
+}
+
+async fn delete<P: Project>(project: &P, kind: ResourceKind, id: &str) -> PortResult<()> {
+    match kind {
+        ResourceKind::Permission => PermissionPort::delete(project, id).await,
+        ResourceKind::Role => RolePort::delete(project, id).await,
+        ResourceKind::Tenant => TenantPort::delete(project, id).await,
+    }
+}
+
+/// Reads one resource back. Roles and permissions have no single-item read in the API, so they
+/// are found in the list.
+async fn load<P: Project>(
+    project: &P,
+    kind: ResourceKind,
+    id: &str,
+) -> PortResult<Option<AnyResource>> {
+    Ok(match kind {
+        ResourceKind::Tenant => TenantPort::load(project, id)
+            .await?
+            .map(AnyResource::Tenant),
+        ResourceKind::Role => RolePort::list(project)
+            .await?
+            .into_iter()
+            .find(|role| role.name == id)
+            .map(AnyResource::Role),
+        ResourceKind::Permission => PermissionPort::list(project)
+            .await?
+            .into_iter()
+            .find(|permission| permission.name == id)
+            .map(AnyResource::Permission),
+    })
+}
+
+/// Reads the live state of every kind (one list call per kind, concurrently).
+pub async fn read_actual<P: Project>(project: &P) -> PortResult<ResourceSet> {
+    read_actual_kinds(project, &ResourceKind::ALL).await
+}
+
+/// Reads the live state of the given kinds only; the others stay empty.
+pub async fn read_actual_kinds<P: Project>(
+    project: &P,
+    kinds: &[ResourceKind],
+) -> PortResult<ResourceSet> {
+    let wants = |kind| kinds.contains(&kind);
+    let (permissions, roles, tenants) = futures::try_join!(
+        async {
+            if wants(ResourceKind::Permission) {
+                PermissionPort::list(project).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(ResourceKind::Role) {
+                RolePort::list(project).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if wants(ResourceKind::Tenant) {
+                TenantPort::list(project).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )?;
+    Ok(ResourceSet {
+        permissions,
+        roles,
+        tenants,
+    })
+}

@@ -1,0 +1,17 @@
+//! The apply engine: executes a [`crate::plan::Plan`] through the ports with bounded
+//! concurrency and in dependency order, converges where the live state moved (a create that
+//! finds the resource, a delete that finds it gone), honours cancellation, reports progress
+//! through [`Progress`] and returns an [`ApplyReport`] with every change's outcome.
+//! No runtime here: the caller drives the future.
+
+mod engine;
+mod report;
+
+#[cfg(test)]
+mod tests;
+
+pub use engine::{
+    ApplyOptions, CancelToken, DEFAULT_CONCURRENCY, NoProgress, Progress, Project, apply,
+    read_actual, read_actual_kinds,
+};
+pub use report::{ApplyReport, ApplyStatus, ChangeResult, FailureKind, Outcome, SkipReason};

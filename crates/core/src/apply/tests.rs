@@ -1,0 +1,598 @@
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::memory::MemoryProject;
+use crate::plan::{
+    Action, AnyResource, Change, Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan,
+};
+use crate::port::{PortErrorKind, TenantPort};
+use crate::resource::{Permission, Role, Tenant};
+
+fn tenant(id: &str, name: &str, roles: &[&str]) -> Tenant {
+    Tenant {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        default_roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+        ..Tenant::default()
+    }
+}
+
+fn role(name: &str, permissions: &[&str]) -> Role {
+    Role {
+        name: name.to_owned(),
+        description: format!("{name} role"),
+        permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
+    }
+}
+
+fn permission(name: &str) -> Permission {
+    Permission {
+        name: name.to_owned(),
+        description: format!("{name} permission"),
+    }
+}
+
+fn prune() -> PlanOptions {
+    PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    }
+}
+
+/// The project as the planner sees it: normalised and sorted, for whole-state comparison.
+async fn state(project: &MemoryProject) -> ResourceSet {
+    let set = read_actual(project).await.unwrap();
+    let mut any: Vec<AnyResource> = set.iter_any().map(AnyResource::normalized).collect();
+    any.sort_by_key(AnyResource::reference);
+    any.into_iter().collect()
+}
+
+fn normalized(set: &ResourceSet) -> ResourceSet {
+    let mut any: Vec<AnyResource> = set.iter_any().map(AnyResource::normalized).collect();
+    any.sort_by_key(AnyResource::reference);
+    any.into_iter().collect()
+}
+
+async fn plan_and_apply(
+    desired: &ResourceSet,
+    project: &MemoryProject,
+    options: &ApplyOptions,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> (Plan, ApplyReport) {
+    let actual = read_actual(project).await.unwrap();
+    let plan = plan(desired, &actual, &prune());
+    let report = apply(&plan, project, options, progress, cancel).await;
+    (plan, report)
+}
+
+/// A live project with something to update, something to delete and something to keep.
+fn live_project() -> MemoryProject {
+    MemoryProject::with_tenants([
+        tenant("acme", "Acme", &["viewer"]),
+        tenant("old-co", "Old", &["legacy"]),
+        tenant("steady", "Steady", &[]),
+    ])
+    .with_roles([role("viewer", &["read"]), role("legacy", &["legacy.use"])])
+    .with_permissions([permission("read"), permission("legacy.use")])
+}
+
+fn desired_state() -> ResourceSet {
+    ResourceSet {
+        permissions: vec![permission("read"), permission("write")],
+        roles: vec![
+            role("viewer", &["read"]),
+            role("editor", &["read", "write"]),
+        ],
+        tenants: vec![
+            tenant("acme", "Acme Corporation", &["viewer", "editor"]),
+            tenant("new-co", "New", &["editor"]),
+            tenant("steady", "Steady", &[]),
+        ],
+    }
+}
+
+#[tokio::test]
+async fn applies_creates_updates_and_deletes_then_has_nothing_left_to_do() {
+    let project = live_project();
+    let desired = desired_state();
+    let (plan, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    let summary = plan.summary();
+    assert_eq!((summary.create, summary.update, summary.delete), (3, 1, 3));
+    assert_eq!(report.results.len(), 7);
+    assert_eq!(
+        (report.succeeded(), report.failed(), report.skipped()),
+        (7, 0, 0)
+    );
+    assert_eq!(report.exit_status(), ApplyStatus::Success);
+    assert!(!report.interrupted);
+    assert_eq!(project.write_count(), 7);
+    assert_eq!(state(&project).await, normalized(&desired));
+
+    let writes_before = project.write_count();
+    let (second_plan, second_report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert!(second_plan.is_empty(), "{second_plan:?}");
+    assert!(second_report.results.is_empty());
+    assert_eq!(project.write_count(), writes_before);
+}
+
+/// Records the order changes start in, and cancels after a number of finished changes.
+#[derive(Default)]
+struct Recorder {
+    total: AtomicUsize,
+    started: Mutex<Vec<String>>,
+    finished: Mutex<Vec<(String, Outcome)>>,
+    cancel_after: Option<(usize, CancelToken)>,
+}
+
+impl Progress for Recorder {
+    fn total(&self, count: usize) {
+        self.total.store(count, Ordering::SeqCst);
+    }
+
+    fn started(&self, change: &Change) {
+        self.started.lock().unwrap().push(format!(
+            "{} {}",
+            change.action.as_str(),
+            change.reference()
+        ));
+    }
+
+    fn finished(&self, change: &Change, outcome: &Outcome) {
+        let mut finished = self.finished.lock().unwrap();
+        finished.push((change.reference().to_string(), outcome.clone()));
+        if let Some((after, cancel)) = &self.cancel_after
+            && finished.len() >= *after
+        {
+            cancel.cancel();
+        }
+    }
+}
+
+#[tokio::test]
+async fn creates_and_updates_run_in_dependency_order_and_deletes_in_reverse() {
+    let project = live_project();
+    let recorder = Recorder::default();
+    let (_, report) = plan_and_apply(
+        &desired_state(),
+        &project,
+        &ApplyOptions { concurrency: 1 },
+        &recorder,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success);
+    assert_eq!(recorder.total.load(Ordering::SeqCst), 7);
+    assert_eq!(
+        *recorder.started.lock().unwrap(),
+        [
+            "create permission:write",
+            "create role:editor",
+            "update tenant:acme",
+            "create tenant:new-co",
+            "delete tenant:old-co",
+            "delete role:legacy",
+            "delete permission:legacy.use",
+        ]
+    );
+    assert_eq!(recorder.finished.lock().unwrap().len(), 7);
+}
+
+#[tokio::test]
+async fn a_failed_change_leaves_independent_ones_applied_and_skips_its_dependents() {
+    let project = live_project();
+    project.fail_writes_to("write", PortErrorKind::Unavailable);
+    let (_, report) = plan_and_apply(
+        &desired_state(),
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    let outcomes: BTreeMap<String, Outcome> = report
+        .results
+        .iter()
+        .map(|r| (format!("{}:{}", r.kind, r.id), r.outcome.clone()))
+        .collect();
+    assert!(matches!(
+        &outcomes["permission:write"],
+        Outcome::Failed { error: FailureKind::Unavailable, message } if message.contains("write")
+    ));
+    let skipped_for = |dependency: &str| Outcome::Skipped {
+        reason: SkipReason::DependencyFailed {
+            dependency: dependency.parse().unwrap(),
+        },
+    };
+    // editor names the failed permission; acme and new-co name editor.
+    assert_eq!(outcomes["role:editor"], skipped_for("permission:write"));
+    assert_eq!(outcomes["tenant:acme"], skipped_for("role:editor"));
+    assert_eq!(outcomes["tenant:new-co"], skipped_for("role:editor"));
+    // Independent of the failure: done.
+    for done in ["tenant:old-co", "role:legacy", "permission:legacy.use"] {
+        assert!(outcomes[done].is_success(), "{done}: {:?}", outcomes[done]);
+    }
+    assert_eq!(
+        (report.succeeded(), report.failed(), report.skipped()),
+        (3, 1, 3)
+    );
+    assert_eq!(report.exit_status(), ApplyStatus::Partial);
+    assert!(!report.interrupted);
+
+    // Once the cause is gone, a re-run converges.
+    project.heal("write");
+    let (_, rerun) = plan_and_apply(
+        &desired_state(),
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(rerun.exit_status(), ApplyStatus::Success);
+    assert_eq!(rerun.results.len(), 4);
+    assert_eq!(state(&project).await, normalized(&desired_state()));
+}
+
+#[tokio::test]
+async fn a_role_still_named_by_a_tenant_whose_update_failed_is_not_deleted() {
+    let project = MemoryProject::with_tenants([tenant("acme", "Acme", &["legacy"])])
+        .with_roles([role("legacy", &[])]);
+    project.fail_writes_to("acme", PortErrorKind::Invalid);
+    let desired = ResourceSet {
+        tenants: vec![tenant("acme", "Acme", &[])],
+        ..ResourceSet::default()
+    };
+    let (_, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(
+        report.results[0].outcome,
+        Outcome::Skipped {
+            reason: SkipReason::DependencyFailed {
+                dependency: ResourceRef::new(ResourceKind::Tenant, "acme")
+            }
+        }
+    );
+    assert_eq!(project.roles(), vec![role("legacy", &[])]);
+}
+
+#[tokio::test]
+async fn cancelled_halfway_then_rerun_converges_without_duplicates_or_losses() {
+    for stop_after in 1..7 {
+        let project = live_project();
+        let cancel = CancelToken::new();
+        let recorder = Recorder {
+            cancel_after: Some((stop_after, cancel.clone())),
+            ..Recorder::default()
+        };
+        let (_, report) = plan_and_apply(
+            &desired_state(),
+            &project,
+            &ApplyOptions { concurrency: 1 },
+            &recorder,
+            &cancel,
+        )
+        .await;
+        assert!(report.interrupted);
+        assert_eq!(report.exit_status(), ApplyStatus::Interrupted);
+        assert_eq!(report.succeeded(), stop_after);
+        assert_eq!(report.skipped(), 7 - stop_after);
+        assert!(report.results.iter().all(|r| r.outcome.is_success()
+            || r.outcome
+                == Outcome::Skipped {
+                    reason: SkipReason::Cancelled
+                }));
+        assert_eq!(project.write_count(), stop_after as u64);
+
+        let (second_plan, rerun) = plan_and_apply(
+            &desired_state(),
+            &project,
+            &ApplyOptions::default(),
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .await;
+        assert_eq!(second_plan.writes().count(), 7 - stop_after);
+        assert_eq!(rerun.exit_status(), ApplyStatus::Success);
+        assert_eq!(project.write_count(), 7);
+        assert_eq!(state(&project).await, normalized(&desired_state()));
+    }
+}
+
+#[tokio::test]
+async fn cancelled_before_start_writes_nothing() {
+    let project = live_project();
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let recorder = Recorder::default();
+    let (_, report) = plan_and_apply(
+        &desired_state(),
+        &project,
+        &ApplyOptions::default(),
+        &recorder,
+        &cancel,
+    )
+    .await;
+    assert_eq!(project.write_count(), 0);
+    assert_eq!(report.skipped(), 7);
+    assert!(recorder.started.lock().unwrap().is_empty());
+    assert_eq!(recorder.finished.lock().unwrap().len(), 7);
+}
+
+#[tokio::test]
+async fn a_create_that_finds_the_resource_converges_on_it() {
+    // The plan was made when neither existed; since then both appeared, one as desired.
+    let desired = ResourceSet {
+        tenants: vec![
+            tenant("differs", "Wanted", &[]),
+            tenant("same", "Same", &[]),
+        ],
+        ..ResourceSet::default()
+    };
+    let plan = plan(&desired, &ResourceSet::default(), &prune());
+    let project = MemoryProject::with_tenants([
+        tenant("differs", "Someone else's", &[]),
+        tenant("same", "Same", &[]),
+    ]);
+    let report = apply(
+        &plan,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success);
+    let notes: Vec<Option<String>> = report
+        .results
+        .iter()
+        .map(|r| match &r.outcome {
+            Outcome::Succeeded { note } => note.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            Some("already existed; updated to the desired state".to_owned()),
+            Some("already existed with the desired state".to_owned())
+        ]
+    );
+    // Two failed creates and one update.
+    assert_eq!(project.write_count(), 3);
+    assert_eq!(state(&project).await, normalized(&desired));
+}
+
+#[tokio::test]
+async fn roles_and_permissions_that_already_exist_converge_too() {
+    let desired = ResourceSet {
+        permissions: vec![permission("read")],
+        roles: vec![role("viewer", &["read"])],
+        ..ResourceSet::default()
+    };
+    let plan = plan(&desired, &ResourceSet::default(), &prune());
+    let project = MemoryProject::default()
+        .with_permissions([Permission {
+            name: "read".into(),
+            description: "stale".into(),
+        }])
+        .with_roles([role("viewer", &["read"])]);
+    let report = apply(
+        &plan,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success);
+    assert_eq!(state(&project).await, normalized(&desired));
+}
+
+#[tokio::test]
+async fn a_delete_of_something_gone_and_an_update_of_something_gone_converge() {
+    let actual = ResourceSet {
+        tenants: vec![
+            tenant("gone", "Gone", &[]),
+            tenant("vanished", "Before", &[]),
+        ],
+        ..ResourceSet::default()
+    };
+    let desired = ResourceSet {
+        tenants: vec![tenant("vanished", "After", &[])],
+        ..ResourceSet::default()
+    };
+    let plan = plan(&desired, &actual, &prune());
+    let project = MemoryProject::default();
+    let report = apply(
+        &plan,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    let by_id: BTreeMap<&str, &Outcome> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), &r.outcome))
+        .collect();
+    assert_eq!(
+        by_id["gone"],
+        &Outcome::Succeeded {
+            note: Some("already absent".into())
+        }
+    );
+    assert_eq!(
+        by_id["vanished"],
+        &Outcome::Succeeded {
+            note: Some("re-created: it had been deleted since the plan".into())
+        }
+    );
+    assert_eq!(project.tenants(), vec![tenant("vanished", "After", &[])]);
+}
+
+#[tokio::test]
+async fn a_malformed_change_fails_without_any_call() {
+    let plan = Plan {
+        prune: false,
+        targets: None,
+        changes: vec![Change {
+            kind: ResourceKind::Tenant,
+            id: "acme".into(),
+            action: Action::Create,
+            fields: Vec::new(),
+            before: None,
+            after: Some(AnyResource::Tenant(tenant("other", "Other", &[]))),
+        }],
+        unmanaged: Vec::new(),
+    };
+    let project = MemoryProject::default();
+    let report = apply(
+        &plan,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert!(matches!(
+        &report.results[0].outcome,
+        Outcome::Failed { error: FailureKind::MalformedPlan, message } if message.contains("tenant:other")
+    ));
+    assert_eq!(project.write_count(), 0);
+}
+
+#[tokio::test]
+async fn concurrency_is_bounded_and_used() {
+    let desired = ResourceSet {
+        tenants: (0..40)
+            .map(|n| tenant(&format!("t{n:02}"), "T", &[]))
+            .collect(),
+        ..ResourceSet::default()
+    };
+    for limit in [1, 3, 8] {
+        let project = MemoryProject::default().yield_in_writes();
+        let (_, report) = plan_and_apply(
+            &desired,
+            &project,
+            &ApplyOptions { concurrency: limit },
+            &NoProgress,
+            &CancelToken::new(),
+        )
+        .await;
+        assert_eq!(report.succeeded(), 40);
+        assert_eq!(project.max_in_flight_writes(), limit);
+    }
+}
+
+#[tokio::test]
+async fn the_report_serialises_in_snake_case() {
+    let project = MemoryProject::default();
+    project.fail_writes_to("bad", PortErrorKind::Unauthorized);
+    let desired = ResourceSet {
+        tenants: vec![tenant("bad", "Bad", &[]), tenant("good", "Good", &[])],
+        ..ResourceSet::default()
+    };
+    let (_, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(
+        serde_json::to_value(&report).unwrap(),
+        serde_json::json!({
+            "results": [
+                {"kind": "tenant", "id": "bad", "action": "create",
+                 "outcome": {"status": "failed", "message": "injected failure on write 1 to bad",
+                             "error": "unauthorized"}},
+                {"kind": "tenant", "id": "good", "action": "create",
+                 "outcome": {"status": "succeeded"}}
+            ],
+            "interrupted": false
+        })
+    );
+    let skipped = Outcome::Skipped {
+        reason: SkipReason::DependencyFailed {
+            dependency: ResourceRef::new(ResourceKind::Role, "editor"),
+        },
+    };
+    assert_eq!(
+        serde_json::to_value(&skipped).unwrap(),
+        serde_json::json!({"status": "skipped",
+            "reason": {"type": "dependency_failed", "dependency": {"kind": "role", "id": "editor"}}})
+    );
+}
+
+#[tokio::test]
+async fn read_actual_kinds_reads_only_what_is_asked() {
+    let project = live_project();
+    let tenants_only = read_actual_kinds(&project, &[ResourceKind::Tenant])
+        .await
+        .unwrap();
+    assert_eq!(tenants_only.tenants.len(), 3);
+    assert!(tenants_only.roles.is_empty() && tenants_only.permissions.is_empty());
+    assert_eq!(
+        TenantPort::list(&project).await.unwrap(),
+        tenants_only.tenants
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn applying_to_memory_then_planning_again_is_empty(
+        desired in crate::plan::tests::arb_set(),
+        actual in crate::plan::tests::arb_set(),
+        concurrency in 1usize..6,
+    ) {
+        runtime().block_on(async {
+            let project = MemoryProject::with_tenants(actual.tenants.clone())
+                .with_roles(actual.roles.clone())
+                .with_permissions(actual.permissions.clone())
+                .yield_in_writes();
+            let (first, report) = plan_and_apply(
+                &desired, &project, &ApplyOptions { concurrency }, &NoProgress, &CancelToken::new(),
+            ).await;
+            prop_assert_eq!(report.exit_status(), ApplyStatus::Success);
+            prop_assert_eq!(project.write_count() as usize, first.writes().count());
+            let again = plan(&desired, &read_actual(&project).await.unwrap(), &prune());
+            prop_assert!(again.is_empty(), "{:?}", again);
+            Ok(())
+        })?;
+    }
+}
