@@ -6,4 +6,5 @@ pub mod memory;
 pub mod plan;
 pub mod port;
 pub mod resource;
+pub mod safety;
 pub mod secret;

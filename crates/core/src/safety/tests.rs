@@ -1,0 +1,271 @@
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use serde_json::json;
+
+use super::*;
+use crate::apply::Outcome;
+use crate::plan::{Action, AnyResource, Plan, PlanOptions, ResourceSet, plan};
+use crate::resource::{Role, Tenant};
+
+fn tenant(id: &str, name: &str) -> Tenant {
+    Tenant {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        ..Tenant::default()
+    }
+}
+
+fn tenants(ids: impl IntoIterator<Item = String>) -> ResourceSet {
+    ResourceSet {
+        tenants: ids.into_iter().map(|id| tenant(&id, "T")).collect(),
+        ..ResourceSet::default()
+    }
+}
+
+/// A plan deleting `count` tenants.
+fn deleting(count: usize) -> Plan {
+    let actual = tenants((0..count).map(|n| format!("t{n}")));
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    plan(&ResourceSet::default(), &actual, &options)
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn timestamp() -> jiff::Timestamp {
+    "2026-11-29T16:18:10Z".parse().unwrap()
+}
+
+#[test]
+fn a_plan_without_deletes_always_passes() {
+    let creates = plan(
+        &tenants(["a".to_owned()]),
+        &ResourceSet::default(),
+        &PlanOptions::default(),
+    );
+    assert_eq!(check_deletes(&creates, 0, true, false), Ok(()));
+}
+
+#[test]
+fn deletes_need_a_pruning_plan() {
+    let mut edited = deleting(1);
+    edited.prune = false;
+    assert_eq!(
+        check_deletes(&edited, DEFAULT_MAX_DELETES, false, true),
+        Err(SafetyRefusal::DeletesWithoutPrune { count: 1 })
+    );
+}
+
+#[test]
+fn deletes_in_a_protected_environment_need_allow_delete() {
+    let plan = deleting(2);
+    let refusal = check_deletes(&plan, DEFAULT_MAX_DELETES, true, false).unwrap_err();
+    assert_eq!(refusal, SafetyRefusal::ProtectedDeletes { count: 2 });
+    assert!(refusal.to_string().contains("--allow-delete"), "{refusal}");
+    assert_eq!(
+        check_deletes(&plan, DEFAULT_MAX_DELETES, true, true),
+        Ok(())
+    );
+    assert_eq!(
+        check_deletes(&plan, DEFAULT_MAX_DELETES, false, false),
+        Ok(())
+    );
+}
+
+#[test]
+fn more_deletes_than_the_limit_are_refused() {
+    assert_eq!(DEFAULT_MAX_DELETES, 10);
+    assert_eq!(
+        check_deletes(&deleting(10), DEFAULT_MAX_DELETES, false, false),
+        Ok(())
+    );
+    let refusal = check_deletes(&deleting(11), DEFAULT_MAX_DELETES, true, true).unwrap_err();
+    assert_eq!(
+        refusal,
+        SafetyRefusal::TooManyDeletes { count: 11, max: 10 }
+    );
+    assert!(
+        refusal.to_string().contains("--max-deletes 11"),
+        "{refusal}"
+    );
+    assert!(check_deletes(&deleting(1), 0, false, false).is_err());
+}
+
+#[test]
+fn backup_is_private_complete_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let resources = vec![
+        AnyResource::Tenant(tenant("acme", "Acme")),
+        AnyResource::Role(Role {
+            name: "viewer".into(),
+            description: "Views".into(),
+            permission_names: vec!["read".into()],
+        }),
+    ];
+    let path = write_backup(dir.path(), "prod", &resources, timestamp()).unwrap();
+    assert_eq!(path, dir.path().join("backups/prod/20261129T161810Z.json"));
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&dir.path().join("backups/prod")), 0o700);
+    let names: Vec<_> = fs::read_dir(dir.path().join("backups/prod"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["20261129T161810Z.json"]);
+
+    let document: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    // The exact shape: nothing but resource states, so no credential can ride along.
+    assert_eq!(
+        document,
+        json!({
+            "format_version": 1,
+            "env": "prod",
+            "created_at": "2026-11-29T16:18:10Z",
+            "resources": [
+                {"kind": "tenant", "id": "acme", "state": {
+                    "id": "acme", "name": "Acme", "self_provisioning_domains": [],
+                    "custom_attributes": {}, "enforce_sso": false, "disabled": false,
+                    "default_roles": []}},
+                {"kind": "role", "id": "viewer", "state": {
+                    "name": "viewer", "description": "Views", "permission_names": ["read"]}}
+            ]
+        })
+    );
+
+    let back = read_backup(&path).unwrap();
+    assert_eq!(back.env, "prod");
+    assert_eq!(
+        back.to_resource_set().unwrap(),
+        resources.into_iter().collect()
+    );
+}
+
+#[test]
+fn backups_in_the_same_second_do_not_overwrite_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = write_backup(dir.path(), "dev", &[], timestamp()).unwrap();
+    let second = write_backup(dir.path(), "dev", &[], timestamp()).unwrap();
+    assert_ne!(first, second);
+    assert!(second.ends_with("20261129T161810Z-2.json"));
+    assert!(first.exists() && second.exists());
+}
+
+#[test]
+fn a_backup_holds_what_the_plan_will_change_or_remove() {
+    let actual = tenants(["keep".to_owned(), "change".to_owned(), "remove".to_owned()]);
+    let mut desired = tenants(["keep".to_owned(), "change".to_owned(), "add".to_owned()]);
+    desired.tenants[1].name = "Changed".into();
+    let options = PlanOptions {
+        prune: true,
+        ..PlanOptions::default()
+    };
+    let plan = plan(&desired, &actual, &options);
+    let ids: Vec<String> = touched_live_state(&plan)
+        .iter()
+        .map(|r| r.identity().to_owned())
+        .collect();
+    assert_eq!(ids, ["change", "remove"]);
+}
+
+#[test]
+fn environment_names_that_are_not_plain_are_refused_before_touching_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    for env in ["../escape", "a/b", "", "prod.json", &"x".repeat(65)] {
+        assert!(
+            matches!(
+                write_backup(dir.path(), env, &[], timestamp()),
+                Err(StateFileError::InvalidEnvName(_))
+            ),
+            "{env}"
+        );
+        assert!(matches!(
+            EnvLock::acquire(dir.path(), env),
+            Err(LockError::File(StateFileError::InvalidEnvName(_)))
+        ));
+    }
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_second_lock_on_one_environment_is_refused_and_names_the_holder() {
+    let dir = tempfile::tempdir().unwrap();
+    let held = EnvLock::acquire(dir.path(), "prod").unwrap();
+    assert_eq!(held.path(), dir.path().join("locks/prod.lock"));
+    assert_eq!(mode(held.path()), 0o600);
+    let content = fs::read_to_string(held.path()).unwrap();
+    assert!(
+        content.starts_with(&format!("pid={}\n", std::process::id())),
+        "{content}"
+    );
+
+    let error = EnvLock::acquire(dir.path(), "prod").unwrap_err();
+    let LockError::Held {
+        env,
+        holder_pid,
+        holder_since,
+        ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert_eq!(env, "prod");
+    assert_eq!(*holder_pid, Some(std::process::id()));
+    assert!(holder_since.is_some());
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("pid {}", std::process::id())),
+        "{error}"
+    );
+
+    // Other environments are independent.
+    let other = EnvLock::acquire(dir.path(), "dev").unwrap();
+    drop(other);
+
+    drop(held);
+    let again = EnvLock::acquire(dir.path(), "prod").unwrap();
+    drop(again);
+}
+
+#[test]
+fn audit_lines_append_one_json_object_per_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let actual = tenants(["acme".to_owned()]);
+    let mut desired = actual.clone();
+    desired.tenants[0].name = "Renamed".into();
+    desired.tenants.push(tenant("new", "New"));
+    let plan = plan(&desired, &actual, &PlanOptions::default());
+
+    let mut path = None;
+    for (change, commit) in plan.writes().zip([Some("abc123".to_owned()), None]) {
+        let record = AuditRecord::new(change, &Outcome::succeeded(), commit, timestamp());
+        path = Some(append_audit(dir.path(), "staging", &record).unwrap());
+    }
+    let path = path.unwrap();
+    assert_eq!(path, dir.path().join("audit/staging.jsonl"));
+    assert_eq!(mode(&path), 0o600);
+
+    let text = fs::read_to_string(&path).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            json!({"at": "2026-11-29T16:18:10Z", "user": current_user(), "git_commit": "abc123",
+                   "kind": "tenant", "id": "acme", "action": "update", "fields": ["name"],
+                   "outcome": {"status": "succeeded"}}),
+            json!({"at": "2026-11-29T16:18:10Z", "user": current_user(),
+                   "kind": "tenant", "id": "new", "action": "create",
+                   "outcome": {"status": "succeeded"}}),
+        ]
+    );
+    let parsed: AuditRecord = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(parsed.action, Action::Update);
+}
