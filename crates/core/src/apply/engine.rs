@@ -113,32 +113,16 @@ pub async fn apply<P: Project>(
 
     for (phase, kind) in PHASES {
         let blockers = Blockers::from_outcomes(&writes, &outcomes);
-        let batch: Vec<(usize, &Change)> = writes
-            .iter()
-            .enumerate()
-            .filter(|(_, change)| change.kind == kind && phase_of(change) == phase)
-            .map(|(index, change)| (index, *change))
+        // Indices, not `&Change`: a closure taking a reference argument makes the apply future
+        // lose `Send` (rustc's higher-ranked closure lifetimes), which a multi-threaded
+        // runtime needs.
+        let batch: Vec<usize> = (0..writes.len())
+            .filter(|&index| writes[index].kind == kind && phase_of(writes[index]) == phase)
             .collect();
+        let writes = &writes;
+        let blockers = &blockers;
         let finished: Vec<(usize, Outcome)> = stream::iter(batch)
-            .map(|(index, change)| {
-                let blockers = &blockers;
-                async move {
-                    let outcome = if cancel.is_cancelled() {
-                        Outcome::Skipped {
-                            reason: SkipReason::Cancelled,
-                        }
-                    } else if let Some(dependency) = blockers.blocking(change) {
-                        Outcome::Skipped {
-                            reason: SkipReason::DependencyFailed { dependency },
-                        }
-                    } else {
-                        progress.started(change);
-                        execute(project, change).await
-                    };
-                    progress.finished(change, &outcome);
-                    (index, outcome)
-                }
-            })
+            .map(|index| run_change(index, writes[index], project, blockers, progress, cancel))
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -164,6 +148,31 @@ pub async fn apply<P: Project>(
         results,
         interrupted: cancel.is_cancelled(),
     }
+}
+
+/// Starts one change unless cancelled or blocked.
+async fn run_change<P: Project>(
+    index: usize,
+    change: &Change,
+    project: &P,
+    blockers: &Blockers,
+    progress: &dyn Progress,
+    cancel: &CancelToken,
+) -> (usize, Outcome) {
+    let outcome = if cancel.is_cancelled() {
+        Outcome::Skipped {
+            reason: SkipReason::Cancelled,
+        }
+    } else if let Some(dependency) = blockers.blocking(change) {
+        Outcome::Skipped {
+            reason: SkipReason::DependencyFailed { dependency },
+        }
+    } else {
+        progress.started(change);
+        execute(project, change).await
+    };
+    progress.finished(change, &outcome);
+    (index, outcome)
 }
 
 /// What earlier phases left undone, which later changes may depend on.

@@ -596,3 +596,16 @@ proptest! {
         })?;
     }
 }
+
+#[test]
+fn the_apply_future_is_send_so_any_runtime_can_drive_it() {
+    fn assert_send<T: Send>(_: &T) {}
+    let project = MemoryProject::default();
+    let plan = plan(&ResourceSet::default(), &ResourceSet::default(), &prune());
+    let cancel = CancelToken::new();
+    let options = ApplyOptions::default();
+    let future = apply(&plan, &project, &options, &NoProgress, &cancel);
+    assert_send(&future);
+    let read = read_actual(&project);
+    assert_send(&read);
+}

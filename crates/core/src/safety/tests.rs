@@ -269,3 +269,62 @@ fn audit_lines_append_one_json_object_per_change() {
     let parsed: AuditRecord = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_eq!(parsed.action, Action::Update);
 }
+
+/// Set by [`a_lock_held_by_another_process_is_refused_and_names_its_pid`] for the child process
+/// it spawns (this same test binary, running only [`lock_holder_child`]).
+const LOCK_CHILD_DIR: &str = "DESCOPE_MGMT_TEST_LOCK_CHILD_DIR";
+
+/// In the child: takes the lock, says so on stdout, and holds it until stdin closes.
+/// In a normal test run (variable unset) it checks that a free lock can be taken.
+#[test]
+fn lock_holder_child() {
+    use std::io::{Read, Write};
+    let Some(dir) = std::env::var_os(LOCK_CHILD_DIR) else {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(EnvLock::acquire(dir.path(), "free").is_ok());
+        return;
+    };
+    let lock = EnvLock::acquire(Path::new(&dir), "shared").unwrap();
+    let mut stdout = std::io::stdout();
+    // The harness has already printed `test … ... ` without a newline: start a fresh line.
+    writeln!(stdout, "\nLOCKED").unwrap();
+    stdout.flush().unwrap();
+    let mut sink = Vec::new();
+    let _ = std::io::stdin().read_to_end(&mut sink);
+    drop(lock);
+}
+
+#[test]
+fn a_lock_held_by_another_process_is_refused_and_names_its_pid() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "safety::tests::lock_holder_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(LOCK_CHILD_DIR, dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // Reads until the child says so or exits (end of stream), so this cannot hang on a child
+    // that failed to take the lock.
+    let locked = lines.any(|line| line.is_ok_and(|line| line.trim() == "LOCKED"));
+    assert!(locked, "the child never took the lock");
+
+    let error = EnvLock::acquire(dir.path(), "shared").unwrap_err();
+    assert!(
+        matches!(&error, LockError::Held { holder_pid: Some(pid), .. } if *pid == child.id()),
+        "{error:?}"
+    );
+
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    assert!(EnvLock::acquire(dir.path(), "shared").is_ok());
+}
