@@ -35,6 +35,27 @@ impl ResourceSet {
             .chain(self.tenants.iter().cloned().map(Resource::into_any))
     }
 
+    /// The reference of every resource with its index in its kind's list, without cloning.
+    pub(crate) fn references(&self) -> impl Iterator<Item = (ResourceRef, usize)> + '_ {
+        fn refs<R: Resource>(list: &[R]) -> impl Iterator<Item = (ResourceRef, usize)> + '_ {
+            list.iter()
+                .enumerate()
+                .map(|(index, resource)| (ResourceRef::new(R::KIND, resource.identity()), index))
+        }
+        refs(&self.permissions)
+            .chain(refs(&self.roles))
+            .chain(refs(&self.tenants))
+    }
+
+    /// The resource at `index` of `kind`'s list, tagged. Panics on a bad index (internal use).
+    pub(crate) fn get_any(&self, kind: ResourceKind, index: usize) -> AnyResource {
+        match kind {
+            ResourceKind::Permission => AnyResource::Permission(self.permissions[index].clone()),
+            ResourceKind::Role => AnyResource::Role(self.roles[index].clone()),
+            ResourceKind::Tenant => AnyResource::Tenant(self.tenants[index].clone()),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.permissions.len() + self.roles.len() + self.tenants.len()
     }

@@ -1,7 +1,7 @@
 //! Fingerprints of live resources, so that a plan saved with `plan --out` can be checked for
 //! staleness before `apply PLANFILE` acts on it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -59,27 +59,46 @@ pub fn fingerprint(resource: &AnyResource) -> String {
 /// JSON with sorted object keys: `serde_json` here keeps insertion order (`preserve_order`), so
 /// custom attribute maps read from different sources could otherwise hash differently.
 fn canonical_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_canonical(value, &mut out);
+    out
+}
+
+fn write_canonical(value: &serde_json::Value, out: &mut String) {
     match value {
         serde_json::Value::Object(map) => {
-            let sorted: BTreeMap<&String, &serde_json::Value> = map.iter().collect();
-            let members: Vec<String> = sorted
-                .into_iter()
-                .map(|(key, value)| {
-                    format!(
-                        "{}:{}",
-                        serde_json::Value::String(key.clone()),
-                        canonical_json(value)
-                    )
-                })
-                .collect();
-            format!("{{{}}}", members.join(","))
+            let mut members: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+            members.sort_unstable_by_key(|(key, _)| *key);
+            out.push('{');
+            for (position, (key, member)) in members.into_iter().enumerate() {
+                if position > 0 {
+                    out.push(',');
+                }
+                write_string(key, out);
+                out.push(':');
+                write_canonical(member, out);
+            }
+            out.push('}');
         }
         serde_json::Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(canonical_json).collect();
-            format!("[{}]", items.join(","))
+            out.push('[');
+            for (position, item) in items.iter().enumerate() {
+                if position > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
         }
-        scalar => scalar.to_string(),
+        serde_json::Value::String(text) => write_string(text, out),
+        scalar => out.push_str(&scalar.to_string()),
     }
+}
+
+/// A JSON string literal with serde_json's escaping.
+fn write_string(text: &str, out: &mut String) {
+    // Serialising a `&str` cannot fail.
+    out.push_str(&serde_json::to_string(text).unwrap_or_default());
 }
 
 impl Plan {
@@ -104,13 +123,19 @@ pub fn check_fresh(plan: &Plan, current_actual: &ResourceSet) -> Result<(), Stal
     if expected.is_empty() {
         return Ok(());
     }
-    let current: BTreeMap<ResourceRef, AnyResource> = current_actual
-        .iter_any()
-        .map(|resource| (resource.reference(), resource))
+    let wanted: BTreeSet<&ResourceRef> = expected.iter().map(|print| &print.resource).collect();
+    // Only the touched resources are cloned and hashed, not the whole live state.
+    let current: BTreeMap<ResourceRef, String> = current_actual
+        .references()
+        .filter(|(reference, _)| wanted.contains(reference))
+        .map(|(reference, index)| {
+            let resource = current_actual.get_any(reference.kind, index);
+            (reference, fingerprint(&resource))
+        })
         .collect();
     let changed: Vec<ResourceRef> = expected
         .into_iter()
-        .filter(|print| current.get(&print.resource).map(fingerprint) != print.sha256)
+        .filter(|print| current.get(&print.resource) != print.sha256.as_ref())
         .map(|print| print.resource)
         .collect();
     if changed.is_empty() {

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet};
-use super::model::{Resource, ResourceRef};
+use super::model::{Resource, ResourceRef, field_diff};
 use crate::resource::{Permission, Role, Tenant};
 
 /// Computes the changes that make `actual` match `desired`.
@@ -59,7 +59,8 @@ fn plan_kind<R: InResourceSet>(
                 after: Some(after.clone().into_any()),
             },
             (Some(before), Some(after)) => {
-                let fields = before.diff(after);
+                // Both sides are normalised already: skip `Resource::diff`'s own normalising.
+                let fields = field_diff(before, after);
                 let action = if fields.is_empty() {
                     Action::Unchanged
                 } else {

@@ -191,7 +191,7 @@ pub trait Resource:
     /// Field-level differences from `self` (before) to `other` (after), in declaration order.
     /// Both sides are normalised first, so order and case that carry no meaning never differ.
     fn diff(&self, other: &Self) -> Vec<FieldDiff> {
-        json_field_diff(&self.clone().normalize(), &other.clone().normalize())
+        field_diff(&self.clone().normalize(), &other.clone().normalize())
     }
 
     fn into_any(self) -> AnyResource;
@@ -242,6 +242,16 @@ impl Resource for Permission {
 
     fn into_any(self) -> AnyResource {
         AnyResource::Permission(self)
+    }
+}
+
+/// Field differences between two already-normalised resources. Equal ones (the common case in a
+/// large plan) are settled by `==` without building JSON.
+pub(crate) fn field_diff<R: Resource>(before: &R, after: &R) -> Vec<FieldDiff> {
+    if before == after {
+        Vec::new()
+    } else {
+        json_field_diff(before, after)
     }
 }
 
