@@ -28,7 +28,7 @@ fn tenant(index: usize, name: &str) -> Tenant {
             ("tier".to_owned(), serde_json::json!("gold")),
             ("seats".to_owned(), serde_json::json!(index)),
         ]),
-        enforce_sso: index % 2 == 0,
+        enforce_sso: index.is_multiple_of(2),
         disabled: false,
         default_roles: vec!["viewer".to_owned(), "editor".to_owned()],
     }
@@ -42,7 +42,7 @@ fn states() -> (ResourceSet, ResourceSet) {
         ..ResourceSet::default()
     };
     let mut live: Vec<Tenant> = (0..TENANTS)
-        .filter(|i| i % 20 != 0)
+        .filter(|i| !i.is_multiple_of(20))
         .map(|i| tenant(i, if i % 10 == 5 { "Old name" } else { "Tenant" }))
         .chain((TENANTS..TENANTS + 500).map(|i| tenant(i, "Extra")))
         .collect();
@@ -101,7 +101,7 @@ fn main() {
         black_box(serde_json::to_vec(&plan).unwrap());
     });
     measure("check_fresh (fingerprints of touched resources)", || {
-        black_box(check_fresh(&the_plan, &actual).unwrap());
+        check_fresh(black_box(&the_plan), black_box(&actual)).unwrap();
     });
 
     let runtime = tokio::runtime::Builder::new_current_thread()
