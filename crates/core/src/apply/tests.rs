@@ -609,3 +609,34 @@ fn the_apply_future_is_send_so_any_runtime_can_drive_it() {
     let read = read_actual(&project);
     assert_send(&read);
 }
+
+#[tokio::test]
+async fn the_nth_write_can_be_made_to_fail() {
+    let project = MemoryProject::default();
+    project.fail_nth_write(2, PortErrorKind::Unavailable);
+    let desired = ResourceSet {
+        tenants: vec![
+            tenant("a1", "A", &[]),
+            tenant("b2", "B", &[]),
+            tenant("c3", "C", &[]),
+        ],
+        ..ResourceSet::default()
+    };
+    let (_, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions { concurrency: 1 },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| !r.outcome.is_success())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(failed, ["b2"]);
+    assert_eq!(project.write_count(), 3);
+    assert_eq!(project.tenants().len(), 2);
+}
