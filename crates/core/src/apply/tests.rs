@@ -640,3 +640,46 @@ async fn the_nth_write_can_be_made_to_fail() {
     assert_eq!(project.write_count(), 3);
     assert_eq!(project.tenants().len(), 2);
 }
+
+#[tokio::test]
+async fn cancelling_with_changes_in_flight_lets_them_finish_and_rerun_converges() {
+    let desired = ResourceSet {
+        tenants: (0..30)
+            .map(|n| tenant(&format!("t{n:02}"), "T", &[]))
+            .collect(),
+        ..ResourceSet::default()
+    };
+    let project = MemoryProject::default().yield_in_writes();
+    let cancel = CancelToken::new();
+    let recorder = Recorder {
+        cancel_after: Some((5, cancel.clone())),
+        ..Recorder::default()
+    };
+    let (_, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions { concurrency: 4 },
+        &recorder,
+        &cancel,
+    )
+    .await;
+    assert!(report.interrupted);
+    // Everything started was finished and written; nothing after the cancel started.
+    let started = recorder.started.lock().unwrap().len();
+    assert_eq!(report.succeeded(), started);
+    assert!((5..=5 + 3).contains(&started), "{started}");
+    assert_eq!(project.tenants().len(), started);
+    assert_eq!(report.skipped(), 30 - started);
+
+    let (_, rerun) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions { concurrency: 4 },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    assert_eq!(rerun.succeeded(), 30 - started);
+    assert_eq!(state(&project).await, normalized(&desired));
+    assert_eq!(project.write_count(), 30);
+}
