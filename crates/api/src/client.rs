@@ -155,7 +155,7 @@ impl DescopeClient {
         let limiter = match config.limiter {
             Some(limiter) => limiter,
             None => Arc::new(
-                RateLimiter::new(config.rate_limit).map_err(|e| config_error(e.to_string()))?,
+                RateLimiter::paced(config.rate_limit).map_err(|e| config_error(e.to_string()))?,
             ),
         };
         let headers = identification_headers(&config.project_id, &config.management_key)

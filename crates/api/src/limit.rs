@@ -45,6 +45,24 @@ impl RateLimit {
         self.per / self.requests.max(1)
     }
 
+    /// A quota that a server counting `requests` per fixed `per` window never refuses: pacing at
+    /// 1/1.05 of the limit with a burst small enough that any window of length `per` holds at
+    /// most `requests - 1` grants (one slot of slack absorbs network jitter at the boundary).
+    ///
+    /// [`RateLimit::quota`]'s "burst of N, then N per window" can put close to 2N requests in
+    /// one server window (the burst plus the refills), which a fixed-window server refuses.
+    fn server_safe_quota(&self) -> Result<Quota, InvalidRateLimit> {
+        self.quota()?;
+        let period = self.per.mul_f64(PACING_MARGIN) / self.requests;
+        let burst = server_safe_burst(self.requests);
+        Quota::with_period(period)
+            .map(|quota| quota.allow_burst(burst))
+            .ok_or(InvalidRateLimit {
+                requests: self.requests,
+                per: self.per,
+            })
+    }
+
     fn quota(&self) -> Result<Quota, InvalidRateLimit> {
         let invalid = || InvalidRateLimit {
             requests: self.requests,
@@ -58,6 +76,16 @@ impl RateLimit {
             .ok_or_else(invalid)?;
         Ok(quota.allow_burst(burst))
     }
+}
+
+/// Pacing runs this much slower than the configured rate (5 %), leaving room for the burst.
+const PACING_MARGIN: f64 = 1.05;
+
+/// The largest burst `b` with `b + ⌊N / margin⌋ ≤ N − 1`: in any window of length `per`, the
+/// paced limiter grants at most its burst plus the slots refilled during the window.
+fn server_safe_burst(requests: u32) -> NonZeroU32 {
+    let refills = (f64::from(requests) / PACING_MARGIN).floor() as u32;
+    NonZeroU32::new(requests.saturating_sub(1).saturating_sub(refills)).unwrap_or(NonZeroU32::MIN)
 }
 
 /// Returned by [`RateLimiter::try_acquire`] when no slot is free right now.
@@ -97,6 +125,18 @@ impl RateLimiter {
             inner: governor::RateLimiter::direct(quota),
             clock: DefaultClock::default(),
             jitter,
+        })
+    }
+
+    /// The limiter the API client uses: at most `limit` per window of `limit.per` as counted by
+    /// the server, whatever the window's alignment, at about 95 % of the configured rate.
+    pub fn paced(limit: RateLimit) -> Result<Self, InvalidRateLimit> {
+        let quota = limit.server_safe_quota()?;
+        Ok(Self {
+            limit,
+            inner: governor::RateLimiter::direct(quota),
+            clock: DefaultClock::default(),
+            jitter: (limit.period() / 4).min(Duration::from_millis(50)),
         })
     }
 
@@ -176,6 +216,34 @@ mod tests {
         assert_eq!(limiter.acquire().await, Duration::ZERO);
         let waited = limiter.acquire().await;
         assert!(waited > Duration::ZERO);
+    }
+
+    #[test]
+    fn paced_burst_leaves_a_window_below_the_limit() {
+        for requests in [2u32, 5, 50, 200, 1000] {
+            let burst = server_safe_burst(requests).get();
+            let refills = (f64::from(requests) / PACING_MARGIN).floor() as u32;
+            assert!(burst >= 1);
+            assert!(burst + refills <= requests, "{requests}");
+            if requests >= 50 {
+                assert!(
+                    burst + refills < requests,
+                    "one slot of slack at {requests}"
+                );
+            }
+        }
+        assert_eq!(server_safe_burst(50).get(), 2);
+        assert_eq!(server_safe_burst(200).get(), 9);
+        assert_eq!(server_safe_burst(1).get(), 1);
+    }
+
+    #[test]
+    fn paced_limiter_allows_only_its_small_burst_at_once() {
+        let limiter =
+            RateLimiter::paced(RateLimit::new(50, Duration::from_secs(1)).unwrap()).unwrap();
+        assert!(limiter.try_acquire().is_ok());
+        assert!(limiter.try_acquire().is_ok());
+        assert!(limiter.try_acquire().is_err());
     }
 
     #[test]
