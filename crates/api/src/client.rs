@@ -93,7 +93,7 @@ impl<'a> Call<'a> {
 
 /// Why an attempt's outcome is unknown: only a create cares.
 enum Attempt {
-    Done(Value),
+    Done { status: u16, body: Value },
     Failed { error: ApiError, retry: RetryKind },
 }
 
@@ -215,7 +215,7 @@ impl DescopeClient {
         loop {
             let outcome = self.attempt(&call, attempt).await;
             let (mut error, retry) = match outcome {
-                Attempt::Done(value) => return Ok(value),
+                Attempt::Done { body, .. } => return Ok(body),
                 Attempt::Failed { error, retry } => (error, retry),
             };
             error.retries = attempt - 1;
@@ -318,17 +318,20 @@ impl DescopeClient {
         let outcome = self.exchange(call).instrument(span.clone()).await;
         let duration_ms = started.elapsed().as_millis() as u64;
         span.record("duration_ms", duration_ms);
-        if let Attempt::Failed { error, .. } = &outcome {
-            if let Some(status) = error.status {
-                span.record("status", status);
+        match &outcome {
+            Attempt::Failed { error, .. } => {
+                if let Some(status) = error.status {
+                    span.record("status", status);
+                }
+                if let Some(code) = &error.error_code {
+                    span.record("error_code", code.as_str());
+                }
+                span.in_scope(|| tracing::debug!(error = %error, "request failed"));
             }
-            if let Some(code) = &error.error_code {
-                span.record("error_code", code.as_str());
+            Attempt::Done { status, .. } => {
+                span.record("status", *status);
+                span.in_scope(|| tracing::trace!("request succeeded"));
             }
-            span.in_scope(|| tracing::debug!(error = %error, "request failed"));
-        } else {
-            span.record("status", 200u16);
-            span.in_scope(|| tracing::trace!("request succeeded"));
         }
         outcome
     }
@@ -360,7 +363,10 @@ impl DescopeClient {
         };
         if status.is_success() {
             return match parse_success_body(&body) {
-                Ok(value) => Attempt::Done(value),
+                Ok(body) => Attempt::Done {
+                    status: status.as_u16(),
+                    body,
+                },
                 Err(message) => Attempt::Failed {
                     error: ApiError::new(
                         ApiErrorKind::Decode,
