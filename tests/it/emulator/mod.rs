@@ -1,1 +1,10 @@
 //! HTTP-level tests of the emulator (wire shapes, errors, faults, persistence).
+
+mod support;
+
+mod control;
+mod errors;
+mod faults;
+mod flows;
+mod persistence;
+mod tenants;
