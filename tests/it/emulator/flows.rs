@@ -148,3 +148,31 @@ async fn theme_v1_is_wrapped_with_id_and_v2_roundtrips() {
     let v2 = h.ok("/v2/mgmt/theme/export", json!({})).await;
     assert_eq!(v2["theme"]["styles"], json!({"light": {"x": 1}}));
 }
+
+#[tokio::test]
+async fn floats_survive_import_and_export_digit_for_digit() {
+    let h = start().await;
+    let flow = r#"{"flowId":"f","flow":{"id":"f","name":"F","dsl":{"tasks":{"0":{"view":{"y":-11.180423925676735,"x":0.1}}}}},"screens":[]}"#;
+    let resp = h
+        .http
+        .post(h.url("/v1/mgmt/flow/import"))
+        .header("Authorization", "Bearer P2local:K2local")
+        .header("Content-Type", "application/json")
+        .body(flow)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = h
+        .http
+        .post(h.url("/v2/mgmt/flow/export"))
+        .header("Authorization", "Bearer P2local:K2local")
+        .body(r#"{"flowId":"f"}"#)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("-11.180423925676735"), "{text}");
+}

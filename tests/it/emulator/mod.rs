@@ -7,4 +7,8 @@ mod errors;
 mod faults;
 mod flows;
 mod persistence;
+mod principals;
+mod project;
+mod roles;
+mod sso;
 mod tenants;
