@@ -1,0 +1,520 @@
+//! The HTTP core every endpoint goes through: identification and auth headers, the shared
+//! limiter, the per-request timeout, retries that never repeat a write of unknown outcome,
+//! one tracing span per attempt, and the counters behind [`DescopeClient::stats`].
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use tracing::{Instrument, field};
+
+use descope_mgmt_core::secret::ManagementKey;
+
+use crate::config::{ClientConfig, process_env};
+use crate::error::{ApiError, ApiErrorKind};
+use crate::limit::RateLimiter;
+use crate::retry::{RetryPolicy, is_ambiguous_status, is_transient_status, parse_retry_after};
+
+pub const SDK_NAME: &str = "descope-mgmt";
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Counters of one client since it was built, for the run summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// HTTP requests sent (every attempt counts).
+    pub requests: u64,
+    /// Attempts after the first one of a call.
+    pub retries: u64,
+    /// 429 responses received.
+    pub rate_limited: u64,
+    /// Time spent waiting for the client-side limiter, summed over requests.
+    pub limiter_wait: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    limiter_wait_us: AtomicU64,
+}
+
+/// How a request may be repeated when its first attempt fails in a way that leaves the
+/// outcome unknown (timeout or a connection lost after sending).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Repeat {
+    /// Reads and full overwrites: repeating has the same effect as doing it once.
+    Safe,
+    /// A delete: repeating is safe, and "not found" after a retry means the first one worked.
+    Delete,
+    /// A create: never sent twice blindly; the caller re-checks (see [`DescopeClient::create`]).
+    Create,
+}
+
+/// A request the client should send: method, path and optional query/body.
+#[derive(Debug, Clone)]
+pub(crate) struct Call<'a> {
+    pub operation: &'static str,
+    pub method: Method,
+    pub path: &'a str,
+    pub query: &'a [(&'a str, &'a str)],
+    pub body: Option<&'a Value>,
+    pub repeat: Repeat,
+}
+
+impl<'a> Call<'a> {
+    pub fn get(operation: &'static str, path: &'a str, query: &'a [(&'a str, &'a str)]) -> Self {
+        Self {
+            operation,
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+            repeat: Repeat::Safe,
+        }
+    }
+
+    pub fn post(operation: &'static str, path: &'a str, body: &'a Value, repeat: Repeat) -> Self {
+        Self {
+            operation,
+            method: Method::POST,
+            path,
+            query: &[],
+            body: Some(body),
+            repeat,
+        }
+    }
+}
+
+/// Why an attempt's outcome is unknown: only a create cares.
+enum Attempt {
+    Done { status: u16, body: Value },
+    Failed { error: ApiError, retry: RetryKind },
+}
+
+enum RetryKind {
+    Never,
+    /// Not processed by the server: repeat whatever the request.
+    Transient {
+        delay_hint: Option<Duration>,
+        rate_limited: bool,
+    },
+    /// May have been processed: repeat only what is safe to repeat.
+    Unknown,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    project_id: String,
+    key: ManagementKey,
+    limiter: Arc<RateLimiter>,
+    retry: RetryPolicy,
+    timeout: Duration,
+    counters: Counters,
+}
+
+/// A Descope Management API client for one project. Cheap to clone; clones share the
+/// connection pool, the limiter and the counters.
+#[derive(Clone)]
+pub struct DescopeClient {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for DescopeClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DescopeClient")
+            .field("base_url", &self.inner.base_url)
+            .field("project_id", &self.inner.project_id)
+            .field("key", &self.inner.key)
+            .field("limiter", &self.inner.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DescopeClient {
+    /// Builds a client, resolving the base URL from the process environment when the config
+    /// has none.
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        Self::with_env(config, process_env)
+    }
+
+    /// Like [`DescopeClient::new`] with an injected environment lookup.
+    pub fn with_env(
+        config: ClientConfig,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ApiError> {
+        let base_url = config.resolve_base_url(env);
+        let config_error =
+            |message: String| ApiError::new(ApiErrorKind::Config, "client.new", "-", "-", message);
+        let limiter = match config.limiter {
+            Some(limiter) => limiter,
+            None => Arc::new(
+                RateLimiter::paced(config.rate_limit).map_err(|e| config_error(e.to_string()))?,
+            ),
+        };
+        let headers = identification_headers(&config.project_id, &config.management_key)
+            .map_err(config_error)?;
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(format!("{SDK_NAME}/{SDK_VERSION}"))
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
+        reqwest::Url::parse(&base_url)
+            .map_err(|e| config_error(format!("invalid base URL {base_url:?}: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                project_id: config.project_id,
+                key: config.management_key,
+                limiter,
+                retry: config.retry,
+                timeout: config.timeout,
+                counters: Counters::default(),
+            }),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    pub fn project_id(&self) -> &str {
+        &self.inner.project_id
+    }
+
+    pub fn limiter(&self) -> &Arc<RateLimiter> {
+        &self.inner.limiter
+    }
+
+    pub fn stats(&self) -> ClientStats {
+        let counters = &self.inner.counters;
+        ClientStats {
+            requests: counters.requests.load(Ordering::Relaxed),
+            retries: counters.retries.load(Ordering::Relaxed),
+            rate_limited: counters.rate_limited.load(Ordering::Relaxed),
+            limiter_wait: Duration::from_micros(counters.limiter_wait_us.load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Sends a call, retrying what is transient within the policy's bounds. A create whose
+    /// outcome is unknown comes back as an error with [`ApiErrorKind::Timeout`] or
+    /// [`ApiErrorKind::Connection`]; use [`DescopeClient::create`] to handle it.
+    pub(crate) async fn send(&self, call: Call<'_>) -> Result<Value, ApiError> {
+        let policy = self.inner.retry;
+        let started = Instant::now();
+        let mut attempt: u32 = 1;
+        loop {
+            let outcome = self.attempt(&call, attempt).await;
+            let (mut error, retry) = match outcome {
+                Attempt::Done { body, .. } => return Ok(body),
+                Attempt::Failed { error, retry } => (error, retry),
+            };
+            error.retries = attempt - 1;
+            if call.repeat == Repeat::Delete && attempt > 1 && error.is_not_found() {
+                // An earlier attempt already deleted it.
+                return Ok(Value::Object(Default::default()));
+            }
+            let delay = match retry {
+                RetryKind::Never => return Err(error),
+                RetryKind::Unknown if call.repeat == Repeat::Create => return Err(error),
+                RetryKind::Unknown => self.backoff(attempt),
+                RetryKind::Transient {
+                    delay_hint,
+                    rate_limited,
+                } => {
+                    if rate_limited {
+                        let mut rng = rand::rng();
+                        policy.rate_limited_delay(delay_hint, &mut rng)
+                    } else {
+                        self.backoff(attempt)
+                    }
+                }
+            };
+            if attempt >= policy.max_attempts || started.elapsed() + delay > policy.max_elapsed {
+                return Err(error);
+            }
+            tracing::debug!(
+                operation = call.operation,
+                method = %call.method,
+                path = call.path,
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                error = %error,
+                "retrying"
+            );
+            self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// Sends a create; when its outcome is unknown, asks `exists` whether it landed before
+    /// sending it again, so nothing is created twice.
+    pub(crate) async fn create<F, Fut>(&self, call: Call<'_>, exists: F) -> Result<Value, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<bool, ApiError>>,
+    {
+        let max_rounds = self.inner.retry.max_attempts.max(1);
+        let mut retries = 0;
+        let mut round = 1;
+        loop {
+            match self.send(call.clone()).await {
+                Ok(value) => return Ok(value),
+                Err(mut error) if is_outcome_unknown(&error) && round < max_rounds => {
+                    retries += error.retries + 1;
+                    tracing::debug!(operation = call.operation, error = %error, "create outcome unknown; re-checking");
+                    match exists().await {
+                        Ok(true) => return Ok(Value::Object(Default::default())),
+                        Ok(false) => {
+                            self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
+                            round += 1;
+                        }
+                        Err(_) => {
+                            error.retries = retries - 1;
+                            return Err(error);
+                        }
+                    }
+                }
+                Err(mut error) => {
+                    error.retries += retries;
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let mut rng = rand::rng();
+        self.inner.retry.backoff(attempt - 1, &mut rng)
+    }
+
+    async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
+        let waited = self.inner.limiter.acquire().await;
+        self.inner.counters.limiter_wait_us.fetch_add(
+            u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        let span = tracing::info_span!(
+            "descope_request",
+            operation = call.operation,
+            method = %call.method,
+            path = call.path,
+            attempt,
+            status = field::Empty,
+            duration_ms = field::Empty,
+            error_code = field::Empty,
+        );
+        let started = Instant::now();
+        let outcome = self.exchange(call).instrument(span.clone()).await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        span.record("duration_ms", duration_ms);
+        match &outcome {
+            Attempt::Failed { error, .. } => {
+                if let Some(status) = error.status {
+                    span.record("status", status);
+                }
+                if let Some(code) = &error.error_code {
+                    span.record("error_code", code.as_str());
+                }
+                span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+            }
+            Attempt::Done { status, .. } => {
+                span.record("status", *status);
+                span.in_scope(|| tracing::trace!("request succeeded"));
+            }
+        }
+        outcome
+    }
+
+    async fn exchange(&self, call: &Call<'_>) -> Attempt {
+        let method = method_name(&call.method);
+        let url = format!("{}{}", self.inner.base_url, call.path);
+        let mut request = self.inner.http.request(call.method.clone(), &url);
+        if !call.query.is_empty() {
+            request = request.query(call.query);
+        }
+        if let Some(body) = call.body {
+            request = request.json(body);
+        }
+        self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(error) => return self.transport_failure(call, &error),
+        };
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(Some(v)));
+        let body = match response.text().await {
+            Ok(body) => body,
+            Err(error) => return self.transport_failure(call, &error),
+        };
+        if status.is_success() {
+            return match parse_success_body(&body) {
+                Ok(body) => Attempt::Done {
+                    status: status.as_u16(),
+                    body,
+                },
+                Err(message) => Attempt::Failed {
+                    error: ApiError::new(
+                        ApiErrorKind::Decode,
+                        call.operation,
+                        method,
+                        call.path,
+                        message,
+                    ),
+                    retry: RetryKind::Never,
+                },
+            };
+        }
+        let mut error =
+            ApiError::from_response(call.operation, method, call.path, status.as_u16(), &body);
+        error.message = self.redact(&error.message);
+        let code = status.as_u16();
+        let retry = if status == StatusCode::TOO_MANY_REQUESTS {
+            self.inner
+                .counters
+                .rate_limited
+                .fetch_add(1, Ordering::Relaxed);
+            RetryKind::Transient {
+                delay_hint: retry_after,
+                rate_limited: true,
+            }
+        } else if is_ambiguous_status(code) {
+            RetryKind::Unknown
+        } else if is_transient_status(code) {
+            RetryKind::Transient {
+                delay_hint: None,
+                rate_limited: false,
+            }
+        } else {
+            RetryKind::Never
+        };
+        Attempt::Failed { error, retry }
+    }
+
+    fn transport_failure(&self, call: &Call<'_>, error: &reqwest::Error) -> Attempt {
+        let method = method_name(&call.method);
+        // Connecting failed: nothing was sent, so anything may be repeated.
+        if error.is_connect() {
+            let message = format!("cannot connect to {}", self.inner.base_url);
+            return Attempt::Failed {
+                error: ApiError::new(
+                    ApiErrorKind::Connection,
+                    call.operation,
+                    method,
+                    call.path,
+                    message,
+                ),
+                retry: RetryKind::Transient {
+                    delay_hint: None,
+                    rate_limited: false,
+                },
+            };
+        }
+        let (kind, message) = if error.is_timeout() {
+            (
+                ApiErrorKind::Timeout,
+                format!("no response within {:?}", self.inner.timeout),
+            )
+        } else {
+            (
+                ApiErrorKind::Connection,
+                self.redact(&format!("connection lost: {}", error_chain(error))),
+            )
+        };
+        Attempt::Failed {
+            error: ApiError::new(kind, call.operation, method, call.path, message),
+            retry: RetryKind::Unknown,
+        }
+    }
+
+    /// A belt-and-braces guard: should a server ever echo the key, it still never leaves here.
+    fn redact(&self, text: &str) -> String {
+        let key = self.inner.key.expose();
+        if key.is_empty() {
+            return text.to_owned();
+        }
+        text.replace(key, "***")
+    }
+}
+
+/// The method's name as a static string, so errors stay small and allocation-free.
+fn method_name(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        _ => "OTHER",
+    }
+}
+
+fn is_outcome_unknown(error: &ApiError) -> bool {
+    matches!(error.kind, ApiErrorKind::Timeout | ApiErrorKind::Connection)
+        || error.status.is_some_and(is_ambiguous_status)
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Success bodies are JSON; an empty body counts as `{}` (void operations).
+fn parse_success_body(body: &str) -> Result<Value, String> {
+    if body.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    serde_json::from_str(body).map_err(|e| format!("response is not JSON: {e}"))
+}
+
+fn identification_headers(project_id: &str, key: &ManagementKey) -> Result<HeaderMap, String> {
+    let mut headers = HeaderMap::new();
+    let bearer = if project_id.is_empty() {
+        format!("Bearer {}", key.expose())
+    } else {
+        format!("Bearer {project_id}:{}", key.expose())
+    };
+    let mut authorization = HeaderValue::from_str(&bearer).map_err(|_| {
+        "the project id or management key contains characters not allowed in an HTTP header"
+            .to_owned()
+    })?;
+    authorization.set_sensitive(true);
+    headers.insert(header::AUTHORIZATION, authorization);
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    headers.insert("x-descope-sdk-name", HeaderValue::from_static(SDK_NAME));
+    headers.insert(
+        "x-descope-sdk-version",
+        HeaderValue::from_static(SDK_VERSION),
+    );
+    let project = HeaderValue::from_str(project_id)
+        .map_err(|_| format!("project id {project_id:?} is not a valid header value"))?;
+    headers.insert("x-descope-project-id", project);
+    Ok(headers)
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

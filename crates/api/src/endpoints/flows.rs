@@ -1,0 +1,121 @@
+//! Flows: F1 list, F2 delete, F5/F6 v2 export/import, with F3/F4 (v1) as the fallback when a
+//! server answers 404 to the v2 paths. Flow documents stay JSON (v2 `ExportedFlow`).
+
+use serde_json::{Value, json};
+
+use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::flow::{FlowMeta, v1_to_v2, v2_to_v1};
+use crate::error::ApiError;
+
+/// Flow endpoints of one project.
+#[derive(Debug, Clone)]
+pub struct FlowApi {
+    client: DescopeClient,
+}
+
+impl DescopeClient {
+    pub fn flows(&self) -> FlowApi {
+        FlowApi {
+            client: self.clone(),
+        }
+    }
+}
+
+impl FlowApi {
+    /// F1.
+    pub async fn list(&self) -> Result<Vec<FlowMeta>, ApiError> {
+        let body = json!({});
+        let answer = self
+            .client
+            .send(Call::post(
+                "flow.list",
+                "/v1/mgmt/flow/list",
+                &body,
+                Repeat::Safe,
+            ))
+            .await?;
+        Ok(FlowMeta::list_from_response(&answer))
+    }
+
+    /// F2. Deleting is idempotent by id.
+    pub async fn delete(&self, ids: &[String]) -> Result<(), ApiError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let body = json!({"ids": ids});
+        self.client
+            .send(Call::post(
+                "flow.delete",
+                "/v1/mgmt/flow/delete",
+                &body,
+                Repeat::Delete,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// F5, or F3 converted to the v2 shape when v2 is not served.
+    pub async fn export(&self, flow_id: &str) -> Result<Value, ApiError> {
+        let body = json!({"flowId": flow_id});
+        let v2 = self
+            .client
+            .send(Call::post(
+                "flow.export",
+                "/v2/mgmt/flow/export",
+                &body,
+                Repeat::Safe,
+            ))
+            .await;
+        match v2 {
+            Ok(answer) => Ok(crate::dto::unwrap_object(&answer, "flow").clone()),
+            Err(error) if error.status == Some(404) => {
+                let v1 = self
+                    .client
+                    .send(Call::post(
+                        "flow.export_v1",
+                        "/v1/mgmt/flow/export",
+                        &body,
+                        Repeat::Safe,
+                    ))
+                    .await?;
+                Ok(v1_to_v2(&v1))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// F6 (creates or replaces the flow), or F4 with the document converted to v1 when v2 is
+    /// not served. The flow id given here wins over the one inside the document.
+    pub async fn import(&self, flow_id: &str, flow: &Value) -> Result<(), ApiError> {
+        let mut document = flow.clone();
+        if let Some(object) = document.as_object_mut() {
+            object.insert("flowId".into(), json!(flow_id));
+        }
+        let body = json!({"flow": document});
+        let v2 = self
+            .client
+            .send(Call::post(
+                "flow.import",
+                "/v2/mgmt/flow/import",
+                &body,
+                Repeat::Safe,
+            ))
+            .await;
+        match v2 {
+            Ok(_) => Ok(()),
+            Err(error) if error.status == Some(404) => {
+                let body = v2_to_v1(flow_id, &document);
+                self.client
+                    .send(Call::post(
+                        "flow.import_v1",
+                        "/v1/mgmt/flow/import",
+                        &body,
+                        Repeat::Safe,
+                    ))
+                    .await
+                    .map(drop)
+            }
+            Err(error) => Err(error),
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The endpoints descope-mgmt uses, grouped by resource as handles borrowed from a
+//! [`DescopeClient`](crate::DescopeClient) (`client.tenants()`, `client.roles()`, …). The tenant,
+//! role and permission handles also implement core's ports.
+
+pub mod flows;
+pub mod permissions;
+pub mod project;
+pub mod roles;
+pub mod sso;
+pub mod tenants;
+pub mod themes;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiErrorKind};
+
+/// Serialises a request body; our own wire types always serialise, but a clear error beats a panic.
+pub(crate) fn to_body(operation: &'static str, body: &impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(body).map_err(|e| {
+        ApiError::new(
+            ApiErrorKind::Decode,
+            operation,
+            "-",
+            "-",
+            format!("cannot encode the request: {e}"),
+        )
+    })
+}

@@ -1,0 +1,120 @@
+//! Permissions: P1 create, P2 update, P3 delete, P4 load all; and core's [`PermissionPort`].
+
+use descope_mgmt_core::port::{PermissionPort, PortResult};
+use descope_mgmt_core::resource::Permission;
+use serde_json::json;
+
+use super::to_body;
+use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::permission::{PermissionCreateRequest, PermissionDto, PermissionUpdateRequest};
+use crate::error::ApiError;
+
+/// Permission endpoints of one project.
+#[derive(Debug, Clone)]
+pub struct PermissionApi {
+    client: DescopeClient,
+}
+
+impl DescopeClient {
+    pub fn permissions(&self) -> PermissionApi {
+        PermissionApi {
+            client: self.clone(),
+        }
+    }
+}
+
+impl PermissionApi {
+    /// P4.
+    pub async fn load_all(&self) -> Result<Vec<PermissionDto>, ApiError> {
+        let body = self
+            .client
+            .send(Call::get(
+                "permission.load_all",
+                "/v1/mgmt/permission/all",
+                &[],
+            ))
+            .await?;
+        Ok(PermissionDto::list_from_response(&body))
+    }
+
+    /// P1; an unknown outcome is re-checked by listing.
+    pub async fn create(&self, permission: &Permission) -> Result<(), ApiError> {
+        let body = to_body(
+            "permission.create",
+            &PermissionCreateRequest::from(permission),
+        )?;
+        let exists = || async move {
+            Ok(self
+                .load_all()
+                .await?
+                .iter()
+                .any(|p| p.name == permission.name))
+        };
+        self.client
+            .create(
+                Call::post(
+                    "permission.create",
+                    "/v1/mgmt/permission/create",
+                    &body,
+                    Repeat::Create,
+                ),
+                exists,
+            )
+            .await
+            .map(drop)
+    }
+
+    /// P2: replaces the description.
+    pub async fn update(&self, permission: &Permission) -> Result<(), ApiError> {
+        let body = to_body(
+            "permission.update",
+            &PermissionUpdateRequest::from(permission),
+        )?;
+        self.client
+            .send(Call::post(
+                "permission.update",
+                "/v1/mgmt/permission/update",
+                &body,
+                Repeat::Safe,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// P3.
+    pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
+        let body = json!({"name": name});
+        self.client
+            .send(Call::post(
+                "permission.delete",
+                "/v1/mgmt/permission/delete",
+                &body,
+                Repeat::Delete,
+            ))
+            .await
+            .map(drop)
+    }
+}
+
+impl PermissionPort for PermissionApi {
+    async fn list(&self) -> PortResult<Vec<Permission>> {
+        Ok(self
+            .load_all()
+            .await?
+            .into_iter()
+            .map(Permission::from)
+            .collect())
+    }
+
+    async fn create(&self, permission: &Permission) -> PortResult<()> {
+        Ok(PermissionApi::create(self, permission).await?)
+    }
+
+    async fn update(&self, permission: &Permission) -> PortResult<()> {
+        Ok(PermissionApi::update(self, permission).await?)
+    }
+
+    async fn delete(&self, name: &str) -> PortResult<()> {
+        Ok(PermissionApi::delete(self, name).await?)
+    }
+}

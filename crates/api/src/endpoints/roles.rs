@@ -1,0 +1,121 @@
+//! Roles: R1 create, R2 update, R3 delete, R4 load all, R5 search; and core's [`RolePort`]
+//! (project-level roles only).
+
+use descope_mgmt_core::port::{PortResult, RolePort};
+use descope_mgmt_core::resource::Role;
+use serde_json::{Value, json};
+
+use super::to_body;
+use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::role::{RoleCreateRequest, RoleDto, RoleUpdateRequest};
+use crate::error::ApiError;
+
+/// Role endpoints of one project.
+#[derive(Debug, Clone)]
+pub struct RoleApi {
+    client: DescopeClient,
+}
+
+impl DescopeClient {
+    pub fn roles(&self) -> RoleApi {
+        RoleApi {
+            client: self.clone(),
+        }
+    }
+}
+
+impl RoleApi {
+    /// R4: project-level and tenant-level roles.
+    pub async fn load_all(&self) -> Result<Vec<RoleDto>, ApiError> {
+        let body = self
+            .client
+            .send(Call::get("role.load_all", "/v1/mgmt/role/all", &[]))
+            .await?;
+        Ok(RoleDto::list_from_response(&body))
+    }
+
+    /// R5 with a raw filter (`tenantIds`, `roleNames`, `roleNameLike`, …).
+    pub async fn search(&self, filter: &Value) -> Result<Vec<RoleDto>, ApiError> {
+        let body = self
+            .client
+            .send(Call::post(
+                "role.search",
+                "/v1/mgmt/role/search",
+                filter,
+                Repeat::Safe,
+            ))
+            .await?;
+        Ok(RoleDto::list_from_response(&body))
+    }
+
+    /// R1 for a project-level role; an unknown outcome is re-checked by listing.
+    pub async fn create(&self, role: &Role) -> Result<(), ApiError> {
+        let body = to_body("role.create", &RoleCreateRequest::from(role))?;
+        let exists = || async move {
+            Ok(self
+                .load_all()
+                .await?
+                .iter()
+                .any(|r| r.name == role.name && r.tenant_id.is_empty()))
+        };
+        self.client
+            .create(
+                Call::post("role.create", "/v1/mgmt/role/create", &body, Repeat::Create),
+                exists,
+            )
+            .await
+            .map(drop)
+    }
+
+    /// R2: replaces description and permissions.
+    pub async fn update(&self, role: &Role) -> Result<(), ApiError> {
+        let body = to_body("role.update", &RoleUpdateRequest::from(role))?;
+        self.client
+            .send(Call::post(
+                "role.update",
+                "/v1/mgmt/role/update",
+                &body,
+                Repeat::Safe,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// R3 for a project-level role.
+    pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
+        let body = json!({"name": name});
+        self.client
+            .send(Call::post(
+                "role.delete",
+                "/v1/mgmt/role/delete",
+                &body,
+                Repeat::Delete,
+            ))
+            .await
+            .map(drop)
+    }
+}
+
+impl RolePort for RoleApi {
+    async fn list(&self) -> PortResult<Vec<Role>> {
+        Ok(self
+            .load_all()
+            .await?
+            .into_iter()
+            .filter(|role| role.tenant_id.is_empty())
+            .map(Role::from)
+            .collect())
+    }
+
+    async fn create(&self, role: &Role) -> PortResult<()> {
+        Ok(RoleApi::create(self, role).await?)
+    }
+
+    async fn update(&self, role: &Role) -> PortResult<()> {
+        Ok(RoleApi::update(self, role).await?)
+    }
+
+    async fn delete(&self, name: &str) -> PortResult<()> {
+        Ok(RoleApi::delete(self, name).await?)
+    }
+}

@@ -1,0 +1,210 @@
+//! Tenants: T1 create, T2 update, T4 delete, T5 load, T6 load all, T8/T9 settings, T10 default
+//! roles; and core's [`TenantPort`] over them.
+
+use descope_mgmt_core::port::{PortResult, TenantPort};
+use descope_mgmt_core::resource::Tenant;
+use serde_json::{Map, Value, json};
+
+use super::to_body;
+use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::tenant::{DefaultRolesRequest, TenantDto, TenantWriteRequest, created_id};
+use crate::error::ApiError;
+
+/// Tenant endpoints of one project.
+#[derive(Debug, Clone)]
+pub struct TenantApi {
+    client: DescopeClient,
+}
+
+impl DescopeClient {
+    pub fn tenants(&self) -> TenantApi {
+        TenantApi {
+            client: self.clone(),
+        }
+    }
+}
+
+impl TenantApi {
+    /// T5. `Ok(None)` when the tenant does not exist.
+    pub async fn load(&self, id: &str) -> Result<Option<TenantDto>, ApiError> {
+        let query = [("id", id)];
+        match self
+            .client
+            .send(Call::get("tenant.load", "/v1/mgmt/tenant", &query))
+            .await
+        {
+            Ok(body) => Ok(Some(TenantDto::from_load_response(&body))),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// T6: every tenant, in one call.
+    pub async fn load_all(&self) -> Result<Vec<TenantDto>, ApiError> {
+        let body = self
+            .client
+            .send(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
+            .await?;
+        Ok(TenantDto::list_from_response(&body))
+    }
+
+    /// T1, then T10 when the tenant has default roles (create takes none). Returns the id,
+    /// server-generated when `tenant.id` is empty. A create whose outcome is unknown is
+    /// re-checked (by id, or by the unique name) before it is sent again.
+    pub async fn create(&self, tenant: &Tenant) -> Result<String, ApiError> {
+        let body = to_body("tenant.create", &TenantWriteRequest::from(tenant))?;
+        let found_id = std::sync::Mutex::new(None::<String>);
+        let found_slot = &found_id;
+        let exists = || async move {
+            let found = if tenant.id.is_empty() {
+                self.load_all()
+                    .await?
+                    .into_iter()
+                    .find(|t| t.name == tenant.name)
+            } else {
+                self.load(&tenant.id).await?
+            };
+            let exists = found.is_some();
+            if let (Some(found), Ok(mut slot)) = (found, found_slot.lock()) {
+                *slot = Some(found.id);
+            }
+            Ok(exists)
+        };
+        let answer = self
+            .client
+            .create(
+                Call::post(
+                    "tenant.create",
+                    "/v1/mgmt/tenant/create",
+                    &body,
+                    Repeat::Create,
+                ),
+                exists,
+            )
+            .await?;
+        let recovered = found_id.lock().ok().and_then(|mut slot| slot.take());
+        let id = Some(created_id(&answer))
+            .filter(|id| !id.is_empty())
+            .or(recovered)
+            .unwrap_or_else(|| tenant.id.clone());
+        if !tenant.default_roles.is_empty() {
+            self.set_default_roles(&id, &tenant.default_roles).await?;
+        }
+        Ok(id)
+    }
+
+    /// T2 (a full overwrite, so safe to repeat), then T10 so default roles are overwritten too.
+    pub async fn update(&self, tenant: &Tenant) -> Result<(), ApiError> {
+        let mut request = TenantWriteRequest::from(tenant);
+        request.id = Some(tenant.id.clone());
+        let body = to_body("tenant.update", &request)?;
+        self.client
+            .send(Call::post(
+                "tenant.update",
+                "/v1/mgmt/tenant/update",
+                &body,
+                Repeat::Safe,
+            ))
+            .await?;
+        self.set_default_roles(&tenant.id, &tenant.default_roles)
+            .await
+    }
+
+    /// T4. Not-found on a retry counts as done.
+    pub async fn delete(&self, id: &str, cascade: bool) -> Result<(), ApiError> {
+        let body = json!({"id": id, "cascade": cascade});
+        self.client
+            .send(Call::post(
+                "tenant.delete",
+                "/v1/mgmt/tenant/delete",
+                &body,
+                Repeat::Delete,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// T10: replaces the tenant's default roles.
+    pub async fn set_default_roles(&self, id: &str, roles: &[String]) -> Result<(), ApiError> {
+        let request = DefaultRolesRequest {
+            id: id.to_owned(),
+            default_roles: roles.to_vec(),
+        };
+        let body = to_body("tenant.default_roles", &request)?;
+        self.client
+            .send(Call::post(
+                "tenant.default_roles",
+                "/v1/mgmt/tenant/updateDefaultRoles",
+                &body,
+                Repeat::Safe,
+            ))
+            .await
+            .map(drop)
+    }
+
+    /// T8: the tenant's settings object as sent by the server (every field, flat).
+    pub async fn load_settings(&self, id: &str) -> Result<Map<String, Value>, ApiError> {
+        let query = [("id", id)];
+        let body = self
+            .client
+            .send(Call::get(
+                "tenant.settings.load",
+                "/v1/mgmt/tenant/settings",
+                &query,
+            ))
+            .await?;
+        Ok(crate::dto::unwrap_object(&body, "settings")
+            .as_object()
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// T9: sends the complete settings object (load, modify, send all, as the reference
+    /// recommends since the server's merge semantics are unsure).
+    pub async fn update_settings(
+        &self,
+        tenant_id: &str,
+        settings: &Map<String, Value>,
+    ) -> Result<(), ApiError> {
+        let mut body = settings.clone();
+        body.insert("tenantId".into(), json!(tenant_id));
+        let body = Value::Object(body);
+        self.client
+            .send(Call::post(
+                "tenant.settings.update",
+                "/v1/mgmt/tenant/settings",
+                &body,
+                Repeat::Safe,
+            ))
+            .await
+            .map(drop)
+    }
+}
+
+impl TenantPort for TenantApi {
+    async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
+        Ok(TenantApi::load(self, id).await?.map(Tenant::from))
+    }
+
+    async fn list(&self) -> PortResult<Vec<Tenant>> {
+        Ok(self
+            .load_all()
+            .await?
+            .into_iter()
+            .map(Tenant::from)
+            .collect())
+    }
+
+    async fn create(&self, tenant: &Tenant) -> PortResult<()> {
+        TenantApi::create(self, tenant).await?;
+        Ok(())
+    }
+
+    async fn update(&self, tenant: &Tenant) -> PortResult<()> {
+        Ok(TenantApi::update(self, tenant).await?)
+    }
+
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        Ok(TenantApi::delete(self, id, false).await?)
+    }
+}

@@ -1,0 +1,183 @@
+//! The management endpoints: the route table and one module per resource family.
+
+use std::collections::HashMap;
+
+use axum::http::Method;
+use serde_json::{Value, json};
+
+use crate::store::Tx;
+use crate::wire::{ApiError, ApiResult, Body};
+
+pub(crate) mod flows;
+pub(crate) mod project;
+pub(crate) mod roles;
+pub(crate) mod sso;
+pub(crate) mod tenants;
+pub(crate) mod users;
+
+pub(crate) const TENANTS: &str = "tenants";
+pub(crate) const TENANT_SETTINGS: &str = "tenantSettings";
+pub(crate) const ROLES: &str = "roles";
+pub(crate) const PERMISSIONS: &str = "permissions";
+pub(crate) const FLOWS: &str = "flows";
+pub(crate) const THEME: &str = "theme";
+pub(crate) const USERS: &str = "users";
+pub(crate) const ACCESS_KEYS: &str = "accessKeys";
+pub(crate) const SSO: &str = "sso";
+pub(crate) const SNAPSHOT_FILES: &str = "snapshotFiles";
+
+/// One parsed management call.
+#[derive(Debug)]
+pub(crate) struct Req {
+    pub body: Body,
+    pub query: HashMap<String, String>,
+    pub now: i64,
+}
+
+impl Req {
+    pub fn query_required(&self, key: &str) -> ApiResult<String> {
+        match self.query.get(key) {
+            Some(v) if !v.is_empty() => Ok(v.clone()),
+            _ => Err(ApiError::missing(key)),
+        }
+    }
+
+    pub fn query_opt(&self, key: &str) -> Option<&str> {
+        self.query
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+pub(crate) type Handler = fn(&mut Tx, &Req) -> ApiResult<Value>;
+
+const ROUTES: &[(&str, &str, Handler)] = &[
+    ("GET", "/v1/mgmt/license", license),
+    ("POST", "/v1/mgmt/tenant/create", tenants::create),
+    ("POST", "/v1/mgmt/tenant/update", tenants::update),
+    ("PATCH", "/v1/mgmt/tenant/patch", tenants::patch),
+    ("POST", "/v1/mgmt/tenant/delete", tenants::delete),
+    ("GET", "/v1/mgmt/tenant", tenants::load),
+    ("GET", "/v1/mgmt/tenant/all", tenants::load_all),
+    ("POST", "/v1/mgmt/tenant/search", tenants::search),
+    ("GET", "/v1/mgmt/tenant/settings", tenants::load_settings),
+    ("POST", "/v1/mgmt/tenant/settings", tenants::update_settings),
+    (
+        "POST",
+        "/v1/mgmt/tenant/updateDefaultRoles",
+        tenants::update_default_roles,
+    ),
+    ("POST", "/v1/mgmt/flow/list", flows::list),
+    ("POST", "/v1/mgmt/flow/delete", flows::delete),
+    ("POST", "/v1/mgmt/flow/export", flows::export_v1),
+    ("POST", "/v1/mgmt/flow/import", flows::import_v1),
+    ("POST", "/v2/mgmt/flow/export", flows::export_v2),
+    ("POST", "/v2/mgmt/flow/import", flows::import_v2),
+    ("POST", "/v1/mgmt/theme/export", flows::theme_export_v1),
+    ("POST", "/v1/mgmt/theme/import", flows::theme_import_v1),
+    ("POST", "/v2/mgmt/theme/export", flows::theme_export_v2),
+    ("POST", "/v2/mgmt/theme/import", flows::theme_import_v2),
+    ("POST", "/v1/mgmt/role/create", roles::create),
+    ("POST", "/v1/mgmt/role/update", roles::update),
+    ("POST", "/v1/mgmt/role/delete", roles::delete),
+    ("GET", "/v1/mgmt/role/all", roles::load_all),
+    ("POST", "/v1/mgmt/role/search", roles::search),
+    ("POST", "/v1/mgmt/role/create/batch", roles::create_batch),
+    ("POST", "/v1/mgmt/role/update/batch", roles::update_batch),
+    ("POST", "/v1/mgmt/role/delete/batch", roles::delete_batch),
+    (
+        "POST",
+        "/v1/mgmt/permission/create",
+        roles::permission_create,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/permission/update",
+        roles::permission_update,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/permission/delete",
+        roles::permission_delete,
+    ),
+    ("GET", "/v1/mgmt/permission/all", roles::permission_load_all),
+    (
+        "POST",
+        "/v1/mgmt/permission/create/batch",
+        roles::permission_create_batch,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/permission/update/batch",
+        roles::permission_update_batch,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/permission/delete/batch",
+        roles::permission_delete_batch,
+    ),
+    ("GET", "/v2/mgmt/sso/settings", sso::load),
+    ("GET", "/v2/mgmt/sso/settings/all", sso::load_all),
+    ("POST", "/v1/mgmt/sso/oidc", sso::configure_oidc),
+    ("POST", "/v1/mgmt/sso/saml", sso::configure_saml),
+    (
+        "POST",
+        "/v1/mgmt/sso/saml/metadata",
+        sso::configure_saml_metadata,
+    ),
+    ("DELETE", "/v1/mgmt/sso/settings", sso::delete),
+    ("POST", "/v1/mgmt/accesskey/create", users::key_create),
+    ("GET", "/v1/mgmt/accesskey", users::key_load),
+    ("POST", "/v1/mgmt/accesskey/search", users::key_search),
+    ("POST", "/v1/mgmt/accesskey/update", users::key_update),
+    ("POST", "/v1/mgmt/accesskey/activate", users::key_activate),
+    (
+        "POST",
+        "/v1/mgmt/accesskey/deactivate",
+        users::key_deactivate,
+    ),
+    ("POST", "/v1/mgmt/accesskey/delete", users::key_delete),
+    ("POST", "/v1/mgmt/user/create", users::create),
+    ("POST", "/v1/mgmt/user/create/test", users::create_test),
+    ("GET", "/v1/mgmt/user", users::load),
+    ("POST", "/v2/mgmt/user/search", users::search),
+    ("POST", "/v1/mgmt/user/delete", users::delete),
+    ("POST", "/v1/mgmt/project/snapshot/export", project::export),
+    ("POST", "/v1/mgmt/project/snapshot/import", project::import),
+    (
+        "POST",
+        "/v1/mgmt/project/snapshot/validate",
+        project::validate,
+    ),
+    ("POST", "/v1/mgmt/project/export", project::export),
+    ("POST", "/v1/mgmt/project/import", project::import),
+];
+
+pub(crate) fn route(method: &Method, path: &str) -> Option<Handler> {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    ROUTES
+        .iter()
+        .find(|(m, p, _)| *m == method.as_str() && *p == path)
+        .map(|(_, _, h)| *h)
+}
+
+pub(crate) fn path_known(path: &str) -> bool {
+    let path = path
+        .strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path);
+    ROUTES.iter().any(|(_, p, _)| *p == path)
+}
+
+/// Every route, for documentation and tests.
+pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ROUTES.iter().map(|(m, p, _)| (*m, *p))
+}
+
+fn license(_: &mut Tx, _: &Req) -> ApiResult<Value> {
+    Ok(json!({"rateLimitTier": "tier2"}))
+}

@@ -1,0 +1,391 @@
+//! Tenants (T1–T10): create, full update, patch, delete with cascade, load, load all, search,
+//! settings and default roles.
+
+use serde_json::{Map, Value, json};
+
+use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS};
+use crate::store::Tx;
+use crate::wire::{
+    ApiError, ApiResult, Body, empty, new_id, stored_str, stored_strings, strings_value,
+};
+
+const ROLE_INHERITANCE: &[&str] = &["", "none", "userOnly"];
+
+fn role_inheritance(body: &Body) -> ApiResult<Option<String>> {
+    match body.str("roleInheritance")? {
+        Some(v) if !ROLE_INHERITANCE.contains(&v.as_str()) => Err(ApiError::invalid(format!(
+            "roleInheritance must be one of \"\", none, userOnly; got {v:?}"
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn custom_attributes(body: &Body) -> ApiResult<Option<Value>> {
+    Ok(body.object("customAttributes")?.map(Value::Object))
+}
+
+fn name_taken(tx: &Tx, name: &str, except_id: Option<&str>) -> bool {
+    tx.values(TENANTS)
+        .any(|t| stored_str(t, "name") == name && Some(stored_str(t, "id")) != except_id)
+}
+
+pub(crate) fn require_tenant(tx: &Tx, id: &str) -> ApiResult<Value> {
+    tx.get(TENANTS, id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("Tenant", id))
+}
+
+fn set(tenant: &mut Value, key: &str, value: Value) {
+    if let Some(obj) = tenant.as_object_mut() {
+        obj.insert(key.to_owned(), value);
+    }
+}
+
+pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let name = b.required_str("name")?;
+    let id = match b.str("id")? {
+        Some(id) if !id.is_empty() => id,
+        _ => new_id("T"),
+    };
+    let domains = b.strings_or_empty("selfProvisioningDomains")?;
+    let attributes = custom_attributes(b)?.unwrap_or_else(empty);
+    let exclusions = b.strings_or_empty("enforceSSOExclusions")?;
+    let federated = b.strings_or_empty("federatedAppIds")?;
+    let parent = b.str_or_empty("parent")?;
+    let inheritance = role_inheritance(b)?.unwrap_or_default();
+    let auth_type = b.str("authType")?.unwrap_or_else(|| "none".into());
+    let enforce = b.bool_or_false("enforceSSO")?;
+    let disabled = b.bool_or_false("disabled")?;
+    if tx.get(TENANTS, &id).is_some() {
+        return Err(ApiError::duplicate("Tenant with id", &id));
+    }
+    if name_taken(tx, &name, None) {
+        return Err(ApiError::duplicate("Tenant with name", &name));
+    }
+    if !parent.is_empty() {
+        let mut parent_tenant = tx
+            .get(TENANTS, &parent)
+            .cloned()
+            .ok_or_else(|| ApiError::invalid(format!("parent tenant not found: {parent}")))?;
+        let mut successors = stored_strings(&parent_tenant, "successors");
+        successors.push(id.clone());
+        set(&mut parent_tenant, "successors", strings_value(&successors));
+        tx.put(TENANTS, &parent, parent_tenant);
+    }
+    let tenant = json!({
+        "id": id,
+        "name": name,
+        "selfProvisioningDomains": domains,
+        "customAttributes": attributes,
+        "authType": auth_type,
+        "domains": [],
+        "createdTime": req.now,
+        "disabled": disabled,
+        "enforceSSO": enforce,
+        "enforceSSOExclusions": exclusions,
+        "federatedAppIds": federated,
+        "parent": parent,
+        "successors": [],
+        "defaultRoles": [],
+        "roleInheritance": inheritance,
+    });
+    tx.put(TENANTS, &id, tenant);
+    Ok(json!({"id": id}))
+}
+
+/// Full overwrite of the updatable fields; `customAttributes` is kept when omitted because the
+/// Python SDK omits it whenever the caller did not pass it.
+pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let id = b.required_str("id")?;
+    let name = b.required_str("name")?;
+    let domains = b.strings_or_empty("selfProvisioningDomains")?;
+    let attributes = custom_attributes(b)?;
+    let exclusions = b.strings_or_empty("enforceSSOExclusions")?;
+    let federated = b.strings_or_empty("federatedAppIds")?;
+    let inheritance = role_inheritance(b)?.unwrap_or_default();
+    let enforce = b.bool_or_false("enforceSSO")?;
+    let disabled = b.bool_or_false("disabled")?;
+    let mut tenant = require_tenant(tx, &id)?;
+    if name_taken(tx, &name, Some(&id)) {
+        return Err(ApiError::duplicate("Tenant with name", &name));
+    }
+    set(&mut tenant, "name", Value::String(name));
+    set(
+        &mut tenant,
+        "selfProvisioningDomains",
+        strings_value(&domains),
+    );
+    if let Some(a) = attributes {
+        set(&mut tenant, "customAttributes", a);
+    }
+    set(&mut tenant, "disabled", Value::Bool(disabled));
+    set(&mut tenant, "enforceSSO", Value::Bool(enforce));
+    set(
+        &mut tenant,
+        "enforceSSOExclusions",
+        strings_value(&exclusions),
+    );
+    set(&mut tenant, "federatedAppIds", strings_value(&federated));
+    set(&mut tenant, "roleInheritance", Value::String(inheritance));
+    tx.put(TENANTS, &id, tenant);
+    Ok(empty())
+}
+
+pub(crate) fn patch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let id = b.required_str("id")?;
+    let mut tenant = require_tenant(tx, &id)?;
+    if let Some(name) = b.str("name")? {
+        if name.is_empty() {
+            return Err(ApiError::missing("name"));
+        }
+        if name_taken(tx, &name, Some(&id)) {
+            return Err(ApiError::duplicate("Tenant with name", &name));
+        }
+        set(&mut tenant, "name", Value::String(name));
+    }
+    for key in [
+        "selfProvisioningDomains",
+        "enforceSSOExclusions",
+        "federatedAppIds",
+    ] {
+        if let Some(v) = b.strings(key)? {
+            set(&mut tenant, key, strings_value(&v));
+        }
+    }
+    if let Some(a) = custom_attributes(b)? {
+        set(&mut tenant, "customAttributes", a);
+    }
+    for key in ["disabled", "enforceSSO"] {
+        if let Some(v) = b.bool(key)? {
+            set(&mut tenant, key, Value::Bool(v));
+        }
+    }
+    if let Some(v) = role_inheritance(b)? {
+        set(&mut tenant, "roleInheritance", Value::String(v));
+    }
+    tx.put(TENANTS, &id, tenant);
+    Ok(empty())
+}
+
+/// Removes the tenant, its tenant roles, settings and SSO configurations. Users and access keys
+/// lose the association; with `cascade` those that belonged only to this tenant go too.
+pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let id = req.body.required_str("id")?;
+    let cascade = req.body.bool_or_false("cascade")?;
+    let tenant = require_tenant(tx, &id)?;
+    let parent = stored_str(&tenant, "parent").to_owned();
+    if let Some(mut p) = tx.get(TENANTS, &parent).cloned() {
+        let successors: Vec<String> = stored_strings(&p, "successors")
+            .into_iter()
+            .filter(|s| *s != id)
+            .collect();
+        set(&mut p, "successors", strings_value(&successors));
+        tx.put(TENANTS, &parent, p);
+    }
+    for (key, role) in tx.entries(ROLES) {
+        if stored_str(&role, "tenantId") == id {
+            tx.delete(ROLES, &key);
+        }
+    }
+    for (key, sso) in tx.entries(SSO) {
+        if stored_str(&sso, "tenantId") == id {
+            tx.delete(SSO, &key);
+        }
+    }
+    tx.delete(TENANT_SETTINGS, &id);
+    for (collection, list_key) in [(USERS, "userTenants"), (ACCESS_KEYS, "keyTenants")] {
+        for (key, mut item) in tx.entries(collection) {
+            let Some(links) = item.get(list_key).and_then(Value::as_array).cloned() else {
+                continue;
+            };
+            if !links.iter().any(|l| stored_str(l, "tenantId") == id) {
+                continue;
+            }
+            let kept: Vec<Value> = links
+                .into_iter()
+                .filter(|l| stored_str(l, "tenantId") != id)
+                .collect();
+            if cascade && kept.is_empty() {
+                tx.delete(collection, &key);
+            } else {
+                set(&mut item, list_key, Value::Array(kept));
+                tx.put(collection, &key, item);
+            }
+        }
+    }
+    tx.delete(TENANTS, &id);
+    Ok(empty())
+}
+
+pub(crate) fn load(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let id = req.query_required("id")?;
+    require_tenant(tx, &id)
+}
+
+pub(crate) fn load_all(tx: &mut Tx, _: &Req) -> ApiResult<Value> {
+    let tenants: Vec<Value> = tx.values(TENANTS).cloned().collect();
+    Ok(json!({"tenants": tenants}))
+}
+
+/// AND across filters, OR within a list; names match exactly.
+pub(crate) fn search(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let ids = b.strings_or_empty("tenantIds")?;
+    let names = b.strings_or_empty("tenantNames")?;
+    let sp_domains = b.strings_or_empty("tenantSelfProvisioningDomains")?;
+    let sso_domains = b.strings_or_empty("tenantSSODomains")?;
+    let attributes = b.object("customAttributes")?.unwrap_or_default();
+    let auth_type = b.str_or_empty("authType")?;
+    let parent = b.str_or_empty("parentTenantId")?;
+    let top_level_only = b.bool_or_false("topLevelOnly")?;
+    let any_of = |filter: &[String], values: Vec<String>| {
+        filter.is_empty() || values.iter().any(|v| filter.contains(v))
+    };
+    let tenants: Vec<Value> = tx
+        .values(TENANTS)
+        .filter(|t| {
+            any_of(&ids, vec![stored_str(t, "id").to_owned()])
+                && any_of(&names, vec![stored_str(t, "name").to_owned()])
+                && any_of(&sp_domains, stored_strings(t, "selfProvisioningDomains"))
+                && any_of(&sso_domains, stored_strings(t, "domains"))
+                && (auth_type.is_empty() || stored_str(t, "authType") == auth_type)
+                && (parent.is_empty() || stored_str(t, "parent") == parent)
+                && (!top_level_only || stored_str(t, "parent").is_empty())
+                && attributes
+                    .iter()
+                    .all(|(k, v)| t.get("customAttributes").and_then(|a| a.get(k)) == Some(v))
+        })
+        .cloned()
+        .collect();
+    Ok(json!({"tenants": tenants}))
+}
+
+fn default_settings() -> Map<String, Value> {
+    let json = json!({
+        "enabled": false,
+        "refreshTokenExpiration": 0,
+        "refreshTokenExpirationUnit": "",
+        "sessionTokenExpiration": 0,
+        "sessionTokenExpirationUnit": "",
+        "stepupTokenExpiration": 0,
+        "stepupTokenExpirationUnit": "",
+        "enableInactivity": false,
+        "inactivityTime": 0,
+        "inactivityTimeUnit": "",
+        "JITDisabled": false,
+        "ssoSetupSuiteSettings": {
+            "enabled": false,
+            "styleId": "",
+            "disabledFeatures": {"saml": false, "oidc": false, "scim": false, "ssoDomains": false, "groupMapping": false}
+        },
+    });
+    match json {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Settings are the stored session settings plus the fields shared with the tenant object.
+pub(crate) fn load_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let id = req.query_required("id")?;
+    let tenant = require_tenant(tx, &id)?;
+    let mut settings = Map::new();
+    settings.insert(
+        "domains".into(),
+        tenant.get("domains").cloned().unwrap_or(json!([])),
+    );
+    settings.insert(
+        "selfProvisioningDomains".into(),
+        tenant
+            .get("selfProvisioningDomains")
+            .cloned()
+            .unwrap_or(json!([])),
+    );
+    settings.insert(
+        "authType".into(),
+        tenant.get("authType").cloned().unwrap_or(json!("none")),
+    );
+    let stored = tx.get(TENANT_SETTINGS, &id).and_then(Value::as_object);
+    for (k, v) in default_settings() {
+        let value = stored.and_then(|s| s.get(&k)).cloned().unwrap_or(v);
+        settings.insert(k, value);
+    }
+    for key in ["enforceSSO", "enforceSSOExclusions", "federatedAppIds"] {
+        settings.insert(key.into(), tenant.get(key).cloned().unwrap_or(Value::Null));
+    }
+    Ok(Value::Object(settings))
+}
+
+/// Present, non-null fields replace stored ones; everything else is kept.
+pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let id = b.required_str("tenantId")?;
+    let mut tenant = require_tenant(tx, &id)?;
+    let defaults = default_settings();
+    let mut stored = tx
+        .get(TENANT_SETTINGS, &id)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (key, default) in &defaults {
+        let Some(value) = b.get(key) else { continue };
+        let ok = match default {
+            Value::Bool(_) => value.is_boolean(),
+            Value::Number(_) => b.int(key).is_ok(),
+            Value::String(_) => value.is_string(),
+            Value::Object(_) => value.is_object(),
+            _ => true,
+        };
+        if !ok {
+            return Err(ApiError::invalid(format!("field {key} has the wrong type")));
+        }
+        let value = match default {
+            Value::Number(_) => json!(b.int(key)?.unwrap_or(0)),
+            _ => value.clone(),
+        };
+        stored.insert(key.clone(), value);
+    }
+    for key in [
+        "selfProvisioningDomains",
+        "domains",
+        "enforceSSOExclusions",
+        "federatedAppIds",
+    ] {
+        if let Some(v) = b.strings(key)? {
+            set(&mut tenant, key, strings_value(&v));
+        }
+    }
+    if let Some(v) = b.bool("enforceSSO")? {
+        set(&mut tenant, "enforceSSO", Value::Bool(v));
+    }
+    if let Some(v) = b.str("authType")? {
+        if !["none", "saml", "oidc"].contains(&v.as_str()) {
+            return Err(ApiError::invalid("authType must be none, saml or oidc"));
+        }
+        set(&mut tenant, "authType", Value::String(v));
+    }
+    tx.put(TENANTS, &id, tenant);
+    tx.put(TENANT_SETTINGS, &id, Value::Object(stored));
+    Ok(empty())
+}
+
+pub(crate) fn update_default_roles(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let id = req.body.required_str("id")?;
+    let roles = req.body.strings_or_empty("defaultRoles")?;
+    let mut tenant = require_tenant(tx, &id)?;
+    for role in &roles {
+        let exists = tx.values(ROLES).any(|r| {
+            stored_str(r, "name") == role
+                && (stored_str(r, "tenantId").is_empty() || stored_str(r, "tenantId") == id)
+        });
+        if !exists {
+            return Err(ApiError::invalid(format!("role not found: {role}")));
+        }
+    }
+    set(&mut tenant, "defaultRoles", strings_value(&roles));
+    tx.put(TENANTS, &id, tenant);
+    Ok(empty())
+}

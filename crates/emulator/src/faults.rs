@@ -1,0 +1,82 @@
+//! Injected faults: a fixed-window rate limiter (429 + `Retry-After`), added latency and seeded
+//! 503s. All of it can be changed while running through `POST /emulator/faults`.
+
+use std::time::{Duration, Instant};
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+
+use crate::RateLimit;
+
+#[derive(Debug)]
+pub(crate) struct Faults {
+    pub rate_limit: Option<RateLimit>,
+    window_start: Instant,
+    window_count: u32,
+    pub latency: Duration,
+    pub fail_rate: f64,
+    pub seed: u64,
+    rng: StdRng,
+}
+
+/// What to do with one incoming management call.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Serve,
+    RateLimited { retry_after_secs: u64 },
+    Unavailable,
+}
+
+impl Faults {
+    pub fn new(
+        rate_limit: Option<RateLimit>,
+        latency: Duration,
+        fail_rate: f64,
+        seed: u64,
+    ) -> Self {
+        Faults {
+            rate_limit,
+            window_start: Instant::now(),
+            window_count: 0,
+            latency,
+            fail_rate,
+            seed,
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// Replaces every setting and restarts the window and the random sequence, so the same
+    /// request sequence after the same settings fails the same way.
+    pub fn reconfigure(
+        &mut self,
+        rate_limit: Option<RateLimit>,
+        latency: Duration,
+        fail_rate: f64,
+        seed: u64,
+    ) {
+        *self = Faults::new(rate_limit, latency, fail_rate, seed);
+    }
+
+    pub fn judge(&mut self, now: Instant) -> Verdict {
+        if let Some(limit) = self.rate_limit {
+            let elapsed = now.saturating_duration_since(self.window_start);
+            if elapsed >= limit.per {
+                self.window_start = now;
+                self.window_count = 0;
+            }
+            if self.window_count >= limit.requests {
+                let remaining = limit
+                    .per
+                    .saturating_sub(now.saturating_duration_since(self.window_start));
+                let secs = remaining.as_secs() + u64::from(remaining.subsec_nanos() > 0);
+                return Verdict::RateLimited {
+                    retry_after_secs: secs.max(1),
+                };
+            }
+            self.window_count += 1;
+        }
+        if self.fail_rate > 0.0 && self.rng.random_bool(self.fail_rate) {
+            return Verdict::Unavailable;
+        }
+        Verdict::Serve
+    }
+}

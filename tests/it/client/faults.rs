@@ -1,0 +1,247 @@
+//! The client under the emulator's faults: rate limiting, random 503s, latency, a wrong key and
+//! a timeout; and the management key never showing in errors or logs.
+
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use descope_emulator::{EmulatorConfig, RateLimit};
+use descope_mgmt_api::{ApiErrorKind, RetryPolicy};
+use descope_mgmt_core::port::{PortError, PortErrorKind, TenantPort};
+use descope_mgmt_core::resource::Tenant;
+use futures::future::join_all;
+
+use super::support::{KEY, client, count, emulator, emulator_stats, quick_config, route_count};
+
+fn tenant(n: usize) -> Tenant {
+    Tenant {
+        id: format!("t{n}"),
+        name: format!("Tenant {n}"),
+        ..Tenant::default()
+    }
+}
+
+#[tokio::test]
+async fn rate_limited_calls_wait_for_retry_after_and_succeed() {
+    let emulator = emulator(EmulatorConfig {
+        rate_limit: Some(RateLimit {
+            requests: 2,
+            per: Duration::from_secs(1),
+        }),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(quick_config(&emulator.url(), KEY));
+    for n in 0..5 {
+        TenantPort::create(&client.tenants(), &tenant(n))
+            .await
+            .unwrap();
+    }
+    let stats = client.stats();
+    assert!(stats.rate_limited >= 1, "{stats:?}");
+    assert_eq!(stats.retries, stats.rate_limited);
+    assert_eq!(TenantPort::list(&client.tenants()).await.unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn random_503s_are_retried_without_duplicates() {
+    let emulator = emulator(EmulatorConfig {
+        fail_rate: 0.2,
+        seed: 42,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(quick_config(&emulator.url(), KEY));
+    let before = TenantPort::list(&client.tenants()).await.unwrap().len();
+    let creates = (0..40).map(|n| {
+        let tenants = client.tenants();
+        async move { TenantPort::create(&tenants, &tenant(n)).await }
+    });
+    for result in join_all(creates).await {
+        result.unwrap();
+    }
+    let after = TenantPort::list(&client.tenants()).await.unwrap();
+    assert_eq!(after.len(), before + 40);
+    assert!(
+        client.stats().retries >= 1,
+        "a 20% failure rate over 40+ calls retries"
+    );
+    let stats = emulator_stats(&emulator).await;
+    assert!(
+        route_count(&stats, "POST /v1/mgmt/tenant/create") > 40,
+        "{stats}"
+    );
+}
+
+#[tokio::test]
+async fn latency_slows_calls_but_they_succeed() {
+    let emulator = emulator(EmulatorConfig {
+        latency: Duration::from_millis(100),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(quick_config(&emulator.url(), KEY));
+    let creates = (0..8).map(|n| {
+        let tenants = client.tenants();
+        async move { TenantPort::create(&tenants, &tenant(n)).await }
+    });
+    assert!(join_all(creates).await.iter().all(Result::is_ok));
+    assert_eq!(client.stats().retries, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_key_fails_once_with_a_clear_error() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let client = client(quick_config(&emulator.url(), "K2wrongCANARYkey"));
+    let error = TenantPort::list(&client.tenants()).await.unwrap_err();
+    assert_eq!(error.kind, PortErrorKind::Unauthorized);
+    assert!(
+        error.message.contains("tenant.load_all"),
+        "{}",
+        error.message
+    );
+    assert!(error.message.contains("401") || error.message.contains("403"));
+    assert_eq!(count(&emulator_stats(&emulator).await, "requests"), 1);
+    assert_eq!(client.stats().requests, 1);
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_after_bounded_retries() {
+    let emulator = emulator(EmulatorConfig {
+        latency: Duration::from_millis(1500),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let config = quick_config(&emulator.url(), KEY)
+        .with_timeout(Duration::from_millis(200))
+        .with_retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(5),
+            ..RetryPolicy::default()
+        });
+    let client = client(config);
+    let error = client.tenants().load_all().await.unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Timeout);
+    assert_eq!(error.retries, 1);
+    assert_eq!(PortError::from(error).kind, PortErrorKind::Unavailable);
+    assert_eq!(client.stats().requests, 2);
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_key_never_shows_in_errors_or_logs() {
+    const CANARY: &str = "K2canaryLEAKcheck0001";
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let mut texts = Vec::new();
+    let mut record = |error: descope_mgmt_api::ApiError| {
+        let port = PortError::from(error.clone());
+        texts.extend([
+            error.to_string(),
+            format!("{error:?}"),
+            port.to_string(),
+            format!("{port:?}"),
+        ]);
+    };
+
+    // Wrong key.
+    let healthy = emulator(EmulatorConfig::default()).await;
+    let wrong = client(quick_config(&healthy.url(), CANARY));
+    record(wrong.tenants().load_all().await.unwrap_err());
+    assert!(!format!("{wrong:?}").contains(CANARY));
+
+    // 404 and 400 with the canary as the project's real key.
+    let own = emulator(EmulatorConfig {
+        projects: vec![descope_emulator::ProjectCredentials {
+            project_id: "P2local".into(),
+            management_key: CANARY.into(),
+        }],
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let ok = client(quick_config(&own.url(), CANARY));
+    record(ok.tenants().delete("missing", false).await.unwrap_err());
+    record(ok.tenants().create(&Tenant::default()).await.unwrap_err());
+
+    // 429 and 503 exhausted, timeout, connection refused.
+    let faulty = |config: EmulatorConfig| async move {
+        emulator(EmulatorConfig {
+            projects: vec![descope_emulator::ProjectCredentials {
+                project_id: "P2local".into(),
+                management_key: CANARY.into(),
+            }],
+            ..config
+        })
+        .await
+    };
+    let exhausted = RetryPolicy {
+        max_attempts: 2,
+        base_delay: Duration::from_millis(5),
+        max_elapsed: Duration::from_secs(5),
+        ..RetryPolicy::default()
+    };
+    let limited = faulty(EmulatorConfig {
+        rate_limit: Some(RateLimit {
+            requests: 1,
+            per: Duration::from_secs(60),
+        }),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let c = client(quick_config(&limited.url(), CANARY).with_retry(exhausted));
+    c.tenants().load_all().await.unwrap();
+    record(c.tenants().load_all().await.unwrap_err());
+
+    let failing = faulty(EmulatorConfig {
+        fail_rate: 1.0,
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let c = client(quick_config(&failing.url(), CANARY).with_retry(exhausted));
+    record(c.tenants().load_all().await.unwrap_err());
+
+    let slow = faulty(EmulatorConfig {
+        latency: Duration::from_millis(1000),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let c = client(
+        quick_config(&slow.url(), CANARY)
+            .with_retry(exhausted)
+            .with_timeout(Duration::from_millis(100)),
+    );
+    record(c.tenants().load_all().await.unwrap_err());
+
+    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let refused = format!("http://{}", unused.local_addr().unwrap());
+    drop(unused);
+    let c = client(quick_config(&refused, CANARY).with_retry(exhausted));
+    record(c.tenants().load_all().await.unwrap_err());
+
+    assert_eq!(texts.len(), 7 * 4);
+    for text in &texts {
+        assert!(!text.contains(CANARY), "key leaked: {text}");
+    }
+    let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("descope_request"));
+    assert!(!logs.contains(CANARY), "key leaked in logs");
+}
