@@ -1,6 +1,7 @@
 //! Domain of descope-mgmt: configuration models, loading and validation, the planner, the apply
 //! engine and the ports (traits) that the API client implements. No HTTP, no CLI, no runtime here.
 
+pub mod config;
 pub mod memory;
 pub mod port;
 pub mod resource;

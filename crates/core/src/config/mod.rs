@@ -1,0 +1,11 @@
+//! The configuration layer: typed models of `descope.yaml` ([`model`]), YAML parsing with
+//! positions ([`yaml`]), `${VAR}` interpolation ([`interpolate`]), loading with environment
+//! overlays and validation that collects every problem at once ([`load`]), and the JSON Schema
+//! ([`schema`]).
+
+pub mod diagnostic;
+pub mod interpolate;
+pub mod rules;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
