@@ -5,7 +5,16 @@
 
 pub mod diagnostic;
 pub mod interpolate;
+pub mod model;
 pub mod rules;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
+
+#[cfg(test)]
+mod plan_tests;
+
+pub use model::{
+    Connection, DescopeConfig, EnvironmentConfig, FlowConfig, PermissionConfig, RateLimit,
+    RoleConfig, Scope, TenantConfig, TenantConfigBuilder, ThemeConfig,
+};
