@@ -5,6 +5,8 @@
 
 pub mod diagnostic;
 pub mod interpolate;
+pub mod load;
+pub mod merge;
 pub mod model;
 pub mod rules;
 pub mod yaml;
@@ -12,8 +14,11 @@ pub mod yaml;
 pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 
 #[cfg(test)]
+mod load_tests;
+#[cfg(test)]
 mod plan_tests;
 
+pub use load::{Loaded, load, load_with};
 pub use model::{
     Connection, DescopeConfig, EnvironmentConfig, FlowConfig, PermissionConfig, RateLimit,
     RoleConfig, Scope, TenantConfig, TenantConfigBuilder, ThemeConfig,
