@@ -6,3 +6,6 @@ pub mod memory;
 pub mod port;
 pub mod resource;
 pub mod secret;
+
+#[cfg(test)]
+mod port_tests;

@@ -9,6 +9,7 @@ pub mod load;
 pub mod merge;
 pub mod model;
 pub mod rules;
+pub mod schema;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
