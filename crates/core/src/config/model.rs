@@ -144,6 +144,8 @@ impl Scope {
     }
 }
 
+pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
+
 /// How to reach an environment's project.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Connection {
@@ -238,6 +240,26 @@ impl EnvironmentConfig {
     }
     pub fn protected(&self) -> bool {
         self.protected
+    }
+
+    /// The API base URL (design.md §5): the environment's `base_url`, else `fallback` (the
+    /// caller passes `DESCOPE_BASE_URL`), else the region URL derived from the project id as
+    /// the official SDKs do (ids of 32+ characters carry the region in characters 1..5), else
+    /// `https://api.descope.com`. `None` for emulator environments (the port is ephemeral).
+    pub fn resolved_base_url(&self, fallback: Option<&str>) -> Option<String> {
+        let project_id = self.project_id()?;
+        if let Some(url) = self
+            .base_url
+            .as_deref()
+            .or(fallback)
+            .filter(|url| !url.is_empty())
+        {
+            return Some(url.trim_end_matches('/').to_owned());
+        }
+        Some(match project_id.get(1..5) {
+            Some(region) if project_id.len() >= 32 => format!("https://api.{region}.descope.com"),
+            _ => DEFAULT_BASE_URL.to_owned(),
+        })
     }
     pub fn rate_limit(&self) -> RateLimit {
         self.rate_limit

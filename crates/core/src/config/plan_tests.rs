@@ -128,3 +128,33 @@ fn debug_of_an_environment_hides_the_key() {
     let env = EnvironmentConfig::project("P2dev123", ManagementKey::new("K2canarySECRET"));
     assert!(!format!("{env:?}").contains("canary"));
 }
+
+#[test]
+fn base_url_prefers_config_then_fallback_then_region() {
+    let key = || ManagementKey::new("K2xxxxxxxxxxxx");
+    let short = EnvironmentConfig::project("P2dev123", key());
+    assert_eq!(
+        short.resolved_base_url(None).unwrap(),
+        "https://api.descope.com"
+    );
+    assert_eq!(
+        short
+            .resolved_base_url(Some("http://127.0.0.1:4480/"))
+            .unwrap(),
+        "http://127.0.0.1:4480"
+    );
+    let regional = EnvironmentConfig::project("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z", key());
+    assert_eq!(
+        regional.resolved_base_url(None).unwrap(),
+        "https://api.use1.descope.com"
+    );
+    let explicit = regional.with_base_url(Some("https://custom.example.com".into()));
+    assert_eq!(
+        explicit.resolved_base_url(Some("http://ignored")).unwrap(),
+        "https://custom.example.com"
+    );
+    assert_eq!(
+        EnvironmentConfig::emulator("x.json").resolved_base_url(None),
+        None
+    );
+}
