@@ -65,14 +65,17 @@ pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
         .as_ref()
         .filter(|_| valid)
         .map(|config| {
-            format!(
-                "{} environments, {} permissions, {} roles, {} tenants, {} flows",
-                config.environments().len(),
-                config.permissions().len(),
-                config.roles().len(),
-                config.tenants().len(),
-                config.flows().len()
-            )
+            [
+                (config.environments().len(), "environment"),
+                (config.permissions().len(), "permission"),
+                (config.roles().len(), "role"),
+                (config.tenants().len(), "tenant"),
+                (config.flows().len(), "flow"),
+            ]
+            .iter()
+            .map(|(count, noun)| format!("{count} {noun}{}", plural(*count)))
+            .collect::<Vec<_>>()
+            .join(", ")
         })
         .unwrap_or_default();
     output::emit(global.format, document, || {

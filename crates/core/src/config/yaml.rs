@@ -128,10 +128,7 @@ pub fn load_yaml(text: &str, source: usize) -> Result<Option<Node>, YamlError> {
     }
     if let Some(error) = receiver.loader.error() {
         let message = if error.info().contains("alias") {
-            format!(
-                "alias expansion exceeds {ALIAS_BUDGET} nodes (a YAML alias bomb?): {}",
-                error.info()
-            )
+            format!("YAML aliases expand to more than {ALIAS_BUDGET} nodes (an alias bomb?)")
         } else {
             error.info().to_owned()
         };
