@@ -1,2 +1,13 @@
-//! The `descope-mgmt` binary: the CLI layer only (arguments, commands, rendering).
-fn main() {}
+//! The `descope-mgmt` binary: the CLI layer only (arguments, commands, rendering). The domain
+//! lives in `descope-mgmt-core`; this crate parses flags, calls it and maps outcomes to the
+//! documented exit codes.
+
+mod cli;
+mod commands;
+mod exit;
+mod logging;
+mod output;
+
+fn main() -> std::process::ExitCode {
+    commands::run(std::env::args_os()).into()
+}

@@ -2,9 +2,13 @@
 //! engine and the ports (traits) that the API client implements. No HTTP, no CLI, no runtime here.
 
 pub mod apply;
+pub mod config;
 pub mod memory;
 pub mod plan;
 pub mod port;
 pub mod resource;
 pub mod safety;
 pub mod secret;
+
+#[cfg(test)]
+mod port_tests;

@@ -1,1 +1,7 @@
 //! End-to-end tests of the descope-mgmt binary.
+
+mod config_schema;
+mod config_validate;
+mod env_list;
+mod flags;
+mod support;

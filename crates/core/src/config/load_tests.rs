@@ -1,0 +1,276 @@
+//! Loader tests on small files in a temporary directory.
+
+use std::path::{Path, PathBuf};
+
+use super::interpolate::Variables;
+use super::load::{Loaded, load_with};
+use super::model::Connection;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn vars(pairs: &[(&str, &str)]) -> Variables {
+    Variables::from_map(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+}
+
+fn rendered(loaded: &Loaded) -> Vec<String> {
+    loaded
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let text = d.to_string();
+            // Paths differ per temp dir; keep the part after the file name.
+            text.split_once(".yaml:")
+                .map_or(text.clone(), |(_, rest)| rest.to_owned())
+        })
+        .collect()
+}
+
+const DESIGN_EXAMPLE: &str = r#"version: "1.0"
+environments:
+  local:
+    emulator: .descope-mgmt/local.json
+  dev:
+    project_id: ${DESCOPE_DEV_PROJECT_ID}
+    management_key: ${DESCOPE_DEV_MANAGEMENT_KEY}
+  staging:
+    project_id: P2staging
+    management_key: ${STAGING_KEY:-}
+  prod:
+    project_id: ${DESCOPE_PROD_PROJECT_ID}
+    management_key: ${DESCOPE_PROD_MANAGEMENT_KEY}
+    base_url: https://api.descope.com
+    protected: true
+    rate_limit: { requests: 100, per_seconds: 30 }
+permissions:
+  - name: billing.read
+    description: Read invoices
+roles:
+  - name: billing-admin
+    description: Manages billing
+    permissions: [billing.read, User Admin]
+tenants:
+  - id: acme-corp
+    name: Acme Corporation
+    domains: [acme.com]
+    self_provisioning: true
+    custom_attributes: { type: portfolio, seats: 12 }
+    default_roles: [billing-admin, Tenant Admin]
+    environments: [staging, prod]
+  - id: globex
+    name: "  Globex  "
+flows:
+  - id: sign-up-or-in
+    file: flows/sign-up-or-in.json
+    enabled: true
+themes:
+  file: themes/default.json
+"#;
+
+fn design_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "descope.yaml", DESIGN_EXAMPLE);
+    write(dir.path(), "flows/sign-up-or-in.json", r#"{"flow": {}}"#);
+    write(dir.path(), "themes/default.json", r#"{"styles": {}}"#);
+    dir
+}
+
+fn design_vars() -> Variables {
+    vars(&[
+        ("DESCOPE_DEV_PROJECT_ID", "P2dev"),
+        ("DESCOPE_DEV_MANAGEMENT_KEY", "K2devSECRETcanary"),
+        ("DESCOPE_PROD_PROJECT_ID", "P2prod"),
+        ("DESCOPE_PROD_MANAGEMENT_KEY", "K2prodSECRETcanary"),
+    ])
+}
+
+#[test]
+fn design_example_loads_with_defaults_and_resolved_paths() {
+    let dir = design_dir();
+    let loaded = load_with(&dir.path().join("descope.yaml"), None, &design_vars());
+    assert!(loaded.diagnostics.is_empty(), "{:?}", rendered(&loaded));
+    let config = loaded.config.unwrap();
+    assert_eq!(config.tenants().len(), 2);
+    assert_eq!(config.tenants()[1].name(), "Globex");
+    assert_eq!(config.tenants()[0].custom_attributes()["seats"], 12);
+    let prod = config.environment("prod").unwrap();
+    assert!(prod.protected());
+    assert_eq!(prod.rate_limit().requests, 100);
+    assert_eq!(prod.project_id(), Some("P2prod"));
+    assert_eq!(
+        prod.management_key().unwrap().expose(),
+        "K2prodSECRETcanary"
+    );
+    let dev = config.environment("dev").unwrap();
+    assert_eq!(dev.rate_limit().requests, 200);
+    assert_eq!(dev.rate_limit().per_seconds, 60);
+    let Connection::Emulator { state_file } = config.environment("local").unwrap().connection()
+    else {
+        panic!("local should be an emulator environment")
+    };
+    assert_eq!(state_file, &dir.path().join(".descope-mgmt/local.json"));
+    assert_eq!(
+        config.flows()[0].file(),
+        dir.path().join("flows/sign-up-or-in.json")
+    );
+    assert!(config.flows()[0].enabled());
+    assert_eq!(
+        config.theme().unwrap().file(),
+        dir.path().join("themes/default.json")
+    );
+}
+
+#[test]
+fn environment_view_keeps_only_its_resources() {
+    let dir = design_dir();
+    let path = dir.path().join("descope.yaml");
+    let dev = load_with(&path, Some("dev"), &design_vars())
+        .config
+        .unwrap();
+    assert_eq!(dev.tenants().len(), 1);
+    assert_eq!(dev.tenants()[0].id(), "globex");
+    let prod = load_with(&path, Some("prod"), &design_vars())
+        .config
+        .unwrap();
+    assert_eq!(prod.tenants().len(), 2);
+    let unknown = load_with(&path, Some("nope"), &design_vars());
+    assert!(rendered(&unknown)[0].contains("environment \"nope\" is not defined"));
+}
+
+#[test]
+fn overlay_merges_by_identity_for_its_environment_only() {
+    let dir = design_dir();
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "tenants:\n  - id: globex\n    name: Globex Production\n  - id: initech\n    name: Initech\n    default_roles: [ghost-role]\n",
+    );
+    let path = dir.path().join("descope.yaml");
+    let prod = load_with(&path, Some("prod"), &design_vars());
+    // The overlay's unknown role is reported in the overlay file at its line.
+    assert_eq!(prod.diagnostics.len(), 1, "{:?}", rendered(&prod));
+    let diagnostic = &prod.diagnostics[0];
+    assert!(diagnostic.file.ends_with("environments/prod.yaml"));
+    assert_eq!(diagnostic.position.line, 6);
+    assert_eq!(diagnostic.path, "tenants[2].default_roles[0]");
+
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "tenants:\n  - id: globex\n    name: Globex Production\n  - id: initech\n    name: Initech\n",
+    );
+    let prod = load_with(&path, Some("prod"), &design_vars())
+        .config
+        .unwrap();
+    let names: Vec<&str> = prod.tenants().iter().map(|t| t.name()).collect();
+    assert_eq!(names, ["Acme Corporation", "Globex Production", "Initech"]);
+    let staging = load_with(&path, Some("staging"), &design_vars())
+        .config
+        .unwrap();
+    assert_eq!(staging.tenants().len(), 2);
+    assert_eq!(staging.tenants()[1].name(), "Globex");
+}
+
+#[test]
+fn every_problem_is_reported_at_once_with_positions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        r#"version: "1.0"
+environments:
+  dev:
+    project_id: P2dev
+    management_key: K2literalSECRETcanary
+roles:
+  - name: viewer
+    permissions: [reports.read]
+tenants:
+  - id: Acme
+    name: Acme
+    colour: red
+  - id: beta
+    name: Beta
+    domains: [beta.com, "not a domain"]
+  - id: beta
+    name: ${UNDEFINED_VARIABLE}
+    self_provisioning: "yes"
+    default_roles: [admin]
+"#,
+    );
+    let loaded = load_with(&path, None, &vars(&[]));
+    assert!(loaded.has_errors());
+    assert!(loaded.config.is_none());
+    let lines = rendered(&loaded);
+    let expected = [
+        "5:21: warning: environments.dev.management_key: management key is written literally in the file (hint: write `${DESCOPE_DEV_MANAGEMENT_KEY}` and set DESCOPE_DEV_MANAGEMENT_KEY in the environment or in .env)",
+        "8:19: error: roles[0].permissions[0]: \"reports.read\" is not a defined permission (hint: define it under `permissions`, or use a built-in one: User Admin, SSO Admin, Impersonate)",
+        "10:9: error: tenants[0].id: \"Acme\" must match ^[a-z0-9-]+$ (hint: the id pattern allows lowercase letters, digits and hyphens only)",
+        "12:5: error: tenants[0].colour: unknown field (hint: expected one of: id, name, domains, self_provisioning, custom_attributes, default_roles, enforce_sso, disabled, environments)",
+        "15:14: warning: tenants[1].domains: domains have no effect without self_provisioning: true (hint: set `self_provisioning: true` or remove the domains)",
+        "15:25: error: tenants[1].domains[1]: \"not a domain\" is not a valid domain (hint: use an RFC 1035 host name such as example.com)",
+        "16:9: error: tenants[2].id: duplicate tenant id \"beta\" (first at tenants[1], line 13) (hint: each tenant id must be unique)",
+        "17:11: error: tenants[2].name: undefined variable UNDEFINED_VARIABLE (hint: set UNDEFINED_VARIABLE in the environment or in .env beside the configuration, or give a default: ${UNDEFINED_VARIABLE:-value})",
+        "18:24: error: tenants[2].self_provisioning: expected true or false, found a string",
+        "19:21: error: tenants[2].default_roles[0]: \"admin\" is not a defined role (hint: define it under `roles`, or use a built-in one: Tenant Admin)",
+    ];
+    assert_eq!(lines, expected);
+    let all = lines.join("\n");
+    assert!(!all.contains("canary"), "a secret leaked: {all}");
+}
+
+#[test]
+fn schema_errors_name_the_expected_type_and_missing_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "environments:\n  dev: {project_id: P1}\n  qa: {emulator: a.json, project_id: P2, management_key: K}\ntenants:\n  - name: 12\n  - nope\nflows:\n  - id: f\n    file: flows/missing.json\n",
+    );
+    let lines = rendered(&load_with(&path, None, &vars(&[])));
+    assert_eq!(
+        lines,
+        [
+            "2:8: error: environments.dev.management_key: missing required field (hint: an environment needs `project_id` and `management_key`, or `emulator: FILE`)",
+            "3:7: error: environments.qa: has both `emulator` and project credentials (hint: use `emulator: FILE` for the local emulator, or `project_id` and `management_key` for a Descope project)",
+            "5:5: error: tenants[0].id: missing required field (hint: add `id: …`)",
+            "5:11: error: tenants[0].name: expected a string, found an integer (hint: quote it: \"12\")",
+            "6:5: error: tenants[1]: expected a mapping, found a string",
+            &format!(
+                "9:11: error: flows[0].file: \"flows/missing.json\" does not exist (hint: paths resolve from the configuration's directory ({}))",
+                dir.path().display()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn duplicate_names_in_disjoint_environments_do_not_clash() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "environments:\n  dev: {emulator: d.json}\n  prod: {emulator: p.json}\ntenants:\n  - {id: acme, name: Acme, environments: [dev]}\n  - {id: acme, name: Acme, environments: [prod]}\n  - {id: acme, name: Acme, environments: [prod, qa]}\n",
+    );
+    let lines = rendered(&load_with(&path, None, &vars(&[])));
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let all = lines.join("\n");
+    assert!(all.contains("tenants[2].environments[1]: \"qa\" is not a defined environment"));
+    assert!(all.contains("tenants[2].id: duplicate tenant id \"acme\" (first at tenants[1]"));
+    assert!(all.contains("tenants[2].name: duplicate tenant name \"Acme\""));
+}
+
+#[test]
+fn missing_and_empty_files_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = load_with(&dir.path().join("descope.yaml"), None, &vars(&[]));
+    assert!(rendered(&missing)[0].contains("cannot read the file"));
+    let path = write(dir.path(), "descope.yaml", "\n# nothing\n");
+    assert!(rendered(&load_with(&path, None, &vars(&[])))[0].contains("the file is empty"));
+}

@@ -1,0 +1,26 @@
+//! The configuration layer: typed models of `descope.yaml` ([`model`]), YAML parsing with
+//! positions ([`yaml`]), `${VAR}` interpolation ([`interpolate`]), loading with environment
+//! overlays and validation that collects every problem at once ([`load`]), and the JSON Schema
+//! ([`schema`]).
+
+pub mod diagnostic;
+pub mod interpolate;
+pub mod load;
+pub mod merge;
+pub mod model;
+pub mod rules;
+pub mod schema;
+pub mod yaml;
+
+pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
+
+#[cfg(test)]
+mod load_tests;
+#[cfg(test)]
+mod plan_tests;
+
+pub use load::{Loaded, load, load_with};
+pub use model::{
+    Connection, DescopeConfig, EnvironmentConfig, FlowConfig, PermissionConfig, RateLimit,
+    RoleConfig, Scope, TenantConfig, TenantConfigBuilder, ThemeConfig,
+};

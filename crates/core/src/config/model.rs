@@ -1,0 +1,547 @@
+//! The typed configuration: what a user writes in `descope.yaml`, after interpolation, overlay
+//! merging and validation. Models are immutable once built: fields are private and there is no
+//! `&mut` API. Constructors check the same rules as the YAML loader ([`super::rules`]).
+//!
+//! The seed plan's `FlowConfig { name, template, enabled, config }` maps onto design.md's
+//! `FlowConfig { id, file, enabled }`: `name` → `id` (the flow's identity), `template` → `file`
+//! (the exported flow document it is built from), `enabled` → `enabled`, and `config` (the
+//! template-specific settings) lives inside that JSON document rather than in the YAML.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::resource;
+use crate::secret::ManagementKey;
+
+use super::diagnostic::{Violation, Violations};
+use super::rules;
+
+/// The whole configuration of one file (and, when loaded for an environment, its overlay).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DescopeConfig {
+    pub(crate) version: String,
+    pub(crate) environments: BTreeMap<String, EnvironmentConfig>,
+    pub(crate) permissions: Vec<PermissionConfig>,
+    pub(crate) roles: Vec<RoleConfig>,
+    pub(crate) tenants: Vec<TenantConfig>,
+    pub(crate) flows: Vec<FlowConfig>,
+    pub(crate) theme: Option<ThemeConfig>,
+}
+
+impl DescopeConfig {
+    pub const DEFAULT_VERSION: &'static str = "1.0";
+
+    /// A configuration from parts (the seed plan's `DescopeConfig(version, environments,
+    /// tenants, flows)`); permissions, roles and theme are added with the `with_*` methods.
+    pub fn new(
+        version: impl Into<String>,
+        environments: BTreeMap<String, EnvironmentConfig>,
+        tenants: Vec<TenantConfig>,
+        flows: Vec<FlowConfig>,
+    ) -> Self {
+        Self {
+            version: version.into(),
+            environments,
+            permissions: Vec::new(),
+            roles: Vec::new(),
+            tenants,
+            flows,
+            theme: None,
+        }
+    }
+
+    pub fn with_permissions(mut self, permissions: Vec<PermissionConfig>) -> Self {
+        self.permissions = permissions;
+        self
+    }
+
+    pub fn with_roles(mut self, roles: Vec<RoleConfig>) -> Self {
+        self.roles = roles;
+        self
+    }
+
+    pub fn with_theme(mut self, theme: Option<ThemeConfig>) -> Self {
+        self.theme = theme;
+        self
+    }
+
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    pub fn environments(&self) -> &BTreeMap<String, EnvironmentConfig> {
+        &self.environments
+    }
+    pub fn environment(&self, name: &str) -> Option<&EnvironmentConfig> {
+        self.environments.get(name)
+    }
+    pub fn permissions(&self) -> &[PermissionConfig] {
+        &self.permissions
+    }
+    pub fn roles(&self) -> &[RoleConfig] {
+        &self.roles
+    }
+    pub fn tenants(&self) -> &[TenantConfig] {
+        &self.tenants
+    }
+    pub fn flows(&self) -> &[FlowConfig] {
+        &self.flows
+    }
+    pub fn theme(&self) -> Option<&ThemeConfig> {
+        self.theme.as_ref()
+    }
+
+    /// The view of one environment: only resources that apply to it.
+    pub fn for_environment(&self, env: &str) -> Self {
+        Self {
+            version: self.version.clone(),
+            environments: self.environments.clone(),
+            permissions: filter(&self.permissions, env, |p| &p.environments),
+            roles: filter(&self.roles, env, |r| &r.environments),
+            tenants: filter(&self.tenants, env, |t| &t.environments),
+            flows: filter(&self.flows, env, |f| &f.environments),
+            theme: self.theme.clone(),
+        }
+    }
+}
+
+fn filter<T: Clone>(items: &[T], env: &str, scope: impl Fn(&T) -> &Scope) -> Vec<T> {
+    items
+        .iter()
+        .filter(|item| scope(item).includes(env))
+        .cloned()
+        .collect()
+}
+
+/// The environments a resource exists in: all of them unless an `environments` list is given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    All,
+    Only(Vec<String>),
+}
+
+impl Scope {
+    pub fn includes(&self, env: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Only(envs) => envs.iter().any(|candidate| candidate == env),
+        }
+    }
+
+    /// Whether some environment holds both (two same-named resources conflict only then).
+    pub fn overlaps(&self, other: &Scope) -> bool {
+        match (self, other) {
+            (Scope::All, _) | (_, Scope::All) => true,
+            (Scope::Only(mine), Scope::Only(theirs)) => mine.iter().any(|env| theirs.contains(env)),
+        }
+    }
+
+    pub fn names(&self) -> Option<&[String]> {
+        match self {
+            Scope::All => None,
+            Scope::Only(envs) => Some(envs),
+        }
+    }
+}
+
+pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
+
+/// How to reach an environment's project.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Connection {
+    /// A Descope project, reached with a management key.
+    Project {
+        project_id: String,
+        management_key: ManagementKey,
+    },
+    /// The embedded emulator, its state kept in this file (resolved from the config directory).
+    Emulator { state_file: PathBuf },
+}
+
+/// Requests per window for one environment's API client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub per_seconds: u32,
+}
+
+impl Default for RateLimit {
+    /// The seed plan's figure: 200 requests per 60 seconds.
+    fn default() -> Self {
+        Self {
+            requests: 200,
+            per_seconds: 60,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvironmentConfig {
+    pub(crate) connection: Connection,
+    pub(crate) base_url: Option<String>,
+    pub(crate) protected: bool,
+    pub(crate) rate_limit: RateLimit,
+}
+
+impl EnvironmentConfig {
+    /// A project environment (the seed plan's `{project_id, management_key}`).
+    pub fn project(project_id: impl Into<String>, management_key: ManagementKey) -> Self {
+        Self::with_connection(Connection::Project {
+            project_id: project_id.into(),
+            management_key,
+        })
+    }
+
+    pub fn emulator(state_file: impl Into<PathBuf>) -> Self {
+        Self::with_connection(Connection::Emulator {
+            state_file: state_file.into(),
+        })
+    }
+
+    fn with_connection(connection: Connection) -> Self {
+        Self {
+            connection,
+            base_url: None,
+            protected: false,
+            rate_limit: RateLimit::default(),
+        }
+    }
+
+    pub fn with_base_url(mut self, base_url: Option<String>) -> Self {
+        self.base_url = base_url;
+        self
+    }
+    pub fn with_protected(mut self, protected: bool) -> Self {
+        self.protected = protected;
+        self
+    }
+    pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
+        self.rate_limit = rate_limit;
+        self
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+    pub fn project_id(&self) -> Option<&str> {
+        match &self.connection {
+            Connection::Project { project_id, .. } => Some(project_id),
+            Connection::Emulator { .. } => None,
+        }
+    }
+    pub fn management_key(&self) -> Option<&ManagementKey> {
+        match &self.connection {
+            Connection::Project { management_key, .. } => Some(management_key),
+            Connection::Emulator { .. } => None,
+        }
+    }
+    pub fn base_url(&self) -> Option<&str> {
+        self.base_url.as_deref()
+    }
+    pub fn protected(&self) -> bool {
+        self.protected
+    }
+
+    /// The API base URL (design.md §5): the environment's `base_url`, else `fallback` (the
+    /// caller passes `DESCOPE_BASE_URL`), else the region URL derived from the project id as
+    /// the official SDKs do (ids of 32+ characters carry the region in characters 1..5), else
+    /// `https://api.descope.com`. `None` for emulator environments (the port is ephemeral).
+    pub fn resolved_base_url(&self, fallback: Option<&str>) -> Option<String> {
+        let project_id = self.project_id()?;
+        if let Some(url) = self
+            .base_url
+            .as_deref()
+            .or(fallback)
+            .filter(|url| !url.is_empty())
+        {
+            return Some(url.trim_end_matches('/').to_owned());
+        }
+        Some(match project_id.get(1..5) {
+            Some(region) if project_id.len() >= 32 => format!("https://api.{region}.descope.com"),
+            _ => DEFAULT_BASE_URL.to_owned(),
+        })
+    }
+    pub fn rate_limit(&self) -> RateLimit {
+        self.rate_limit
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionConfig {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) environments: Scope,
+}
+
+impl PermissionConfig {
+    pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            environments: Scope::All,
+        }
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn environments(&self) -> &Scope {
+        &self.environments
+    }
+    pub fn to_resource(&self) -> resource::Permission {
+        resource::Permission {
+            name: self.name.clone(),
+            description: self.description.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleConfig {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) permissions: Vec<String>,
+    pub(crate) environments: Scope,
+}
+
+impl RoleConfig {
+    pub fn new(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        permissions: Vec<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            permissions,
+            environments: Scope::All,
+        }
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn permissions(&self) -> &[String] {
+        &self.permissions
+    }
+    pub fn environments(&self) -> &Scope {
+        &self.environments
+    }
+    pub fn to_resource(&self) -> resource::Role {
+        resource::Role {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            permission_names: self.permissions.clone(),
+        }
+        .normalized()
+    }
+}
+
+/// A tenant. Build one with [`TenantConfig::builder`], which checks the seed plan's rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantConfig {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) domains: Vec<String>,
+    pub(crate) self_provisioning: bool,
+    pub(crate) custom_attributes: BTreeMap<String, serde_json::Value>,
+    pub(crate) default_roles: Vec<String>,
+    pub(crate) enforce_sso: bool,
+    pub(crate) disabled: bool,
+    pub(crate) environments: Scope,
+}
+
+impl TenantConfig {
+    pub fn builder(id: impl Into<String>, name: impl Into<String>) -> TenantConfigBuilder {
+        TenantConfigBuilder {
+            tenant: TenantConfig {
+                id: id.into(),
+                name: name.into(),
+                domains: Vec::new(),
+                self_provisioning: false,
+                custom_attributes: BTreeMap::new(),
+                default_roles: Vec::new(),
+                enforce_sso: false,
+                disabled: false,
+                environments: Scope::All,
+            },
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn domains(&self) -> &[String] {
+        &self.domains
+    }
+    pub fn self_provisioning(&self) -> bool {
+        self.self_provisioning
+    }
+    pub fn custom_attributes(&self) -> &BTreeMap<String, serde_json::Value> {
+        &self.custom_attributes
+    }
+    pub fn default_roles(&self) -> &[String] {
+        &self.default_roles
+    }
+    pub fn enforce_sso(&self) -> bool {
+        self.enforce_sso
+    }
+    pub fn disabled(&self) -> bool {
+        self.disabled
+    }
+    pub fn environments(&self) -> &Scope {
+        &self.environments
+    }
+
+    /// The live-state shape: `domains` travel as `selfProvisioningDomains` only when
+    /// `self_provisioning` is true (design.md §3).
+    pub fn to_resource(&self) -> resource::Tenant {
+        resource::Tenant {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            self_provisioning_domains: if self.self_provisioning {
+                self.domains.clone()
+            } else {
+                Vec::new()
+            },
+            custom_attributes: self.custom_attributes.clone(),
+            enforce_sso: self.enforce_sso,
+            disabled: self.disabled,
+            default_roles: self.default_roles.clone(),
+        }
+        .normalized()
+    }
+
+    /// Checks the seed plan's field rules; returns the tenant with its name trimmed.
+    pub(crate) fn checked(mut self) -> Result<Self, Violations> {
+        let mut found = rules::check_tenant_id("id", &self.id);
+        let (trimmed, name_violations) = rules::check_name("name", &self.name);
+        self.name = trimmed;
+        found.extend(name_violations);
+        for (index, domain) in self.domains.iter().enumerate() {
+            found.extend(rules::check_domain(&format!("domains[{index}]"), domain));
+        }
+        if found.is_empty() {
+            Ok(self)
+        } else {
+            Err(Violations(found))
+        }
+    }
+}
+
+/// Builds a [`TenantConfig`]; unset fields take the seed plan's defaults.
+#[derive(Debug, Clone)]
+pub struct TenantConfigBuilder {
+    tenant: TenantConfig,
+}
+
+impl TenantConfigBuilder {
+    pub fn domains<I, S>(mut self, domains: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tenant.domains = domains.into_iter().map(Into::into).collect();
+        self
+    }
+    pub fn self_provisioning(mut self, enabled: bool) -> Self {
+        self.tenant.self_provisioning = enabled;
+        self
+    }
+    pub fn custom_attributes(mut self, attributes: BTreeMap<String, serde_json::Value>) -> Self {
+        self.tenant.custom_attributes = attributes;
+        self
+    }
+    pub fn default_roles<I, S>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tenant.default_roles = roles.into_iter().map(Into::into).collect();
+        self
+    }
+    pub fn enforce_sso(mut self, enforce: bool) -> Self {
+        self.tenant.enforce_sso = enforce;
+        self
+    }
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.tenant.disabled = disabled;
+        self
+    }
+    pub fn environments(mut self, environments: Scope) -> Self {
+        self.tenant.environments = environments;
+        self
+    }
+    pub fn build(self) -> Result<TenantConfig, Violations> {
+        self.tenant.checked()
+    }
+
+    /// For the loader, which checks each field itself to place errors at their lines.
+    pub(crate) fn build_unchecked(self) -> TenantConfig {
+        self.tenant
+    }
+}
+
+/// A flow: an exported Descope flow document kept as a JSON file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlowConfig {
+    pub(crate) id: String,
+    pub(crate) file: PathBuf,
+    pub(crate) enabled: bool,
+    pub(crate) environments: Scope,
+}
+
+impl FlowConfig {
+    /// `enabled` defaults to true, as in the seed plan.
+    pub fn new(id: impl Into<String>, file: impl Into<PathBuf>) -> Result<Self, Violations> {
+        let id = id.into();
+        if id.trim().is_empty() {
+            return Err(Violations(vec![Violation::new("id", "must not be empty")]));
+        }
+        Ok(Self {
+            id,
+            file: file.into(),
+            enabled: true,
+            environments: Scope::All,
+        })
+    }
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
+        self.enabled = enabled;
+        self
+    }
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The flow document, resolved against the configuration's directory when loaded.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+    pub fn enabled(&self) -> bool {
+        self.enabled
+    }
+    pub fn environments(&self) -> &Scope {
+        &self.environments
+    }
+}
+
+/// The project theme: an exported styles document kept as a JSON file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeConfig {
+    pub(crate) file: PathBuf,
+}
+
+impl ThemeConfig {
+    pub fn new(file: impl Into<PathBuf>) -> Self {
+        Self { file: file.into() }
+    }
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+}

@@ -1,0 +1,122 @@
+//! Command-line arguments (clap derive). Global flags are `global = true` so they work before
+//! or after the subcommand (`descope-mgmt --env prod config validate` and
+//! `descope-mgmt config validate --env prod` mean the same).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Environment variables the CLI reads, in one place.
+pub mod env_vars {
+    /// Path of the configuration file (`--config`).
+    pub const DESCOPE_MGMT_CONFIG: &str = "DESCOPE_MGMT_CONFIG";
+    /// API base URL used when an environment sets no `base_url`.
+    pub const DESCOPE_BASE_URL: &str = "DESCOPE_BASE_URL";
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "descope-mgmt",
+    version,
+    about = "Manage Descope tenants, roles, permissions, flows and themes as code, across environments",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Configuration file; relative paths inside it resolve from its directory.
+    #[arg(
+        short = 'c',
+        long,
+        env = env_vars::DESCOPE_MGMT_CONFIG,
+        default_value = "config/descope.yaml",
+        global = true
+    )]
+    pub config: PathBuf,
+
+    /// Environment to work on (a name under `environments`).
+    #[arg(short = 'e', long = "env", global = true)]
+    pub env: Option<String>,
+
+    /// Output format of data on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
+    pub format: Format,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short = 'q', long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+
+    /// When to use colors.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// Never draw progress bars.
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+
+    /// Answer yes to confirmations (needed for protected environments without a TTY).
+    #[arg(long, global = true)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check and describe the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Environments of the configuration.
+    #[command(subcommand)]
+    Env(EnvCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration (all problems at once); with --env, that environment's view
+    /// (its overlay merged, only its resources).
+    Validate,
+    /// Print the JSON Schema of the configuration file.
+    Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnvCommand {
+    /// List environments (management keys masked).
+    List,
+}

@@ -1,0 +1,109 @@
+//! `env list`: the environments of the configuration, with management keys masked.
+
+use descope_mgmt_core::config::{Connection, EnvironmentConfig};
+use serde_json::json;
+
+use super::load_valid;
+use crate::cli::{GlobalArgs, env_vars};
+use crate::exit::CliError;
+use crate::output;
+
+pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
+    let config = load_valid(global, None)?;
+    let fallback = std::env::var(env_vars::DESCOPE_BASE_URL).ok();
+    let rows: Vec<Row> = config
+        .environments()
+        .iter()
+        .map(|(name, env)| Row::new(name, env, fallback.as_deref()))
+        .collect();
+    let document = json!({
+        "environments": rows.iter().map(Row::json).collect::<Vec<_>>(),
+    });
+    output::emit(global.format, document, || {
+        output::table(
+            &[
+                "NAME",
+                "KIND",
+                "PROJECT ID",
+                "BASE URL",
+                "PROTECTED",
+                "RATE LIMIT",
+                "KEY",
+            ],
+            rows.iter().map(Row::cells).collect(),
+            global.color,
+        )
+    })?;
+    Ok(())
+}
+
+struct Row {
+    name: String,
+    kind: &'static str,
+    project_id: Option<String>,
+    base_url: Option<String>,
+    emulator_state: Option<String>,
+    protected: bool,
+    requests: u32,
+    per_seconds: u32,
+    /// Only ever the masked form (`K2ab…`).
+    key: Option<String>,
+}
+
+impl Row {
+    fn new(name: &str, env: &EnvironmentConfig, fallback: Option<&str>) -> Self {
+        let (kind, emulator_state) = match env.connection() {
+            Connection::Project { .. } => ("project", None),
+            Connection::Emulator { state_file } => {
+                ("emulator", Some(state_file.display().to_string()))
+            }
+        };
+        Self {
+            name: name.to_owned(),
+            kind,
+            project_id: env.project_id().map(str::to_owned),
+            base_url: env.resolved_base_url(fallback),
+            emulator_state,
+            protected: env.protected(),
+            requests: env.rate_limit().requests,
+            per_seconds: env.rate_limit().per_seconds,
+            key: env.management_key().map(|key| {
+                if key.expose().is_empty() {
+                    "(not set)".to_owned()
+                } else {
+                    key.masked()
+                }
+            }),
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        json!({
+            "name": self.name,
+            "kind": self.kind,
+            "project_id": self.project_id,
+            "base_url": self.base_url,
+            "emulator_state": self.emulator_state,
+            "protected": self.protected,
+            "rate_limit": { "requests": self.requests, "per_seconds": self.per_seconds },
+            "management_key": self.key,
+        })
+    }
+
+    fn cells(&self) -> Vec<String> {
+        let dash = || "-".to_owned();
+        vec![
+            self.name.clone(),
+            self.kind.to_owned(),
+            self.project_id.clone().unwrap_or_else(dash),
+            match (&self.base_url, &self.emulator_state) {
+                (Some(url), _) => url.clone(),
+                (None, Some(state)) => format!("embedded emulator (state {state})"),
+                (None, None) => dash(),
+            },
+            if self.protected { "yes" } else { "no" }.to_owned(),
+            format!("{}/{}s", self.requests, self.per_seconds),
+            self.key.clone().unwrap_or_else(dash),
+        ]
+    }
+}
