@@ -1,13 +1,7 @@
-//! The `descope-mgmt` binary: the CLI layer only (arguments, commands, rendering). The domain
-//! lives in `descope-mgmt-core`; this crate parses flags, calls it and maps outcomes to the
-//! documented exit codes.
-
-mod cli;
-mod commands;
-mod exit;
-mod logging;
-mod output;
+//! The `descope-mgmt` binary: parses the process arguments and exits with the documented code.
+//! Everything else lives in the library (`src/lib.rs`) so examples and tests can run it
+//! in-process.
 
 fn main() -> std::process::ExitCode {
-    commands::run(std::env::args_os()).into()
+    descope_mgmt::run(std::env::args_os()).into()
 }
