@@ -35,7 +35,9 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$conformance/requirements.txt" \
     || fail "cannot install the pinned SDK"
 
-# Starts an emulator on port 0 and echoes its URL, parsed from the first stdout line.
+# Starts an emulator on port 0 and sets `started_url` from its first stdout line. It runs in this
+# shell (not a command substitution) so that its pid is recorded for cleanup.
+started_url=
 start_emulator() {
     local name=$1
     shift
@@ -47,7 +49,7 @@ start_emulator() {
             local line
             line=$(head -n 1 "$out")
             case "$line" in
-                "listening on http://"*) echo "${line#listening on }"; return 0 ;;
+                "listening on http://"*) started_url=${line#listening on }; return 0 ;;
                 *) fail "unexpected first line from emulator: $line" ;;
             esac
         fi
@@ -58,8 +60,10 @@ start_emulator() {
 
 project=P2conformance
 key=K2conformance
-url=$(start_emulator main --project "$project:$key" --project P2other:K2other)
-limited_url=$(start_emulator limited --project "$project:$key" --rate-limit 3/30)
+start_emulator main --project "$project:$key" --project P2other:K2other
+url=$started_url
+start_emulator limited --project "$project:$key" --rate-limit 3/30
+limited_url=$started_url
 
 status=0
 "$venv/bin/python" "$conformance/sdk_conformance.py" \

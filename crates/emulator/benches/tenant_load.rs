@@ -1,1 +1,142 @@
-fn main() {}
+//! Tenant loads per second over loopback: `cargo bench -p descope-emulator`.
+//!
+//! Starts an in-process emulator, creates 1,000 tenants (with reqwest), then drives
+//! `GET /v1/mgmt/tenant?id=` from several concurrent keep-alive connections for a fixed number of
+//! requests and prints the rate. Client and server share the machine, so the figure is a lower
+//! bound for the server.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use descope_emulator::{Emulator, EmulatorConfig};
+
+const TENANTS: usize = 1_000;
+const CONNECTIONS: usize = 16;
+const WARMUP: usize = 2_000;
+const REQUESTS: usize = 60_000;
+const AUTH: &str = "Bearer P2local:K2local";
+
+/// A minimal HTTP/1.1 keep-alive client, so that the measurement is dominated by the server
+/// rather than by client-side machinery competing for the same two cores.
+struct Connection {
+    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    writer: tokio::net::tcp::OwnedWriteHalf,
+    host: String,
+}
+
+impl Connection {
+    async fn open(addr: std::net::SocketAddr) -> Connection {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        let (read, write) = stream.into_split();
+        Connection {
+            reader: BufReader::new(read),
+            writer: write,
+            host: addr.to_string(),
+        }
+    }
+
+    /// Sends one GET and returns the response body length; panics on anything but 200.
+    async fn get(&mut self, path: &str) -> usize {
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {AUTH}\r\n\r\n",
+            self.host
+        );
+        self.writer
+            .write_all(request.as_bytes())
+            .await
+            .expect("write");
+        let mut line = String::new();
+        self.reader.read_line(&mut line).await.expect("status line");
+        assert!(
+            line.starts_with("HTTP/1.1 200"),
+            "unexpected status: {line}"
+        );
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).await.expect("header");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().expect("content-length");
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.reader.read_exact(&mut body).await.expect("body");
+        length
+    }
+}
+
+async fn drive(addr: std::net::SocketAddr, ids: &Arc<Vec<String>>, total: usize) -> Duration {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut connections = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        connections.push(Connection::open(addr).await);
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(CONNECTIONS);
+    for mut conn in connections {
+        let next = next.clone();
+        let ids = ids.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let id = &ids[i % ids.len()];
+                let length = conn.get(&format!("/v1/mgmt/tenant?id={id}")).await;
+                assert!(length > 0);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    started.elapsed()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let emulator = Emulator::start(EmulatorConfig::default())
+            .await
+            .expect("emulator");
+        let base = emulator.url();
+        let client = reqwest::Client::new();
+        let mut ids = Vec::with_capacity(TENANTS);
+        for i in 0..TENANTS {
+            let resp: serde_json::Value = client
+                .post(format!("{base}/v1/mgmt/tenant/create"))
+                .header("Authorization", AUTH)
+                .json(&serde_json::json!({"name": format!("tenant {i}"), "selfProvisioningDomains": [format!("t{i}.example.com")]}))
+                .send()
+                .await
+                .expect("create")
+                .json()
+                .await
+                .expect("json");
+            ids.push(resp["id"].as_str().expect("id").to_owned());
+        }
+        let ids = Arc::new(ids);
+        drive(emulator.addr(), &ids, WARMUP).await;
+        let elapsed = drive(emulator.addr(), &ids, REQUESTS).await;
+        let rate = REQUESTS as f64 / elapsed.as_secs_f64();
+        println!(
+            "tenant_load: {REQUESTS} loads over {CONNECTIONS} connections in {:.2}s = {rate:.0} loads/s",
+            elapsed.as_secs_f64()
+        );
+        emulator.shutdown().await.expect("shutdown");
+    });
+}

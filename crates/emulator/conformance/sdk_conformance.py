@@ -148,6 +148,12 @@ def main():
         mgmt.tenant.update_default_roles("globex", ["Tenant Admin"])
         expect(mgmt.tenant.load("globex")["defaultRoles"] == ["Tenant Admin"], "not set")
 
+    @check("tenant: SSO configuration link generate and revoke")
+    def _():
+        link = mgmt.tenant.generate_sso_configuration_link("globex", expire_time=60)
+        expect(link.startswith("http"), link)
+        mgmt.tenant.revoke_sso_configuration_link("globex")
+
     @check("tenant: duplicate id raises 409")
     def _():
         raises_status(409, lambda: mgmt.tenant.create(name="Other", id="globex"))
@@ -371,6 +377,12 @@ def main():
         all_settings = mgmt.sso.load_all_settings(state["acme"])["SSOSettings"]
         expect(len(all_settings) == 1 and all_settings[0]["saml"]["idpMetadataUrl"] == "https://idp/metadata", all_settings)
 
+    @check("sso: configure_auth_type")
+    def _():
+        mgmt.sso.configure_auth_type(state["acme"], "oidc")
+        expect(mgmt.tenant.load(state["acme"])["authType"] == "oidc", "not set")
+        mgmt.sso.configure_auth_type(state["acme"], "saml")
+
     @check("sso: delete_settings resets the tenant auth type")
     def _():
         mgmt.sso.delete_settings("globex")
@@ -411,6 +423,21 @@ def main():
         expect(mgmt.access_key.load(state["key"])["key"]["status"] == "inactive", "still active")
         mgmt.access_key.activate(state["key"])
         expect(mgmt.access_key.load(state["key"])["key"]["status"] == "active", "still inactive")
+
+    @check("access key: rotate keeps the key, returns a new secret")
+    def _():
+        res = mgmt.access_key.rotate(state["key"])
+        expect(res["cleartext"] and res["key"]["id"] == state["key"], res)
+
+    @check("access key: batch deactivate, activate, delete")
+    def _():
+        ids = [mgmt.access_key.create(f"batch{i}")["key"]["id"] for i in range(2)]
+        mgmt.access_key.deactivate_batch(ids)
+        expect(all(mgmt.access_key.load(i)["key"]["status"] == "inactive" for i in ids), "not inactive")
+        mgmt.access_key.activate_batch(ids)
+        expect(all(mgmt.access_key.load(i)["key"]["status"] == "active" for i in ids), "not active")
+        mgmt.access_key.delete_batch(ids)
+        raises_status(404, lambda: mgmt.access_key.load(ids[0]))
 
     @check("access key: delete then load raises 404")
     def _():
@@ -458,6 +485,12 @@ def main():
         mgmt.user.delete("alice@example.com")
         raises_status(404, lambda: mgmt.user.load("alice@example.com"))
 
+    @check("user: delete_batch")
+    def _():
+        ids = [mgmt.user.load(f"user{i}")["user"]["userId"] for i in range(2)]
+        mgmt.user.delete_batch(ids)
+        raises_status(404, lambda: mgmt.user.load("user0"))
+
     # --- tenant delete (after users/keys exist) ------------------------------------------
     @check("tenant: delete with cascade")
     def _():
@@ -493,6 +526,11 @@ def main():
         expect("flows/sign-up-or-in.json" in files, list(files))
         mgmt.project.import_project(files)
         expect(mgmt.project.export_project().keys() == files.keys(), "files differ")
+
+    @check("project: update_name and update_tags")
+    def _():
+        mgmt.project.update_name("Conformance")
+        mgmt.project.update_tags(["ci", "local"])
 
     # --- authentication and rate limiting ------------------------------------------------
     @check("auth: wrong key raises 401")

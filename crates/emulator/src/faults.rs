@@ -80,3 +80,45 @@ impl Faults {
         Verdict::Serve
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_admits_n_then_reports_seconds_left_then_reopens() {
+        let limit = RateLimit {
+            requests: 2,
+            per: Duration::from_secs(10),
+        };
+        let mut f = Faults::new(Some(limit), Duration::ZERO, 0.0, 0);
+        let t0 = Instant::now();
+        assert_eq!(f.judge(t0), Verdict::Serve);
+        assert_eq!(f.judge(t0), Verdict::Serve);
+        assert_eq!(
+            f.judge(t0 + Duration::from_millis(2_500)),
+            Verdict::RateLimited {
+                retry_after_secs: 8
+            }
+        );
+        assert_eq!(f.judge(t0 + Duration::from_secs(10)), Verdict::Serve);
+    }
+
+    #[test]
+    fn same_seed_same_failures_and_extremes_are_exact() {
+        let draw = |seed| {
+            let mut f = Faults::new(None, Duration::ZERO, 0.3, seed);
+            (0..64)
+                .map(|_| f.judge(Instant::now()) == Verdict::Unavailable)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(draw(9), draw(9));
+        assert_ne!(draw(9), draw(10));
+        let mut never = Faults::new(None, Duration::ZERO, 0.0, 1);
+        let mut always = Faults::new(None, Duration::ZERO, 1.0, 1);
+        for _ in 0..32 {
+            assert_eq!(never.judge(Instant::now()), Verdict::Serve);
+            assert_eq!(always.judge(Instant::now()), Verdict::Unavailable);
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! What every new emulated project starts with: the built-in role and permissions, the default
-//! `sign-up-or-in` flow and a default theme (both MIT-licensed exports, see `seed/ATTRIBUTION.md`).
+//! flows `sign-up-or-in`, `sign-in` and `step-up`, and a default theme (MIT-licensed exports, see
+//! `seed/ATTRIBUTION.md`).
 
 use serde_json::json;
 

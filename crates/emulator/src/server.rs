@@ -141,9 +141,17 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         };
     }
     if path.starts_with("/v1/") || path.starts_with("/v2/") {
+        let method = request.method().clone();
         return match management(&state, &path, request).await {
             Ok(body) => json_response(StatusCode::OK, &body),
-            Err(e) => error_response(&e),
+            Err(e) => {
+                if e.status.is_server_error() && e.code != "E011503" {
+                    tracing::warn!(%method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "call failed");
+                } else {
+                    tracing::debug!(%method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "call rejected");
+                }
+                error_response(&e)
+            }
         };
     }
     error_response(&unknown_route(&path))

@@ -299,3 +299,44 @@ impl Store {
         json!({"projects": projects})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollback_restores_previous_values_and_forgets_changes() {
+        let mut project = Project::default();
+        {
+            let mut tx = Tx::new(&mut project);
+            tx.put("c", "a", json!(1));
+        }
+        let mut tx = Tx::new(&mut project);
+        tx.put("c", "a", json!(2));
+        tx.put("c", "b", json!(3));
+        tx.delete("c", "a");
+        tx.rollback();
+        assert!(tx.changes.is_empty());
+        assert_eq!(tx.get("c", "a"), Some(&json!(1)));
+        assert_eq!(tx.get("c", "b"), None);
+    }
+
+    #[test]
+    fn replay_applies_puts_deletes_and_drops_and_skips_garbage() {
+        let mut store = Store::default();
+        for line in [
+            json!({"p": "P", "c": "t", "k": "1", "v": {"id": "1"}}),
+            json!({"p": "P", "c": "t", "k": "2", "v": {"id": "2"}}),
+            json!({"p": "P", "c": "t", "k": "1", "v": null}),
+            json!({"p": "Q", "c": "t", "k": "x", "v": {}}),
+            json!({"p": "Q", "drop": true}),
+            json!({"nonsense": true}),
+        ] {
+            store.replay(&line);
+        }
+        let p = store.projects.get("P").expect("P");
+        let keys: Vec<&String> = p.collection("t").expect("t").keys().collect();
+        assert_eq!(keys, ["2"]);
+        assert!(!store.projects.contains_key("Q"));
+    }
+}

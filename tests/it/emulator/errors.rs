@@ -161,3 +161,70 @@ async fn license_reports_a_tier() {
             .starts_with("tier")
     );
 }
+
+/// Every route, fed hostile bodies and queries, answers with a client error or success and a
+/// JSON object body, and the server keeps serving.
+#[tokio::test]
+async fn every_route_survives_hostile_input() {
+    let h = start().await;
+    h.ok("/v1/mgmt/tenant/create", json!({"id": "t", "name": "T"}))
+        .await;
+    let wrong_types = json!({
+        "id": [1], "name": {"a": 1}, "tenantId": 5, "flowId": true, "loginId": [], "userId": 1.5,
+        "flow": "x", "screens": {"a": 1}, "theme": [], "files": "x", "settings": 3, "roles": {"a": 1},
+        "permissions": "p", "ids": "x", "names": [1], "roleNames": "r", "userTenants": ["t"],
+        "keyTenants": [1], "permissionNames": [null, 1], "selfProvisioningDomains": [[]],
+        "customAttributes": [], "limit": "many", "page": -1, "expireTime": "soon", "cascade": "yes",
+        "defaultRoles": {"x": 1}, "domains": 7, "newName": [], "description": {}, "status": 1,
+    });
+    let nested_nulls = json!({
+        "flow": {"screens": [null, 1], "metadata": [], "contents": 2}, "screens": [null, "s"],
+        "theme": {"cssTemplate": [], "styles": 1}, "settings": {"name": null, "roleMappings": [1]},
+        "roles": [null, 1, {"name": null}], "permissions": [[]], "files": {"flows/x.json": 1, "styles/styles.json": []},
+    });
+    let bodies: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"\"text\"".to_vec(),
+        b"{\"unterminated\": ".to_vec(),
+        b"\xff\xfe".to_vec(),
+        "[".repeat(10_000).into_bytes(),
+        serde_json::to_vec(&wrong_types).expect("json"),
+        serde_json::to_vec(&nested_nulls).expect("json"),
+    ];
+    let client = &h.http;
+    for (method, path) in descope_emulator::routes() {
+        let method: Method = method.parse().expect("method");
+        for query in [
+            "",
+            "?id=&tenantId=&loginId=",
+            "?id=t&tenantId=t&ssoId=%ff&loginId=%00",
+        ] {
+            for body in &bodies {
+                let resp = client
+                    .request(method.clone(), h.url(&format!("{path}{query}")))
+                    .header("Authorization", "Bearer P2local:K2local")
+                    .header("Content-Type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{method} {path}{query}: {e}"));
+                let status = resp.status();
+                let text = resp.text().await.expect("body");
+                assert!(
+                    !status.is_server_error(),
+                    "{method} {path}{query} with {:?}: {status} {text}",
+                    String::from_utf8_lossy(&body[..body.len().min(60)])
+                );
+                let value: serde_json::Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{method} {path}: not JSON ({e}): {text}"));
+                assert!(value.is_object(), "{method} {path}: {text}");
+                if !status.is_success() {
+                    assert!(value["errorCode"].is_string(), "{method} {path}: {text}");
+                }
+            }
+        }
+    }
+    h.ok_get("/v1/mgmt/tenant/all").await;
+}

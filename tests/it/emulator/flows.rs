@@ -22,6 +22,12 @@ async fn fresh_project_lists_sign_up_or_in_with_screens() {
     let list = h.ok("/v1/mgmt/flow/list", json!({})).await;
     let flows = list["flows"].as_array().expect("flows");
     assert_eq!(list["total"], json!(flows.len()));
+    let ids: Vec<&str> = flows.iter().filter_map(|f| f["id"].as_str()).collect();
+    assert_eq!(ids, ["sign-up-or-in", "sign-in", "step-up"]);
+    let step_up = h
+        .ok("/v2/mgmt/flow/export", json!({"flowId": "step-up"}))
+        .await;
+    assert_eq!(step_up["flow"]["screens"].as_array().map(Vec::len), Some(3));
     let f = flows
         .iter()
         .find(|f| f["id"] == "sign-up-or-in")

@@ -115,3 +115,67 @@ async fn user_search_paginates_and_counts_total() {
         .await;
     assert_eq!(none, json!({"users": [], "total": 0}));
 }
+
+#[tokio::test]
+async fn access_key_rotate_and_batches() {
+    let h = start().await;
+    let mut ids = Vec::new();
+    for name in ["a", "b"] {
+        let created = h
+            .ok("/v1/mgmt/accesskey/create", json!({"name": name}))
+            .await;
+        ids.push(created["key"]["id"].as_str().expect("id").to_owned());
+    }
+    let rotated = h
+        .ok("/v1/mgmt/accesskey/rotate", json!({"id": ids[0]}))
+        .await;
+    assert_eq!(rotated["key"]["id"], json!(ids[0]));
+    assert!(!rotated["cleartext"].as_str().expect("cleartext").is_empty());
+    h.ok("/v1/mgmt/accesskey/deactivate/batch", json!({"ids": ids}))
+        .await;
+    let found = h.ok("/v1/mgmt/accesskey/search", json!({})).await;
+    assert!(
+        found["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .all(|k| k["status"] == "inactive")
+    );
+    h.ok("/v1/mgmt/accesskey/activate/batch", json!({"ids": ids}))
+        .await;
+    let (status, body) = h
+        .post(
+            "/v1/mgmt/accesskey/delete/batch",
+            json!({"ids": [ids[0], "Knope"]}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::NOT_FOUND);
+    let still = h.ok("/v1/mgmt/accesskey/search", json!({})).await;
+    assert_eq!(
+        still["keys"].as_array().map(Vec::len),
+        Some(2),
+        "atomic batch"
+    );
+    h.ok("/v1/mgmt/accesskey/delete/batch", json!({"ids": ids}))
+        .await;
+    assert_eq!(
+        h.ok("/v1/mgmt/accesskey/search", json!({})).await,
+        json!({"keys": []})
+    );
+}
+
+#[tokio::test]
+async fn user_delete_batch() {
+    let h = start().await;
+    let mut ids = Vec::new();
+    for login in ["x", "y"] {
+        let created = h
+            .ok("/v1/mgmt/user/create", json!({"loginId": login}))
+            .await;
+        ids.push(created["user"]["userId"].clone());
+    }
+    h.ok("/v1/mgmt/user/delete/batch", json!({"userIds": ids}))
+        .await;
+    let left = h.ok("/v2/mgmt/user/search", json!({})).await;
+    assert_eq!(left["total"], json!(0));
+}

@@ -91,3 +91,19 @@ async fn invalid_snapshot_fails_validation_and_import() {
         .await;
     assert_eq!(status, reqwest::StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn project_name_and_tags_are_stored() {
+    let h = start().await;
+    h.ok("/v1/mgmt/project/update/name", json!({"name": "Local"}))
+        .await;
+    h.ok("/v1/mgmt/project/update/tags", json!({"tags": ["a"]}))
+        .await;
+    let state = h
+        .control(reqwest::Method::GET, "/emulator/state", None)
+        .await;
+    assert_eq!(
+        state["projects"]["P2local"]["project"]["current"],
+        json!({"name": "Local", "tags": ["a"]})
+    );
+}

@@ -71,3 +71,43 @@ async fn sso_for_missing_tenant_is_404_and_oidc_needs_client_id() {
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn auth_type_and_admin_links() {
+    let h = start().await;
+    h.ok("/v1/mgmt/tenant/create", json!({"id": "t", "name": "T"}))
+        .await;
+    h.ok(
+        "/v1/mgmt/sso/settings/authtype",
+        json!({"tenantId": "t", "authType": "saml"}),
+    )
+    .await;
+    assert_eq!(
+        h.ok_get("/v1/mgmt/tenant?id=t").await["authType"],
+        json!("saml")
+    );
+    let (status, body) = h
+        .post(
+            "/v1/mgmt/sso/settings/authtype",
+            json!({"tenantId": "t", "authType": "kerberos"}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST);
+    let link = h
+        .ok(
+            "/v2/mgmt/tenant/adminlinks/sso/generate",
+            json!({"tenantId": "t"}),
+        )
+        .await;
+    assert!(
+        link["adminSSOConfigurationLink"]
+            .as_str()
+            .expect("link")
+            .starts_with("http")
+    );
+    h.ok(
+        "/v1/mgmt/tenant/adminlinks/sso/revoke",
+        json!({"tenantId": "t"}),
+    )
+    .await;
+}

@@ -441,6 +441,11 @@ pub(crate) fn put_theme_v2(tx: &mut Tx, theme: &Map<String, Value>) -> ApiResult
 
 const SEED_FLOW: &str = include_str!("../../seed/sign-up-or-in.v1.json");
 const SEED_THEME: &str = include_str!("../../seed/theme.v2.json");
+/// v2 seed flows and the ids they are stored under (one of the files carries no `flowId`).
+const SEED_V2_FLOWS: &[(&str, &str)] = &[
+    ("sign-in", include_str!("../../seed/sign-in.v2.json")),
+    ("step-up", include_str!("../../seed/step-up.v2.json")),
+];
 
 pub(crate) fn seed(tx: &mut Tx, now: i64) {
     // The seed files are compiled in and covered by tests, so a parse failure is a build bug;
@@ -453,6 +458,13 @@ pub(crate) fn seed(tx: &mut Tx, now: i64) {
             .cloned()
             .unwrap_or_default();
         if let Ok(canonical) = from_v1("sign-up-or-in", &flow, &screens) {
+            store_flow(tx, now, canonical);
+        }
+    }
+    for (id, text) in SEED_V2_FLOWS {
+        if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(text)
+            && let Ok(canonical) = from_v2(id, &doc)
+        {
             store_flow(tx, now, canonical);
         }
     }

@@ -25,6 +25,7 @@ pub(crate) const USERS: &str = "users";
 pub(crate) const ACCESS_KEYS: &str = "accessKeys";
 pub(crate) const SSO: &str = "sso";
 pub(crate) const SNAPSHOT_FILES: &str = "snapshotFiles";
+pub(crate) const PROJECT: &str = "project";
 
 /// One parsed management call.
 #[derive(Debug)]
@@ -152,6 +153,40 @@ const ROUTES: &[(&str, &str, Handler)] = &[
     ),
     ("POST", "/v1/mgmt/project/export", project::export),
     ("POST", "/v1/mgmt/project/import", project::import),
+    ("POST", "/v1/mgmt/project/update/name", project::update_name),
+    ("POST", "/v1/mgmt/project/update/tags", project::update_tags),
+    (
+        "POST",
+        "/v2/mgmt/tenant/adminlinks/sso/generate",
+        tenants::sso_link_generate,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/tenant/adminlinks/sso/revoke",
+        tenants::sso_link_revoke,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/sso/settings/authtype",
+        sso::configure_auth_type,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/accesskey/activate/batch",
+        users::key_activate_batch,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/accesskey/deactivate/batch",
+        users::key_deactivate_batch,
+    ),
+    (
+        "POST",
+        "/v1/mgmt/accesskey/delete/batch",
+        users::key_delete_batch,
+    ),
+    ("POST", "/v1/mgmt/accesskey/rotate", users::key_rotate),
+    ("POST", "/v1/mgmt/user/delete/batch", users::delete_batch),
 ];
 
 pub(crate) fn route(method: &Method, path: &str) -> Option<Handler> {

@@ -127,3 +127,30 @@ pub(crate) fn import(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     }
     Ok(empty())
 }
+
+const PROJECT_KEY: &str = "current";
+
+fn project_settings(tx: &Tx) -> Value {
+    tx.get(super::PROJECT, PROJECT_KEY)
+        .cloned()
+        .unwrap_or_else(|| json!({"name": "", "tags": []}))
+}
+
+pub(crate) fn update_name(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let name = req.body.required_str("name")?;
+    let mut p = project_settings(tx);
+    p["name"] = json!(name);
+    tx.put(super::PROJECT, PROJECT_KEY, p);
+    Ok(empty())
+}
+
+pub(crate) fn update_tags(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let tags = req
+        .body
+        .strings("tags")?
+        .ok_or_else(|| ApiError::missing("tags"))?;
+    let mut p = project_settings(tx);
+    p["tags"] = json!(tags);
+    tx.put(super::PROJECT, PROJECT_KEY, p);
+    Ok(empty())
+}

@@ -260,3 +260,18 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     }
     Ok(empty())
 }
+
+pub(crate) fn configure_auth_type(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let b = &req.body;
+    let tenant_id = b.required_str("tenantId")?;
+    let auth_type = b.required_str("authType")?;
+    if !["none", "saml", "oidc"].contains(&auth_type.as_str()) {
+        return Err(ApiError::invalid("authType must be none, saml or oidc"));
+    }
+    let mut tenant = tenant_of(tx, &tenant_id)?;
+    if let Some(obj) = tenant.as_object_mut() {
+        obj.insert("authType".into(), json!(auth_type));
+    }
+    tx.put(TENANTS, &tenant_id, tenant);
+    Ok(empty())
+}

@@ -389,3 +389,18 @@ pub(crate) fn update_default_roles(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     tx.put(TENANTS, &id, tenant);
     Ok(empty())
 }
+
+/// The link is fake but well-formed; nothing is served behind it.
+pub(crate) fn sso_link_generate(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let tenant_id = req.body.required_str("tenantId")?;
+    require_tenant(tx, &tenant_id)?;
+    Ok(json!({
+        "adminSSOConfigurationLink": format!("https://localhost/sso-setup/{tenant_id}/{}", new_id(""))
+    }))
+}
+
+pub(crate) fn sso_link_revoke(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let tenant_id = req.body.required_str("tenantId")?;
+    require_tenant(tx, &tenant_id)?;
+    Ok(empty())
+}

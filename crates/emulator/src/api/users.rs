@@ -442,3 +442,60 @@ pub(crate) fn key_delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     tx.delete(ACCESS_KEYS, &id);
     Ok(empty())
 }
+
+fn key_ids(req: &Req) -> ApiResult<Vec<String>> {
+    let ids = req
+        .body
+        .strings("ids")?
+        .ok_or_else(|| ApiError::missing("ids"))?;
+    if ids.is_empty() {
+        return Err(ApiError::missing("ids"));
+    }
+    Ok(ids)
+}
+
+fn set_keys_status(tx: &mut Tx, req: &Req, status: &str) -> ApiResult<Value> {
+    for id in key_ids(req)? {
+        let mut key = require_key(tx, &id)?;
+        if let Some(obj) = key.as_object_mut() {
+            obj.insert("status".into(), json!(status));
+        }
+        tx.put(ACCESS_KEYS, &id, key);
+    }
+    Ok(empty())
+}
+
+pub(crate) fn key_activate_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    set_keys_status(tx, req, "active")
+}
+
+pub(crate) fn key_deactivate_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    set_keys_status(tx, req, "inactive")
+}
+
+pub(crate) fn key_delete_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    for id in key_ids(req)? {
+        require_key(tx, &id)?;
+        tx.delete(ACCESS_KEYS, &id);
+    }
+    Ok(empty())
+}
+
+/// A new secret; the key keeps its id and settings.
+pub(crate) fn key_rotate(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let id = req.body.required_str("id")?;
+    let key = require_key(tx, &id)?;
+    Ok(json!({"key": key, "cleartext": cleartext_secret()}))
+}
+
+pub(crate) fn delete_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let ids = req
+        .body
+        .strings("userIds")?
+        .ok_or_else(|| ApiError::missing("userIds"))?;
+    for id in ids {
+        let (key, _) = find_user(tx, &id).ok_or_else(|| user_not_found(&id))?;
+        tx.delete(USERS, &key);
+    }
+    Ok(empty())
+}
