@@ -358,6 +358,11 @@ impl io::Write for Captured {
 
 #[tokio::test]
 async fn the_key_appears_in_no_error_and_no_log_line() {
+    // Registers the request callsites before subscribing (see the loopback secrecy test).
+    let warm_up = MockServer::start(vec![Reply::json(401, "{}")]).await;
+    client_for(&warm_up.url()).license().await.unwrap_err();
+    client_for(&warm_up.url()).license().await.unwrap();
+
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -366,6 +371,9 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads may have registered the request span's callsite while no
+    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
+    tracing::callsite::rebuild_interest_cache();
 
     let mut errors: Vec<ApiError> = Vec::new();
     let echo = format!(r#"{{"errorCode":"E011003","errorMessage":"bad key {CANARY}"}}"#);
