@@ -4,6 +4,7 @@
 //! laughs"), duplicate keys. saphyr is used because it is maintained and keeps spans (serde_yaml
 //! is deprecated and serde_yml unsound, RUSTSEC-2025-0068).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr::{Marker, Scalar};
@@ -18,35 +19,36 @@ pub const MAX_DEPTH: usize = 64;
 /// The number of nodes alias expansion may produce across a document.
 pub const ALIAS_BUDGET: usize = 50_000;
 
-/// A parsed YAML node in the owned form the decoder walks. `source` indexes the list of files
-/// the loader read, so a merged tree still knows which file each node came from.
+/// A parsed YAML node as the decoder walks it. `source` indexes the list of files the loader
+/// read, so a merged tree still knows which file each node came from. Strings borrow from the
+/// text where they can (most keys and values), which saves an allocation per scalar.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub struct Node<'a> {
     pub position: Position,
     pub source: usize,
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
     Bool(bool),
     Int(i64),
     /// The float and its text as written (so `1.0` stays `1.0`).
     Float(f64, String),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Str(Cow<'a, str>),
+    Seq(Vec<Node<'a>>),
+    Map(Vec<Entry<'a>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
-    pub key: String,
+pub struct Entry<'a> {
+    pub key: Cow<'a, str>,
     pub key_position: Position,
-    pub value: Node,
+    pub value: Node<'a>,
 }
 
-impl Node {
+impl<'a> Node<'a> {
     pub fn kind(&self) -> &'static str {
         match &self.value {
             Value::Null => "null",
@@ -59,7 +61,7 @@ impl Node {
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         match &self.value {
             Value::Map(entries) => entries
                 .iter()
@@ -76,7 +78,7 @@ impl Node {
             Value::Bool(value) => Some(value.to_string()),
             Value::Int(value) => Some(value.to_string()),
             Value::Float(_, text) => Some(text.clone()),
-            Value::Str(value) => Some(value.clone()),
+            Value::Str(value) => Some(value.to_string()),
             Value::Seq(_) | Value::Map(_) => None,
         }
     }
@@ -95,7 +97,7 @@ pub struct YamlError {
 ///
 /// The tree is built straight from saphyr's parser events (not through `MarkedYaml`), which
 /// halves the time and memory for large files and lets every limit be enforced while parsing.
-pub fn load_yaml(text: &str, source: usize) -> Result<Option<Node>, YamlError> {
+pub fn load_yaml(text: &str, source: usize) -> Result<Option<Node<'_>>, YamlError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(YamlError {
             position: Position { line: 1, column: 1 },
@@ -142,33 +144,33 @@ fn position_of(marker: &Marker) -> Position {
 }
 
 /// An open collection while its events arrive.
-enum Frame {
+enum Frame<'a> {
     Seq {
         position: Position,
         anchor: usize,
-        items: Vec<Node>,
+        items: Vec<Node<'a>>,
     },
     Map {
         position: Position,
         anchor: usize,
-        entries: Vec<Entry>,
-        key: Option<(String, Position)>,
+        entries: Vec<Entry<'a>>,
+        key: Option<(Cow<'a, str>, Position)>,
     },
 }
 
 /// Receives parser events and builds [`Node`]s; the first problem stops it (later events are
 /// ignored, so a hostile document costs no more than scanning it).
-struct TreeBuilder {
+struct TreeBuilder<'a> {
     source: usize,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, Node<'a>>,
     alias_budget: usize,
     documents: usize,
-    root: Option<Node>,
+    root: Option<Node<'a>>,
     error: Option<YamlError>,
 }
 
-impl TreeBuilder {
+impl<'a> TreeBuilder<'a> {
     fn new(source: usize) -> Self {
         Self {
             source,
@@ -189,7 +191,7 @@ impl TreeBuilder {
         });
     }
 
-    fn handle(&mut self, event: Event<'_>, position: Position) -> Result<(), YamlError> {
+    fn handle(&mut self, event: Event<'a>, position: Position) -> Result<(), YamlError> {
         match event {
             Event::DocumentStart(_) => {
                 self.documents += 1;
@@ -209,7 +211,7 @@ impl TreeBuilder {
                 }) = self.stack.last_mut()
                 {
                     // A mapping key: kept as written.
-                    *key = Some((text.into_owned(), position));
+                    *key = Some((text, position));
                     return Ok(());
                 }
                 // Plain scalars are resolved with saphyr's core-schema rules.
@@ -221,7 +223,7 @@ impl TreeBuilder {
                         Some(Scalar::FloatingPoint(value)) => {
                             Value::Float(value.0, text.to_string())
                         }
-                        Some(Scalar::String(value)) => Value::Str(value.into_owned()),
+                        Some(Scalar::String(value)) => Value::Str(value),
                         None => {
                             return Err(YamlError {
                                 position,
@@ -306,7 +308,7 @@ impl TreeBuilder {
                 }) = self.stack.last_mut()
                 {
                     match copy.scalar_text() {
-                        Some(text) => *key = Some((text, position)),
+                        Some(text) => *key = Some((Cow::Owned(text), position)),
                         None => return Err(complex_key(position)),
                     }
                     return Ok(());
@@ -319,7 +321,7 @@ impl TreeBuilder {
         Ok(())
     }
 
-    fn node(&self, position: Position, value: Value) -> Node {
+    fn node(&self, position: Position, value: Value<'a>) -> Node<'a> {
         Node {
             position,
             source: self.source,
@@ -339,7 +341,7 @@ impl TreeBuilder {
     }
 
     /// Places a completed node into its parent (or as the root) and records its anchor.
-    fn finish(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+    fn finish(&mut self, node: Node<'a>, anchor: usize) -> Result<(), YamlError> {
         if anchor > 0 {
             self.anchors.insert(anchor, node.clone());
         }
@@ -359,7 +361,7 @@ impl TreeBuilder {
     }
 }
 
-impl<'input> SpannedEventReceiver<'input> for TreeBuilder {
+impl<'input> SpannedEventReceiver<'input> for TreeBuilder<'input> {
     fn on_event(&mut self, event: Event<'input>, span: Span) {
         if self.error.is_some() || self.documents > 1 {
             return;
@@ -379,7 +381,7 @@ fn complex_key(position: Position) -> YamlError {
 }
 
 /// Duplicate keys are an error (YAML requires unique keys; a silent "last wins" hides typos).
-fn check_unique_keys(entries: &[Entry]) -> Result<(), YamlError> {
+fn check_unique_keys(entries: &[Entry<'_>]) -> Result<(), YamlError> {
     let duplicate = if entries.len() <= 16 {
         entries
             .iter()
@@ -390,7 +392,7 @@ fn check_unique_keys(entries: &[Entry]) -> Result<(), YamlError> {
         let mut seen = std::collections::HashSet::with_capacity(entries.len());
         entries
             .iter()
-            .find(|entry| !seen.insert(entry.key.as_str()))
+            .find(|entry| !seen.insert(entry.key.as_ref()))
     };
     match duplicate {
         Some(entry) => Err(YamlError {
@@ -403,9 +405,9 @@ fn check_unique_keys(entries: &[Entry]) -> Result<(), YamlError> {
 }
 
 /// Nodes in a subtree, counting stops just past `limit`.
-fn count_nodes(node: &Node, limit: usize) -> usize {
+fn count_nodes(node: &Node<'_>, limit: usize) -> usize {
     let mut count = 1;
-    let mut pending: Vec<&Node> = vec![node];
+    let mut pending: Vec<&Node<'_>> = vec![node];
     while let Some(current) = pending.pop() {
         match &current.value {
             Value::Seq(items) => {
