@@ -145,7 +145,7 @@ const RATE_LIMIT: &[&str] = &["requests", "per_seconds"];
 struct Located<'n, T> {
     value: T,
     path: String,
-    node: &'n Node,
+    node: &'n Node<'n>,
 }
 
 struct Decoder<'v> {
@@ -158,7 +158,8 @@ struct Decoder<'v> {
 impl Decoder<'_> {
     fn run(&mut self, env: Option<&str>) -> Option<DescopeConfig> {
         let base_path = self.files[0].clone();
-        let mut root = self.read(&base_path, 0)?;
+        let base_text = self.read(&base_path, 0)?;
+        let mut overlay_text = None;
         if let Some(env) = env {
             if !is_environment_name(env) {
                 self.file_error(
@@ -171,26 +172,33 @@ impl Decoder<'_> {
             let overlay_file = overlay_path(&base_path, env);
             if overlay_file.is_file() {
                 self.files.push(overlay_file.clone());
-                let overlay = self.read(&overlay_file, 1)?;
-                if !matches!(overlay.value, Value::Map(_)) {
-                    self.error_at(
-                        &overlay,
-                        "",
-                        format!("expected a mapping, found {}", overlay.kind()),
-                        None,
-                    );
-                    return None;
-                }
-                root = merge_overlay(root, overlay);
+                overlay_text = Some(self.read(&overlay_file, 1)?);
             }
         }
-        // The tree is taken apart by reference; keeping it in a local keeps the borrows simple.
-        let root = root;
+        // Both texts outlive the trees, which borrow their strings from them.
+        let mut root = self.parse(&base_text, 0)?;
+        if let Some(text) = &overlay_text {
+            let overlay = self.parse(text, 1)?;
+            if !matches!(overlay.value, Value::Map(_)) {
+                self.error_at(
+                    &overlay,
+                    "",
+                    format!("expected a mapping, found {}", overlay.kind()),
+                    None,
+                );
+                return None;
+            }
+            root = merge_overlay(root, overlay);
+        }
         self.decode_root(&root, env)
     }
 
-    /// Reads and parses one file; reports and returns `None` when it cannot.
-    fn read(&mut self, path: &Path, source: usize) -> Option<Node> {
+    /// Reads one file as text; reports and returns `None` when it cannot.
+    fn read(&mut self, path: &Path, source: usize) -> Option<String> {
+        let reason = |error: std::io::Error| match error.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_owned(),
+            kind => kind.to_string(),
+        };
         let size = match std::fs::metadata(path) {
             Ok(metadata) => metadata.len(),
             Err(error) => {
@@ -201,7 +209,7 @@ impl Decoder<'_> {
                 };
                 self.file_error(
                     source,
-                    format!("cannot read the file: {}", error.kind()),
+                    format!("cannot read the file: {}", reason(error)),
                     hint,
                 );
                 return None;
@@ -215,26 +223,30 @@ impl Decoder<'_> {
             );
             return None;
         }
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => Some(text),
             Ok(Err(_)) => {
                 self.file_error(
                     source,
                     "the file is not UTF-8 text".to_owned(),
                     "save it as UTF-8",
                 );
-                return None;
+                None
             }
             Err(error) => {
                 self.file_error(
                     source,
-                    format!("cannot read the file: {}", error.kind()),
+                    format!("cannot read the file: {}", reason(error)),
                     "check the file's permissions",
                 );
-                return None;
+                None
             }
-        };
-        match load_yaml(&text, source) {
+        }
+    }
+
+    /// Parses one file's text; reports and returns `None` when it cannot.
+    fn parse<'t>(&mut self, text: &'t str, source: usize) -> Option<Node<'t>> {
+        match load_yaml(text, source) {
             Ok(Some(node)) => Some(node),
             Ok(None) => {
                 self.file_error(
@@ -270,7 +282,7 @@ impl Decoder<'_> {
         let mut environments_node = None;
         for entry in entries {
             let node = &entry.value;
-            let path = entry.key.as_str();
+            let path = entry.key.as_ref();
             match path {
                 "version" => {
                     if let Some(text) = node
@@ -396,7 +408,7 @@ impl Decoder<'_> {
                 continue;
             }
             if let Some(environment) = self.environment(&entry.key, &entry.value, &path) {
-                environments.insert(entry.key.clone(), environment);
+                environments.insert(entry.key.to_string(), environment);
             }
         }
         environments
@@ -530,7 +542,7 @@ impl Decoder<'_> {
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
             let value = self.positive(&entry.value, &field_path);
-            match (entry.key.as_str(), value) {
+            match (entry.key.as_ref(), value) {
                 ("requests", Some(value)) => limit.requests = value,
                 ("per_seconds", Some(value)) => limit.per_seconds = value,
                 _ => {}
@@ -541,9 +553,9 @@ impl Decoder<'_> {
 
     fn list<'n, T>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         path: &str,
-        decode: fn(&mut Self, &'n Node, &str) -> Option<T>,
+        decode: fn(&mut Self, &'n Node<'n>, &str) -> Option<T>,
     ) -> Vec<Located<'n, T>> {
         let items = match &node.value {
             Value::Seq(items) => items,
@@ -573,7 +585,7 @@ impl Decoder<'_> {
         let mut permission = PermissionConfig::new("", "");
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "name" => {
                     permission.name = self
                         .required_text(&entry.value, &field_path)
@@ -595,7 +607,7 @@ impl Decoder<'_> {
         let mut role = RoleConfig::new("", "", Vec::new());
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "name" => {
                     role.name = self
                         .required_text(&entry.value, &field_path)
@@ -619,7 +631,7 @@ impl Decoder<'_> {
         for entry in entries {
             let value = &entry.value;
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "id" => {
                     if let Some(id) = self.string(value, &field_path) {
                         self.violations(value, rules::check_tenant_id(&field_path, &id));
@@ -655,7 +667,9 @@ impl Decoder<'_> {
                         for attribute in attributes {
                             let attribute_path = format!("{field_path}.{}", attribute.key);
                             let json = self.json(&attribute.value, &attribute_path);
-                            tenant.custom_attributes.insert(attribute.key.clone(), json);
+                            tenant
+                                .custom_attributes
+                                .insert(attribute.key.to_string(), json);
                         }
                     } else {
                         self.type_error(value, &field_path, "a mapping");
@@ -696,7 +710,7 @@ impl Decoder<'_> {
         };
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "id" => {
                     flow.id = self
                         .required_text(&entry.value, &field_path)
@@ -898,17 +912,17 @@ impl Decoder<'_> {
     /// Checks a mapping's keys: unknown ones and missing required ones are errors.
     fn mapping<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         path: &str,
         allowed: &[&str],
         required: &[&str],
-    ) -> Option<&'n [Entry]> {
+    ) -> Option<&'n [Entry<'n>]> {
         let Value::Map(entries) = &node.value else {
             self.type_error(node, path, "a mapping");
             return None;
         };
         for entry in entries {
-            if !allowed.contains(&entry.key.as_str()) {
+            if !allowed.contains(&entry.key.as_ref()) {
                 self.push(
                     Severity::Error,
                     entry.value.source,
@@ -1052,7 +1066,7 @@ impl Decoder<'_> {
                     .iter()
                     .map(|entry| {
                         (
-                            entry.key.clone(),
+                            entry.key.to_string(),
                             self.json(&entry.value, &join(path, &entry.key)),
                         )
                     })
