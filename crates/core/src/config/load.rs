@@ -628,19 +628,20 @@ impl Decoder<'_> {
         let entries = self.mapping(node, path, TENANT, &["id", "name"])?;
         let mut tenant = TenantConfig::builder("", "").build_unchecked();
         let mut domains_node = None;
+        let mut paths = PathBuilder::new(path);
         for entry in entries {
             let value = &entry.value;
-            let field_path = format!("{path}.{}", entry.key);
+            let field_path = paths.field(&entry.key);
             match entry.key.as_ref() {
                 "id" => {
-                    if let Some(id) = self.string(value, &field_path) {
-                        self.violations(value, rules::check_tenant_id(&field_path, &id));
+                    if let Some(id) = self.string(value, field_path) {
+                        self.violations(value, rules::check_tenant_id(field_path, &id));
                         tenant.id = id;
                     }
                 }
                 "name" => {
-                    if let Some(name) = self.string(value, &field_path) {
-                        let (trimmed, found) = rules::check_name(&field_path, &name);
+                    if let Some(name) = self.string(value, field_path) {
+                        let (trimmed, found) = rules::check_name(field_path, &name);
                         self.violations(value, found);
                         tenant.name = trimmed;
                     }
@@ -648,39 +649,41 @@ impl Decoder<'_> {
                 "domains" => {
                     domains_node = Some(value);
                     if let Value::Seq(items) = &value.value {
+                        let mut item_paths = PathBuilder::new(field_path);
                         for (index, item) in items.iter().enumerate() {
-                            let item_path = format!("{field_path}[{index}]");
-                            if let Some(domain) = self.string(item, &item_path) {
-                                self.violations(item, rules::check_domain(&item_path, &domain));
+                            let item_path = item_paths.index(index);
+                            if let Some(domain) = self.string(item, item_path) {
+                                self.violations(item, rules::check_domain(item_path, &domain));
                                 tenant.domains.push(domain);
                             }
                         }
                     } else {
-                        self.type_error(value, &field_path, "a list of domains");
+                        self.type_error(value, field_path, "a list of domains");
                     }
                 }
                 "self_provisioning" => {
-                    tenant.self_provisioning = self.boolean(value, &field_path).unwrap_or(false)
+                    tenant.self_provisioning = self.boolean(value, field_path).unwrap_or(false)
                 }
                 "custom_attributes" => {
                     if let Value::Map(attributes) = &value.value {
+                        let mut attribute_paths = PathBuilder::new(field_path);
                         for attribute in attributes {
-                            let attribute_path = format!("{field_path}.{}", attribute.key);
-                            let json = self.json(&attribute.value, &attribute_path);
+                            let attribute_path = attribute_paths.field(&attribute.key);
+                            let json = self.json(&attribute.value, attribute_path);
                             tenant
                                 .custom_attributes
                                 .insert(attribute.key.to_string(), json);
                         }
                     } else {
-                        self.type_error(value, &field_path, "a mapping");
+                        self.type_error(value, field_path, "a mapping");
                     }
                 }
-                "default_roles" => tenant.default_roles = self.strings(value, &field_path),
+                "default_roles" => tenant.default_roles = self.strings(value, field_path),
                 "enforce_sso" => {
-                    tenant.enforce_sso = self.boolean(value, &field_path).unwrap_or(false)
+                    tenant.enforce_sso = self.boolean(value, field_path).unwrap_or(false)
                 }
-                "disabled" => tenant.disabled = self.boolean(value, &field_path).unwrap_or(false),
-                "environments" => tenant.environments = self.scope(value, &field_path),
+                "disabled" => tenant.disabled = self.boolean(value, field_path).unwrap_or(false),
+                "environments" => tenant.environments = self.scope(value, field_path),
                 _ => {}
             }
         }
@@ -985,7 +988,10 @@ impl Decoder<'_> {
         items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| self.string(item, &format!("{path}[{index}]")))
+            .filter_map({
+                let mut paths = PathBuilder::new(path);
+                move |(index, item)| self.string(item, paths.index(index))
+            })
             .collect()
     }
 
@@ -1174,6 +1180,42 @@ impl Decoder<'_> {
 
     fn error_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Field paths built in one reused buffer, so the hot loop over thousands of tenants does not
+/// allocate a path string per field only to use it in the rare error.
+struct PathBuilder {
+    buffer: String,
+    base: usize,
+}
+
+impl PathBuilder {
+    fn new(path: &str) -> Self {
+        let mut buffer = String::with_capacity(path.len() + 32);
+        buffer.push_str(path);
+        Self {
+            base: buffer.len(),
+            buffer,
+        }
+    }
+
+    /// `path.key` (or `key` at the top level).
+    fn field(&mut self, key: &str) -> &str {
+        self.buffer.truncate(self.base);
+        if self.base > 0 {
+            self.buffer.push('.');
+        }
+        self.buffer.push_str(key);
+        &self.buffer
+    }
+
+    /// `path[index]`.
+    fn index(&mut self, index: usize) -> &str {
+        use std::fmt::Write as _;
+        self.buffer.truncate(self.base);
+        let _ = write!(self.buffer, "[{index}]");
+        &self.buffer
     }
 }
 
