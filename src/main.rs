@@ -7,6 +7,9 @@ mod commands;
 mod exit;
 mod logging;
 mod output;
+mod pipeline;
+mod progress;
+mod render;
 
 fn main() -> std::process::ExitCode {
     commands::run(std::env::args_os()).into()
