@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use descope_mgmt_core::plan::ResourceRef;
 
 use crate::exit::EXIT_CODES_HELP;
 
@@ -104,6 +105,67 @@ pub enum Command {
     /// Environments of the configuration.
     #[command(subcommand)]
     Env(EnvCommand),
+    /// Show what apply would change, for every kind (tenants, roles, permissions).
+    Plan(PlanArgs),
+    /// Make the live state match the configuration, or apply a saved plan.
+    Apply(ApplyArgs),
+    /// Compare the live state with the configuration; exit 2 when they differ.
+    Drift(DriftArgs),
+}
+
+/// `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Save the plan to this file for `apply PLANFILE`.
+    #[arg(long, value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+    /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
+    #[arg(long, value_name = "KIND:ID")]
+    pub target: Vec<ResourceRef>,
+    /// Exit 2 when changes are pending, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+/// `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
+    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target"])]
+    pub planfile: Option<PathBuf>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Delete live resources that the configuration does not name.
+    #[arg(long)]
+    pub prune: bool,
+    /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
+    #[arg(long, value_name = "KIND:ID")]
+    pub target: Vec<ResourceRef>,
+}
+
+/// Flags shared by `apply` and the `sync` subcommands.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Print what would be done; send no write at all.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Allow deletions in a protected environment.
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Refuse to delete more resources than this.
+    #[arg(long, value_name = "N", default_value_t = descope_mgmt_core::safety::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+    /// Write the run summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// `drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
+    #[arg(long, value_name = "KIND:ID")]
+    pub target: Vec<ResourceRef>,
 }
 
 #[derive(Debug, Subcommand)]

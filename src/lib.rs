@@ -8,6 +8,9 @@ mod commands;
 pub mod exit;
 mod logging;
 mod output;
+mod pipeline;
+mod progress;
+mod render;
 
 pub use cli::Cli;
 pub use commands::run;

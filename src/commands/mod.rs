@@ -1,8 +1,11 @@
 //! Dispatch: parse arguments, set up logging, run one command, map its outcome to an exit code.
 //! Each command module reads top to bottom: load → act → render.
 
+pub mod apply;
 mod config;
+pub mod drift;
 mod env;
+pub mod plan;
 
 use std::ffi::OsString;
 
@@ -30,9 +33,17 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Config(ConfigCommand::Validate) => config::validate(&cli.global),
         Command::Config(ConfigCommand::Schema) => config::schema(&cli.global),
         Command::Env(EnvCommand::List) => env::list(&cli.global),
+        Command::Plan(args) => return finish(plan::run(&cli.global, args)),
+        Command::Apply(args) => return finish(apply::run(&cli.global, args)),
+        Command::Drift(args) => return finish(drift::run(&cli.global, args)),
     };
+    finish(result.map(|()| Exit::Success))
+}
+
+/// Prints a failure on stderr and picks the exit code.
+fn finish(result: Result<Exit, CliError>) -> Exit {
     match result {
-        Ok(()) => Exit::Success,
+        Ok(exit) => exit,
         Err(error) => {
             eprintln!("{error}");
             error.exit
@@ -41,7 +52,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
 }
 
 /// Loads the configuration (base view) or fails with exit 3 after printing every diagnostic.
-fn load_valid(
+pub(crate) fn load_valid(
     global: &crate::cli::GlobalArgs,
     env: Option<&str>,
 ) -> Result<descope_mgmt_core::config::DescopeConfig, CliError> {
@@ -60,9 +71,4 @@ fn load_valid(
 
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
-}
-
-#[allow(dead_code, reason = "for commands that a later issue adds")]
-fn unexpected(message: impl Into<String>) -> CliError {
-    CliError::new(Exit::Error, message)
 }

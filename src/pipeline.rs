@@ -1,0 +1,238 @@
+//! The one pipeline behind `plan`, `apply`, `drift` and the `tenant|role|permission diff|sync`
+//! commands (design.md §4, §6, §9):
+//!
+//! load config for the environment (exit 3, nothing sent) → desired [`ResourceSet`] → connect →
+//! read the live state (one list call per kind) → [`plan`] → render → for writes: guards
+//! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
+//! Ctrl-C cancels) → run summary → exit code.
+//!
+//! Local state (locks, backups, audit logs) lives in `.descope-mgmt/` in the current working
+//! directory, or in `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the
+//! same place `git status` shows, independent of where the config file sits.
+
+pub mod project;
+pub mod write;
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use descope_mgmt_api::{ClientConfig, DescopeClient, RateLimit as ApiRateLimit};
+use descope_mgmt_core::apply::read_actual_kinds;
+use descope_mgmt_core::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES};
+use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
+use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan};
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, Exit};
+pub use project::ClientProject;
+
+/// Variable that moves the local state directory away from `./.descope-mgmt`.
+pub const STATE_DIR_VAR: &str = "DESCOPE_MGMT_STATE_DIR";
+
+/// Where locks, backups and audit logs go.
+pub fn state_dir() -> PathBuf {
+    std::env::var_os(STATE_DIR_VAR)
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| PathBuf::from(".descope-mgmt"), PathBuf::from)
+}
+
+/// What a command works on: which kinds, which resources, whether to prune.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub kinds: BTreeSet<ResourceKind>,
+    pub targets: Option<BTreeSet<ResourceRef>>,
+    pub prune: bool,
+}
+
+impl Selection {
+    pub fn all_kinds(targets: &[ResourceRef], prune: bool) -> Self {
+        Self {
+            kinds: ResourceKind::ALL.into_iter().collect(),
+            targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
+            prune,
+        }
+    }
+
+    /// One kind, `--target ID` naming resources of that kind.
+    pub fn one_kind(kind: ResourceKind, ids: &[String], prune: bool) -> Self {
+        Self {
+            kinds: BTreeSet::from([kind]),
+            targets: (!ids.is_empty())
+                .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
+            prune,
+        }
+    }
+
+    fn options(&self) -> PlanOptions {
+        PlanOptions {
+            prune: self.prune,
+            targets: self.targets.clone(),
+            kinds: Some(self.kinds.clone()),
+        }
+    }
+
+    pub fn kind_list(&self) -> Vec<ResourceKind> {
+        self.kinds.iter().copied().collect()
+    }
+}
+
+/// The desired state of `env`: the resources whose `environments` include it, in the live-state
+/// shape (tenant `domains` become self-provisioning domains only when self provisioning is on).
+pub fn desired_set(config: &DescopeConfig, env: &str) -> ResourceSet {
+    let view = config.for_environment(env);
+    ResourceSet {
+        permissions: view.permissions().iter().map(|p| p.to_resource()).collect(),
+        roles: view.roles().iter().map(|r| r.to_resource()).collect(),
+        tenants: view.tenants().iter().map(|t| t.to_resource()).collect(),
+    }
+}
+
+/// Built-in permissions and roles belong to Descope: unless the config declares one, it is
+/// neither "unmanaged" drift nor something `--prune` may delete.
+fn drop_builtins(actual: &mut ResourceSet, desired: &ResourceSet) {
+    let declared_permission = |name: &str| desired.permissions.iter().any(|p| p.name == name);
+    let declared_role = |name: &str| desired.roles.iter().any(|r| r.name == name);
+    actual.permissions.retain(|p| {
+        !BUILTIN_PERMISSIONS.contains(&p.name.as_str()) || declared_permission(&p.name)
+    });
+    actual
+        .roles
+        .retain(|r| !BUILTIN_ROLES.contains(&r.name.as_str()) || declared_role(&r.name));
+}
+
+/// The environment a command works on (`--env`, required).
+pub fn env_name(global: &GlobalArgs) -> Result<String, CliError> {
+    global.env.clone().ok_or_else(|| {
+        CliError::new(Exit::Usage, "this command needs an environment")
+            .with_hint("pass --env NAME (see `descope-mgmt env list`)")
+    })
+}
+
+/// Loads the configuration for `env` (exit 3 on any error, before anything is sent) and checks
+/// the environment exists.
+pub fn load_for_env(global: &GlobalArgs, env: &str) -> Result<DescopeConfig, CliError> {
+    let config = crate::commands::load_valid(global, Some(env))?;
+    if config.environment(env).is_none() {
+        let known: Vec<&str> = config.environments().keys().map(String::as_str).collect();
+        return Err(CliError::config_invalid(format!(
+            "environment `{env}` is not defined in {}",
+            global.config.display()
+        ))
+        .with_hint(format!("defined environments: {}", known.join(", "))));
+    }
+    Ok(config)
+}
+
+/// Why an environment cannot be reached without trying (no credentials configured).
+pub fn skip_reason(env: &EnvironmentConfig) -> Option<String> {
+    match env.connection() {
+        Connection::Project {
+            project_id,
+            management_key,
+        } => {
+            if project_id.trim().is_empty() {
+                Some("project_id is empty".to_owned())
+            } else if management_key.expose().trim().is_empty() {
+                Some("management_key is empty".to_owned())
+            } else {
+                None
+            }
+        }
+        Connection::Emulator { .. } => None,
+    }
+}
+
+/// A client for a project environment.
+pub fn connect(name: &str, env: &EnvironmentConfig) -> Result<ClientProject, CliError> {
+    let Connection::Project {
+        project_id,
+        management_key,
+    } = env.connection()
+    else {
+        return Err(CliError::new(
+            Exit::Error,
+            format!(
+                "environment `{name}` uses the embedded emulator, which sync does not reach yet"
+            ),
+        ));
+    };
+    if let Some(reason) = skip_reason(env) {
+        return Err(CliError::config_invalid(format!(
+            "environment `{name}` has no credentials: {reason}"
+        ))
+        .with_hint("set the variables its project_id and management_key name"));
+    }
+    let limit = env.rate_limit();
+    let rate = ApiRateLimit::new(
+        limit.requests,
+        std::time::Duration::from_secs(u64::from(limit.per_seconds)),
+    )
+    .map_err(|error| CliError::config_invalid(format!("environment `{name}`: {error}")))?;
+    let mut config =
+        ClientConfig::new(project_id.clone(), management_key.clone()).with_rate_limit(rate);
+    if let Some(url) = env.base_url() {
+        config = config.with_base_url(url);
+    }
+    DescopeClient::new(config)
+        .map(ClientProject::new)
+        .map_err(|error| CliError::new(Exit::Error, format!("environment `{name}`: {error}")))
+}
+
+/// A plan for one environment, with what it takes to apply it.
+#[derive(Debug)]
+pub struct Planned {
+    pub env: String,
+    pub protected: bool,
+    pub plan: Plan,
+    pub project: ClientProject,
+    pub kinds: Vec<ResourceKind>,
+}
+
+/// Reads the live state of the selected kinds, one list call per kind.
+pub async fn read_live(
+    project: &ClientProject,
+    kinds: &[ResourceKind],
+    desired: &ResourceSet,
+    env: &str,
+) -> Result<ResourceSet, CliError> {
+    let mut actual = read_actual_kinds(project, kinds).await.map_err(|error| {
+        CliError::new(
+            Exit::Error,
+            format!("cannot read the live state of `{env}`: {error}"),
+        )
+    })?;
+    drop_builtins(&mut actual, desired);
+    Ok(actual)
+}
+
+/// load → desired → connect → read → plan, for one environment.
+pub async fn plan_env(
+    config: &DescopeConfig,
+    env: &str,
+    selection: &Selection,
+) -> Result<Planned, CliError> {
+    let environment = config
+        .environment(env)
+        .ok_or_else(|| CliError::config_invalid(format!("environment `{env}` is not defined")))?;
+    let desired = desired_set(config, env);
+    let project = connect(env, environment)?;
+    let kinds = selection.kind_list();
+    let actual = read_live(&project, &kinds, &desired, env).await?;
+    let plan = plan(&desired, &actual, &selection.options());
+    Ok(Planned {
+        env: env.to_owned(),
+        protected: environment.protected(),
+        plan,
+        project,
+        kinds,
+    })
+}
+
+/// A runtime for one command. Two workers: the work is I/O-bound and the limiter paces it.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
+}

@@ -1,0 +1,3 @@
+//! Rendering of command results beyond the generic helpers in `output`.
+
+pub mod plan;
