@@ -7,8 +7,6 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use descope_mgmt_core::plan::ResourceRef;
 
-use crate::exit::EXIT_CODES_HELP;
-
 /// Environment variables the CLI reads, in one place.
 pub mod env_vars {
     /// Path of the configuration file (`--config`).
@@ -22,7 +20,6 @@ pub mod env_vars {
     name = "descope-mgmt",
     version,
     about = "Manage Descope tenants, roles, permissions, flows and themes as code, across environments",
-    after_help = EXIT_CODES_HELP,
     propagate_version = true
 )]
 pub struct Cli {
@@ -111,6 +108,11 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Compare the live state with the configuration; exit 2 when they differ.
     Drift(DriftArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout, or write one page per command with --out.
+    #[command(hide = true)]
+    Man(ManArgs),
 }
 
 /// `plan`.
@@ -181,4 +183,20 @@ pub enum ConfigCommand {
 pub enum EnvCommand {
     /// List environments (management keys masked).
     List,
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `descope-mgmt.1` and one page per subcommand into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -44,7 +44,8 @@ Exit codes:
   1    error (API, network, I/O, a bug)
   2    changes pending (plan/diff with --detailed-exitcode, drift found by drift)
   3    configuration invalid: nothing was sent to any API
-  4    refused for safety (confirmation declined, protected env without --yes and no TTY, stale plan, blast-radius limit)
+  4    refused for safety: declined, protected env without --yes and no TTY, stale plan,
+       too many deletes
   5    partial apply: some changes failed
   64   usage error (bad flags)
   130  interrupted";

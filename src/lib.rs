@@ -6,6 +6,7 @@
 pub mod cli;
 mod commands;
 pub mod exit;
+pub mod help;
 mod logging;
 mod output;
 mod pipeline;
@@ -15,3 +16,4 @@ mod render;
 pub use cli::Cli;
 pub use commands::run;
 pub use exit::Exit;
+pub use help::command;

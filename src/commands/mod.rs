@@ -2,6 +2,7 @@
 //! Each command module reads top to bottom: load → act → render.
 
 pub mod apply;
+mod completions;
 mod config;
 pub mod drift;
 mod env;
@@ -9,13 +10,16 @@ pub mod plan;
 
 use std::ffi::OsString;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::cli::{Cli, Command, ConfigCommand, EnvCommand};
 use crate::exit::{CliError, Exit};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = crate::help::command()
+        .try_get_matches_from(args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             // `--help` and `--version` are answers, not failures; everything else is usage.
@@ -36,6 +40,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Plan(args) => return finish(plan::run(&cli.global, args)),
         Command::Apply(args) => return finish(apply::run(&cli.global, args)),
         Command::Drift(args) => return finish(drift::run(&cli.global, args)),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     finish(result.map(|()| Exit::Success))
 }

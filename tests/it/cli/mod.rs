@@ -4,4 +4,5 @@ mod config_schema;
 mod config_validate;
 mod env_list;
 mod flags;
+mod help;
 mod support;

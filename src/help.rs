@@ -1,0 +1,120 @@
+//! Help text that belongs to no single flag: the `Examples:` section of every command and the
+//! exit-code table of the top-level help. The examples live in one table applied to the clap
+//! tree by [`command`], so commands defined anywhere get their examples here without touching
+//! their definitions, and one test can check that every command has examples and that every
+//! example parses.
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+use crate::exit::EXIT_CODES_HELP;
+
+/// `(command path, example invocations)`; the path is the subcommand names joined by spaces,
+/// `""` for the top level. Each example is one line without the leading program name.
+pub const EXAMPLES: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "config validate",
+            "plan --env local",
+            "apply --env local --yes",
+            "plan --env all --detailed-exitcode --format json",
+            "drift --env prod",
+        ],
+    ),
+    ("config", &["config validate --env prod", "config schema"]),
+    (
+        "config validate",
+        &[
+            "config validate",
+            "config validate --env prod",
+            "config validate --env all --format json",
+        ],
+    ),
+    (
+        "config schema",
+        &["config schema", "config schema --format yaml"],
+    ),
+    ("env", &["env list"]),
+    ("env list", &["env list", "env list --format json"]),
+    (
+        "plan",
+        &[
+            "plan --env dev",
+            "plan --env prod --out prod.plan.json",
+            "plan --env all --detailed-exitcode --format json",
+            "plan --env staging --target tenant:acme-corp",
+        ],
+    ),
+    (
+        "apply",
+        &[
+            "apply --env dev --dry-run",
+            "apply --env local --yes",
+            "apply prod.plan.json",
+            "apply --env dev --prune --max-deletes 3",
+            "apply --env prod --prune --allow-delete --yes",
+        ],
+    ),
+    (
+        "drift",
+        &[
+            "drift --env prod",
+            "drift --env all --format json",
+            "drift --env dev --target role:billing-admin",
+        ],
+    ),
+    (
+        "completions",
+        &[
+            "completions bash > /etc/bash_completion.d/descope-mgmt",
+            "completions zsh > \"${fpath[1]}/_descope-mgmt\"",
+            "completions fish > ~/.config/fish/completions/descope-mgmt.fish",
+            "completions powershell >> $PROFILE",
+        ],
+    ),
+    ("man", &["man | man -l -", "man --out target/man"]),
+];
+
+/// The examples of the command at `path`, if any.
+pub fn examples(path: &str) -> Option<&'static [&'static str]> {
+    EXAMPLES
+        .iter()
+        .find(|(candidate, _)| *candidate == path)
+        .map(|(_, examples)| *examples)
+}
+
+/// The full command tree as users see it: the derive definition plus examples and exit codes.
+pub fn command() -> clap::Command {
+    let command = with_examples(Cli::command(), "");
+    let top = examples("").map(render_examples).unwrap_or_default();
+    command.after_help(format!("{top}\n\n{EXIT_CODES_HELP}"))
+}
+
+fn with_examples(mut command: clap::Command, path: &str) -> clap::Command {
+    if let Some(examples) = examples(path) {
+        command = command.after_help(render_examples(examples));
+    }
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    for name in names {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        command = command.mut_subcommand(&name, |sub| with_examples(sub, &sub_path));
+    }
+    command
+}
+
+fn render_examples(examples: &[&str]) -> String {
+    let mut text = String::from("Examples:");
+    for example in examples {
+        text.push_str("\n  descope-mgmt ");
+        text.push_str(example);
+    }
+    text
+}
