@@ -65,6 +65,121 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "tenant",
+        &[
+            "tenant list --env dev",
+            "tenant diff --env prod",
+            "tenant sync --env staging --dry-run",
+        ],
+    ),
+    (
+        "tenant list",
+        &[
+            "tenant list --env dev",
+            "tenant list --env prod --format json",
+        ],
+    ),
+    (
+        "tenant get",
+        &[
+            "tenant get acme-corp --env dev",
+            "tenant get acme-corp --env prod --format yaml",
+        ],
+    ),
+    (
+        "tenant create",
+        &[
+            "tenant create --env dev --id acme-corp --name \"Acme Corporation\"",
+            "tenant create --env dev --id globex --name Globex --domain globex.com --self-provisioning",
+            "tenant create --env dev --id hooli --name Hooli --attr tier=growth --default-role viewer",
+        ],
+    ),
+    (
+        "tenant update",
+        &[
+            "tenant update acme-corp --env dev --name \"Acme Corp\"",
+            "tenant update acme-corp --env dev --attr seats:=600 --remove-attr legacy",
+            "tenant update acme-corp --env dev --disabled true",
+        ],
+    ),
+    (
+        "tenant delete",
+        &[
+            "tenant delete old-tenant --env dev",
+            "tenant delete old-tenant --env prod --yes",
+        ],
+    ),
+    (
+        "tenant diff",
+        &[
+            "tenant diff --env prod",
+            "tenant diff --env staging --target acme-corp --detailed-exitcode",
+        ],
+    ),
+    (
+        "tenant sync",
+        &[
+            "tenant sync --env staging --dry-run",
+            "tenant sync --env dev --target acme-corp --target globex",
+            "tenant sync --env prod --prune --allow-delete --yes",
+        ],
+    ),
+    (
+        "role",
+        &[
+            "role list --env dev",
+            "role diff --env prod",
+            "role sync --env dev",
+        ],
+    ),
+    (
+        "role list",
+        &["role list --env dev", "role list --env prod --format json"],
+    ),
+    (
+        "role diff",
+        &[
+            "role diff --env prod",
+            "role diff --env dev --detailed-exitcode",
+        ],
+    ),
+    (
+        "role sync",
+        &[
+            "role sync --env dev --dry-run",
+            "role sync --env dev --prune",
+        ],
+    ),
+    (
+        "permission",
+        &[
+            "permission list --env dev",
+            "permission diff --env prod",
+            "permission sync --env dev",
+        ],
+    ),
+    (
+        "permission list",
+        &[
+            "permission list --env dev",
+            "permission list --env dev --format yaml",
+        ],
+    ),
+    (
+        "permission diff",
+        &[
+            "permission diff --env prod",
+            "permission diff --env dev --target billing.read",
+        ],
+    ),
+    (
+        "permission sync",
+        &[
+            "permission sync --env dev --dry-run",
+            "permission sync --env dev --prune --max-deletes 2",
+        ],
+    ),
+    (
         "completions",
         &[
             "completions bash > /etc/bash_completion.d/descope-mgmt",

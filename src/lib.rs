@@ -5,6 +5,8 @@
 
 pub mod cli;
 mod commands;
+mod confirm;
+mod connect;
 pub mod exit;
 pub mod help;
 mod logging;

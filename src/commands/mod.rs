@@ -6,13 +6,19 @@ mod completions;
 mod config;
 pub mod drift;
 mod env;
+mod permission;
 pub mod plan;
+mod role;
+mod tenant;
+mod tenant_sync;
 
 use std::ffi::OsString;
 
 use clap::FromArgMatches;
 
-use crate::cli::{Cli, Command, ConfigCommand, EnvCommand};
+use crate::cli::{
+    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, TenantCommand,
+};
 use crate::exit::{CliError, Exit};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
@@ -42,6 +48,24 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Drift(args) => return finish(drift::run(&cli.global, args)),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),
+        Command::Tenant(TenantCommand::List) => tenant::list(&cli.global),
+        Command::Tenant(TenantCommand::Get { id }) => tenant::get(&cli.global, id),
+        Command::Tenant(TenantCommand::Create(args)) => tenant::create(&cli.global, args),
+        Command::Tenant(TenantCommand::Update(args)) => tenant::update(&cli.global, args),
+        Command::Tenant(TenantCommand::Delete { id }) => tenant::delete(&cli.global, id),
+        Command::Role(RoleCommand::List) => role::list(&cli.global),
+        Command::Permission(PermissionCommand::List) => permission::list(&cli.global),
+        // diff / sync: owned by the pipeline (tenant_sync.rs).
+        Command::Tenant(TenantCommand::Diff(args)) => tenant_sync::tenant_diff(&cli.global, args),
+        Command::Tenant(TenantCommand::Sync(args)) => tenant_sync::tenant_sync(&cli.global, args),
+        Command::Role(RoleCommand::Diff(args)) => tenant_sync::role_diff(&cli.global, args),
+        Command::Role(RoleCommand::Sync(args)) => tenant_sync::role_sync(&cli.global, args),
+        Command::Permission(PermissionCommand::Diff(args)) => {
+            tenant_sync::permission_diff(&cli.global, args)
+        }
+        Command::Permission(PermissionCommand::Sync(args)) => {
+            tenant_sync::permission_sync(&cli.global, args)
+        }
     };
     finish(result.map(|()| Exit::Success))
 }

@@ -1,0 +1,255 @@
+//! Reaching one environment's project: resolving `--env`, building its API client (rate limit,
+//! base URL per design.md §5), starting the embedded emulator for `emulator: FILE` environments,
+//! and shutting that emulator down again (compacting its state) whatever the command's outcome.
+//! Also the mapping of API and port errors to exit codes and safe messages.
+//!
+//! Commands use [`run_in_env`] (sync, loads the configuration) or [`with_connection`] (async),
+//! which always call [`Connected::close`]; [`connect`] is for callers that manage several
+//! connections themselves (`--env all`) and must close each one.
+
+use std::time::Duration;
+
+use descope_emulator::{Emulator, EmulatorConfig, ProjectCredentials, RunningEmulator};
+use descope_mgmt_api::{ApiError, ClientConfig, DescopeClient, RateLimit};
+use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
+use descope_mgmt_core::port::{PortError, PortErrorKind};
+use descope_mgmt_core::secret::ManagementKey;
+
+use crate::cli::GlobalArgs;
+use crate::exit::{CliError, Exit};
+
+/// One environment, connected: its client and, for `emulator:` environments, the embedded
+/// emulator the client talks to.
+#[derive(Debug)]
+pub struct Connected {
+    env_name: String,
+    env: EnvironmentConfig,
+    client: DescopeClient,
+    emulator: Option<RunningEmulator>,
+}
+
+impl Connected {
+    pub fn env_name(&self) -> &str {
+        &self.env_name
+    }
+
+    pub fn env(&self) -> &EnvironmentConfig {
+        &self.env
+    }
+
+    pub fn client(&self) -> &DescopeClient {
+        &self.client
+    }
+
+    /// Turns an API error into exit 1 with the operation, status, `errorCode` and message; an
+    /// authorization failure also says where the key comes from (never the key itself).
+    pub fn api_error(&self, error: ApiError) -> CliError {
+        let unauthorized = error.port_kind() == PortErrorKind::Unauthorized;
+        let cli = CliError::new(Exit::Error, format!("env {}: {error}", self.env_name));
+        if unauthorized {
+            cli.with_hint(self.unauthorized_hint())
+        } else {
+            cli
+        }
+    }
+
+    /// Like [`Connected::api_error`] for errors that came through core's ports.
+    #[allow(
+        dead_code,
+        reason = "for the plan/apply pipeline, which goes through core's ports"
+    )]
+    pub fn port_error(&self, error: PortError) -> CliError {
+        let cli = CliError::new(Exit::Error, format!("env {}: {}", self.env_name, error));
+        if error.kind == PortErrorKind::Unauthorized {
+            cli.with_hint(self.unauthorized_hint())
+        } else {
+            cli
+        }
+    }
+
+    fn unauthorized_hint(&self) -> String {
+        match self.env.connection() {
+            Connection::Project { project_id, .. } => format!(
+                "check the management key of environment {:?}: the variable its `management_key` \
+                 names must hold a key of project {project_id}",
+                self.env_name
+            ),
+            Connection::Emulator { .. } => {
+                "the embedded emulator refused its own key: this is a bug".to_owned()
+            }
+        }
+    }
+
+    /// Stops the embedded emulator, letting in-flight calls finish and compacting its state
+    /// file. A no-op for project environments.
+    pub async fn close(self) -> Result<(), CliError> {
+        match self.emulator {
+            Some(emulator) => emulator.shutdown().await.map_err(|error| {
+                CliError::new(
+                    Exit::Error,
+                    format!(
+                        "env {}: the embedded emulator did not shut down cleanly: {error}",
+                        self.env_name
+                    ),
+                )
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The environment named by `--env`, which these commands require. `--env all` is refused:
+/// only plan, drift and diff run across every environment.
+pub fn require_env(global: &GlobalArgs) -> Result<&str, CliError> {
+    match global.env.as_deref() {
+        None => Err(CliError::new(Exit::Usage, "this command needs --env ENV")
+            .with_hint("`descope-mgmt env list` shows the environments")),
+        Some("all") => Err(CliError::new(
+            Exit::Usage,
+            "--env all is not supported by this command; name one environment",
+        )),
+        Some(name) => Ok(name),
+    }
+}
+
+/// The configuration of `env_name`; an unknown name is a configuration error (exit 3) that
+/// lists the known ones.
+pub fn environment<'a>(
+    config: &'a DescopeConfig,
+    env_name: &str,
+) -> Result<&'a EnvironmentConfig, CliError> {
+    config.environment(env_name).ok_or_else(|| {
+        let known: Vec<&str> = config.environments().keys().map(String::as_str).collect();
+        CliError::config_invalid(format!("environment {env_name:?} is not defined"))
+            .with_hint(format!("defined environments: {}", known.join(", ")))
+    })
+}
+
+/// Connects to `env_name`: for `emulator: FILE`, starts the embedded emulator on an ephemeral
+/// loopback port with its state in FILE (parent directories created). The caller must
+/// [`Connected::close`] the result; prefer [`with_connection`], which does.
+pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected, CliError> {
+    if env_name == "all" {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--env all is not supported by this command; name one environment",
+        ));
+    }
+    let env = environment(config, env_name)?.clone();
+    let rate_limit = client_rate_limit(&env, env_name)?;
+    let (client_config, emulator) = match env.connection() {
+        Connection::Project {
+            project_id,
+            management_key,
+        } => {
+            let mut client_config = ClientConfig::new(project_id.clone(), management_key.clone());
+            client_config.base_url = env.base_url().map(str::to_owned);
+            (client_config, None)
+        }
+        Connection::Emulator { state_file } => {
+            let emulator = start_emulator(env_name, state_file).await?;
+            let credentials = ProjectCredentials::default_local();
+            let client_config = ClientConfig::new(
+                credentials.project_id,
+                ManagementKey::new(credentials.management_key),
+            )
+            .with_base_url(emulator.url());
+            (client_config, Some(emulator))
+        }
+    };
+    let client = match DescopeClient::new(client_config.with_rate_limit(rate_limit)) {
+        Ok(client) => client,
+        Err(error) => {
+            // The emulator must not outlive a failed connection.
+            if let Some(emulator) = emulator {
+                let _ = emulator.shutdown().await;
+            }
+            return Err(CliError::new(
+                Exit::ConfigInvalid,
+                format!("env {env_name}: {error}"),
+            ));
+        }
+    };
+    tracing::debug!(env = env_name, base_url = client.base_url(), "connected");
+    Ok(Connected {
+        env_name: env_name.to_owned(),
+        env,
+        client,
+        emulator,
+    })
+}
+
+/// Connects, runs `work`, and closes the connection whether `work` succeeded or not. The
+/// command's own error wins over a failure to close (which is then only logged).
+pub async fn with_connection<T>(
+    config: &DescopeConfig,
+    env_name: &str,
+    work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let connected = connect(config, env_name).await?;
+    let outcome = work(&connected).await;
+    let closed = connected.close().await;
+    match (outcome, closed) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(close_error)) => Err(close_error),
+        (Err(error), Ok(())) => Err(error),
+        (Err(error), Err(close_error)) => {
+            tracing::error!("{}", close_error.message);
+            Err(error)
+        }
+    }
+}
+
+/// The whole life of a single-environment command: loads the configuration (exit 3 when
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes.
+pub fn run_in_env<T>(
+    global: &GlobalArgs,
+    work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let env_name = require_env(global)?;
+    let config = crate::commands::load_valid(global, None)?;
+    environment(&config, env_name)?;
+    runtime()?.block_on(with_connection(&config, env_name, work))
+}
+
+/// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a
+/// command is busy, and so independent calls can run side by side.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
+}
+
+fn client_rate_limit(env: &EnvironmentConfig, env_name: &str) -> Result<RateLimit, CliError> {
+    let limit = env.rate_limit();
+    RateLimit::new(
+        limit.requests,
+        Duration::from_secs(u64::from(limit.per_seconds)),
+    )
+    .map_err(|error| CliError::config_invalid(format!("env {env_name}: rate_limit: {error}")))
+}
+
+async fn start_emulator(
+    env_name: &str,
+    state_file: &std::path::Path,
+) -> Result<RunningEmulator, CliError> {
+    let failed = |what: String| {
+        CliError::new(
+            Exit::Error,
+            format!("env {env_name}: cannot start the embedded emulator: {what}"),
+        )
+    };
+    if let Some(parent) = state_file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| failed(format!("cannot create {}: {error}", parent.display())))?;
+    }
+    let config = EmulatorConfig {
+        state_file: Some(state_file.to_path_buf()),
+        ..EmulatorConfig::default()
+    };
+    Emulator::start(config)
+        .await
+        .map_err(|error| failed(error.to_string()))
+}
