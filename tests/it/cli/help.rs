@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::support::{descope_mgmt, repo_root, run};
+use super::support::{descope_mgmt, repo_root, run, shell_words};
 
 /// Every command path below the top level (`["config", "validate"]`, …), the top level first.
 fn command_paths() -> Vec<Vec<String>> {
@@ -27,49 +27,6 @@ fn snapshot_name(path: &[String]) -> String {
         .chain(path.iter().map(String::as_str))
         .collect::<Vec<_>>()
         .join("-")
-}
-
-/// Splits an example line into arguments the way a shell would, up to the first redirection or
-/// pipe (which belong to the shell, not to descope-mgmt).
-fn shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let mut quote: Option<char> = None;
-    let mut in_word = false;
-    for ch in line.chars() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => current.push(c),
-            (None, '"' | '\'') => {
-                quote = Some(ch);
-                in_word = true;
-            }
-            (None, c) if c.is_whitespace() => {
-                if in_word {
-                    words.push(std::mem::take(&mut current));
-                    in_word = false;
-                }
-            }
-            (None, c) => {
-                current.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if in_word {
-        words.push(current);
-    }
-    let end = words
-        .iter()
-        .position(|word| {
-            matches!(
-                word.as_str(),
-                "|" | ">" | ">>" | ";" | "&&" | "||" | "2>" | "2>&1"
-            )
-        })
-        .unwrap_or(words.len());
-    words.truncate(end);
-    words
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! End-to-end tests of the descope-mgmt binary.
 
+mod ci_examples;
 mod config_schema;
 mod config_validate;
 mod env_list;

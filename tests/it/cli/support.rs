@@ -37,3 +37,46 @@ pub fn run(command: &mut Command) -> Run {
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
+
+/// Splits an example line into arguments the way a shell would, up to the first redirection or
+/// pipe (which belong to the shell, not to descope-mgmt).
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_word = false;
+    for ch in line.chars() {
+        match (quote, ch) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(ch);
+                in_word = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut current));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        words.push(current);
+    }
+    let end = words
+        .iter()
+        .position(|word| {
+            matches!(
+                word.as_str(),
+                "|" | ">" | ">>" | ";" | "&&" | "||" | "2>" | "2>&1"
+            )
+        })
+        .unwrap_or(words.len());
+    words.truncate(end);
+    words
+}

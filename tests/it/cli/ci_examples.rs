@@ -1,0 +1,133 @@
+//! The CI examples in `examples/ci/` only call descope-mgmt with commands and flags that exist:
+//! every `descope-mgmt …` in a `run:` (GitHub Actions) or `script:` (GitLab CI) line is parsed
+//! by the real command definition.
+
+use saphyr::{LoadableYamlNode, Yaml};
+
+use super::support::{repo_root, shell_words};
+
+/// Every shell script in the keys that hold one, anywhere in the document.
+fn scripts(node: &Yaml, key: Option<&str>, out: &mut Vec<String>) {
+    let is_script = matches!(
+        key,
+        Some("run" | "script" | "before_script" | "after_script")
+    );
+    match node {
+        Yaml::Mapping(map) => {
+            for (name, value) in map {
+                scripts(value, name.as_str(), out);
+            }
+        }
+        Yaml::Sequence(items) => {
+            for item in items {
+                scripts(item, key, out);
+            }
+        }
+        scalar => {
+            if is_script && let Some(text) = scalar.as_str() {
+                out.push(text.to_owned());
+            }
+        }
+    }
+}
+
+/// The argument lists of every descope-mgmt call in a script, without the program name.
+fn invocations(script: &str) -> Vec<Vec<String>> {
+    // GitHub expressions are substituted before the shell runs; any value stands in for them.
+    let mut text = String::new();
+    let mut rest = script;
+    while let Some(start) = rest.find("${{") {
+        text.push_str(&rest[..start]);
+        let end = rest[start..]
+            .find("}}")
+            .map_or(rest.len(), |end| start + end + 2);
+        text.push_str("EXPR");
+        rest = &rest[end..];
+    }
+    text.push_str(rest);
+    let joined = text.replace("\\\n", " ");
+    let mut calls = Vec::new();
+    for line in joined.lines() {
+        for segment in line.split(['|', ';']).flat_map(|part| part.split("&&")) {
+            let words = shell_words(segment);
+            if words.first().map(String::as_str) == Some("descope-mgmt") {
+                calls.push(words[1..].to_vec());
+            }
+        }
+    }
+    calls
+}
+
+fn calls_in(file: &str) -> Vec<Vec<String>> {
+    let path = repo_root().join("examples/ci").join(file);
+    let text = std::fs::read_to_string(&path).expect("the example exists");
+    let documents = Yaml::load_from_str(&text).unwrap_or_else(|error| panic!("{file}: {error}"));
+    let mut found = Vec::new();
+    for document in &documents {
+        scripts(document, None, &mut found);
+    }
+    let calls: Vec<Vec<String>> = found
+        .iter()
+        .flat_map(|script| invocations(script))
+        .collect();
+    for call in &calls {
+        let mut args = vec!["descope-mgmt".to_owned()];
+        args.extend(call.iter().cloned());
+        if let Err(error) = descope_mgmt::command().try_get_matches_from(&args) {
+            panic!(
+                "{file}: `{}` is not a valid invocation:\n{error}",
+                args.join(" ")
+            );
+        }
+    }
+    calls
+}
+
+fn has_call(calls: &[Vec<String>], command: &str, flags: &[&str]) -> bool {
+    calls.iter().any(|call| {
+        call.first().map(String::as_str) == Some(command)
+            && flags
+                .iter()
+                .all(|flag| call.iter().any(|word| word == flag))
+    })
+}
+
+#[test]
+fn github_actions_example_uses_only_real_commands_and_flags() {
+    let calls = calls_in("github-actions.yml");
+    assert!(
+        has_call(&calls, "plan", &["--detailed-exitcode", "--format", "json"]),
+        "{calls:?}"
+    );
+    assert!(has_call(&calls, "apply", &["--yes"]), "{calls:?}");
+    assert!(has_call(&calls, "drift", &[]), "{calls:?}");
+}
+
+#[test]
+fn gitlab_ci_example_uses_only_real_commands_and_flags() {
+    let calls = calls_in("gitlab-ci.yml");
+    assert!(
+        has_call(&calls, "plan", &["--detailed-exitcode", "--format", "json"]),
+        "{calls:?}"
+    );
+    assert!(has_call(&calls, "apply", &["--yes"]), "{calls:?}");
+    assert!(has_call(&calls, "drift", &[]), "{calls:?}");
+}
+
+#[test]
+fn invocations_are_found_through_shell_syntax() {
+    let script = "set +e\ndescope-mgmt plan --env ${{ matrix.env }} \\\n  --format json > plan.json\necho ok && descope-mgmt drift --env all | tee out\n";
+    assert_eq!(
+        invocations(script),
+        vec![
+            vec!["plan", "--env", "EXPR", "--format", "json"],
+            vec!["drift", "--env", "all"],
+        ]
+    );
+}
+
+#[test]
+fn a_made_up_flag_is_caught() {
+    let args = ["descope-mgmt", "plan", "--env", "dev", "--no-such-flag"];
+    assert!(descope_mgmt::command().try_get_matches_from(args).is_err());
+}
