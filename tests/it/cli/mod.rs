@@ -2,6 +2,9 @@
 
 mod config_schema;
 mod config_validate;
+mod connect;
 mod env_list;
 mod flags;
+mod live;
 mod support;
+mod tenant_crud;
