@@ -85,8 +85,3 @@ pub(crate) fn load_valid(
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
-
-#[allow(dead_code, reason = "for commands that a later issue adds")]
-fn unexpected(message: impl Into<String>) -> CliError {
-    CliError::new(Exit::Error, message)
-}
