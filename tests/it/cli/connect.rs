@@ -144,3 +144,35 @@ fn wrong_key_exits_1_with_a_hint_and_never_shows_the_key() {
         );
     }
 }
+
+#[test]
+fn unreachable_api_exits_1_naming_the_url() {
+    // Bind then drop a listener: the port is free and nothing answers on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        format!(
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: http://127.0.0.1:{port}\n"
+        ),
+    )
+    .unwrap();
+    let result = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "dev"]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("connection error"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains(&format!("no answer from http://127.0.0.1:{port}")),
+        "{}",
+        result.stderr
+    );
+}

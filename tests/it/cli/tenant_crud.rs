@@ -365,3 +365,58 @@ fn roles_and_permissions_are_listed() {
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(table.stdout.contains("User Admin"));
 }
+
+#[test]
+fn update_that_changes_nothing_writes_nothing() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    create_acme(dir.path());
+    let writes_before = emulator.writes();
+    let same = tenant(
+        dir.path(),
+        &[
+            "update",
+            "acme-corp",
+            "--env",
+            "dev",
+            "--name",
+            "Acme Corporation",
+            "--format",
+            "json",
+        ],
+    );
+    let document = json_of(&same);
+    assert_eq!(document["updated"], false);
+    assert_eq!(emulator.writes(), writes_before);
+}
+
+#[test]
+fn creating_an_existing_tenant_fails_with_the_api_error() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    create_acme(dir.path());
+    let again = tenant(
+        dir.path(),
+        &[
+            "create",
+            "--env",
+            "dev",
+            "--id",
+            "acme-corp",
+            "--name",
+            "Other",
+        ],
+    );
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("env dev: tenant.create"),
+        "{}",
+        again.stderr
+    );
+    assert!(again.stderr.contains("HTTP 4"), "{}", again.stderr);
+    let got = json_of(&tenant(
+        dir.path(),
+        &["get", "acme-corp", "--env", "dev", "--format", "json"],
+    ));
+    assert_eq!(got["tenant"]["name"], "Acme Corporation");
+}
