@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use descope_emulator::{Emulator, EmulatorConfig, ProjectCredentials, RunningEmulator};
-use descope_mgmt_api::{ApiError, ClientConfig, DescopeClient, RateLimit};
+use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, RateLimit};
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
@@ -44,10 +44,11 @@ impl Connected {
     /// Turns an API error into exit 1 with the operation, status, `errorCode` and message; an
     /// authorization failure also says where the key comes from (never the key itself).
     pub fn api_error(&self, error: ApiError) -> CliError {
-        let unauthorized = error.port_kind() == PortErrorKind::Unauthorized;
         let cli = CliError::new(Exit::Error, format!("env {}: {error}", self.env_name));
-        if unauthorized {
+        if error.port_kind() == PortErrorKind::Unauthorized {
             cli.with_hint(self.unauthorized_hint())
+        } else if matches!(error.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout) {
+            cli.with_hint(self.unreachable_hint())
         } else {
             cli
         }
@@ -64,6 +65,20 @@ impl Connected {
             cli.with_hint(self.unauthorized_hint())
         } else {
             cli
+        }
+    }
+
+    fn unreachable_hint(&self) -> String {
+        match self.env.connection() {
+            Connection::Project { .. } => format!(
+                "no answer from {}: check the base_url of environment {:?} (else \
+                 DESCOPE_BASE_URL / DESCOPE_BASE_URI) and the network",
+                self.client.base_url(),
+                self.env_name
+            ),
+            Connection::Emulator { .. } => {
+                "the embedded emulator stopped answering: this is a bug".to_owned()
+            }
         }
     }
 

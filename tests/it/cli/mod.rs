@@ -3,7 +3,10 @@
 mod ci_examples;
 mod config_schema;
 mod config_validate;
+mod connect;
 mod env_list;
 mod flags;
 mod help;
+mod live;
 mod support;
+mod tenant_crud;
