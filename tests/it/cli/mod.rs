@@ -8,5 +8,6 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod quickstart;
 mod support;
 mod tenant_crud;
