@@ -9,5 +9,6 @@ mod flags;
 mod help;
 mod live;
 mod quickstart;
+mod readme;
 mod support;
 mod tenant_crud;
