@@ -268,3 +268,60 @@ async fn start_emulator(
         .await
         .map_err(|error| failed(error.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use descope_mgmt_core::resource::Tenant;
+
+    use super::*;
+
+    fn emulator_config(state_file: &std::path::Path) -> DescopeConfig {
+        let environments = [("local".to_owned(), EnvironmentConfig::emulator(state_file))]
+            .into_iter()
+            .collect();
+        DescopeConfig::new("1.0", environments, Vec::new(), Vec::new())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_command_still_shuts_the_emulator_down_with_its_state_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("nested/dirs/local.json");
+        let config = emulator_config(&state);
+        let outcome: Result<(), CliError> = with_connection(&config, "local", async |conn| {
+            let tenant = Tenant {
+                id: "acme-corp".into(),
+                name: "Acme".into(),
+                ..Tenant::default()
+            };
+            conn.client()
+                .tenants()
+                .create(&tenant)
+                .await
+                .map_err(|e| conn.api_error(e))?;
+            Err(CliError::new(
+                Exit::Error,
+                "the command failed after a write",
+            ))
+        })
+        .await;
+        assert_eq!(
+            outcome.unwrap_err().message,
+            "the command failed after a write"
+        );
+        // Shutdown compacts: the write is in the state file and the journal is empty again.
+        let saved = std::fs::read_to_string(&state).unwrap();
+        assert!(saved.contains("acme-corp"));
+        let journal = std::fs::metadata(dir.path().join("nested/dirs/local.json.journal")).unwrap();
+        assert_eq!(journal.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn all_and_unknown_environments_are_refused_before_connecting() {
+        let config = emulator_config(std::path::Path::new("unused.json"));
+        let all = connect(&config, "all").await.unwrap_err();
+        assert_eq!(all.exit, Exit::Usage);
+        let unknown = connect(&config, "prod").await.unwrap_err();
+        assert_eq!(unknown.exit, Exit::ConfigInvalid);
+        assert_eq!(unknown.hint.as_deref(), Some("defined environments: local"));
+    }
+}
