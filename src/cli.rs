@@ -327,7 +327,7 @@ pub struct SyncArgs {
     #[arg(long)]
     pub allow_delete: bool,
     /// Refuse to delete more than this many resources.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = descope_mgmt_core::safety::DEFAULT_MAX_DELETES)]
     pub max_deletes: usize,
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]

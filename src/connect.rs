@@ -25,7 +25,15 @@ pub struct Connected {
     env_name: String,
     env: EnvironmentConfig,
     client: DescopeClient,
-    emulator: Option<RunningEmulator>,
+    emulator: Option<EmbeddedEmulator>,
+}
+
+/// The embedded emulator and the lock that keeps other runs off its state file while it serves.
+#[derive(Debug)]
+struct EmbeddedEmulator {
+    running: RunningEmulator,
+    /// Released when dropped, after the shutdown has compacted the state.
+    _state_lock: std::fs::File,
 }
 
 impl Connected {
@@ -99,7 +107,7 @@ impl Connected {
     /// file. A no-op for project environments.
     pub async fn close(self) -> Result<(), CliError> {
         match self.emulator {
-            Some(emulator) => emulator.shutdown().await.map_err(|error| {
+            Some(emulator) => emulator.running.shutdown().await.map_err(|error| {
                 CliError::new(
                     Exit::Error,
                     format!(
@@ -168,7 +176,7 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
                 credentials.project_id,
                 ManagementKey::new(credentials.management_key),
             )
-            .with_base_url(emulator.url());
+            .with_base_url(emulator.running.url());
             (client_config, Some(emulator))
         }
     };
@@ -177,7 +185,7 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
         Err(error) => {
             // The emulator must not outlive a failed connection.
             if let Some(emulator) = emulator {
-                let _ = emulator.shutdown().await;
+                let _ = emulator.running.shutdown().await;
             }
             return Err(CliError::new(
                 Exit::ConfigInvalid,
@@ -246,10 +254,13 @@ fn client_rate_limit(env: &EnvironmentConfig, env_name: &str) -> Result<RateLimi
     .map_err(|error| CliError::config_invalid(format!("env {env_name}: rate_limit: {error}")))
 }
 
+/// Starts the embedded emulator on an ephemeral loopback port. Two runs sharing one state file
+/// would overwrite each other's changes, so the file is locked for the emulator's life and a
+/// second run is refused rather than left waiting.
 async fn start_emulator(
     env_name: &str,
     state_file: &std::path::Path,
-) -> Result<RunningEmulator, CliError> {
+) -> Result<EmbeddedEmulator, CliError> {
     let failed = |what: String| {
         CliError::new(
             Exit::Error,
@@ -260,11 +271,97 @@ async fn start_emulator(
         std::fs::create_dir_all(parent)
             .map_err(|error| failed(format!("cannot create {}: {error}", parent.display())))?;
     }
+    let mut lock_path = state_file.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = std::path::PathBuf::from(lock_path);
+    let state_lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|error| failed(format!("cannot open {}: {error}", lock_path.display())))?;
+    match state_lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(failed(format!(
+                "{} is in use by another descope-mgmt run",
+                state_file.display()
+            ))
+            .with_hint("wait for the other run to finish, then try again"));
+        }
+        Err(std::fs::TryLockError::Error(error)) => {
+            return Err(failed(format!(
+                "cannot lock {}: {error}",
+                lock_path.display()
+            )));
+        }
+    }
     let config = EmulatorConfig {
         state_file: Some(state_file.to_path_buf()),
         ..EmulatorConfig::default()
     };
-    Emulator::start(config)
+    let running = Emulator::start(config)
         .await
-        .map_err(|error| failed(error.to_string()))
+        .map_err(|error| failed(error.to_string()))?;
+    Ok(EmbeddedEmulator {
+        running,
+        _state_lock: state_lock,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use descope_mgmt_core::resource::Tenant;
+
+    use super::*;
+
+    fn emulator_config(state_file: &std::path::Path) -> DescopeConfig {
+        let environments = [("local".to_owned(), EnvironmentConfig::emulator(state_file))]
+            .into_iter()
+            .collect();
+        DescopeConfig::new("1.0", environments, Vec::new(), Vec::new())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_command_still_shuts_the_emulator_down_with_its_state_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("nested/dirs/local.json");
+        let config = emulator_config(&state);
+        let outcome: Result<(), CliError> = with_connection(&config, "local", async |conn| {
+            let tenant = Tenant {
+                id: "acme-corp".into(),
+                name: "Acme".into(),
+                ..Tenant::default()
+            };
+            conn.client()
+                .tenants()
+                .create(&tenant)
+                .await
+                .map_err(|e| conn.api_error(e))?;
+            Err(CliError::new(
+                Exit::Error,
+                "the command failed after a write",
+            ))
+        })
+        .await;
+        assert_eq!(
+            outcome.unwrap_err().message,
+            "the command failed after a write"
+        );
+        // Shutdown compacts: the write is in the state file and the journal is empty again.
+        let saved = std::fs::read_to_string(&state).unwrap();
+        assert!(saved.contains("acme-corp"));
+        let journal = std::fs::metadata(dir.path().join("nested/dirs/local.json.journal")).unwrap();
+        assert_eq!(journal.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn all_and_unknown_environments_are_refused_before_connecting() {
+        let config = emulator_config(std::path::Path::new("unused.json"));
+        let all = connect(&config, "all").await.unwrap_err();
+        assert_eq!(all.exit, Exit::Usage);
+        let unknown = connect(&config, "prod").await.unwrap_err();
+        assert_eq!(unknown.exit, Exit::ConfigInvalid);
+        assert_eq!(unknown.hint.as_deref(), Some("defined environments: local"));
+    }
 }

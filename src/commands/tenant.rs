@@ -60,6 +60,7 @@ pub fn create(global: &GlobalArgs, args: &TenantCreateArgs) -> Result<(), CliErr
         if conn.env().protected() {
             crate::confirm::confirm_protected(conn.env_name(), global.yes)?;
         }
+        check_roles_exist(conn, &tenant.default_roles).await?;
         let id = conn
             .client()
             .tenants()
@@ -97,6 +98,9 @@ pub fn update(global: &GlobalArgs, args: &TenantUpdateArgs) -> Result<(), CliErr
         }
         if conn.env().protected() {
             crate::confirm::confirm_protected(conn.env_name(), global.yes)?;
+        }
+        if updated.default_roles != live.default_roles {
+            check_roles_exist(conn, &updated.default_roles).await?;
         }
         conn.client()
             .tenants()
@@ -149,6 +153,45 @@ async fn load_existing(conn: &Connected, id: &str) -> Result<Tenant, CliError> {
                 conn.env_name()
             ))
         })
+}
+
+/// Default roles are set by a second call after the tenant is written; checking them first
+/// keeps an unknown role from leaving a half-made tenant behind.
+async fn check_roles_exist(conn: &Connected, roles: &[String]) -> Result<(), CliError> {
+    if roles.is_empty() {
+        return Ok(());
+    }
+    let live = conn
+        .client()
+        .roles()
+        .load_all()
+        .await
+        .map_err(|e| conn.api_error(e))?;
+    let unknown: Vec<&str> = roles
+        .iter()
+        .filter(|role| {
+            !live
+                .iter()
+                .any(|r| r.tenant_id.is_empty() && &r.name == *role)
+        })
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::new(
+        Exit::Error,
+        format!(
+            "role{} {} not found in env {} (nothing was sent)",
+            if unknown.len() == 1 { "" } else { "s" },
+            unknown.join(", "),
+            conn.env_name()
+        ),
+    )
+    .with_hint(format!(
+        "`descope-mgmt role list --env {}` shows the roles",
+        conn.env_name()
+    )))
 }
 
 /// The requested modifications of `tenant update`, checked before anything is sent.

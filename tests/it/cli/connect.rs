@@ -176,3 +176,30 @@ fn unreachable_api_exits_1_naming_the_url() {
         result.stderr
     );
 }
+
+#[test]
+fn a_second_run_on_the_same_emulator_state_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: state/local.json\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    // Stands in for another run holding the state file.
+    let held = std::fs::File::create(dir.path().join("state/local.json.lock")).unwrap();
+    held.lock().unwrap();
+    let refused = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("in use by another descope-mgmt run"),
+        "{}",
+        refused.stderr
+    );
+
+    held.unlock().unwrap();
+    let listed = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+}

@@ -420,3 +420,48 @@ fn creating_an_existing_tenant_fails_with_the_api_error() {
     ));
     assert_eq!(got["tenant"]["name"], "Acme Corporation");
 }
+
+#[test]
+fn unknown_default_role_is_refused_before_any_write() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let refused = tenant(
+        dir.path(),
+        &[
+            "create",
+            "--env",
+            "dev",
+            "--id",
+            "beta-co",
+            "--name",
+            "Beta",
+            "--default-role",
+            "no-such-role",
+        ],
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("role no-such-role not found in env dev"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(emulator.writes(), 0);
+
+    create_acme(dir.path());
+    let writes_before = emulator.writes();
+    let update = tenant(
+        dir.path(),
+        &[
+            "update",
+            "acme-corp",
+            "--env",
+            "dev",
+            "--default-role",
+            "ghost",
+        ],
+    );
+    assert_eq!(update.code, 1, "{}", update.stderr);
+    assert_eq!(emulator.writes(), writes_before);
+}
