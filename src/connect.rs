@@ -15,6 +15,8 @@ use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
 
+use tracing::Instrument;
+
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
 
@@ -193,7 +195,7 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             ));
         }
     };
-    tracing::debug!(env = env_name, base_url = client.base_url(), "connected");
+    tracing::debug!(base_url = client.base_url(), "connected");
     Ok(Connected {
         env_name: env_name.to_owned(),
         env,
@@ -209,8 +211,9 @@ pub async fn with_connection<T>(
     env_name: &str,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let connected = connect(config, env_name).await?;
-    let outcome = work(&connected).await;
+    let span = tracing::info_span!("env", name = env_name);
+    let connected = connect(config, env_name).instrument(span.clone()).await?;
+    let outcome = work(&connected).instrument(span).await;
     let closed = connected.close().await;
     match (outcome, closed) {
         (Ok(value), Ok(())) => Ok(value),
