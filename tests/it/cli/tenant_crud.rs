@@ -552,3 +552,29 @@ fn on_a_terminal_the_protected_env_name_must_be_typed() {
         1
     );
 }
+
+#[test]
+fn domains_without_self_provisioning_are_dropped_with_a_warning() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let created = tenant(
+        dir.path(),
+        &[
+            "create", "--env", "dev", "--id", "beta-co", "--name", "Beta", "--domain", "beta.com",
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert!(
+        created
+            .stderr
+            .contains("domains have no effect without self-provisioning"),
+        "{}",
+        created.stderr
+    );
+    let got = json_of(&tenant(
+        dir.path(),
+        &["get", "beta-co", "--env", "dev", "--format", "json"],
+    ));
+    assert_eq!(got["tenant"]["domains"], json!([]));
+    assert_eq!(got["tenant"]["self_provisioning"], false);
+}
