@@ -14,7 +14,6 @@ use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, Rate
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
-
 use tracing::Instrument;
 
 use crate::cli::GlobalArgs;
