@@ -105,6 +105,15 @@ pub enum Command {
     /// Environments of the configuration.
     #[command(subcommand)]
     Env(EnvCommand),
+    /// Tenants of one environment's project.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Project-level roles of one environment's project.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Permissions of one environment's project.
+    #[command(subcommand)]
+    Permission(PermissionCommand),
     /// Show what apply would change, for every kind (tenants, roles, permissions).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
@@ -181,4 +190,151 @@ pub enum ConfigCommand {
 pub enum EnvCommand {
     /// List environments (management keys masked).
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// List the environment's tenants (one API call).
+    List,
+    /// Show one tenant.
+    Get {
+        /// Tenant id.
+        id: String,
+    },
+    /// Create a tenant (checked with the same rules as the configuration).
+    Create(TenantCreateArgs),
+    /// Change fields of a tenant (loads it, applies the changes, writes it back in full).
+    Update(TenantUpdateArgs),
+    /// Delete a tenant (a protected environment asks for confirmation).
+    Delete {
+        /// Tenant id.
+        id: String,
+    },
+    /// Show how the environment's tenants differ from the configuration.
+    Diff(SyncDiffArgs),
+    /// Make the environment's tenants match the configuration.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TenantCreateArgs {
+    /// Tenant id: lowercase letters, digits and hyphens, 3-50 characters.
+    #[arg(long)]
+    pub id: String,
+    /// Display name, 1-100 characters.
+    #[arg(long)]
+    pub name: String,
+    /// Self-provisioning domain (repeatable); effective only with --self-provisioning.
+    #[arg(long = "domain", value_name = "DOMAIN")]
+    pub domains: Vec<String>,
+    /// Let users of the domains join the tenant on their own.
+    #[arg(long)]
+    pub self_provisioning: bool,
+    /// Custom attribute `key=value` (a string) or `key:=JSON` (typed); repeatable.
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attributes: Vec<String>,
+    /// Role given to new members (repeatable).
+    #[arg(long = "default-role", value_name = "ROLE")]
+    pub default_roles: Vec<String>,
+    /// Require SSO for the tenant's users.
+    #[arg(long)]
+    pub enforce_sso: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TenantUpdateArgs {
+    /// Tenant id.
+    pub id: String,
+    /// New display name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Replace the self-provisioning domains with these (repeatable).
+    #[arg(
+        long = "domain",
+        value_name = "DOMAIN",
+        conflicts_with = "clear_domains"
+    )]
+    pub domains: Vec<String>,
+    /// Remove every self-provisioning domain.
+    #[arg(long)]
+    pub clear_domains: bool,
+    /// Turn self-provisioning on or off (off clears the domains).
+    #[arg(long, value_name = "BOOL")]
+    pub self_provisioning: Option<bool>,
+    /// Disable or enable the tenant.
+    #[arg(long, value_name = "BOOL")]
+    pub disabled: Option<bool>,
+    /// Require SSO or not.
+    #[arg(long, value_name = "BOOL")]
+    pub enforce_sso: Option<bool>,
+    /// Set custom attribute `key=value` (a string) or `key:=JSON` (typed); repeatable.
+    #[arg(long = "attr", value_name = "KEY=VALUE")]
+    pub attributes: Vec<String>,
+    /// Remove a custom attribute (repeatable).
+    #[arg(long = "remove-attr", value_name = "KEY")]
+    pub remove_attributes: Vec<String>,
+    /// Replace the default roles with these (repeatable).
+    #[arg(
+        long = "default-role",
+        value_name = "ROLE",
+        conflicts_with = "clear_default_roles"
+    )]
+    pub default_roles: Vec<String>,
+    /// Remove every default role.
+    #[arg(long)]
+    pub clear_default_roles: bool,
+}
+
+/// Flags of `diff` for one resource kind.
+#[derive(Debug, Args)]
+pub struct SyncDiffArgs {
+    /// Exit 2 when there are differences, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Only these resources (ids or names; repeatable).
+    #[arg(long = "target", value_name = "ID", num_args = 1..)]
+    pub targets: Vec<String>,
+}
+
+/// Flags of `sync` for one resource kind.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Show what would change and make no write call.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete live resources that the configuration does not have.
+    #[arg(long)]
+    pub prune: bool,
+    /// Allow deletions on a protected environment (with --prune).
+    #[arg(long)]
+    pub allow_delete: bool,
+    /// Refuse to delete more than this many resources.
+    #[arg(long, value_name = "N", default_value_t = descope_mgmt_core::safety::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+    /// Only these resources (ids or names; repeatable).
+    #[arg(long = "target", value_name = "ID", num_args = 1..)]
+    pub targets: Vec<String>,
+    /// Write the run summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// List the environment's roles.
+    List,
+    /// Show how the environment's roles differ from the configuration.
+    Diff(SyncDiffArgs),
+    /// Make the environment's roles match the configuration.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PermissionCommand {
+    /// List the environment's permissions.
+    List,
+    /// Show how the environment's permissions differ from the configuration.
+    Diff(SyncDiffArgs),
+    /// Make the environment's permissions match the configuration.
+    Sync(SyncArgs),
 }

@@ -4,6 +4,8 @@
 
 mod cli;
 mod commands;
+mod confirm;
+mod connect;
 mod exit;
 mod logging;
 mod output;

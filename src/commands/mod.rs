@@ -5,13 +5,20 @@ pub mod apply;
 mod config;
 pub mod drift;
 mod env;
+mod permission;
 pub mod plan;
+mod role;
+mod tenant;
+mod tenant_sync;
 
 use std::ffi::OsString;
 
 use clap::Parser;
+use descope_mgmt_core::plan::ResourceKind;
 
-use crate::cli::{Cli, Command, ConfigCommand, EnvCommand};
+use crate::cli::{
+    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, TenantCommand,
+};
 use crate::exit::{CliError, Exit};
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
@@ -36,6 +43,40 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Plan(args) => return finish(plan::run(&cli.global, args)),
         Command::Apply(args) => return finish(apply::run(&cli.global, args)),
         Command::Drift(args) => return finish(drift::run(&cli.global, args)),
+        Command::Tenant(TenantCommand::List) => tenant::list(&cli.global),
+        Command::Tenant(TenantCommand::Get { id }) => tenant::get(&cli.global, id),
+        Command::Tenant(TenantCommand::Create(args)) => tenant::create(&cli.global, args),
+        Command::Tenant(TenantCommand::Update(args)) => tenant::update(&cli.global, args),
+        Command::Tenant(TenantCommand::Delete { id }) => tenant::delete(&cli.global, id),
+        Command::Role(RoleCommand::List) => role::list(&cli.global),
+        Command::Permission(PermissionCommand::List) => permission::list(&cli.global),
+        // diff / sync: the pipeline limited to one kind (tenant_sync.rs).
+        Command::Tenant(TenantCommand::Diff(args)) => {
+            return finish(tenant_sync::diff(&cli.global, ResourceKind::Tenant, args));
+        }
+        Command::Tenant(TenantCommand::Sync(args)) => {
+            return finish(tenant_sync::sync(&cli.global, ResourceKind::Tenant, args));
+        }
+        Command::Role(RoleCommand::Diff(args)) => {
+            return finish(tenant_sync::diff(&cli.global, ResourceKind::Role, args));
+        }
+        Command::Role(RoleCommand::Sync(args)) => {
+            return finish(tenant_sync::sync(&cli.global, ResourceKind::Role, args));
+        }
+        Command::Permission(PermissionCommand::Diff(args)) => {
+            return finish(tenant_sync::diff(
+                &cli.global,
+                ResourceKind::Permission,
+                args,
+            ));
+        }
+        Command::Permission(PermissionCommand::Sync(args)) => {
+            return finish(tenant_sync::sync(
+                &cli.global,
+                ResourceKind::Permission,
+                args,
+            ));
+        }
     };
     finish(result.map(|()| Exit::Success))
 }
@@ -71,9 +112,4 @@ pub(crate) fn load_valid(
 
 fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
-}
-
-#[allow(dead_code, reason = "for commands that a later issue adds")]
-fn unexpected(message: impl Into<String>) -> CliError {
-    CliError::new(Exit::Error, message)
 }

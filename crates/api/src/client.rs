@@ -117,6 +117,9 @@ struct Inner {
     retry: RetryPolicy,
     timeout: Duration,
     counters: Counters,
+    /// The rate-limit tier from the license handshake, sent on every later request as the SDKs
+    /// do so the CDN applies the right bucket.
+    license: std::sync::RwLock<Option<HeaderValue>>,
 }
 
 /// A Descope Management API client for one project. Cheap to clone; clones share the
@@ -179,6 +182,7 @@ impl DescopeClient {
                 retry: config.retry,
                 timeout: config.timeout,
                 counters: Counters::default(),
+                license: std::sync::RwLock::new(None),
             }),
         })
     }
@@ -293,6 +297,16 @@ impl DescopeClient {
         }
     }
 
+    /// Remembers the license handshake's tier for the `x-descope-license` header.
+    pub(crate) fn set_license_tier(&self, tier: &str) {
+        let value = HeaderValue::from_str(tier)
+            .ok()
+            .filter(|_| !tier.is_empty());
+        if let Ok(mut slot) = self.inner.license.write() {
+            *slot = value;
+        }
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         let mut rng = rand::rng();
         self.inner.retry.backoff(attempt - 1, &mut rng)
@@ -345,6 +359,9 @@ impl DescopeClient {
         }
         if let Some(body) = call.body {
             request = request.json(body);
+        }
+        if let Some(tier) = self.inner.license.read().ok().and_then(|tier| tier.clone()) {
+            request = request.header("x-descope-license", tier);
         }
         self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let response = match request.send().await {

@@ -69,6 +69,41 @@ async fn sends_auth_and_identification_headers() {
 }
 
 #[tokio::test]
+async fn license_tier_is_sent_on_later_requests() {
+    let server = MockServer::start(vec![Reply::json(200, r#"{"rateLimitTier":"tier2"}"#)]).await;
+    let client = client_for(&server.url());
+    assert_eq!(client.license().await.unwrap(), "tier2");
+    client.roles().load_all().await.unwrap();
+    let received = server.received();
+    assert!(received[0].headers.get("x-descope-license").is_none());
+    assert_eq!(received[1].headers["x-descope-license"], "tier2");
+}
+
+#[tokio::test]
+async fn clients_of_one_environment_can_share_a_limiter() {
+    let shared = Arc::new(crate::RateLimiter::paced(RateLimit::default()).unwrap());
+    let config = ClientConfig::new("P2test", ManagementKey::new(CANARY))
+        .with_base_url("http://127.0.0.1:9")
+        .with_limiter(Arc::clone(&shared));
+    let first = DescopeClient::with_env(config.clone(), |_| None).unwrap();
+    let second = DescopeClient::with_env(config, |_| None).unwrap();
+    assert!(Arc::ptr_eq(first.limiter(), &shared));
+    assert!(Arc::ptr_eq(second.limiter(), &shared));
+}
+
+#[tokio::test]
+async fn base_url_comes_from_the_injected_environment() {
+    let config = ClientConfig::new("P2test", ManagementKey::new(CANARY));
+    let client = DescopeClient::with_env(config.clone(), |name| {
+        (name == "DESCOPE_BASE_URI").then(|| "http://127.0.0.1:4480/".to_owned())
+    })
+    .unwrap();
+    assert_eq!(client.base_url(), "http://127.0.0.1:4480");
+    let bad = DescopeClient::with_env(config.with_base_url("not a url"), |_| None).unwrap_err();
+    assert_eq!(bad.kind, ApiErrorKind::Config);
+}
+
+#[tokio::test]
 async fn retries_503_then_succeeds_and_counts_it() {
     let server = MockServer::start(vec![
         Reply::json(503, "{}"),
@@ -323,6 +358,11 @@ impl io::Write for Captured {
 
 #[tokio::test]
 async fn the_key_appears_in_no_error_and_no_log_line() {
+    // Registers the request callsites before subscribing (see the loopback secrecy test).
+    let warm_up = MockServer::start(vec![Reply::json(401, "{}")]).await;
+    client_for(&warm_up.url()).license().await.unwrap_err();
+    client_for(&warm_up.url()).license().await.unwrap();
+
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -331,6 +371,9 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads may have registered the request span's callsite while no
+    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
+    tracing::callsite::rebuild_interest_cache();
 
     let mut errors: Vec<ApiError> = Vec::new();
     let echo = format!(r#"{{"errorCode":"E011003","errorMessage":"bad key {CANARY}"}}"#);

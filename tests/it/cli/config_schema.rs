@@ -5,7 +5,7 @@ use descope_mgmt_core::config::yaml::{Node, Value, load_yaml};
 
 use super::support::{descope_mgmt, repo_root, run};
 
-fn to_json(node: &Node) -> serde_json::Value {
+fn to_json(node: &Node<'_>) -> serde_json::Value {
     match &node.value {
         Value::Null => serde_json::Value::Null,
         Value::Bool(value) => (*value).into(),
@@ -15,7 +15,7 @@ fn to_json(node: &Node) -> serde_json::Value {
         Value::Seq(items) => items.iter().map(to_json).collect(),
         Value::Map(entries) => entries
             .iter()
-            .map(|entry| (entry.key.clone(), to_json(&entry.value)))
+            .map(|entry| (entry.key.to_string(), to_json(&entry.value)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
     }

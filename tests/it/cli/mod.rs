@@ -2,8 +2,12 @@
 
 mod config_schema;
 mod config_validate;
+mod connect;
 mod env_list;
 mod flags;
+mod live;
 mod plan_apply;
 mod support;
+mod sync;
 mod sync_support;
+mod tenant_crud;

@@ -60,6 +60,17 @@ async fn tenants_round_trip_through_the_port() {
     assert_eq!(TenantPort::load(&tenants, "acme").await.unwrap(), None);
     let missing = TenantPort::delete(&tenants, "acme").await.unwrap_err();
     assert_eq!(missing.kind, PortErrorKind::NotFound);
+    let missing = TenantPort::update(&tenants, &acme()).await.unwrap_err();
+    assert_eq!(missing.kind, PortErrorKind::NotFound);
+    let invalid = TenantPort::create(&tenants, &Tenant::default())
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.kind, PortErrorKind::Invalid);
+    assert!(
+        invalid.message.contains("tenant.create"),
+        "{}",
+        invalid.message
+    );
 }
 
 #[tokio::test]

@@ -143,6 +143,20 @@ impl io::Write for Captured {
 #[tokio::test]
 async fn the_key_never_shows_in_errors_or_logs() {
     const CANARY: &str = "K2canaryLEAKcheck0001";
+    // Warm-up before subscribing: it registers the request callsites now, so that a test on
+    // another thread cannot register them (as unwanted) while this test's subscriber is being
+    // installed, which would hide them from it.
+    let healthy = emulator(EmulatorConfig::default()).await;
+    client(quick_config(&healthy.url(), KEY))
+        .tenants()
+        .load_all()
+        .await
+        .unwrap();
+    let _ = client(quick_config(&healthy.url(), "K2warmup"))
+        .tenants()
+        .load_all()
+        .await;
+
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -151,6 +165,9 @@ async fn the_key_never_shows_in_errors_or_logs() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Tests on other threads may have registered the request span's callsite while no
+    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
+    tracing::callsite::rebuild_interest_cache();
 
     let mut texts = Vec::new();
     let mut record = |error: descope_mgmt_api::ApiError| {
@@ -164,7 +181,6 @@ async fn the_key_never_shows_in_errors_or_logs() {
     };
 
     // Wrong key.
-    let healthy = emulator(EmulatorConfig::default()).await;
     let wrong = client(quick_config(&healthy.url(), CANARY));
     record(wrong.tenants().load_all().await.unwrap_err());
     assert!(!format!("{wrong:?}").contains(CANARY));

@@ -19,12 +19,15 @@ impl DescopeClient {
         }
     }
 
-    /// `GET /v1/mgmt/license`: the project's rate-limit tier (`tier1`…`tier4`).
+    /// `GET /v1/mgmt/license`: the project's rate-limit tier (`tier1`…`tier4`), which later
+    /// requests then carry in `x-descope-license`.
     pub async fn license(&self) -> Result<String, ApiError> {
         let body = self
             .send(Call::get("license", "/v1/mgmt/license", &[]))
             .await?;
-        Ok(rate_limit_tier(&body))
+        let tier = rate_limit_tier(&body);
+        self.set_license_tier(&tier);
+        Ok(tier)
     }
 }
 

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Where variable values come from.
-#[derive(Debug, Clone, Default)]
+/// Where variable values come from. Values may be secrets: `Debug` shows names only.
+#[derive(Clone, Default)]
 pub struct Variables {
     dotenv: HashMap<String, String>,
     /// Replaces the process environment when set: tests stay independent of the machine.
@@ -52,6 +52,24 @@ impl Variables {
     }
 }
 
+impl std::fmt::Debug for Variables {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&String> = self.dotenv.keys().collect();
+        names.sort();
+        f.debug_struct("Variables")
+            .field("dotenv_names", &names)
+            .field(
+                "process",
+                &if self.process.is_some() {
+                    "given map"
+                } else {
+                    "process environment"
+                },
+            )
+            .finish()
+    }
+}
+
 // dotenvy's line-parse errors quote the offending line, which may hold a secret.
 fn safe(error: &dotenvy::Error) -> String {
     match error {
@@ -68,8 +86,9 @@ pub enum InterpolationError {
     BadName(String),
 }
 
-/// The interpolated text, and whether any `${…}` reference was in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The interpolated text, and whether any `${…}` reference was in it. The text may be a secret:
+/// `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Interpolated {
     pub text: String,
     pub used_variable: bool,
@@ -133,6 +152,14 @@ pub fn interpolate(
         })
     } else {
         Err(errors)
+    }
+}
+
+impl std::fmt::Debug for Interpolated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Interpolated")
+            .field("used_variable", &self.used_variable)
+            .finish_non_exhaustive()
     }
 }
 
@@ -210,6 +237,7 @@ mod tests {
             Some("from-file")
         );
         assert_ne!(variables.get("PATH").as_deref(), Some("from-file"));
+        assert!(!format!("{variables:?}").contains("from-file"));
         // The process environment is not changed by reading the file.
         assert!(std::env::var("DESCOPE_MGMT_TEST_ONLY_IN_DOTENV").is_err());
     }

@@ -145,7 +145,7 @@ const RATE_LIMIT: &[&str] = &["requests", "per_seconds"];
 struct Located<'n, T> {
     value: T,
     path: String,
-    node: &'n Node,
+    node: &'n Node<'n>,
 }
 
 struct Decoder<'v> {
@@ -158,7 +158,8 @@ struct Decoder<'v> {
 impl Decoder<'_> {
     fn run(&mut self, env: Option<&str>) -> Option<DescopeConfig> {
         let base_path = self.files[0].clone();
-        let mut root = self.read(&base_path, 0)?;
+        let base_text = self.read(&base_path, 0)?;
+        let mut overlay_text = None;
         if let Some(env) = env {
             if !is_environment_name(env) {
                 self.file_error(
@@ -171,26 +172,33 @@ impl Decoder<'_> {
             let overlay_file = overlay_path(&base_path, env);
             if overlay_file.is_file() {
                 self.files.push(overlay_file.clone());
-                let overlay = self.read(&overlay_file, 1)?;
-                if !matches!(overlay.value, Value::Map(_)) {
-                    self.error_at(
-                        &overlay,
-                        "",
-                        format!("expected a mapping, found {}", overlay.kind()),
-                        None,
-                    );
-                    return None;
-                }
-                root = merge_overlay(root, overlay);
+                overlay_text = Some(self.read(&overlay_file, 1)?);
             }
         }
-        // The tree is taken apart by reference; keeping it in a local keeps the borrows simple.
-        let root = root;
+        // Both texts outlive the trees, which borrow their strings from them.
+        let mut root = self.parse(&base_text, 0)?;
+        if let Some(text) = &overlay_text {
+            let overlay = self.parse(text, 1)?;
+            if !matches!(overlay.value, Value::Map(_)) {
+                self.error_at(
+                    &overlay,
+                    "",
+                    format!("expected a mapping, found {}", overlay.kind()),
+                    None,
+                );
+                return None;
+            }
+            root = merge_overlay(root, overlay);
+        }
         self.decode_root(&root, env)
     }
 
-    /// Reads and parses one file; reports and returns `None` when it cannot.
-    fn read(&mut self, path: &Path, source: usize) -> Option<Node> {
+    /// Reads one file as text; reports and returns `None` when it cannot.
+    fn read(&mut self, path: &Path, source: usize) -> Option<String> {
+        let reason = |error: std::io::Error| match error.kind() {
+            std::io::ErrorKind::NotFound => "file not found".to_owned(),
+            kind => kind.to_string(),
+        };
         let size = match std::fs::metadata(path) {
             Ok(metadata) => metadata.len(),
             Err(error) => {
@@ -201,7 +209,7 @@ impl Decoder<'_> {
                 };
                 self.file_error(
                     source,
-                    format!("cannot read the file: {}", error.kind()),
+                    format!("cannot read the file: {}", reason(error)),
                     hint,
                 );
                 return None;
@@ -215,26 +223,30 @@ impl Decoder<'_> {
             );
             return None;
         }
-        let text = match std::fs::read(path).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
+        match std::fs::read(path).map(String::from_utf8) {
+            Ok(Ok(text)) => Some(text),
             Ok(Err(_)) => {
                 self.file_error(
                     source,
                     "the file is not UTF-8 text".to_owned(),
                     "save it as UTF-8",
                 );
-                return None;
+                None
             }
             Err(error) => {
                 self.file_error(
                     source,
-                    format!("cannot read the file: {}", error.kind()),
+                    format!("cannot read the file: {}", reason(error)),
                     "check the file's permissions",
                 );
-                return None;
+                None
             }
-        };
-        match load_yaml(&text, source) {
+        }
+    }
+
+    /// Parses one file's text; reports and returns `None` when it cannot.
+    fn parse<'t>(&mut self, text: &'t str, source: usize) -> Option<Node<'t>> {
+        match load_yaml(text, source) {
             Ok(Some(node)) => Some(node),
             Ok(None) => {
                 self.file_error(
@@ -270,7 +282,7 @@ impl Decoder<'_> {
         let mut environments_node = None;
         for entry in entries {
             let node = &entry.value;
-            let path = entry.key.as_str();
+            let path = entry.key.as_ref();
             match path {
                 "version" => {
                     if let Some(text) = node
@@ -396,7 +408,7 @@ impl Decoder<'_> {
                 continue;
             }
             if let Some(environment) = self.environment(&entry.key, &entry.value, &path) {
-                environments.insert(entry.key.clone(), environment);
+                environments.insert(entry.key.to_string(), environment);
             }
         }
         environments
@@ -530,7 +542,7 @@ impl Decoder<'_> {
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
             let value = self.positive(&entry.value, &field_path);
-            match (entry.key.as_str(), value) {
+            match (entry.key.as_ref(), value) {
                 ("requests", Some(value)) => limit.requests = value,
                 ("per_seconds", Some(value)) => limit.per_seconds = value,
                 _ => {}
@@ -541,9 +553,9 @@ impl Decoder<'_> {
 
     fn list<'n, T>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         path: &str,
-        decode: fn(&mut Self, &'n Node, &str) -> Option<T>,
+        decode: fn(&mut Self, &'n Node<'n>, &str) -> Option<T>,
     ) -> Vec<Located<'n, T>> {
         let items = match &node.value {
             Value::Seq(items) => items,
@@ -573,7 +585,7 @@ impl Decoder<'_> {
         let mut permission = PermissionConfig::new("", "");
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "name" => {
                     permission.name = self
                         .required_text(&entry.value, &field_path)
@@ -595,7 +607,7 @@ impl Decoder<'_> {
         let mut role = RoleConfig::new("", "", Vec::new());
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "name" => {
                     role.name = self
                         .required_text(&entry.value, &field_path)
@@ -616,19 +628,20 @@ impl Decoder<'_> {
         let entries = self.mapping(node, path, TENANT, &["id", "name"])?;
         let mut tenant = TenantConfig::builder("", "").build_unchecked();
         let mut domains_node = None;
+        let mut paths = PathBuilder::new(path);
         for entry in entries {
             let value = &entry.value;
-            let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            let field_path = paths.field(&entry.key);
+            match entry.key.as_ref() {
                 "id" => {
-                    if let Some(id) = self.string(value, &field_path) {
-                        self.violations(value, rules::check_tenant_id(&field_path, &id));
+                    if let Some(id) = self.string(value, field_path) {
+                        self.violations(value, rules::check_tenant_id(field_path, &id));
                         tenant.id = id;
                     }
                 }
                 "name" => {
-                    if let Some(name) = self.string(value, &field_path) {
-                        let (trimmed, found) = rules::check_name(&field_path, &name);
+                    if let Some(name) = self.string(value, field_path) {
+                        let (trimmed, found) = rules::check_name(field_path, &name);
                         self.violations(value, found);
                         tenant.name = trimmed;
                     }
@@ -636,37 +649,41 @@ impl Decoder<'_> {
                 "domains" => {
                     domains_node = Some(value);
                     if let Value::Seq(items) = &value.value {
+                        let mut item_paths = PathBuilder::new(field_path);
                         for (index, item) in items.iter().enumerate() {
-                            let item_path = format!("{field_path}[{index}]");
-                            if let Some(domain) = self.string(item, &item_path) {
-                                self.violations(item, rules::check_domain(&item_path, &domain));
+                            let item_path = item_paths.index(index);
+                            if let Some(domain) = self.string(item, item_path) {
+                                self.violations(item, rules::check_domain(item_path, &domain));
                                 tenant.domains.push(domain);
                             }
                         }
                     } else {
-                        self.type_error(value, &field_path, "a list of domains");
+                        self.type_error(value, field_path, "a list of domains");
                     }
                 }
                 "self_provisioning" => {
-                    tenant.self_provisioning = self.boolean(value, &field_path).unwrap_or(false)
+                    tenant.self_provisioning = self.boolean(value, field_path).unwrap_or(false)
                 }
                 "custom_attributes" => {
                     if let Value::Map(attributes) = &value.value {
+                        let mut attribute_paths = PathBuilder::new(field_path);
                         for attribute in attributes {
-                            let attribute_path = format!("{field_path}.{}", attribute.key);
-                            let json = self.json(&attribute.value, &attribute_path);
-                            tenant.custom_attributes.insert(attribute.key.clone(), json);
+                            let attribute_path = attribute_paths.field(&attribute.key);
+                            let json = self.json(&attribute.value, attribute_path);
+                            tenant
+                                .custom_attributes
+                                .insert(attribute.key.to_string(), json);
                         }
                     } else {
-                        self.type_error(value, &field_path, "a mapping");
+                        self.type_error(value, field_path, "a mapping");
                     }
                 }
-                "default_roles" => tenant.default_roles = self.strings(value, &field_path),
+                "default_roles" => tenant.default_roles = self.strings(value, field_path),
                 "enforce_sso" => {
-                    tenant.enforce_sso = self.boolean(value, &field_path).unwrap_or(false)
+                    tenant.enforce_sso = self.boolean(value, field_path).unwrap_or(false)
                 }
-                "disabled" => tenant.disabled = self.boolean(value, &field_path).unwrap_or(false),
-                "environments" => tenant.environments = self.scope(value, &field_path),
+                "disabled" => tenant.disabled = self.boolean(value, field_path).unwrap_or(false),
+                "environments" => tenant.environments = self.scope(value, field_path),
                 _ => {}
             }
         }
@@ -696,7 +713,7 @@ impl Decoder<'_> {
         };
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);
-            match entry.key.as_str() {
+            match entry.key.as_ref() {
                 "id" => {
                     flow.id = self
                         .required_text(&entry.value, &field_path)
@@ -898,17 +915,17 @@ impl Decoder<'_> {
     /// Checks a mapping's keys: unknown ones and missing required ones are errors.
     fn mapping<'n>(
         &mut self,
-        node: &'n Node,
+        node: &'n Node<'n>,
         path: &str,
         allowed: &[&str],
         required: &[&str],
-    ) -> Option<&'n [Entry]> {
+    ) -> Option<&'n [Entry<'n>]> {
         let Value::Map(entries) = &node.value else {
             self.type_error(node, path, "a mapping");
             return None;
         };
         for entry in entries {
-            if !allowed.contains(&entry.key.as_str()) {
+            if !allowed.contains(&entry.key.as_ref()) {
                 self.push(
                     Severity::Error,
                     entry.value.source,
@@ -971,7 +988,10 @@ impl Decoder<'_> {
         items
             .iter()
             .enumerate()
-            .filter_map(|(index, item)| self.string(item, &format!("{path}[{index}]")))
+            .filter_map({
+                let mut paths = PathBuilder::new(path);
+                move |(index, item)| self.string(item, paths.index(index))
+            })
             .collect()
     }
 
@@ -1052,7 +1072,7 @@ impl Decoder<'_> {
                     .iter()
                     .map(|entry| {
                         (
-                            entry.key.clone(),
+                            entry.key.to_string(),
                             self.json(&entry.value, &join(path, &entry.key)),
                         )
                     })
@@ -1160,6 +1180,42 @@ impl Decoder<'_> {
 
     fn error_count(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Field paths built in one reused buffer, so the hot loop over thousands of tenants does not
+/// allocate a path string per field only to use it in the rare error.
+struct PathBuilder {
+    buffer: String,
+    base: usize,
+}
+
+impl PathBuilder {
+    fn new(path: &str) -> Self {
+        let mut buffer = String::with_capacity(path.len() + 32);
+        buffer.push_str(path);
+        Self {
+            base: buffer.len(),
+            buffer,
+        }
+    }
+
+    /// `path.key` (or `key` at the top level).
+    fn field(&mut self, key: &str) -> &str {
+        self.buffer.truncate(self.base);
+        if self.base > 0 {
+            self.buffer.push('.');
+        }
+        self.buffer.push_str(key);
+        &self.buffer
+    }
+
+    /// `path[index]`.
+    fn index(&mut self, index: usize) -> &str {
+        use std::fmt::Write as _;
+        self.buffer.truncate(self.base);
+        let _ = write!(self.buffer, "[{index}]");
+        &self.buffer
     }
 }
 

@@ -274,3 +274,83 @@ fn missing_and_empty_files_are_clear_errors() {
     let path = write(dir.path(), "descope.yaml", "\n# nothing\n");
     assert!(rendered(&load_with(&path, None, &vars(&[])))[0].contains("the file is empty"));
 }
+
+#[test]
+fn oversized_files_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("descope.yaml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(11 * 1024 * 1024).unwrap();
+    let lines = rendered(&load_with(&path, None, &vars(&[])));
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains("at most 10485760 bytes"), "{lines:?}");
+}
+
+mod never_panics {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Fragments that make YAML tricky; random sequences of them exercise the loader's
+    /// error paths (types, anchors, flows, interpolation) without ever panicking.
+    const FRAGMENTS: &[&str] = &[
+        "version: ",
+        "environments:\n",
+        "  dev:\n",
+        "    project_id: ",
+        "    management_key: ",
+        "tenants:\n",
+        "  - id: ",
+        "    name: ",
+        "    domains: [",
+        "]",
+        "{",
+        "}",
+        "[",
+        ",",
+        "&a ",
+        "*a",
+        "${X}",
+        "${Y:-d}",
+        "$${",
+        "\"",
+        "'",
+        ": ",
+        "\n",
+        "  ",
+        "- ",
+        "acme",
+        "Acme",
+        "1.5",
+        "true",
+        "null",
+        "~",
+        "!!str ",
+        "#",
+        "---\n",
+        "?",
+        "|\n  x\n",
+        "\t",
+        "roles:\n",
+        "    permissions: [",
+        "flows:\n",
+        "    file: ",
+        "themes:\n",
+        "  file: ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn arbitrary_documents_give_diagnostics_not_panics(
+            picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..80)
+        ) {
+            let text: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+            let dir = tempfile::tempdir().unwrap();
+            let path = write(dir.path(), "descope.yaml", &text);
+            let loaded = load_with(&path, Some("dev"), &vars(&[("X", "x")]));
+            // Either a configuration or at least one error, never both.
+            prop_assert_eq!(loaded.config.is_some(), !loaded.has_errors());
+        }
+    }
+}

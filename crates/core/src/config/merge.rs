@@ -20,7 +20,7 @@ pub const IDENTITIES: [(&str, &str); 4] = [
 ];
 
 /// Merges `overlay` onto `base`. Both must be mappings (the caller checks and reports).
-pub fn merge_overlay(base: Node, overlay: Node) -> Node {
+pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
     let Value::Map(overlay_entries) = overlay.value else {
         return base;
     };
@@ -39,7 +39,7 @@ pub fn merge_overlay(base: Node, overlay: Node) -> Node {
         {
             None => base_entries.push(entry),
             Some(base_entry) => {
-                let merged = match (identity, entry.key.as_str()) {
+                let merged = match (identity, entry.key.as_ref()) {
                     (Some(key), _) => merge_list(
                         std::mem::replace(&mut base_entry.value, null()),
                         entry.value,
@@ -58,7 +58,7 @@ pub fn merge_overlay(base: Node, overlay: Node) -> Node {
     base
 }
 
-fn null() -> Node {
+fn null() -> Node<'static> {
     Node {
         position: Default::default(),
         source: 0,
@@ -66,7 +66,7 @@ fn null() -> Node {
     }
 }
 
-fn merge_list(base: Node, overlay: Node, identity: &str) -> Node {
+fn merge_list<'a>(base: Node<'a>, overlay: Node<'a>, identity: &str) -> Node<'a> {
     let (mut base, Value::Seq(overlay_items)) = (base, overlay.value.clone()) else {
         return overlay;
     };
@@ -96,7 +96,7 @@ fn merge_list(base: Node, overlay: Node, identity: &str) -> Node {
 }
 
 /// Two mappings of named mappings (environments): same-named entries merge field by field.
-fn merge_by_key(base: Node, overlay: Node) -> Node {
+fn merge_by_key<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
     let (mut base, Value::Map(overlay_entries)) = (base, overlay.value.clone()) else {
         return overlay;
     };
@@ -119,7 +119,7 @@ fn merge_by_key(base: Node, overlay: Node) -> Node {
 }
 
 /// The overlay mapping's fields replace the base mapping's; a non-mapping overlay replaces all.
-fn replace_fields(base: Node, overlay: Node) -> Node {
+fn replace_fields<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
     let (mut base, Value::Map(overlay_entries)) = (base, overlay.value.clone()) else {
         return overlay;
     };
@@ -155,7 +155,7 @@ mod tests {
     use super::*;
     use crate::config::yaml::load_yaml;
 
-    fn parse(text: &str, source: usize) -> Node {
+    fn parse(text: &str, source: usize) -> Node<'_> {
         load_yaml(text, source).unwrap().unwrap()
     }
 

@@ -1,0 +1,205 @@
+//! Reaching an environment: `--env` resolution, base URL fallbacks, the embedded emulator with
+//! persisted state, and API errors that never reveal the management key.
+
+use super::live::{KEY, LiveEmulator, cli, config_for};
+use super::support::run;
+
+const CANARY: &str = "K2canaryQQQsecretManagementKey0123456789";
+
+#[test]
+fn env_is_required_and_all_is_refused() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let missing = run(cli(dir.path(), KEY).args(["tenant", "list"]));
+    assert_eq!(missing.code, 64, "{}", missing.stderr);
+    assert!(missing.stderr.contains("--env"), "{}", missing.stderr);
+
+    let all = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "all"]));
+    assert_eq!(all.code, 64, "{}", all.stderr);
+    assert!(all.stderr.contains("--env all"), "{}", all.stderr);
+    assert_eq!(emulator.stats()["requests"], 0);
+}
+
+#[test]
+fn unknown_env_exits_3_naming_the_known_ones() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let result = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "staging"]));
+    assert_eq!(result.code, 3, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("\"staging\" is not defined"),
+        "{}",
+        result.stderr
+    );
+    assert!(result.stderr.contains("dev, prod"), "{}", result.stderr);
+}
+
+#[test]
+fn base_url_falls_back_to_the_environment_variables() {
+    let emulator = LiveEmulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${KEY}\n",
+    )
+    .unwrap();
+    for variable in ["DESCOPE_BASE_URL", "DESCOPE_BASE_URI"] {
+        let before = emulator.stats()["requests"].as_u64().unwrap();
+        let result = run(cli(dir.path(), KEY)
+            .env(variable, emulator.url())
+            .args(["tenant", "list", "--env", "dev", "--format", "json"]));
+        assert_eq!(result.code, 0, "{variable}: {}", result.stderr);
+        assert_eq!(
+            emulator.stats()["requests"].as_u64().unwrap(),
+            before + 1,
+            "{variable}"
+        );
+    }
+}
+
+#[test]
+fn emulator_env_keeps_its_state_between_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: .descope-mgmt/state/local.json\n",
+    )
+    .unwrap();
+    let created = run(cli(dir.path(), KEY).args([
+        "tenant",
+        "create",
+        "--env",
+        "local",
+        "--id",
+        "acme-corp",
+        "--name",
+        "Acme",
+    ]));
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let state = dir.path().join(".descope-mgmt/state/local.json");
+    let saved = std::fs::read_to_string(&state).expect("state file written");
+    assert!(
+        saved.contains("acme-corp"),
+        "compacted on shutdown: {saved}"
+    );
+
+    let listed =
+        run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local", "--format", "json"]));
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listing: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let ids: Vec<&str> = listing["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["acme-corp"]);
+}
+
+#[test]
+fn wrong_key_exits_1_with_a_hint_and_never_shows_the_key() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    for args in [
+        &["tenant", "list", "--env", "dev", "-vvv"][..],
+        &[
+            "tenant", "get", "acme", "--env", "dev", "-vvv", "--format", "json",
+        ][..],
+        &[
+            "tenant",
+            "create",
+            "--env",
+            "dev",
+            "--id",
+            "acme",
+            "--name",
+            "A",
+            "-vvv",
+            "--log-format",
+            "json",
+        ][..],
+        &["tenant", "delete", "acme", "--env", "prod", "--yes", "-vvv"][..],
+        &["role", "list", "--env", "dev", "-vvv"][..],
+        &["permission", "list", "--env", "dev", "-vvv"][..],
+    ] {
+        let result = run(cli(dir.path(), CANARY).args(args));
+        assert_eq!(result.code, 1, "{args:?}: {}", result.stderr);
+        for stream in [&result.stdout, &result.stderr] {
+            assert!(!stream.contains(CANARY), "{args:?}: the key leaked");
+            assert!(
+                !stream.contains("canaryQQQ"),
+                "{args:?}: part of the key leaked"
+            );
+        }
+        assert!(result.stderr.contains("401"), "{args:?}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("E011401"),
+            "{args:?}: {}",
+            result.stderr
+        );
+        assert!(
+            result.stderr.contains("management key of environment"),
+            "{args:?}: {}",
+            result.stderr
+        );
+    }
+}
+
+#[test]
+fn unreachable_api_exits_1_naming_the_url() {
+    // Bind then drop a listener: the port is free and nothing answers on it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        format!(
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: http://127.0.0.1:{port}\n"
+        ),
+    )
+    .unwrap();
+    let result = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "dev"]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("connection error"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result
+            .stderr
+            .contains(&format!("no answer from http://127.0.0.1:{port}")),
+        "{}",
+        result.stderr
+    );
+}
+
+#[test]
+fn a_second_run_on_the_same_emulator_state_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: state/local.json\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("state")).unwrap();
+    // Stands in for another run holding the state file.
+    let held = std::fs::File::create(dir.path().join("state/local.json.lock")).unwrap();
+    held.lock().unwrap();
+    let refused = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("in use by another descope-mgmt run"),
+        "{}",
+        refused.stderr
+    );
+
+    held.unlock().unwrap();
+    let listed = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+}
