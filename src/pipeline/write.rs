@@ -177,6 +177,12 @@ pub async fn execute(
         backup: None,
     };
     if !plan.is_empty() {
+        // Registered before the first write so that no Ctrl-C from here on kills the process
+        // mid-change: it only stops new changes from starting.
+        let mut interrupt = tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::interrupt(),
+        )
+        .map_err(|error| CliError::new(Exit::Error, format!("cannot watch for Ctrl-C: {error}")))?;
         let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
             LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
             LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
@@ -210,7 +216,7 @@ pub async fn execute(
             let handler = {
                 let cancel = cancel.clone();
                 tokio::spawn(async move {
-                    if tokio::signal::ctrl_c().await.is_ok() {
+                    if interrupt.recv().await.is_some() {
                         eprintln!("interrupted: letting in-flight calls finish…");
                         cancel.cancel();
                     }

@@ -131,3 +131,39 @@ fn tenant_diff_env_all_shows_every_environment() {
         assert!(result.stdout.contains(env), "{}", result.stdout);
     }
 }
+
+#[test]
+fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
+    let tenants: String = (1..=40)
+        .map(|n| format!("  - id: tenant-{n:02}\n    name: Tenant {n}\n"))
+        .collect();
+    let world = World::new(&format!("tenants:\n{tenants}"));
+    world.post("/emulator/faults", serde_json::json!({"latencyMs": 150}));
+    let child = world
+        .cli(&["tenant", "sync", "--env", "dev"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The backup is written after the interrupt handler is installed and before the first write.
+    while world.backups("dev").is_empty() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stderr.contains("skipped"), "{stderr}");
+    let done = world.tenant_ids().len();
+    assert!(done < 40, "the interrupt stopped nothing ({done} created)");
+
+    world.post("/emulator/faults", serde_json::json!({"latencyMs": 0}));
+    let rerun = world.run(&["tenant", "sync", "--env", "dev"]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
+}
