@@ -102,6 +102,15 @@ pub enum Command {
     /// Environments of the configuration.
     #[command(subcommand)]
     Env(EnvCommand),
+    /// Tenants of one environment's project.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Project-level roles of one environment's project.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Permissions of one environment's project.
+    #[command(subcommand)]
+    Permission(PermissionCommand),
     /// Show what apply would change, for every kind (tenants, roles, permissions).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
@@ -113,15 +122,6 @@ pub enum Command {
     /// Print the manual page (roff) to stdout, or write one page per command with --out.
     #[command(hide = true)]
     Man(ManArgs),
-    /// Tenants of one environment's project.
-    #[command(subcommand)]
-    Tenant(TenantCommand),
-    /// Project-level roles of one environment's project.
-    #[command(subcommand)]
-    Role(RoleCommand),
-    /// Permissions of one environment's project.
-    #[command(subcommand)]
-    Permission(PermissionCommand),
 }
 
 /// `plan`.
@@ -192,22 +192,6 @@ pub enum ConfigCommand {
 pub enum EnvCommand {
     /// List environments (management keys masked).
     List,
-}
-
-/// `completions`.
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell to complete for.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
-}
-
-/// `man`.
-#[derive(Debug, Args)]
-pub struct ManArgs {
-    /// Write `descope-mgmt.1` and one page per subcommand into this directory instead.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -355,4 +339,20 @@ pub enum PermissionCommand {
     Diff(SyncDiffArgs),
     /// Make the environment's permissions match the configuration.
     Sync(SyncArgs),
+}
+
+/// `completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `descope-mgmt.1` and one page per subcommand into this directory instead.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }

@@ -14,6 +14,7 @@ use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, Rate
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
+use tracing::Instrument;
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
@@ -193,7 +194,7 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             ));
         }
     };
-    tracing::debug!(env = env_name, base_url = client.base_url(), "connected");
+    tracing::debug!(base_url = client.base_url(), "connected");
     Ok(Connected {
         env_name: env_name.to_owned(),
         env,
@@ -209,8 +210,9 @@ pub async fn with_connection<T>(
     env_name: &str,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let connected = connect(config, env_name).await?;
-    let outcome = work(&connected).await;
+    let span = tracing::info_span!("env", name = env_name);
+    let connected = connect(config, env_name).instrument(span.clone()).await?;
+    let outcome = work(&connected).instrument(span).await;
     let closed = connected.close().await;
     match (outcome, closed) {
         (Ok(value), Ok(())) => Ok(value),
@@ -224,7 +226,8 @@ pub async fn with_connection<T>(
 }
 
 /// The whole life of a single-environment command: loads the configuration (exit 3 when
-/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes.
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
+/// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
     global: &GlobalArgs,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
@@ -232,7 +235,24 @@ pub fn run_in_env<T>(
     let env_name = require_env(global)?;
     let config = crate::commands::load_valid(global, None)?;
     environment(&config, env_name)?;
-    runtime()?.block_on(with_connection(&config, env_name, work))
+    runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
+        tokio::select! {
+            outcome = work(conn) => outcome,
+            () = interrupted() => Err(CliError::new(
+                Exit::Interrupted,
+                format!("interrupted (env {})", conn.env_name()),
+            )
+            .with_hint("a call in flight may or may not have taken effect: read the resource again to check")),
+        }
+    }))
+}
+
+/// Resolves on Ctrl-C; never, when the handler cannot be installed (the default SIGINT
+/// behaviour then stays in place).
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a

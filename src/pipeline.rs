@@ -16,13 +16,13 @@ pub mod write;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use descope_mgmt_api::{ClientConfig, DescopeClient, RateLimit as ApiRateLimit};
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES};
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan};
 
 use crate::cli::GlobalArgs;
+use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
 pub use project::ClientProject;
 
@@ -100,12 +100,10 @@ fn drop_builtins(actual: &mut ResourceSet, desired: &ResourceSet) {
         .retain(|r| !BUILTIN_ROLES.contains(&r.name.as_str()) || declared_role(&r.name));
 }
 
-/// The environment a command works on (`--env`, required).
+/// The environment a command works on (`--env`, required; `all` only where the command
+/// handles it before coming here).
 pub fn env_name(global: &GlobalArgs) -> Result<String, CliError> {
-    global.env.clone().ok_or_else(|| {
-        CliError::new(Exit::Usage, "this command needs an environment")
-            .with_hint("pass --env NAME (see `descope-mgmt env list`)")
-    })
+    crate::connect::require_env(global).map(str::to_owned)
 }
 
 /// Loads the configuration for `env` (exit 3 on any error, before anything is sent) and checks
@@ -142,42 +140,6 @@ pub fn skip_reason(env: &EnvironmentConfig) -> Option<String> {
     }
 }
 
-/// A client for a project environment.
-pub fn connect(name: &str, env: &EnvironmentConfig) -> Result<ClientProject, CliError> {
-    let Connection::Project {
-        project_id,
-        management_key,
-    } = env.connection()
-    else {
-        return Err(CliError::new(
-            Exit::Error,
-            format!(
-                "environment `{name}` uses the embedded emulator, which sync does not reach yet"
-            ),
-        ));
-    };
-    if let Some(reason) = skip_reason(env) {
-        return Err(CliError::config_invalid(format!(
-            "environment `{name}` has no credentials: {reason}"
-        ))
-        .with_hint("set the variables its project_id and management_key name"));
-    }
-    let limit = env.rate_limit();
-    let rate = ApiRateLimit::new(
-        limit.requests,
-        std::time::Duration::from_secs(u64::from(limit.per_seconds)),
-    )
-    .map_err(|error| CliError::config_invalid(format!("environment `{name}`: {error}")))?;
-    let mut config =
-        ClientConfig::new(project_id.clone(), management_key.clone()).with_rate_limit(rate);
-    if let Some(url) = env.base_url() {
-        config = config.with_base_url(url);
-    }
-    DescopeClient::new(config)
-        .map(ClientProject::new)
-        .map_err(|error| CliError::new(Exit::Error, format!("environment `{name}`: {error}")))
-}
-
 /// A plan for one environment, with what it takes to apply it.
 #[derive(Debug)]
 pub struct Planned {
@@ -205,34 +167,37 @@ pub async fn read_live(
     Ok(actual)
 }
 
-/// load → desired → connect → read → plan, for one environment.
+/// desired → read → plan, for one connected environment.
 pub async fn plan_env(
     config: &DescopeConfig,
-    env: &str,
+    connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let environment = config
-        .environment(env)
-        .ok_or_else(|| CliError::config_invalid(format!("environment `{env}` is not defined")))?;
+    let env = connected.env_name();
     let desired = desired_set(config, env);
-    let project = connect(env, environment)?;
+    let project = ClientProject::new(connected.client().clone());
     let kinds = selection.kind_list();
     let actual = read_live(&project, &kinds, &desired, env).await?;
     let plan = plan(&desired, &actual, &selection.options());
     Ok(Planned {
         env: env.to_owned(),
-        protected: environment.protected(),
+        protected: connected.env().protected(),
         plan,
         project,
         kinds,
     })
 }
 
-/// A runtime for one command. Two workers: the work is I/O-bound and the limiter paces it.
-pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
+/// load → connect → read → plan → `work` → close, for `--env`.
+pub fn in_env<T>(
+    global: &GlobalArgs,
+    work: impl AsyncFnOnce(&DescopeConfig, &Connected) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let env = env_name(global)?;
+    let config = load_for_env(global, &env)?;
+    crate::connect::runtime()?.block_on(crate::connect::with_connection(
+        &config,
+        &env,
+        async |connected| work(&config, connected).await,
+    ))
 }

@@ -113,7 +113,7 @@ impl Progress for ApplyProgress {
                 bar.inc(1);
             }
             Display::Lines { every } => {
-                if done % every.load(Ordering::SeqCst) == 0 || done == total {
+                if done.is_multiple_of(every.load(Ordering::SeqCst)) || done == total {
                     eprintln!("progress: {done}/{total} changes");
                 }
             }

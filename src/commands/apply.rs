@@ -4,14 +4,16 @@
 use std::path::Path;
 use std::time::Instant;
 
+use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::plan::check_fresh;
 use serde_json::json;
 
 use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
 use crate::output;
 use crate::pipeline::write::{self, WriteFlags};
-use crate::pipeline::{self, Planned, Selection};
+use crate::pipeline::{self, ClientProject, Planned, Selection};
 use crate::render::plan as render;
 
 use super::plan::{PlanFile, palette};
@@ -24,23 +26,33 @@ pub fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<Exit, CliError> {
         report: args.write.report.clone(),
     };
     let started = Instant::now();
-    let runtime = pipeline::runtime()?;
-    let planned = match &args.planfile {
-        Some(path) => runtime.block_on(load_fresh(global, path))?,
-        None => {
-            let env = pipeline::env_name(global)?;
-            let config = pipeline::load_for_env(global, &env)?;
-            let selection = Selection::all_kinds(&args.target, args.prune);
-            runtime.block_on(pipeline::plan_env(&config, &env, &selection))?
+    match &args.planfile {
+        Some(path) => {
+            let file = read_plan_file(global, path)?;
+            let config = pipeline::load_for_env(global, &file.env)?;
+            let env = file.env.clone();
+            crate::connect::runtime()?.block_on(crate::connect::with_connection(
+                &config,
+                &env,
+                async |connected| {
+                    let planned = fresh(&config, connected, file).await?;
+                    sync(global, &planned, &flags, started).await
+                },
+            ))
         }
-    };
-    sync(global, &runtime, &planned, &flags, started)
+        None => {
+            let selection = Selection::all_kinds(&args.target, args.prune);
+            pipeline::in_env(global, async |config, connected| {
+                let planned = pipeline::plan_env(config, connected, &selection).await?;
+                sync(global, &planned, &flags, started).await
+            })
+        }
+    }
 }
 
 /// Shows the plan, then (unless `--dry-run`) guards, applies and reports.
-pub fn sync(
+pub async fn sync(
     global: &GlobalArgs,
-    runtime: &tokio::runtime::Runtime,
     planned: &Planned,
     flags: &WriteFlags,
     started: Instant,
@@ -63,7 +75,7 @@ pub fn sync(
         return Ok(Exit::Success);
     }
     write::guards(global, planned, flags)?;
-    let summary = write::execute(runtime, global, planned, started)?;
+    let summary = write::execute(global, planned, started).await?;
     if global.format != crate::cli::Format::Table {
         let mut document = render::document(&planned.env, &planned.plan);
         document["result"] = summary.json();
@@ -73,9 +85,8 @@ pub fn sync(
     Ok(summary.exit())
 }
 
-/// Reads a saved plan, connects to its environment, re-reads the live state of the kinds it
-/// covers and refuses it (exit 4) when anything it touches changed since.
-async fn load_fresh(global: &GlobalArgs, path: &Path) -> Result<Planned, CliError> {
+/// Reads and checks a saved plan; `--env`, when given, must name the plan's environment.
+fn read_plan_file(global: &GlobalArgs, path: &Path) -> Result<PlanFile, CliError> {
     let text = std::fs::read_to_string(path).map_err(|error| {
         CliError::new(
             Exit::Error,
@@ -107,12 +118,18 @@ async fn load_fresh(global: &GlobalArgs, path: &Path) -> Result<Planned, CliErro
             format!("the plan is for `{}`, not `{env}`", file.env),
         ));
     }
-    let config = pipeline::load_for_env(global, &file.env)?;
-    let environment = config.environment(&file.env).ok_or_else(|| {
-        CliError::config_invalid(format!("environment `{}` is not defined", file.env))
-    })?;
-    let project = pipeline::connect(&file.env, environment)?;
-    let desired = pipeline::desired_set(&config, &file.env);
+    Ok(file)
+}
+
+/// Re-reads the live state of the kinds a saved plan covers and refuses it (exit 4) when
+/// anything it touches changed since it was made.
+async fn fresh(
+    config: &DescopeConfig,
+    connected: &Connected,
+    file: PlanFile,
+) -> Result<Planned, CliError> {
+    let project = ClientProject::new(connected.client().clone());
+    let desired = pipeline::desired_set(config, &file.env);
     let actual = pipeline::read_live(&project, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, format!("the plan is stale: {stale}"))
@@ -120,7 +137,7 @@ async fn load_fresh(global: &GlobalArgs, path: &Path) -> Result<Planned, CliErro
     })?;
     Ok(Planned {
         env: file.env,
-        protected: environment.protected(),
+        protected: connected.env().protected(),
         plan: file.plan,
         project,
         kinds: file.kinds,

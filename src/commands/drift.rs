@@ -12,9 +12,8 @@ pub fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<Exit, CliError> {
     if global.env.as_deref() == Some(ALL_ENVS) {
         return all_envs(global, &selection, true, true);
     }
-    let planned = plan_one(global, &selection)?;
-    show(global, &planned)?;
-    let drifted = !planned.plan.is_empty() || !planned.plan.unmanaged.is_empty();
+    let plan = plan_one(global, &selection, |planned| show(global, planned))?;
+    let drifted = !plan.is_empty() || !plan.unmanaged.is_empty();
     Ok(if drifted {
         Exit::ChangesPending
     } else {

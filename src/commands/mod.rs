@@ -15,6 +15,7 @@ mod tenant_sync;
 use std::ffi::OsString;
 
 use clap::FromArgMatches;
+use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
     Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, TenantCommand,
@@ -55,16 +56,32 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
         Command::Tenant(TenantCommand::Delete { id }) => tenant::delete(&cli.global, id),
         Command::Role(RoleCommand::List) => role::list(&cli.global),
         Command::Permission(PermissionCommand::List) => permission::list(&cli.global),
-        // diff / sync: owned by the pipeline (tenant_sync.rs).
-        Command::Tenant(TenantCommand::Diff(args)) => tenant_sync::tenant_diff(&cli.global, args),
-        Command::Tenant(TenantCommand::Sync(args)) => tenant_sync::tenant_sync(&cli.global, args),
-        Command::Role(RoleCommand::Diff(args)) => tenant_sync::role_diff(&cli.global, args),
-        Command::Role(RoleCommand::Sync(args)) => tenant_sync::role_sync(&cli.global, args),
+        // diff / sync: the pipeline limited to one kind (tenant_sync.rs).
+        Command::Tenant(TenantCommand::Diff(args)) => {
+            return finish(tenant_sync::diff(&cli.global, ResourceKind::Tenant, args));
+        }
+        Command::Tenant(TenantCommand::Sync(args)) => {
+            return finish(tenant_sync::sync(&cli.global, ResourceKind::Tenant, args));
+        }
+        Command::Role(RoleCommand::Diff(args)) => {
+            return finish(tenant_sync::diff(&cli.global, ResourceKind::Role, args));
+        }
+        Command::Role(RoleCommand::Sync(args)) => {
+            return finish(tenant_sync::sync(&cli.global, ResourceKind::Role, args));
+        }
         Command::Permission(PermissionCommand::Diff(args)) => {
-            tenant_sync::permission_diff(&cli.global, args)
+            return finish(tenant_sync::diff(
+                &cli.global,
+                ResourceKind::Permission,
+                args,
+            ));
         }
         Command::Permission(PermissionCommand::Sync(args)) => {
-            tenant_sync::permission_sync(&cli.global, args)
+            return finish(tenant_sync::sync(
+                &cli.global,
+                ResourceKind::Permission,
+                args,
+            ));
         }
     };
     finish(result.map(|()| Exit::Success))

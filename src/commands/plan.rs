@@ -37,13 +37,15 @@ pub fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<Exit, CliError> {
         }
         return all_envs(global, &selection, args.detailed_exitcode, false);
     }
-    let planned = plan_one(global, &selection)?;
-    show(global, &planned)?;
-    if let Some(out) = &args.out {
-        save(out, &planned)?;
-        eprintln!("plan saved to {}", out.display());
-    }
-    Ok(pending_exit(&planned.plan, args.detailed_exitcode))
+    let plan = plan_one(global, &selection, |planned| {
+        show(global, planned)?;
+        if let Some(out) = &args.out {
+            save(out, planned)?;
+            eprintln!("plan saved to {}", out.display());
+        }
+        Ok(())
+    })?;
+    Ok(pending_exit(&plan, args.detailed_exitcode))
 }
 
 /// Exit 2 when `detailed` and the plan would write.
@@ -55,12 +57,18 @@ pub fn pending_exit(plan: &Plan, detailed: bool) -> Exit {
     }
 }
 
-/// load → connect → read → plan for `--env`.
-pub fn plan_one(global: &GlobalArgs, selection: &Selection) -> Result<Planned, CliError> {
-    let env = pipeline::env_name(global)?;
-    let config = pipeline::load_for_env(global, &env)?;
-    let runtime = pipeline::runtime()?;
-    runtime.block_on(pipeline::plan_env(&config, &env, selection))
+/// load → connect → read → plan for `--env`, then `show` it; returns the plan once the
+/// connection is closed.
+pub fn plan_one(
+    global: &GlobalArgs,
+    selection: &Selection,
+    show: impl FnOnce(&Planned) -> Result<(), CliError>,
+) -> Result<Plan, CliError> {
+    pipeline::in_env(global, async |config, connected| {
+        let planned = pipeline::plan_env(config, connected, selection).await?;
+        show(&planned)?;
+        Ok(planned.plan)
+    })
 }
 
 pub fn palette(color: ColorChoice) -> Palette {
@@ -121,7 +129,7 @@ pub fn all_envs(
 ) -> Result<Exit, CliError> {
     let base = super::load_valid(global, None)?;
     let names: Vec<String> = base.environments().keys().cloned().collect();
-    let runtime = pipeline::runtime()?;
+    let runtime = crate::connect::runtime()?;
     let mut outcomes: Vec<(String, EnvOutcome)> = Vec::new();
     let mut jobs = Vec::new();
     for name in names {
@@ -139,7 +147,14 @@ pub fn all_envs(
         }
         let selection = selection.clone();
         jobs.push(async move {
-            let result = pipeline::plan_env(&config, &name, &selection).await;
+            let result = match crate::connect::connect(&config, &name).await {
+                Ok(connected) => {
+                    let result = pipeline::plan_env(&config, &connected, &selection).await;
+                    let closed = connected.close().await;
+                    result.and_then(|planned| closed.map(|()| planned))
+                }
+                Err(error) => Err(error),
+            };
             (
                 name,
                 match result {

@@ -1,35 +1,43 @@
-//! `tenant|role|permission diff` and `sync`: the configuration compared with, and applied to,
-//! one environment. Placeholders until the plan/apply pipeline lands (branch `cli-sync` replaces
-//! this file); each refuses with a clear error instead of pretending to work.
+//! `tenant|role|permission diff` and `sync`: the pipeline limited to one kind, so that
+//! `tenant sync --prune` can never delete a role, and `--target ID` names resources of that kind.
+
+use std::time::Instant;
+
+use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{GlobalArgs, SyncArgs, SyncDiffArgs};
 use crate::exit::{CliError, Exit};
+use crate::pipeline::write::WriteFlags;
+use crate::pipeline::{self, Selection};
 
-fn not_available(command: &str) -> CliError {
-    CliError::new(Exit::Error, format!("`{command}` is not available yet"))
-        .with_hint("use `descope-mgmt plan` / `apply` once they are available")
+use super::plan::{ALL_ENVS, all_envs, pending_exit, plan_one, show};
+
+/// `<kind> diff`: the plan of one kind; exit 2 with `--detailed-exitcode` when it would write.
+pub fn diff(
+    global: &GlobalArgs,
+    kind: ResourceKind,
+    args: &SyncDiffArgs,
+) -> Result<Exit, CliError> {
+    let selection = Selection::one_kind(kind, &args.targets, false);
+    if global.env.as_deref() == Some(ALL_ENVS) {
+        return all_envs(global, &selection, args.detailed_exitcode, false);
+    }
+    let plan = plan_one(global, &selection, |planned| show(global, planned))?;
+    Ok(pending_exit(&plan, args.detailed_exitcode))
 }
 
-pub fn tenant_diff(_global: &GlobalArgs, _args: &SyncDiffArgs) -> Result<(), CliError> {
-    Err(not_available("tenant diff"))
-}
-
-pub fn tenant_sync(_global: &GlobalArgs, _args: &SyncArgs) -> Result<(), CliError> {
-    Err(not_available("tenant sync"))
-}
-
-pub fn role_diff(_global: &GlobalArgs, _args: &SyncDiffArgs) -> Result<(), CliError> {
-    Err(not_available("role diff"))
-}
-
-pub fn role_sync(_global: &GlobalArgs, _args: &SyncArgs) -> Result<(), CliError> {
-    Err(not_available("role sync"))
-}
-
-pub fn permission_diff(_global: &GlobalArgs, _args: &SyncDiffArgs) -> Result<(), CliError> {
-    Err(not_available("permission diff"))
-}
-
-pub fn permission_sync(_global: &GlobalArgs, _args: &SyncArgs) -> Result<(), CliError> {
-    Err(not_available("permission sync"))
+/// `<kind> sync`: plan one kind, then the write half of the pipeline.
+pub fn sync(global: &GlobalArgs, kind: ResourceKind, args: &SyncArgs) -> Result<Exit, CliError> {
+    let started = Instant::now();
+    let flags = WriteFlags {
+        dry_run: args.dry_run,
+        allow_delete: args.allow_delete,
+        max_deletes: args.max_deletes,
+        report: args.report.clone(),
+    };
+    let selection = Selection::one_kind(kind, &args.targets, args.prune);
+    pipeline::in_env(global, async |config, connected| {
+        let planned = pipeline::plan_env(config, connected, &selection).await?;
+        super::apply::sync(global, &planned, &flags, started).await
+    })
 }

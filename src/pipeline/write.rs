@@ -133,37 +133,9 @@ pub fn guards(global: &GlobalArgs, planned: &Planned, flags: &WriteFlags) -> Res
     )
     .map_err(|refusal| CliError::new(Exit::Refused, refusal.to_string()))?;
     if planned.protected {
-        confirm_protected(&planned.env, global.yes)?;
+        crate::confirm::confirm_protected(&planned.env, global.yes)?;
     }
     Ok(())
-}
-
-/// A protected environment needs its name typed on a terminal, or `--yes` without one.
-fn confirm_protected(env: &str, yes: bool) -> Result<(), CliError> {
-    use std::io::{BufRead, IsTerminal, Write};
-    if yes {
-        return Ok(());
-    }
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(CliError::new(
-            Exit::Refused,
-            format!("environment `{env}` is protected and there is no terminal to confirm on"),
-        )
-        .with_hint("pass --yes to confirm non-interactively"));
-    }
-    eprint!("environment `{env}` is protected. Type its name to continue: ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    stdin
-        .lock()
-        .read_line(&mut answer)
-        .map_err(CliError::from)?;
-    if answer.trim() == env {
-        Ok(())
-    } else {
-        Err(CliError::new(Exit::Refused, "confirmation declined"))
-    }
 }
 
 /// The configuration's git commit, for audit lines; none outside a repository.
@@ -184,8 +156,7 @@ fn git_commit(config: &Path) -> Option<String> {
 
 /// lock → backup → apply (Ctrl-C cancels; in-flight calls finish) → summary. Call after
 /// [`guards`]; a plan without writes returns at once without touching anything.
-pub fn execute(
-    runtime: &tokio::runtime::Runtime,
+pub async fn execute(
     global: &GlobalArgs,
     planned: &Planned,
     started: Instant,
@@ -206,6 +177,12 @@ pub fn execute(
         backup: None,
     };
     if !plan.is_empty() {
+        // Registered before the first write so that no Ctrl-C from here on kills the process
+        // mid-change: it only stops new changes from starting.
+        let mut interrupt = tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::interrupt(),
+        )
+        .map_err(|error| CliError::new(Exit::Error, format!("cannot watch for Ctrl-C: {error}")))?;
         let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
             LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
             LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
@@ -235,11 +212,11 @@ pub fn execute(
             },
         );
         let cancel = CancelToken::new();
-        let report = runtime.block_on(async {
+        let report = {
             let handler = {
                 let cancel = cancel.clone();
                 tokio::spawn(async move {
-                    if tokio::signal::ctrl_c().await.is_ok() {
+                    if interrupt.recv().await.is_some() {
                         eprintln!("interrupted: letting in-flight calls finish…");
                         cancel.cancel();
                     }
@@ -255,7 +232,7 @@ pub fn execute(
             .await;
             handler.abort();
             report
-        });
+        };
         progress.finish();
         if let Some(error) = progress.audit_error() {
             eprintln!("warning: could not write the audit log: {error}");

@@ -465,3 +465,116 @@ fn unknown_default_role_is_refused_before_any_write() {
     assert_eq!(update.code, 1, "{}", update.stderr);
     assert_eq!(emulator.writes(), writes_before);
 }
+
+/// Runs `tenant ARGS` on a pseudo-terminal (util-linux `script`), typing `typed` into it.
+fn tenant_on_a_terminal(dir: &std::path::Path, args: &[&str], typed: &str) -> Run {
+    use std::io::Write;
+    let binary = env!("CARGO_BIN_EXE_descope-mgmt");
+    let command_line = std::iter::once(binary)
+        .chain(["-c", "descope.yaml", "tenant"])
+        .chain(args.iter().copied())
+        .map(|word| format!("'{word}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &command_line, "/dev/null"])
+        .current_dir(dir)
+        .env("KEY", KEY)
+        .env("NO_COLOR", "1")
+        .env_remove("DESCOPE_MGMT_CONFIG")
+        .env_remove("DESCOPE_BASE_URL")
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs (it provides the terminal)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(typed.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn on_a_terminal_the_protected_env_name_must_be_typed() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    create_acme(dir.path());
+
+    let declined = tenant_on_a_terminal(
+        dir.path(),
+        &["delete", "acme-corp", "--env", "prod"],
+        "dev\n",
+    );
+    assert_eq!(declined.code, 4, "{}{}", declined.stdout, declined.stderr);
+    assert!(
+        declined.stdout.contains("Type its name to continue"),
+        "{}",
+        declined.stdout
+    );
+    assert!(
+        declined.stdout.contains("confirmation declined"),
+        "{}",
+        declined.stdout
+    );
+    assert_eq!(
+        tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]).code,
+        0
+    );
+
+    let confirmed = tenant_on_a_terminal(
+        dir.path(),
+        &["delete", "acme-corp", "--env", "prod"],
+        "prod\n",
+    );
+    assert_eq!(
+        confirmed.code, 0,
+        "{}{}",
+        confirmed.stdout, confirmed.stderr
+    );
+    assert!(
+        confirmed
+            .stdout
+            .contains("deleted tenant acme-corp from env prod"),
+        "{}",
+        confirmed.stdout
+    );
+    assert_eq!(
+        tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]).code,
+        1
+    );
+}
+
+#[test]
+fn domains_without_self_provisioning_are_dropped_with_a_warning() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let created = tenant(
+        dir.path(),
+        &[
+            "create", "--env", "dev", "--id", "beta-co", "--name", "Beta", "--domain", "beta.com",
+        ],
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert!(
+        created
+            .stderr
+            .contains("domains have no effect without self-provisioning"),
+        "{}",
+        created.stderr
+    );
+    let got = json_of(&tenant(
+        dir.path(),
+        &["get", "beta-co", "--env", "dev", "--format", "json"],
+    ));
+    assert_eq!(got["tenant"]["domains"], json!([]));
+    assert_eq!(got["tenant"]["self_provisioning"], false);
+}

@@ -1,0 +1,169 @@
+//! `tenant|role|permission diff|sync` end to end against an emulator served by the test process.
+
+use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json};
+
+#[test]
+fn tenant_sync_creates_then_converges_with_zero_writes() {
+    let world = World::new(TENANTS);
+    let first = world.run(&["tenant", "sync", "--env", "dev"]);
+    assert_eq!(first.code, 0, "{}\n{}", first.stdout, first.stderr);
+    assert_eq!(world.tenant_ids(), ["acme-corp", "globex"]);
+    assert!(first.stderr.contains("2 created"), "{}", first.stderr);
+
+    let writes = world.writes();
+    let second = world.run(&["tenant", "sync", "--env", "dev"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(world.writes(), writes, "the second sync must not write");
+}
+
+#[test]
+fn tenant_sync_manages_tenants_only() {
+    let world = World::new(RESOURCES);
+    world.post(
+        "/v1/mgmt/role/create",
+        serde_json::json!({"name": "stray-role", "description": ""}),
+    );
+    let result = world.run(&["tenant", "sync", "--env", "dev", "--prune", "--dry-run"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(!result.stdout.contains("role"), "{}", result.stdout);
+
+    // Without the role, acme-corp's default role is rejected by the server: a partial sync.
+    let partial = world.run(&["tenant", "sync", "--env", "dev", "--prune"]);
+    assert_eq!(partial.code, 5, "{}", partial.stderr);
+    assert!(world.role_names().contains(&"stray-role".to_owned()));
+    assert!(
+        partial.stderr.contains("failed: create tenant acme-corp"),
+        "{}",
+        partial.stderr
+    );
+}
+
+#[test]
+fn tenant_diff_detailed_exitcode_and_json() {
+    let world = World::new(TENANTS);
+    world.create_tenant("globex", "Old");
+    let pending = world.run(&[
+        "tenant",
+        "diff",
+        "--env",
+        "dev",
+        "--detailed-exitcode",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(pending.code, 2, "{}", pending.stderr);
+    let document = parse(&pending.stdout);
+    assert_eq!(document["format_version"], 1);
+    assert_eq!(document["summary"]["create"], 1);
+    assert_eq!(document["summary"]["update"], 1);
+    assert_eq!(
+        world.writes(),
+        1,
+        "diff never writes (1 = the seeding create)"
+    );
+
+    assert_eq!(world.run(&["tenant", "sync", "--env", "dev"]).code, 0);
+    let clean = world.run(&["tenant", "diff", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(clean.code, 0, "{}", clean.stdout);
+}
+
+#[test]
+fn tenant_sync_target_limits_the_work() {
+    let world = World::new(TENANTS);
+    let result = world.run(&["tenant", "sync", "--env", "dev", "--target", "globex"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert_eq!(world.tenant_ids(), ["globex"]);
+}
+
+#[test]
+fn tenant_sync_dry_run_and_prune_guards() {
+    let world = World::new(TENANTS);
+    world.create_tenant("stray", "Stray");
+    let writes = world.writes();
+    let dry = world.run(&["tenant", "sync", "--env", "dev", "--dry-run", "--prune"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("- delete tenant stray"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(world.writes(), writes);
+
+    let refused = world.run(&["tenant", "sync", "--env", "prod", "--prune", "--yes"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    let no_terminal = world.run(&["tenant", "sync", "--env", "prod"]);
+    assert_eq!(no_terminal.code, 4, "{}", no_terminal.stderr);
+    assert_eq!(world.writes(), writes);
+}
+
+#[test]
+fn role_and_permission_sync_then_tenant_sync_converges() {
+    let world = World::new(RESOURCES);
+    let report = world.path("report.json");
+    let permissions = world.run(&[
+        "permission",
+        "sync",
+        "--env",
+        "dev",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(permissions.code, 0, "{}", permissions.stderr);
+    let document = read_json(&report);
+    assert_eq!(document["created"], 1);
+    assert!(document["api"]["requests"].as_u64().unwrap() >= 2);
+
+    let roles = world.run(&["role", "sync", "--env", "dev"]);
+    assert_eq!(roles.code, 0, "{}", roles.stderr);
+    assert!(world.role_names().contains(&"viewer".to_owned()));
+    let tenants = world.run(&["tenant", "sync", "--env", "dev"]);
+    assert_eq!(tenants.code, 0, "{}", tenants.stderr);
+    let diff = world.run(&["role", "diff", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(diff.code, 0, "{}", diff.stdout);
+}
+
+#[test]
+fn tenant_diff_env_all_shows_every_environment() {
+    let world = World::new(TENANTS);
+    let result = world.run(&["tenant", "diff", "--env", "all"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    for env in ["dev", "prod", "qa"] {
+        assert!(result.stdout.contains(env), "{}", result.stdout);
+    }
+}
+
+#[test]
+fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
+    let tenants: String = (1..=40)
+        .map(|n| format!("  - id: tenant-{n:02}\n    name: Tenant {n}\n"))
+        .collect();
+    let world = World::new(&format!("tenants:\n{tenants}"));
+    world.post("/emulator/faults", serde_json::json!({"latencyMs": 150}));
+    let child = world
+        .cli(&["tenant", "sync", "--env", "dev"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The backup is written after the interrupt handler is installed and before the first write.
+    while world.backups("dev").is_empty() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(stderr.contains("skipped"), "{stderr}");
+    let done = world.tenant_ids().len();
+    assert!(done < 40, "the interrupt stopped nothing ({done} created)");
+
+    world.post("/emulator/faults", serde_json::json!({"latencyMs": 0}));
+    let rerun = world.run(&["tenant", "sync", "--env", "dev"]);
+    assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
+}

@@ -1,0 +1,205 @@
+//! An emulator served from the test process and a config directory pointing the binary at it,
+//! for the plan/apply/drift/sync tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use descope_emulator::{Emulator, EmulatorConfig, RunningEmulator};
+use serde_json::{Value, json};
+
+use super::support::{Run, descope_mgmt, run};
+
+pub const KEY: &str = "K2local";
+
+/// A served emulator (its own runtime keeps serving while the test blocks on the binary) and a
+/// temporary directory holding `descope.yaml` and the local state directory.
+pub struct World {
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<RunningEmulator>,
+    pub dir: tempfile::TempDir,
+    http: reqwest::Client,
+}
+
+impl World {
+    /// `resources` is the YAML after `environments:` (permissions, roles, tenants).
+    pub fn new(resources: &str) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let emulator = runtime
+            .block_on(Emulator::start(EmulatorConfig::default()))
+            .expect("emulator starts");
+        let world = Self {
+            runtime,
+            emulator: Some(emulator),
+            dir: tempfile::tempdir().unwrap(),
+            http: reqwest::Client::new(),
+        };
+        world.write_config(resources);
+        world
+    }
+
+    pub fn url(&self) -> String {
+        self.emulator.as_ref().unwrap().url()
+    }
+
+    /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
+    /// emulator — and `qa` without credentials.
+    pub fn write_config(&self, resources: &str) {
+        let url = self.url();
+        let yaml = format!(
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  prod:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    protected: true\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  qa:\n    project_id: ${{QA_PROJECT_ID:-P2qaPlaceholder}}\n    management_key: ${{QA_KEY:-}}\n{resources}"
+        );
+        std::fs::write(self.dir.path().join("descope.yaml"), yaml).unwrap();
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.dir.path().join("state")
+    }
+
+    /// The binary in the config directory, with the key set and stdin closed (no terminal).
+    pub fn cli(&self, args: &[&str]) -> Command {
+        let mut command = descope_mgmt(self.dir.path());
+        command
+            .args(["-c", "descope.yaml"])
+            .args(args)
+            .env("KEY", KEY)
+            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
+            .env_remove("QA_PROJECT_ID")
+            .env_remove("QA_KEY")
+            .stdin(Stdio::null());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        run(&mut self.cli(args))
+    }
+
+    async fn management(&self, path: &str, body: Option<Value>) -> Value {
+        let url = format!("{}{path}", self.url());
+        let request = match body {
+            Some(body) => self.http.post(url).json(&body),
+            None => self.http.get(url),
+        };
+        let response = request
+            .header("Authorization", format!("Bearer P2local:{KEY}"))
+            .send()
+            .await
+            .expect("emulator reachable");
+        let status = response.status();
+        let value: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {value}");
+        value
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Value {
+        self.runtime.block_on(self.management(path, Some(body)))
+    }
+
+    /// Creates a tenant directly on the emulator, behind the CLI's back.
+    pub fn create_tenant(&self, id: &str, name: &str) {
+        self.post("/v1/mgmt/tenant/create", json!({"id": id, "name": name}));
+    }
+
+    /// Live tenants, `(id, name)`, sorted.
+    pub fn tenants(&self) -> Vec<(String, String)> {
+        let body = self
+            .runtime
+            .block_on(self.management("/v1/mgmt/tenant/all", None));
+        let mut tenants: Vec<(String, String)> = body["tenants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap().to_owned(),
+                    t["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        tenants.sort();
+        tenants
+    }
+
+    pub fn tenant_ids(&self) -> Vec<String> {
+        self.tenants().into_iter().map(|(id, _)| id).collect()
+    }
+
+    pub fn role_names(&self) -> Vec<String> {
+        let body = self
+            .runtime
+            .block_on(self.management("/v1/mgmt/role/all", None));
+        let mut names: Vec<String> = body["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Write calls the emulator has served so far.
+    pub fn writes(&self) -> u64 {
+        self.emulator.as_ref().unwrap().stats().writes
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.emulator.as_ref().unwrap().stats().requests
+    }
+
+    pub fn route(&self, route: &str) -> u64 {
+        self.emulator
+            .as_ref()
+            .unwrap()
+            .stats()
+            .by_route
+            .get(route)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Backup files written so far for `env`.
+    pub fn backups(&self, env: &str) -> Vec<PathBuf> {
+        let dir = self.state_dir().join("backups").join(env);
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| {
+                entries
+                    .map(|entry| entry.unwrap().path())
+                    .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            let _ = self.runtime.block_on(emulator.shutdown());
+        }
+    }
+}
+
+pub fn parse(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|error| panic!("{error}: {stdout}"))
+}
+
+pub fn read_json(path: &Path) -> Value {
+    parse(&std::fs::read_to_string(path).unwrap())
+}
+
+/// Two tenants, a role and a permission.
+pub const RESOURCES: &str = "permissions:\n  - name: reports.read\n    description: Read reports\nroles:\n  - name: viewer\n    description: Reads reports\n    permissions: [reports.read]\ntenants:\n  - id: acme-corp\n    name: Acme Corporation\n    domains: [acme.com]\n    self_provisioning: true\n    default_roles: [viewer]\n  - id: globex\n    name: Globex\n";
+
+/// Only tenants (no role they would need).
+pub const TENANTS: &str =
+    "tenants:\n  - id: acme-corp\n    name: Acme Corporation\n  - id: globex\n    name: Globex\n";
