@@ -163,6 +163,23 @@ async function main() {
     expect(same(s.selfProvisioningDomains, ['globex.com']), s);
   });
 
+  await check('tenant: configureSettings with the SDK-typed InactivityTime fields', async () => {
+    // The SDK's TenantSettings type capitalises these two names; the emulator accepts them as
+    // aliases of inactivityTime / inactivityTimeUnit and answers with the wire names.
+    data(
+      await m.tenant.configureSettings('globex', {
+        selfProvisioningDomains: ['globex.com'],
+        enableInactivity: true,
+        InactivityTime: 10,
+        InactivityTimeUnit: 'minutes',
+      }),
+      'configureSettings',
+    );
+    const s = data(await m.tenant.getSettings('globex'), 'getSettings');
+    expect(s.enableInactivity === true && s.inactivityTime === 10 && s.inactivityTimeUnit === 'minutes', s);
+    expect(s.sessionTokenExpiration === 15, 'earlier settings kept');
+  });
+
   await check('tenant: updateDefaultRoles', async () => {
     data(await m.tenant.updateDefaultRoles('globex', ['Tenant Admin']), 'updateDefaultRoles');
     expect(same(data(await m.tenant.load('globex'), 'load').defaultRoles, ['Tenant Admin']), 'not set');
