@@ -45,7 +45,7 @@ Exit codes:
   2    changes pending (plan/diff with --detailed-exitcode, drift found by drift)
   3    configuration invalid: nothing was sent to any API
   4    refused for safety: declined, protected env without --yes and no TTY, stale plan,
-       too many deletes
+       too many deletes, environment locked by another apply
   5    partial apply: some changes failed
   64   usage error (bad flags)
   130  interrupted";
