@@ -322,3 +322,26 @@ fn env_all_prints_one_matrix_and_skips_envs_without_credentials() {
         table.stdout
     );
 }
+
+#[test]
+fn a_held_environment_lock_refuses_the_apply() {
+    let world = World::new(TENANTS);
+    let _held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let result = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(result.code, 4, "{}", result.stderr);
+    assert!(result.stderr.contains("locked"), "{}", result.stderr);
+    assert_eq!(world.writes(), 0);
+}
+
+#[test]
+fn apply_json_output_carries_the_plan_and_the_result() {
+    let world = World::new(TENANTS);
+    let result = world.run(&["apply", "--env", "dev", "--format", "json"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let document = parse(&result.stdout);
+    assert_eq!(document["format_version"], 1);
+    assert_eq!(document["summary"]["create"], 2);
+    assert_eq!(document["result"]["status"], "success");
+    assert_eq!(document["result"]["created"], 2);
+    assert_eq!(document["result"]["results"].as_array().unwrap().len(), 2);
+}
