@@ -14,7 +14,6 @@ use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, Rate
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
-
 use tracing::Instrument;
 
 use crate::cli::GlobalArgs;
@@ -227,7 +226,8 @@ pub async fn with_connection<T>(
 }
 
 /// The whole life of a single-environment command: loads the configuration (exit 3 when
-/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes.
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
+/// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
     global: &GlobalArgs,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
@@ -235,7 +235,24 @@ pub fn run_in_env<T>(
     let env_name = require_env(global)?;
     let config = crate::commands::load_valid(global, None)?;
     environment(&config, env_name)?;
-    runtime()?.block_on(with_connection(&config, env_name, work))
+    runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
+        tokio::select! {
+            outcome = work(conn) => outcome,
+            () = interrupted() => Err(CliError::new(
+                Exit::Interrupted,
+                format!("interrupted (env {})", conn.env_name()),
+            )
+            .with_hint("a call in flight may or may not have taken effect: read the resource again to check")),
+        }
+    }))
+}
+
+/// Resolves on Ctrl-C; never, when the handler cannot be installed (the default SIGINT
+/// behaviour then stays in place).
+async fn interrupted() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
 }
 
 /// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a

@@ -203,3 +203,34 @@ fn a_second_run_on_the_same_emulator_state_is_refused() {
     let listed = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
     assert_eq!(listed.code, 0, "{}", listed.stderr);
 }
+
+#[test]
+fn ctrl_c_stops_the_command_with_exit_130() {
+    let emulator = LiveEmulator::start_with(descope_emulator::EmulatorConfig {
+        latency: std::time::Duration::from_secs(5),
+        ..Default::default()
+    });
+    let dir = config_for(&emulator);
+    let child = cli(dir.path(), KEY)
+        .args(["tenant", "list", "--env", "dev"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the call has reached the server, the command is waiting on it (handler installed).
+    let mut polls = 0;
+    while emulator.stats()["requests"] == 0 {
+        polls += 1;
+        assert!(polls < 600, "the command never called the API");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted (env dev)"), "{stderr}");
+}

@@ -21,13 +21,17 @@ pub struct LiveEmulator {
 
 impl LiveEmulator {
     pub fn start() -> Self {
+        Self::start_with(EmulatorConfig::default())
+    }
+
+    pub fn start_with(config: EmulatorConfig) -> Self {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("runtime");
         let emulator = runtime
-            .block_on(Emulator::start(EmulatorConfig::default()))
+            .block_on(Emulator::start(config))
             .expect("emulator starts");
         let url = emulator.url();
         Self {

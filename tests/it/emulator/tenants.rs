@@ -225,6 +225,53 @@ async fn settings_have_defaults_and_merge_present_fields() {
     assert_eq!(t["selfProvisioningDomains"], json!(["b.com"]));
 }
 
+/// `@descope/node-sdk` 2.13.0 types these two settings fields with a capital first letter and sends
+/// them verbatim, so without the alias a Node caller's inactivity settings would silently vanish.
+#[tokio::test]
+async fn settings_accept_the_node_sdk_spelling_of_inactivity_fields() {
+    let h = start().await;
+    h.ok(
+        "/v1/mgmt/tenant/create",
+        json!({"id": "acme", "name": "Acme"}),
+    )
+    .await;
+    h.ok(
+        "/v1/mgmt/tenant/settings",
+        json!({"tenantId": "acme", "enableInactivity": true, "InactivityTime": 10, "InactivityTimeUnit": "minutes"}),
+    )
+    .await;
+    let s = h.ok_get("/v1/mgmt/tenant/settings?id=acme").await;
+    assert_eq!(s["enableInactivity"], json!(true));
+    assert_eq!(s["inactivityTime"], json!(10));
+    assert_eq!(s["inactivityTimeUnit"], json!("minutes"));
+    assert!(s.get("InactivityTime").is_none(), "{s}");
+
+    h.ok(
+        "/v1/mgmt/tenant/settings",
+        json!({"tenantId": "acme", "inactivityTime": 20, "InactivityTime": 30, "InactivityTimeUnit": null}),
+    )
+    .await;
+    let s = h.ok_get("/v1/mgmt/tenant/settings?id=acme").await;
+    assert_eq!(
+        s["inactivityTime"],
+        json!(20),
+        "the canonical spelling wins"
+    );
+    assert_eq!(
+        s["inactivityTimeUnit"],
+        json!("minutes"),
+        "null alias is absent"
+    );
+
+    let (status, body) = h
+        .post(
+            "/v1/mgmt/tenant/settings",
+            json!({"tenantId": "acme", "InactivityTime": "ten"}),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST);
+}
+
 #[tokio::test]
 async fn default_roles_must_exist() {
     let h = start().await;

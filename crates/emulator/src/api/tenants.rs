@@ -319,6 +319,25 @@ pub(crate) fn load_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(Value::Object(settings))
 }
 
+/// Settings fields as `@descope/node-sdk` spells them (its `TenantSettings` type capitalises
+/// them and sends them verbatim), next to the wire name every other client uses.
+const NODE_SETTINGS_SPELLINGS: [(&str, &str); 2] = [
+    ("inactivityTime", "InactivityTime"),
+    ("inactivityTimeUnit", "InactivityTimeUnit"),
+];
+
+/// The name under which a settings field is present in the request: the canonical name wins,
+/// the Node SDK spelling is the fallback.
+fn settings_field<'a>(b: &Body, canonical: &'a str) -> Option<&'a str> {
+    if b.has(canonical) {
+        return Some(canonical);
+    }
+    NODE_SETTINGS_SPELLINGS
+        .iter()
+        .find(|(name, node)| *name == canonical && b.has(node))
+        .map(|(_, node)| *node)
+}
+
 /// Present, non-null fields replace stored ones; everything else is kept.
 pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let b = &req.body;
@@ -330,7 +349,10 @@ pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    for (key, default) in &defaults {
+    for (canonical, default) in &defaults {
+        let Some(key) = settings_field(b, canonical) else {
+            continue;
+        };
         let Some(value) = b.get(key) else { continue };
         let ok = match default {
             Value::Bool(_) => value.is_boolean(),
@@ -346,7 +368,7 @@ pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
             Value::Number(_) => json!(b.int(key)?.unwrap_or(0)),
             _ => value.clone(),
         };
-        stored.insert(key.clone(), value);
+        stored.insert(canonical.clone(), value);
     }
     for key in [
         "selfProvisioningDomains",
