@@ -167,3 +167,22 @@ fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
     assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
 }
+
+#[test]
+fn sync_to_an_embedded_emulator_env_persists_and_converges() {
+    let world = World::new(TENANTS);
+    let config = std::fs::read_to_string(world.path("descope.yaml")).unwrap();
+    let config = config.replace(
+        "environments:\n",
+        "environments:\n  local:\n    emulator: state/local.json\n",
+    );
+    std::fs::write(world.path("descope.yaml"), config).unwrap();
+    let sync = world.run(&["tenant", "sync", "--env", "local"]);
+    assert_eq!(sync.code, 0, "{}", sync.stderr);
+    let diff = world.run(&["tenant", "diff", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(diff.code, 0, "{}\n{}", diff.stdout, diff.stderr);
+    assert!(
+        world.tenant_ids().is_empty(),
+        "the test's emulator is untouched"
+    );
+}
