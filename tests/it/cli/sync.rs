@@ -89,6 +89,13 @@ fn tenant_sync_dry_run_and_prune_guards() {
     );
     assert_eq!(world.writes(), writes);
 
+    let dry_prod = world.run(&["tenant", "sync", "--env", "prod", "--dry-run", "--prune"]);
+    assert_eq!(dry_prod.code, 0, "{}", dry_prod.stderr);
+    assert!(
+        dry_prod.stderr.contains("would be refused"),
+        "{}",
+        dry_prod.stderr
+    );
     let refused = world.run(&["tenant", "sync", "--env", "prod", "--prune", "--yes"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
     let no_terminal = world.run(&["tenant", "sync", "--env", "prod"]);
