@@ -345,3 +345,24 @@ fn apply_json_output_carries_the_plan_and_the_result() {
     assert_eq!(document["result"]["created"], 2);
     assert_eq!(document["result"]["results"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn drift_env_all_is_2_when_any_environment_drifted() {
+    let world = World::new(TENANTS);
+    assert_eq!(world.run(&["apply", "--env", "dev"]).code, 0);
+    let clean = world.run(&["drift", "--env", "all"]);
+    assert_eq!(clean.code, 0, "{}\n{}", clean.stdout, clean.stderr);
+    world.create_tenant("stray", "Stray");
+    let drifted = world.run(&["drift", "--env", "all", "--format", "yaml"]);
+    assert_eq!(drifted.code, 2, "{}", drifted.stderr);
+    assert!(
+        drifted.stdout.contains("\"format_version\": 1"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("\"unmanaged\": 1"),
+        "{}",
+        drifted.stdout
+    );
+}
