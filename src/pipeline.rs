@@ -201,3 +201,79 @@ pub fn in_env<T>(
         async |connected| work(&config, connected).await,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use descope_mgmt_core::config::{PermissionConfig, RoleConfig, Scope, TenantConfig};
+    use descope_mgmt_core::resource::{Permission, Role};
+
+    use super::*;
+
+    fn config() -> DescopeConfig {
+        let tenants = vec![
+            TenantConfig::builder("acme-corp", "Acme")
+                .domains(["Acme.com"])
+                .self_provisioning(true)
+                .build()
+                .unwrap(),
+            TenantConfig::builder("no-provisioning", "No Provisioning")
+                .domains(["np.example.com"])
+                .build()
+                .unwrap(),
+            TenantConfig::builder("prod-only", "Prod Only")
+                .environments(Scope::Only(vec!["prod".into()]))
+                .build()
+                .unwrap(),
+        ];
+        DescopeConfig::new("1.0", BTreeMap::new(), tenants, Vec::new())
+            .with_permissions(vec![PermissionConfig::new("reports.read", "")])
+            .with_roles(vec![RoleConfig::new(
+                "viewer",
+                "",
+                vec!["reports.read".into()],
+            )])
+    }
+
+    #[test]
+    fn desired_set_respects_environments_and_self_provisioning() {
+        let dev = desired_set(&config(), "dev");
+        let ids: Vec<&str> = dev.tenants.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["acme-corp", "no-provisioning"]);
+        assert_eq!(dev.tenants[0].self_provisioning_domains, ["acme.com"]);
+        assert!(dev.tenants[1].self_provisioning_domains.is_empty());
+        assert_eq!(dev.roles.len(), 1);
+        assert_eq!(dev.permissions.len(), 1);
+        assert_eq!(desired_set(&config(), "prod").tenants.len(), 3);
+    }
+
+    #[test]
+    fn built_ins_are_dropped_from_the_live_state_unless_declared() {
+        let builtin_permission = Permission {
+            name: "User Admin".into(),
+            description: String::new(),
+        };
+        let builtin_role = Role {
+            name: "Tenant Admin".into(),
+            ..Role::default()
+        };
+        let live = ResourceSet {
+            permissions: vec![builtin_permission.clone()],
+            roles: vec![builtin_role.clone()],
+            tenants: Vec::new(),
+        };
+        let mut actual = live.clone();
+        drop_builtins(&mut actual, &ResourceSet::default());
+        assert!(actual.is_empty());
+
+        let mut actual = live.clone();
+        let declared = ResourceSet {
+            roles: vec![builtin_role],
+            ..ResourceSet::default()
+        };
+        drop_builtins(&mut actual, &declared);
+        assert_eq!(actual.roles.len(), 1, "a declared built-in is managed");
+        assert!(actual.permissions.is_empty());
+    }
+}

@@ -65,6 +65,14 @@ pub async fn sync(
         ))?;
     }
     if flags.dry_run {
+        if let Err(refusal) = descope_mgmt_core::safety::check_deletes(
+            &planned.plan,
+            flags.max_deletes,
+            planned.protected,
+            flags.allow_delete,
+        ) {
+            eprintln!("note: without --dry-run this would be refused: {refusal}");
+        }
         if global.format != crate::cli::Format::Table {
             let mut document = render::document(&planned.env, &planned.plan);
             document["dry_run"] = json!(true);

@@ -322,3 +322,47 @@ fn env_all_prints_one_matrix_and_skips_envs_without_credentials() {
         table.stdout
     );
 }
+
+#[test]
+fn a_held_environment_lock_refuses_the_apply() {
+    let world = World::new(TENANTS);
+    let _held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let result = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(result.code, 4, "{}", result.stderr);
+    assert!(result.stderr.contains("locked"), "{}", result.stderr);
+    assert_eq!(world.writes(), 0);
+}
+
+#[test]
+fn apply_json_output_carries_the_plan_and_the_result() {
+    let world = World::new(TENANTS);
+    let result = world.run(&["apply", "--env", "dev", "--format", "json"]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let document = parse(&result.stdout);
+    assert_eq!(document["format_version"], 1);
+    assert_eq!(document["summary"]["create"], 2);
+    assert_eq!(document["result"]["status"], "success");
+    assert_eq!(document["result"]["created"], 2);
+    assert_eq!(document["result"]["results"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn drift_env_all_is_2_when_any_environment_drifted() {
+    let world = World::new(TENANTS);
+    assert_eq!(world.run(&["apply", "--env", "dev"]).code, 0);
+    let clean = world.run(&["drift", "--env", "all"]);
+    assert_eq!(clean.code, 0, "{}\n{}", clean.stdout, clean.stderr);
+    world.create_tenant("stray", "Stray");
+    let drifted = world.run(&["drift", "--env", "all", "--format", "yaml"]);
+    assert_eq!(drifted.code, 2, "{}", drifted.stderr);
+    assert!(
+        drifted.stdout.contains("\"format_version\": 1"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("\"unmanaged\": 1"),
+        "{}",
+        drifted.stdout
+    );
+}

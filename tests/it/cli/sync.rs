@@ -89,6 +89,13 @@ fn tenant_sync_dry_run_and_prune_guards() {
     );
     assert_eq!(world.writes(), writes);
 
+    let dry_prod = world.run(&["tenant", "sync", "--env", "prod", "--dry-run", "--prune"]);
+    assert_eq!(dry_prod.code, 0, "{}", dry_prod.stderr);
+    assert!(
+        dry_prod.stderr.contains("would be refused"),
+        "{}",
+        dry_prod.stderr
+    );
     let refused = world.run(&["tenant", "sync", "--env", "prod", "--prune", "--yes"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
     let no_terminal = world.run(&["tenant", "sync", "--env", "prod"]);
@@ -166,4 +173,23 @@ fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
     let rerun = world.run(&["tenant", "sync", "--env", "dev"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
     assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
+}
+
+#[test]
+fn sync_to_an_embedded_emulator_env_persists_and_converges() {
+    let world = World::new(TENANTS);
+    let config = std::fs::read_to_string(world.path("descope.yaml")).unwrap();
+    let config = config.replace(
+        "environments:\n",
+        "environments:\n  local:\n    emulator: state/local.json\n",
+    );
+    std::fs::write(world.path("descope.yaml"), config).unwrap();
+    let sync = world.run(&["tenant", "sync", "--env", "local"]);
+    assert_eq!(sync.code, 0, "{}", sync.stderr);
+    let diff = world.run(&["tenant", "diff", "--env", "local", "--detailed-exitcode"]);
+    assert_eq!(diff.code, 0, "{}\n{}", diff.stdout, diff.stderr);
+    assert!(
+        world.tenant_ids().is_empty(),
+        "the test's emulator is untouched"
+    );
 }
