@@ -166,6 +166,17 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             project_id,
             management_key,
         } => {
+            // An unset key variable (`${DESCOPE_PROD_MANAGEMENT_KEY:-}`) would otherwise reach the
+            // API and come back as a 401 after a network round trip; it is a configuration gap.
+            if management_key.expose().trim().is_empty() {
+                return Err(CliError::config_invalid(format!(
+                    "env {env_name}: management_key is empty"
+                ))
+                .with_hint(format!(
+                    "set the variable that `environments.{env_name}.management_key` names, in the \
+                     process environment or in a .env file beside the configuration"
+                )));
+            }
             let mut client_config = ClientConfig::new(project_id.clone(), management_key.clone());
             client_config.base_url = env.base_url().map(str::to_owned);
             (client_config, None)

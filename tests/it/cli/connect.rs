@@ -234,3 +234,32 @@ fn ctrl_c_stops_the_command_with_exit_130() {
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted (env dev)"), "{stderr}");
 }
+
+#[test]
+fn an_empty_management_key_is_a_config_error_before_any_request() {
+    let emulator = LiveEmulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        format!(
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    \
+             management_key: ${{UNSET_DEV_KEY:-}}\n    base_url: {}\n",
+            emulator.url()
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["tenant", "list", "--env", "dev"][..],
+        &["tenant", "sync", "--env", "dev", "--dry-run"][..],
+        &["plan", "--env", "dev"][..],
+    ] {
+        let result = run(cli(dir.path(), KEY).env_remove("UNSET_DEV_KEY").args(args));
+        assert_eq!(result.code, 3, "{args:?}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("management_key is empty"),
+            "{args:?}: {}",
+            result.stderr
+        );
+    }
+    assert_eq!(emulator.stats()["requests"], 0);
+}
