@@ -1,7 +1,7 @@
 //! Reaching an environment: `--env` resolution, base URL fallbacks, the embedded emulator with
 //! persisted state, and API errors that never reveal the management key.
 
-use super::live::{KEY, LiveEmulator, cli, config_for};
+use super::live::{KEY, LiveEmulator, cli, config_for, interrupt};
 use super::support::run;
 
 const CANARY: &str = "K2canaryQQQsecretManagementKey0123456789";
@@ -224,14 +224,8 @@ fn ctrl_c_stops_the_command_with_exit_130() {
         assert!(polls < 600, "the command never called the API");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let (code, stderr) = interrupt(child);
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted (env dev)"), "{stderr}");
 }
 

@@ -61,6 +61,15 @@ impl LiveEmulator {
     pub fn writes(&self) -> u64 {
         self.stats()["writes"].as_u64().expect("writes counter")
     }
+
+    /// Runs `future` on the emulator's runtime, from a blocking test.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    pub fn emulator(&self) -> &RunningEmulator {
+        self.emulator.as_ref().expect("running until dropped")
+    }
 }
 
 impl Drop for LiveEmulator {
@@ -95,4 +104,18 @@ pub fn cli(dir: &Path, key: &str) -> Command {
         .stdin(Stdio::null())
         .args(["-c", "descope.yaml"]);
     command
+}
+
+/// Sends SIGINT to a running binary and waits for it: its exit code and stderr.
+pub fn interrupt(child: std::process::Child) -> (Option<i32>, String) {
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }

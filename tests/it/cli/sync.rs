@@ -1,5 +1,6 @@
 //! `tenant|role|permission diff|sync` end to end against an emulator served by the test process.
 
+use super::live::interrupt;
 use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json};
 
 #[test]
@@ -156,14 +157,8 @@ fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
     while world.backups("dev").is_empty() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    let (code, stderr) = interrupt(child);
+    assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(stderr.contains("skipped"), "{stderr}");
     let done = world.tenant_ids().len();

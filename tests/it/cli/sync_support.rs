@@ -4,18 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use descope_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use serde_json::{Value, json};
 
+pub use super::live::KEY;
+use super::live::LiveEmulator;
 use super::support::{Run, descope_mgmt, run};
-
-pub const KEY: &str = "K2local";
 
 /// A served emulator (its own runtime keeps serving while the test blocks on the binary) and a
 /// temporary directory holding `descope.yaml` and the local state directory.
 pub struct World {
-    runtime: tokio::runtime::Runtime,
-    emulator: Option<RunningEmulator>,
+    live: LiveEmulator,
     pub dir: tempfile::TempDir,
     http: reqwest::Client,
 }
@@ -23,17 +21,8 @@ pub struct World {
 impl World {
     /// `resources` is the YAML after `environments:` (permissions, roles, tenants).
     pub fn new(resources: &str) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let emulator = runtime
-            .block_on(Emulator::start(EmulatorConfig::default()))
-            .expect("emulator starts");
         let world = Self {
-            runtime,
-            emulator: Some(emulator),
+            live: LiveEmulator::start(),
             dir: tempfile::tempdir().unwrap(),
             http: reqwest::Client::new(),
         };
@@ -42,7 +31,7 @@ impl World {
     }
 
     pub fn url(&self) -> String {
-        self.emulator.as_ref().unwrap().url()
+        self.live.url().to_owned()
     }
 
     /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
@@ -95,7 +84,7 @@ impl World {
     }
 
     pub fn post(&self, path: &str, body: Value) -> Value {
-        self.runtime.block_on(self.management(path, Some(body)))
+        self.live.block_on(self.management(path, Some(body)))
     }
 
     /// Creates a tenant directly on the emulator, behind the CLI's back.
@@ -106,7 +95,7 @@ impl World {
     /// Live tenants, `(id, name)`, sorted.
     pub fn tenants(&self) -> Vec<(String, String)> {
         let body = self
-            .runtime
+            .live
             .block_on(self.management("/v1/mgmt/tenant/all", None));
         let mut tenants: Vec<(String, String)> = body["tenants"]
             .as_array()
@@ -129,7 +118,7 @@ impl World {
 
     pub fn role_names(&self) -> Vec<String> {
         let body = self
-            .runtime
+            .live
             .block_on(self.management("/v1/mgmt/role/all", None));
         let mut names: Vec<String> = body["roles"]
             .as_array()
@@ -143,17 +132,16 @@ impl World {
 
     /// Write calls the emulator has served so far.
     pub fn writes(&self) -> u64 {
-        self.emulator.as_ref().unwrap().stats().writes
+        self.live.emulator().stats().writes
     }
 
     pub fn requests(&self) -> u64 {
-        self.emulator.as_ref().unwrap().stats().requests
+        self.live.emulator().stats().requests
     }
 
     pub fn route(&self, route: &str) -> u64 {
-        self.emulator
-            .as_ref()
-            .unwrap()
+        self.live
+            .emulator()
             .stats()
             .by_route
             .get(route)
@@ -178,14 +166,6 @@ impl World {
 
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
-    }
-}
-
-impl Drop for World {
-    fn drop(&mut self) {
-        if let Some(emulator) = self.emulator.take() {
-            let _ = self.runtime.block_on(emulator.shutdown());
-        }
     }
 }
 

@@ -45,11 +45,17 @@ fn create_acme(dir: &std::path::Path) {
     );
 }
 
-#[test]
-fn created_tenant_is_listed_as_a_table_and_as_json() {
+/// A fresh emulator, a config on it, and acme-corp created through the binary.
+fn emulator_with_acme() -> (LiveEmulator, tempfile::TempDir) {
     let emulator = LiveEmulator::start();
     let dir = config_for(&emulator);
     create_acme(dir.path());
+    (emulator, dir)
+}
+
+#[test]
+fn created_tenant_is_listed_as_a_table_and_as_json() {
+    let (_emulator, dir) = emulator_with_acme();
 
     let table = tenant(dir.path(), &["list", "--env", "dev"]);
     assert_eq!(table.code, 0, "{}", table.stderr);
@@ -96,9 +102,7 @@ fn created_tenant_is_listed_as_a_table_and_as_json() {
 
 #[test]
 fn yaml_listing_carries_the_format_version() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
     let listing = tenant(dir.path(), &["list", "--env", "dev", "--format", "yaml"]);
     assert_eq!(listing.code, 0, "{}", listing.stderr);
     assert!(
@@ -113,9 +117,7 @@ fn yaml_listing_carries_the_format_version() {
 
 #[test]
 fn get_shows_one_tenant_or_says_it_is_not_there() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
 
     let found = json_of(&tenant(
         dir.path(),
@@ -181,9 +183,7 @@ fn invalid_input_exits_3_and_sends_nothing() {
 
 #[test]
 fn update_loads_modifies_and_writes_back() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
 
     let updated = tenant(
         dir.path(),
@@ -257,9 +257,7 @@ fn update_loads_modifies_and_writes_back() {
 
 #[test]
 fn delete_on_an_unprotected_env_needs_no_confirmation() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
     let deleted = tenant(dir.path(), &["delete", "acme-corp", "--env", "dev"]);
     assert_eq!(deleted.code, 0, "{}", deleted.stderr);
     assert!(
@@ -283,9 +281,7 @@ fn delete_on_an_unprotected_env_needs_no_confirmation() {
 
 #[test]
 fn delete_on_a_protected_env_without_a_terminal_needs_yes() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (emulator, dir) = emulator_with_acme();
     let writes_before = emulator.writes();
 
     let refused = tenant(dir.path(), &["delete", "acme-corp", "--env", "prod"]);
@@ -368,9 +364,7 @@ fn roles_and_permissions_are_listed() {
 
 #[test]
 fn update_that_changes_nothing_writes_nothing() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (emulator, dir) = emulator_with_acme();
     let writes_before = emulator.writes();
     let same = tenant(
         dir.path(),
@@ -392,9 +386,7 @@ fn update_that_changes_nothing_writes_nothing() {
 
 #[test]
 fn creating_an_existing_tenant_fails_with_the_api_error() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
     let again = tenant(
         dir.path(),
         &[
@@ -505,9 +497,7 @@ fn tenant_on_a_terminal(dir: &std::path::Path, args: &[&str], typed: &str) -> Ru
 
 #[test]
 fn on_a_terminal_the_protected_env_name_must_be_typed() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
+    let (_emulator, dir) = emulator_with_acme();
 
     let declined = tenant_on_a_terminal(
         dir.path(),

@@ -44,14 +44,8 @@ impl FlowApi {
         }
         let body = json!({"ids": ids});
         self.client
-            .send(Call::post(
-                "flow.delete",
-                "/v1/mgmt/flow/delete",
-                &body,
-                Repeat::Delete,
-            ))
+            .post_ignoring_answer("flow.delete", "/v1/mgmt/flow/delete", &body, Repeat::Delete)
             .await
-            .map(drop)
     }
 
     /// F5, or F3 converted to the v2 shape when v2 is not served.
@@ -106,14 +100,13 @@ impl FlowApi {
             Err(error) if error.status == Some(404) => {
                 let body = v2_to_v1(flow_id, &document);
                 self.client
-                    .send(Call::post(
+                    .post_ignoring_answer(
                         "flow.import_v1",
                         "/v1/mgmt/flow/import",
                         &body,
                         Repeat::Safe,
-                    ))
+                    )
                     .await
-                    .map(drop)
             }
             Err(error) => Err(error),
         }

@@ -13,6 +13,7 @@ pub mod themes;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::client::{Call, DescopeClient, Repeat};
 use crate::error::{ApiError, ApiErrorKind};
 
 /// Serialises a request body; our own wire types always serialise, but a clear error beats a panic.
@@ -26,4 +27,19 @@ pub(crate) fn to_body(operation: &'static str, body: &impl Serialize) -> Result<
             format!("cannot encode the request: {e}"),
         )
     })
+}
+
+impl DescopeClient {
+    /// Most writes answer `{}` or an echo nobody reads; the call still fails on any error status.
+    pub(crate) async fn post_ignoring_answer(
+        &self,
+        operation: &'static str,
+        path: &str,
+        body: &Value,
+        repeat: Repeat,
+    ) -> Result<(), ApiError> {
+        self.send(Call::post(operation, path, body, repeat))
+            .await
+            .map(drop)
+    }
 }

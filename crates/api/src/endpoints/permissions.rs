@@ -71,28 +71,26 @@ impl PermissionApi {
             &PermissionUpdateRequest::from(permission),
         )?;
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "permission.update",
                 "/v1/mgmt/permission/update",
                 &body,
                 Repeat::Safe,
-            ))
+            )
             .await
-            .map(drop)
     }
 
     /// P3.
     pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
         let body = json!({"name": name});
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "permission.delete",
                 "/v1/mgmt/permission/delete",
                 &body,
                 Repeat::Delete,
-            ))
+            )
             .await
-            .map(drop)
     }
 }
 

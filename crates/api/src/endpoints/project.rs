@@ -68,14 +68,13 @@ impl ProjectApi {
             body["excludes"] = json!(excludes);
         }
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "snapshot.import",
                 "/v1/mgmt/project/snapshot/import",
                 &body,
                 Repeat::Safe,
-            ))
+            )
             .await
-            .map(drop)
     }
 
     /// J3: a failed validation is `Ok` with `ok == false`.

@@ -71,28 +71,16 @@ impl RoleApi {
     pub async fn update(&self, role: &Role) -> Result<(), ApiError> {
         let body = to_body("role.update", &RoleUpdateRequest::from(role))?;
         self.client
-            .send(Call::post(
-                "role.update",
-                "/v1/mgmt/role/update",
-                &body,
-                Repeat::Safe,
-            ))
+            .post_ignoring_answer("role.update", "/v1/mgmt/role/update", &body, Repeat::Safe)
             .await
-            .map(drop)
     }
 
     /// R3 for a project-level role.
     pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
         let body = json!({"name": name});
         self.client
-            .send(Call::post(
-                "role.delete",
-                "/v1/mgmt/role/delete",
-                &body,
-                Repeat::Delete,
-            ))
+            .post_ignoring_answer("role.delete", "/v1/mgmt/role/delete", &body, Repeat::Delete)
             .await
-            .map(drop)
     }
 }
 

@@ -59,14 +59,8 @@ impl SsoApi {
     ) -> Result<(), ApiError> {
         let body = json!({"tenantId": tenant_id, "settings": settings, "domains": domains, "ssoId": sso_id});
         self.client
-            .send(Call::post(
-                "sso.oidc",
-                "/v1/mgmt/sso/oidc",
-                &body,
-                Repeat::Safe,
-            ))
+            .post_ignoring_answer("sso.oidc", "/v1/mgmt/sso/oidc", &body, Repeat::Safe)
             .await
-            .map(drop)
     }
 
     /// S4: replaces the SAML settings (the whole `settings` object).
@@ -78,17 +72,10 @@ impl SsoApi {
         domains: Option<&[String]>,
         sso_id: SsoId<'_>,
     ) -> Result<(), ApiError> {
-        let body = json!({"tenantId": tenant_id, "settings": settings, "redirectUrl": redirect_url,
-                          "domains": domains, "ssoId": sso_id});
+        let body = saml_body(tenant_id, settings, redirect_url, domains, sso_id);
         self.client
-            .send(Call::post(
-                "sso.saml",
-                "/v1/mgmt/sso/saml",
-                &body,
-                Repeat::Safe,
-            ))
+            .post_ignoring_answer("sso.saml", "/v1/mgmt/sso/saml", &body, Repeat::Safe)
             .await
-            .map(drop)
     }
 
     /// S5: like S4 with `settings.idpMetadataUrl`.
@@ -100,17 +87,15 @@ impl SsoApi {
         domains: Option<&[String]>,
         sso_id: SsoId<'_>,
     ) -> Result<(), ApiError> {
-        let body = json!({"tenantId": tenant_id, "settings": settings, "redirectUrl": redirect_url,
-                          "domains": domains, "ssoId": sso_id});
+        let body = saml_body(tenant_id, settings, redirect_url, domains, sso_id);
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "sso.saml_metadata",
                 "/v1/mgmt/sso/saml/metadata",
                 &body,
                 Repeat::Safe,
-            ))
+            )
             .await
-            .map(drop)
     }
 
     /// S6 (`DELETE` with query parameters).
@@ -124,4 +109,16 @@ impl SsoApi {
         };
         self.client.send(call).await.map(drop)
     }
+}
+
+/// S4 and S5 take the same body; only the `settings` fields they read differ.
+fn saml_body(
+    tenant_id: &str,
+    settings: &Value,
+    redirect_url: Option<&str>,
+    domains: Option<&[String]>,
+    sso_id: SsoId<'_>,
+) -> Value {
+    json!({"tenantId": tenant_id, "settings": settings, "redirectUrl": redirect_url,
+           "domains": domains, "ssoId": sso_id})
 }

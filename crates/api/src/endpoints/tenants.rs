@@ -114,14 +114,13 @@ impl TenantApi {
     pub async fn delete(&self, id: &str, cascade: bool) -> Result<(), ApiError> {
         let body = json!({"id": id, "cascade": cascade});
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "tenant.delete",
                 "/v1/mgmt/tenant/delete",
                 &body,
                 Repeat::Delete,
-            ))
+            )
             .await
-            .map(drop)
     }
 
     /// T10: replaces the tenant's default roles.
@@ -132,14 +131,13 @@ impl TenantApi {
         };
         let body = to_body("tenant.default_roles", &request)?;
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "tenant.default_roles",
                 "/v1/mgmt/tenant/updateDefaultRoles",
                 &body,
                 Repeat::Safe,
-            ))
+            )
             .await
-            .map(drop)
     }
 
     /// T8: the tenant's settings object as sent by the server (every field, flat).
@@ -170,14 +168,13 @@ impl TenantApi {
         body.insert("tenantId".into(), json!(tenant_id));
         let body = Value::Object(body);
         self.client
-            .send(Call::post(
+            .post_ignoring_answer(
                 "tenant.settings.update",
                 "/v1/mgmt/tenant/settings",
                 &body,
                 Repeat::Safe,
-            ))
+            )
             .await
-            .map(drop)
     }
 }
 

@@ -40,14 +40,8 @@ impl ThemeApi {
     pub async fn import(&self, theme: &Value) -> Result<(), ApiError> {
         let body = json!({"theme": theme});
         self.client
-            .send(Call::post(
-                "theme.import",
-                "/v2/mgmt/theme/import",
-                &body,
-                Repeat::Safe,
-            ))
+            .post_ignoring_answer("theme.import", "/v2/mgmt/theme/import", &body, Repeat::Safe)
             .await
-            .map(drop)
     }
 
     /// H1: `{id, cssTemplate, …}`, read wrapped or flat.

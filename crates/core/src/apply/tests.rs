@@ -45,10 +45,7 @@ fn prune() -> PlanOptions {
 
 /// The project as the planner sees it: normalised and sorted, for whole-state comparison.
 async fn state(project: &MemoryProject) -> ResourceSet {
-    let set = read_actual(project).await.unwrap();
-    let mut any: Vec<AnyResource> = set.iter_any().map(AnyResource::normalized).collect();
-    any.sort_by_key(AnyResource::reference);
-    any.into_iter().collect()
+    normalized(&read_actual(project).await.unwrap())
 }
 
 fn normalized(set: &ResourceSet) -> ResourceSet {
@@ -68,6 +65,30 @@ async fn plan_and_apply(
     let plan = plan(desired, &actual, &prune());
     let report = apply(&plan, project, options, progress, cancel).await;
     (plan, report)
+}
+
+/// Plans against the project and applies with default options, no progress and no cancel.
+async fn converge(desired: &ResourceSet, project: &MemoryProject) -> (Plan, ApplyReport) {
+    plan_and_apply(
+        desired,
+        project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
+}
+
+/// Applies `plan` with default options, no progress and no cancel.
+async fn apply_quietly(plan: &Plan, project: &MemoryProject) -> ApplyReport {
+    apply(
+        plan,
+        project,
+        &ApplyOptions::default(),
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await
 }
 
 /// A live project with something to update, something to delete and something to keep.
@@ -100,14 +121,7 @@ fn desired_state() -> ResourceSet {
 async fn applies_creates_updates_and_deletes_then_has_nothing_left_to_do() {
     let project = live_project();
     let desired = desired_state();
-    let (plan, report) = plan_and_apply(
-        &desired,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (plan, report) = converge(&desired, &project).await;
     let summary = plan.summary();
     assert_eq!((summary.create, summary.update, summary.delete), (3, 1, 3));
     assert_eq!(report.results.len(), 7);
@@ -121,14 +135,7 @@ async fn applies_creates_updates_and_deletes_then_has_nothing_left_to_do() {
     assert_eq!(state(&project).await, normalized(&desired));
 
     let writes_before = project.write_count();
-    let (second_plan, second_report) = plan_and_apply(
-        &desired,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (second_plan, second_report) = converge(&desired, &project).await;
     assert!(second_plan.is_empty(), "{second_plan:?}");
     assert!(second_report.results.is_empty());
     assert_eq!(project.write_count(), writes_before);
@@ -200,14 +207,7 @@ async fn creates_and_updates_run_in_dependency_order_and_deletes_in_reverse() {
 async fn a_failed_change_leaves_independent_ones_applied_and_skips_its_dependents() {
     let project = live_project();
     project.fail_writes_to("write", PortErrorKind::Unavailable);
-    let (_, report) = plan_and_apply(
-        &desired_state(),
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (_, report) = converge(&desired_state(), &project).await;
     let outcomes: BTreeMap<String, Outcome> = report
         .results
         .iter()
@@ -239,14 +239,7 @@ async fn a_failed_change_leaves_independent_ones_applied_and_skips_its_dependent
 
     // Once the cause is gone, a re-run converges.
     project.heal("write");
-    let (_, rerun) = plan_and_apply(
-        &desired_state(),
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (_, rerun) = converge(&desired_state(), &project).await;
     assert_eq!(rerun.exit_status(), ApplyStatus::Success);
     assert_eq!(rerun.results.len(), 4);
     assert_eq!(state(&project).await, normalized(&desired_state()));
@@ -261,14 +254,7 @@ async fn a_role_still_named_by_a_tenant_whose_update_failed_is_not_deleted() {
         tenants: vec![tenant("acme", "Acme", &[])],
         ..ResourceSet::default()
     };
-    let (_, report) = plan_and_apply(
-        &desired,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (_, report) = converge(&desired, &project).await;
     assert_eq!(
         report.results[0].outcome,
         Outcome::Skipped {
@@ -308,14 +294,7 @@ async fn cancelled_halfway_then_rerun_converges_without_duplicates_or_losses() {
                 }));
         assert_eq!(project.write_count(), stop_after as u64);
 
-        let (second_plan, rerun) = plan_and_apply(
-            &desired_state(),
-            &project,
-            &ApplyOptions::default(),
-            &NoProgress,
-            &CancelToken::new(),
-        )
-        .await;
+        let (second_plan, rerun) = converge(&desired_state(), &project).await;
         assert_eq!(second_plan.writes().count(), 7 - stop_after);
         assert_eq!(rerun.exit_status(), ApplyStatus::Success);
         assert_eq!(project.write_count(), 7);
@@ -358,14 +337,7 @@ async fn a_create_that_finds_the_resource_converges_on_it() {
         tenant("differs", "Someone else's", &[]),
         tenant("same", "Same", &[]),
     ]);
-    let report = apply(
-        &plan,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success);
     let notes: Vec<Option<String>> = report
         .results
@@ -401,14 +373,7 @@ async fn roles_and_permissions_that_already_exist_converge_too() {
             description: "stale".into(),
         }])
         .with_roles([role("viewer", &["read"])]);
-    let report = apply(
-        &plan,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success);
     assert_eq!(state(&project).await, normalized(&desired));
 }
@@ -428,14 +393,7 @@ async fn a_delete_of_something_gone_and_an_update_of_something_gone_converge() {
     };
     let plan = plan(&desired, &actual, &prune());
     let project = MemoryProject::default();
-    let report = apply(
-        &plan,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let report = apply_quietly(&plan, &project).await;
     let by_id: BTreeMap<&str, &Outcome> = report
         .results
         .iter()
@@ -472,14 +430,7 @@ async fn a_malformed_change_fails_without_any_call() {
         unmanaged: Vec::new(),
     };
     let project = MemoryProject::default();
-    let report = apply(
-        &plan,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let report = apply_quietly(&plan, &project).await;
     assert!(matches!(
         &report.results[0].outcome,
         Outcome::Failed { error: FailureKind::MalformedPlan, message } if message.contains("tenant:other")
@@ -518,14 +469,7 @@ async fn the_report_serialises_in_snake_case() {
         tenants: vec![tenant("bad", "Bad", &[]), tenant("good", "Good", &[])],
         ..ResourceSet::default()
     };
-    let (_, report) = plan_and_apply(
-        &desired,
-        &project,
-        &ApplyOptions::default(),
-        &NoProgress,
-        &CancelToken::new(),
-    )
-    .await;
+    let (_, report) = converge(&desired, &project).await;
     assert_eq!(
         serde_json::to_value(&report).unwrap(),
         serde_json::json!({

@@ -133,22 +133,23 @@ fn from_v2(flow_id: &str, doc: &Map<String, Value>) -> ApiResult<Value> {
     }))
 }
 
-fn to_v2(stored: &Value) -> Value {
-    let screens: Vec<Value> = stored
+/// The stored screens, each through `view`; none when the flow has no screen list.
+fn map_screens(stored: &Value, view: impl FnMut(&Value) -> Value) -> Vec<Value> {
+    stored
         .get("screens")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|s| {
-                    let mut m = obj(Some(s));
-                    for k in V1_ONLY_SCREEN_FIELDS {
-                        m.shift_remove(*k);
-                    }
-                    Value::Object(m)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .map(|screens| screens.iter().map(view).collect())
+        .unwrap_or_default()
+}
+
+fn to_v2(stored: &Value) -> Value {
+    let screens = map_screens(stored, |s| {
+        let mut m = obj(Some(s));
+        for k in V1_ONLY_SCREEN_FIELDS {
+            m.shift_remove(*k);
+        }
+        Value::Object(m)
+    });
     json!({
         "flowId": stored["flowId"],
         "metadata": stored["metadata"],
@@ -197,48 +198,40 @@ fn to_v1(stored: &Value) -> Value {
         .get("componentsVersion")
         .cloned()
         .unwrap_or(json!(""));
-    let screens: Vec<Value> = stored
-        .get("screens")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|s| {
-                    let s = obj(Some(s));
-                    let mut out = Map::new();
-                    out.insert("id".into(), s.get("screenId").cloned().unwrap_or(json!("")));
-                    out.insert("flowId".into(), flow_id.clone());
-                    out.insert(
-                        "inputs".into(),
-                        s.get("inputs").cloned().unwrap_or(json!([])),
-                    );
-                    out.insert(
-                        "interactions".into(),
-                        s.get("interactions").cloned().unwrap_or(json!([])),
-                    );
-                    out.insert(
-                        "htmlTemplate".into(),
-                        s.get("contents").cloned().unwrap_or_else(empty),
-                    );
-                    out.insert(
-                        "componentsVersion".into(),
-                        s.get("componentsVersion")
-                            .cloned()
-                            .unwrap_or_else(|| components_version.clone()),
-                    );
-                    out.insert(
-                        "version".into(),
-                        s.get("version").cloned().unwrap_or(json!(0)),
-                    );
-                    for (k, v) in &s {
-                        if !out.contains_key(k) && !["screenId", "contents"].contains(&k.as_str()) {
-                            out.insert(k.clone(), v.clone());
-                        }
-                    }
-                    Value::Object(out)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let screens = map_screens(stored, |s| {
+        let s = obj(Some(s));
+        let mut out = Map::new();
+        out.insert("id".into(), s.get("screenId").cloned().unwrap_or(json!("")));
+        out.insert("flowId".into(), flow_id.clone());
+        out.insert(
+            "inputs".into(),
+            s.get("inputs").cloned().unwrap_or(json!([])),
+        );
+        out.insert(
+            "interactions".into(),
+            s.get("interactions").cloned().unwrap_or(json!([])),
+        );
+        out.insert(
+            "htmlTemplate".into(),
+            s.get("contents").cloned().unwrap_or_else(empty),
+        );
+        out.insert(
+            "componentsVersion".into(),
+            s.get("componentsVersion")
+                .cloned()
+                .unwrap_or_else(|| components_version.clone()),
+        );
+        out.insert(
+            "version".into(),
+            s.get("version").cloned().unwrap_or(json!(0)),
+        );
+        for (k, v) in &s {
+            if !out.contains_key(k) && !["screenId", "contents"].contains(&k.as_str()) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        Value::Object(out)
+    });
     json!({"flow": flow, "screens": screens})
 }
 

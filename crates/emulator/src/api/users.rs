@@ -418,13 +418,23 @@ pub(crate) fn key_update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(json!({"key": key}))
 }
 
-fn set_key_status(tx: &mut Tx, req: &Req, status: &str) -> ApiResult<Value> {
-    let id = req.body.required_str("id")?;
-    let mut key = require_key(tx, &id)?;
+fn set_status_of_key(tx: &mut Tx, id: &str, status: &str) -> ApiResult<()> {
+    let mut key = require_key(tx, id)?;
     if let Some(obj) = key.as_object_mut() {
         obj.insert("status".into(), json!(status));
     }
-    tx.put(ACCESS_KEYS, &id, key);
+    tx.put(ACCESS_KEYS, id, key);
+    Ok(())
+}
+
+fn delete_key(tx: &mut Tx, id: &str) -> ApiResult<()> {
+    require_key(tx, id)?;
+    tx.delete(ACCESS_KEYS, id);
+    Ok(())
+}
+
+fn set_key_status(tx: &mut Tx, req: &Req, status: &str) -> ApiResult<Value> {
+    set_status_of_key(tx, &req.body.required_str("id")?, status)?;
     Ok(empty())
 }
 
@@ -437,9 +447,7 @@ pub(crate) fn key_deactivate(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 }
 
 pub(crate) fn key_delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
-    let id = req.body.required_str("id")?;
-    require_key(tx, &id)?;
-    tx.delete(ACCESS_KEYS, &id);
+    delete_key(tx, &req.body.required_str("id")?)?;
     Ok(empty())
 }
 
@@ -456,11 +464,7 @@ fn key_ids(req: &Req) -> ApiResult<Vec<String>> {
 
 fn set_keys_status(tx: &mut Tx, req: &Req, status: &str) -> ApiResult<Value> {
     for id in key_ids(req)? {
-        let mut key = require_key(tx, &id)?;
-        if let Some(obj) = key.as_object_mut() {
-            obj.insert("status".into(), json!(status));
-        }
-        tx.put(ACCESS_KEYS, &id, key);
+        set_status_of_key(tx, &id, status)?;
     }
     Ok(empty())
 }
@@ -475,8 +479,7 @@ pub(crate) fn key_deactivate_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 
 pub(crate) fn key_delete_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     for id in key_ids(req)? {
-        require_key(tx, &id)?;
-        tx.delete(ACCESS_KEYS, &id);
+        delete_key(tx, &id)?;
     }
     Ok(empty())
 }
