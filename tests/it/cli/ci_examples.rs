@@ -92,26 +92,25 @@ fn has_call(calls: &[Vec<String>], command: &str, flags: &[&str]) -> bool {
     })
 }
 
-#[test]
-fn github_actions_example_uses_only_real_commands_and_flags() {
-    let calls = calls_in("github-actions.yml");
+/// Both examples plan on review, apply on main and check drift on a schedule.
+fn assert_plan_apply_drift(file: &str) {
+    let calls = calls_in(file);
     assert!(
         has_call(&calls, "plan", &["--detailed-exitcode", "--format", "json"]),
-        "{calls:?}"
+        "{file}: {calls:?}"
     );
-    assert!(has_call(&calls, "apply", &["--yes"]), "{calls:?}");
-    assert!(has_call(&calls, "drift", &[]), "{calls:?}");
+    assert!(has_call(&calls, "apply", &["--yes"]), "{file}: {calls:?}");
+    assert!(has_call(&calls, "drift", &[]), "{file}: {calls:?}");
+}
+
+#[test]
+fn github_actions_example_uses_only_real_commands_and_flags() {
+    assert_plan_apply_drift("github-actions.yml");
 }
 
 #[test]
 fn gitlab_ci_example_uses_only_real_commands_and_flags() {
-    let calls = calls_in("gitlab-ci.yml");
-    assert!(
-        has_call(&calls, "plan", &["--detailed-exitcode", "--format", "json"]),
-        "{calls:?}"
-    );
-    assert!(has_call(&calls, "apply", &["--yes"]), "{calls:?}");
-    assert!(has_call(&calls, "drift", &[]), "{calls:?}");
+    assert_plan_apply_drift("gitlab-ci.yml");
 }
 
 #[test]
