@@ -11,23 +11,16 @@ pub enum Exit {
     /// API, network, I/O, a bug.
     Error = 1,
     /// Changes pending (plan/diff with --detailed-exitcode, drift found).
-    #[allow(dead_code, reason = "used by plan/drift, which later issues add")]
     ChangesPending = 2,
     /// Configuration invalid: nothing was sent to any API.
     ConfigInvalid = 3,
     /// Refused for safety.
-    #[allow(dead_code, reason = "used by apply, which a later issue adds")]
     Refused = 4,
     /// Partial apply.
-    #[allow(dead_code, reason = "used by apply, which a later issue adds")]
     PartialApply = 5,
     /// Usage error (bad flags).
     Usage = 64,
     /// Interrupted.
-    #[allow(
-        dead_code,
-        reason = "used once commands run long enough to be interrupted"
-    )]
     Interrupted = 130,
 }
 
