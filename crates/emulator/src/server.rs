@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, Req};
+use crate::api::{self, Handler, Req};
 use crate::faults::{Faults, Verdict};
 use crate::seed;
 use crate::store::{Store, Tx};
@@ -233,23 +233,36 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Va
         query,
         now: now_epoch_seconds(),
     };
+    transact(state, &project_id, handler, &req)
+}
+
+/// Runs one handler against one project atomically: a failure is rolled back, a success is
+/// journaled before the reply leaves.
+fn transact(
+    state: &AppState,
+    project_id: &str,
+    handler: Handler,
+    req: &Req,
+) -> Result<Value, ApiError> {
     let mut store = lock(&state.store);
-    let project = store.projects.entry(project_id.clone()).or_default();
+    let project = store.projects.entry(project_id.to_owned()).or_default();
     let mut tx = Tx::new(project);
-    let result = handler(&mut tx, &req);
+    let result = handler(&mut tx, req);
     if result.is_err() {
         tx.rollback();
     }
     let changes = std::mem::take(&mut tx.changes);
-    store.persist(&project_id, &changes).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "E011500",
-            "Internal error",
-            format!("cannot write journal: {e}"),
-        )
-    })?;
+    store.persist(project_id, &changes).map_err(journal_error)?;
     result
+}
+
+fn journal_error(e: std::io::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "E011500",
+        "Internal error",
+        format!("cannot write journal: {e}"),
+    )
 }
 
 async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, ApiError> {
@@ -323,21 +336,31 @@ async fn control(
         ("POST", "reset") => {
             let mut store = lock(&state.store);
             let ids: Vec<String> = store.projects.keys().cloned().collect();
-            let io = |e: std::io::Error| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "E011500",
-                    "Internal error",
-                    format!("cannot write journal: {e}"),
-                )
-            };
             for id in ids {
-                store.drop_project(&id).map_err(io)?;
+                store.drop_project(&id).map_err(journal_error)?;
             }
             for c in &state.credentials {
-                seed_into(&mut store, &c.project_id).map_err(io)?;
+                seed_into(&mut store, &c.project_id).map_err(journal_error)?;
             }
             Ok(json!({}))
+        }
+        ("POST", "system-roles") => {
+            let (parts, body) = request.into_parts();
+            let bytes = read_body(&parts.headers, body).await?;
+            let body = Body::parse(&bytes)?;
+            let project_id = match body.str("projectId")? {
+                Some(id) if !id.is_empty() => id,
+                _ => state.credentials[0].project_id.clone(),
+            };
+            if !state.credentials.iter().any(|c| c.project_id == project_id) {
+                return Err(ApiError::not_found("Project", &project_id));
+            }
+            let req = Req {
+                body,
+                query: HashMap::new(),
+                now: now_epoch_seconds(),
+            };
+            transact(state, &project_id, api::roles::create_system_role, &req)
         }
         ("GET", "state") => Ok(lock(&state.store).dump()),
         ("GET", "stats") => Ok(serde_json::to_value(state.stats()).unwrap_or_default()),
