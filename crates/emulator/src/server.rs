@@ -144,7 +144,8 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
         let method = request.method().clone();
         return match management(&state, &path, request).await {
             Ok(body) => json_response(StatusCode::OK, &body),
-            Err(e) => {
+            Err(mut e) => {
+                e.status = lock(&state.faults).status_for(e.status, e.code);
                 if e.status.is_server_error() && e.code != "E011503" {
                     tracing::warn!(%method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "call failed");
                 } else {
@@ -160,7 +161,7 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
 fn unknown_route(path: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "E011404",
+        crate::faults::UNKNOWN_ROUTE_CODE,
         "Unknown route",
         format!("no such endpoint: {path}"),
     )
@@ -408,15 +409,37 @@ async fn control(
                 Some(s) => s as u64,
                 None => faults.seed,
             };
+            let conflict = client_error_status(&body, "conflictStatus")?;
+            let not_found = client_error_status(&body, "notFoundStatus")?;
             faults.reconfigure(rate_limit, latency, fail_rate, seed);
+            if let Some(status) = conflict {
+                faults.conflict_status = status;
+            }
+            if let Some(status) = not_found {
+                faults.not_found_status = status;
+            }
             Ok(faults_value(&faults))
         }
         _ => Err(unknown_route(&format!("/emulator/{rest}"))),
     }
 }
 
+fn client_error_status(body: &Body, key: &str) -> Result<Option<StatusCode>, ApiError> {
+    match body.int(key)? {
+        None => Ok(None),
+        Some(code) => u16::try_from(code)
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .filter(StatusCode::is_client_error)
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid(format!("{key} must be a 4xx status"))),
+    }
+}
+
 fn faults_value(f: &Faults) -> Value {
     json!({
+        "conflictStatus": f.conflict_status.as_u16(),
+        "notFoundStatus": f.not_found_status.as_u16(),
         "rateLimit": f.rate_limit.map(|r| json!({"requests": r.requests, "perSeconds": r.per.as_secs()})),
         "latencyMs": f.latency.as_millis() as u64,
         "failRate": f.fail_rate,
