@@ -22,6 +22,19 @@ pub(crate) const ENVIRONMENT: Keys = Keys {
     ],
     required: &[],
 };
+/// The keys that say where an environment connects: only the base file may set them.
+pub(super) const CONNECTION_KEYS: &[&str] =
+    &["project_id", "management_key", "emulator", "base_url"];
+
+/// The environment keys an overlay may change: all but the connection.
+pub(super) fn overlay_environment_keys() -> impl Iterator<Item = &'static str> {
+    ENVIRONMENT
+        .accepted
+        .iter()
+        .copied()
+        .filter(|key| !CONNECTION_KEYS.contains(key))
+}
+
 /// Keys a `rate_limit` block accepts.
 pub(crate) const RATE_LIMIT: Keys = Keys {
     accepted: &["requests", "per_seconds"],

@@ -4,12 +4,13 @@
 
 use std::path::PathBuf;
 
-use super::{Decoder, Keys, Located};
+use super::read::{ReadError, io_reason, read_bounded};
+use super::{Decoder, Keys, Located, MAX_CONFIG_BYTES_VARIABLE};
 use crate::config::diagnostic::Severity;
 use crate::config::interpolate::{Interpolated, InterpolationError, interpolate};
 use crate::config::model::Scope;
 use crate::config::rules::quote;
-use crate::config::yaml::{Entry, MAX_FILE_BYTES, Node, Value};
+use crate::config::yaml::{Entry, Node, Value};
 
 impl Decoder<'_> {
     pub(super) fn list<'n, T>(
@@ -46,36 +47,39 @@ impl Decoder<'_> {
     pub(super) fn json_file(&mut self, node: &Node, path: &str) -> Option<PathBuf> {
         let relative = self.string(node, path)?;
         let resolved = self.config_dir.join(&relative);
-        let problem = match std::fs::metadata(&resolved) {
-            Err(_) => Some((
+        let limit = self.settings.max_config_bytes;
+        let problem = match read_bounded(&resolved, limit) {
+            Err(ReadError::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => Some((
                 format!("{} does not exist", quote(&relative)),
                 format!(
                     "paths resolve from the configuration's directory ({})",
                     self.config_dir.display()
                 ),
             )),
-            Ok(metadata) if !metadata.is_file() => Some((
-                format!("{} is not a file", quote(&relative)),
-                "name an exported JSON document".to_owned(),
+            Err(ReadError::Io(error)) if error.kind() == std::io::ErrorKind::IsADirectory => {
+                Some((
+                    format!("{} is not a file", quote(&relative)),
+                    "name an exported JSON document".to_owned(),
+                ))
+            }
+            Err(ReadError::Io(error)) => Some((
+                format!("{} cannot be read: {}", quote(&relative), io_reason(&error)),
+                "check the file's permissions".to_owned(),
             )),
-            Ok(metadata) if metadata.len() > MAX_FILE_BYTES as u64 => Some((
-                format!("{} is larger than {MAX_FILE_BYTES} bytes", quote(&relative)),
-                "name an exported JSON document".to_owned(),
+            Err(ReadError::TooLarge(_)) => Some((
+                format!("{} is larger than {limit} bytes", quote(&relative)),
+                format!(
+                    "name an exported JSON document, or raise the limit with {MAX_CONFIG_BYTES_VARIABLE}"
+                ),
             )),
-            Ok(_) => match std::fs::read(&resolved) {
-                Err(error) => Some((
-                    format!("{} cannot be read: {}", quote(&relative), error.kind()),
-                    "check the file's permissions".to_owned(),
-                )),
-                Ok(bytes) => serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
-                    .err()
-                    .map(|error| {
-                        (
-                            format!("{} is not valid JSON: {error}", quote(&relative)),
-                            "export the document from Descope again, or fix the JSON".to_owned(),
-                        )
-                    }),
-            },
+            Ok(bytes) => serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+                .err()
+                .map(|error| {
+                    (
+                        format!("{} is not valid JSON: {error}", quote(&relative)),
+                        "export the document from Descope again, or fix the JSON".to_owned(),
+                    )
+                }),
         };
         match problem {
             Some((message, hint)) => {

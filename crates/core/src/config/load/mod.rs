@@ -62,22 +62,74 @@ impl Loaded {
     }
 }
 
-/// Loads `path` with variables from the process environment and `.env` beside it. With `env`,
-/// the result is that environment's view: its overlay merged in and only its resources kept.
+/// Loads `path` with variables from the process environment and `.env` beside it, and the
+/// settings from the process environment. With `env`, the result is that environment's view: its
+/// overlay merged in and only its resources kept.
 pub fn load(path: &Path, env: Option<&str>) -> Loaded {
+    let setting = std::env::var(MAX_CONFIG_BYTES_VARIABLE).ok();
+    let settings = match Settings::from_value(setting.as_deref()) {
+        Ok(settings) => settings,
+        Err(message) => return Loaded::failed(path.to_path_buf(), message),
+    };
     match Variables::from_env_and_dotenv(config_dir(path)) {
-        Ok(variables) => load_with(path, env, &variables),
-        Err(message) => Loaded {
+        Ok(variables) => load_with_settings(path, env, &variables, &settings),
+        Err(message) => Loaded::failed(config_dir(path).join(".env"), message),
+    }
+}
+
+/// The environment variable that sets [`Settings::max_config_bytes`].
+pub const MAX_CONFIG_BYTES_VARIABLE: &str = "DESCOPE_MGMT_MAX_CONFIG_BYTES";
+/// Fits a 100,000-tenant portfolio with room for a few more fields per tenant.
+pub const DEFAULT_MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Settings of a load that come from the operator rather than the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The largest file read: the configuration, an overlay, a flow or theme document. Larger
+    /// files (and endless ones: pipes, devices) are refused after reading one byte more.
+    pub max_config_bytes: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_config_bytes: DEFAULT_MAX_CONFIG_BYTES,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings from the value of [`MAX_CONFIG_BYTES_VARIABLE`] (unset: the default).
+    pub fn from_value(max_config_bytes: Option<&str>) -> Result<Self, String> {
+        let Some(text) = max_config_bytes else {
+            return Ok(Self::default());
+        };
+        match text.trim().parse::<u64>() {
+            Ok(bytes) if bytes > 0 => Ok(Self {
+                max_config_bytes: bytes,
+            }),
+            _ => Err(format!(
+                "{MAX_CONFIG_BYTES_VARIABLE}={} is not a positive number of bytes (default {DEFAULT_MAX_CONFIG_BYTES})",
+                quote(text)
+            )),
+        }
+    }
+}
+
+impl Loaded {
+    /// A load that failed before any file was read, with one error about `file`.
+    fn failed(file: PathBuf, message: String) -> Self {
+        Self {
             config: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
-                file: config_dir(path).join(".env"),
+                file,
                 position: Position { line: 1, column: 1 },
                 path: String::new(),
                 message,
                 hint: None,
             }],
-        },
+        }
     }
 }
 
@@ -112,11 +164,22 @@ pub fn overlay_environments(path: &Path) -> Vec<String> {
     names
 }
 
-/// [`load`] with explicit variables.
+/// [`load`] with explicit variables and the default settings.
 pub fn load_with(path: &Path, env: Option<&str>, variables: &Variables) -> Loaded {
+    load_with_settings(path, env, variables, &Settings::default())
+}
+
+/// [`load`] with explicit variables and settings.
+pub fn load_with_settings(
+    path: &Path,
+    env: Option<&str>,
+    variables: &Variables,
+    settings: &Settings,
+) -> Loaded {
     let mut decoder = Decoder {
         files: vec![path.to_path_buf()],
         variables,
+        settings: *settings,
         config_dir: config_dir(path).to_path_buf(),
         diagnostics: Vec::new(),
     };
@@ -163,6 +226,7 @@ struct Located<'n, T> {
 struct Decoder<'v> {
     files: Vec<PathBuf>,
     variables: &'v Variables,
+    settings: Settings,
     config_dir: PathBuf,
     diagnostics: Vec<Diagnostic>,
 }
