@@ -1,5 +1,6 @@
 //! End-to-end tests of the descope-mgmt binary.
 
+mod architecture;
 mod ci_examples;
 mod config_input;
 mod config_schema;
@@ -9,6 +10,7 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod output_contract;
 mod plan_apply;
 mod quickstart;
 mod readme;
