@@ -9,6 +9,7 @@ mod flags;
 mod help;
 mod live;
 mod plan_apply;
+mod promises;
 mod quickstart;
 mod readme;
 mod support;
