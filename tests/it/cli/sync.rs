@@ -1,7 +1,9 @@
 //! `tenant|role|permission diff|sync` end to end against an emulator served by the test process.
 
 use super::live::interrupt;
-use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json};
+use std::time::Duration;
+
+use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json, wait_while_running};
 
 #[test]
 fn tenant_sync_creates_then_converges_with_zero_writes() {
@@ -145,28 +147,40 @@ fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
     let tenants: String = (1..=40)
         .map(|n| format!("  - id: tenant-{n:02}\n    name: Tenant {n}\n"))
         .collect();
-    let world = World::new(&format!("tenants:\n{tenants}"));
-    world.post("/emulator/faults", serde_json::json!({"latencyMs": 150}));
-    let child = world
+    // 40 creates at 300 ms each, 8 at a time: at least 1.5 s of work, so a signal sent late by
+    // a loaded machine still lands mid-sync.
+    let world = World::builder()
+        .resources(&format!("tenants:\n{tenants}"))
+        .latency(Duration::from_millis(300))
+        .build();
+    let mut child = world
         .cli(&["tenant", "sync", "--env", "dev"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // The backup is written after the interrupt handler is installed and before the first write.
-    while world.backups("dev").is_empty() {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_while_running(&mut child, "the backup", || {
+        !world.backups("dev").is_empty()
+    });
     let (code, stderr) = interrupt(child);
     assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(stderr.contains("skipped"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: letting in-flight calls finish"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("skipped: create tenant"), "{stderr}");
     let done = world.tenant_ids().len();
     assert!(done < 40, "the interrupt stopped nothing ({done} created)");
 
     world.post("/emulator/faults", serde_json::json!({"latencyMs": 0}));
     let rerun = world.run(&["tenant", "sync", "--env", "dev"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert!(
+        rerun.stderr.contains(&format!("{} created", 40 - done)),
+        "{}",
+        rerun.stderr
+    );
     assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
 }
 
