@@ -3,6 +3,8 @@
 use super::live::interrupt;
 use std::time::Duration;
 
+use serde_json::Value;
+
 use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json, wait_while_running};
 
 #[test]
@@ -28,7 +30,14 @@ fn tenant_sync_manages_tenants_only() {
     );
     let result = world.run(&["tenant", "sync", "--env", "dev", "--prune", "--dry-run"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
-    assert!(!result.stdout.contains("role"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("+ create tenant acme-corp"),
+        "{}",
+        result.stdout
+    );
+    for role in ["role stray-role", "role viewer"] {
+        assert!(!result.stdout.contains(role), "{role}: {}", result.stdout);
+    }
 
     // Without the role, acme-corp's default role is rejected by the server: a partial sync.
     let partial = world.run(&["tenant", "sync", "--env", "dev", "--prune"]);
@@ -135,10 +144,35 @@ fn role_and_permission_sync_then_tenant_sync_converges() {
 #[test]
 fn tenant_diff_env_all_shows_every_environment() {
     let world = World::new(TENANTS);
-    let result = world.run(&["tenant", "diff", "--env", "all"]);
+    let result = world.run(&["tenant", "diff", "--env", "all", "--format", "json"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
+    let document = parse(&result.stdout);
+    let envs: Vec<(&str, &Value)> = document["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|env| (env["env"].as_str().unwrap(), env))
+        .collect();
+    assert_eq!(
+        envs.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        ["dev", "prod", "qa"]
+    );
+    for (name, env) in &envs[..2] {
+        assert_eq!(env["summary"]["create"], 2, "{name}: {env}");
+    }
+    assert_eq!(envs[2].1["status"], "skipped", "{}", envs[2].1);
+
+    let table = world.run(&["tenant", "diff", "--env", "all"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
     for env in ["dev", "prod", "qa"] {
-        assert!(result.stdout.contains(env), "{}", result.stdout);
+        assert!(
+            table
+                .stdout
+                .lines()
+                .any(|line| line.split_whitespace().any(|word| word == env)),
+            "{env}: {}",
+            table.stdout
+        );
     }
 }
 
