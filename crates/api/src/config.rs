@@ -11,7 +11,11 @@ use crate::limit::{RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 
 pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Per attempt, as the official SDKs use.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The least per-attempt timeout of flow, theme and snapshot calls, whose bodies are large and
+/// whose server side validates whole documents.
+pub const LONG_CALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Settings of one client (one environment).
 #[derive(Debug, Clone)]
@@ -26,8 +30,12 @@ pub struct ClientConfig {
     /// ignored.
     pub limiter: Option<Arc<RateLimiter>>,
     pub retry: RetryPolicy,
-    /// Per attempt, connection included.
+    /// Per attempt, connection included (flow, theme and snapshot calls get at least
+    /// [`LONG_CALL_TIMEOUT`]).
     pub timeout: Duration,
+    /// Fetch the license tier before the first call and send it in `x-descope-license`, as the
+    /// SDKs do; off for servers that ignore it (the embedded emulator) and scripted tests.
+    pub license_handshake: bool,
 }
 
 impl ClientConfig {
@@ -40,6 +48,7 @@ impl ClientConfig {
             limiter: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
+            license_handshake: true,
         }
     }
 
@@ -65,6 +74,11 @@ impl ClientConfig {
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    pub fn with_license_handshake(mut self, enabled: bool) -> Self {
+        self.license_handshake = enabled;
         self
     }
 
@@ -178,7 +192,8 @@ mod tests {
     fn config_debug_never_shows_the_key() {
         let config = ClientConfig::new("P2local", ManagementKey::new("K2canarySECRET"));
         assert!(!format!("{config:?}").contains("canary"));
-        assert_eq!(config.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(config.timeout, Duration::from_secs(60), "the SDKs' timeout");
+        assert!(config.license_handshake);
         assert_eq!(config.rate_limit, RateLimit::default());
     }
 }

@@ -63,6 +63,7 @@ fn create_one(tx: &mut Tx, b: &Body, now: i64) -> ApiResult<Value> {
         "tenantId": tenant,
         "default": default,
         "private": private,
+        "systemDefault": false,
     });
     tx.put(ROLES, &id, role.clone());
     Ok(role)
@@ -96,6 +97,15 @@ fn update_one(tx: &mut Tx, b: &Body) -> ApiResult<Value> {
 
 pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     create_one(tx, &req.body, req.now)
+}
+
+/// A role as Descope itself adds one (e.g. `SCIM` once SCIM is set up): `systemDefault: true`.
+/// No management call can do this, so it is reached only through the control API.
+pub(crate) fn create_system_role(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let mut role = create_one(tx, &req.body, req.now)?;
+    role["systemDefault"] = json!(true);
+    tx.put(ROLES, stored_str(&role, "id"), role.clone());
+    Ok(role)
 }
 
 pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {

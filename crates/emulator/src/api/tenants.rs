@@ -94,14 +94,16 @@ pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(json!({"id": id}))
 }
 
-/// Full overwrite of the updatable fields; `customAttributes` is kept when omitted because the
-/// Python SDK omits it whenever the caller did not pass it.
+/// Full overwrite of the updatable fields, as Descope does (PY: "All parameters are used as
+/// overrides to the existing tenant. Empty fields will override populated fields"): an absent
+/// field is cleared. `parent` is create-only; `authType`, `domains` and `defaultRoles` belong to
+/// other calls.
 pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let b = &req.body;
     let id = b.required_str("id")?;
     let name = b.required_str("name")?;
     let domains = b.strings_or_empty("selfProvisioningDomains")?;
-    let attributes = custom_attributes(b)?;
+    let attributes = custom_attributes(b)?.unwrap_or_else(empty);
     let exclusions = b.strings_or_empty("enforceSSOExclusions")?;
     let federated = b.strings_or_empty("federatedAppIds")?;
     let inheritance = role_inheritance(b)?.unwrap_or_default();
@@ -117,9 +119,7 @@ pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         "selfProvisioningDomains",
         strings_value(&domains),
     );
-    if let Some(a) = attributes {
-        set(&mut tenant, "customAttributes", a);
-    }
+    set(&mut tenant, "customAttributes", attributes);
     set(&mut tenant, "disabled", Value::Bool(disabled));
     set(&mut tenant, "enforceSSO", Value::Bool(enforce));
     set(
@@ -338,19 +338,19 @@ fn settings_field<'a>(b: &Body, canonical: &'a str) -> Option<&'a str> {
         .map(|(_, node)| *node)
 }
 
-/// Present, non-null fields replace stored ones; everything else is kept.
+/// A full write of the session settings: every settings field and `selfProvisioningDomains` (which
+/// PY requires on this call) is replaced, an absent one by its zero value. The fields that live on
+/// the tenant object and are optional here (`domains`, `authType`, `enforceSSO`,
+/// `enforceSSOExclusions`, `federatedAppIds`) change only when present.
 pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let b = &req.body;
     let id = b.required_str("tenantId")?;
     let mut tenant = require_tenant(tx, &id)?;
     let defaults = default_settings();
-    let mut stored = tx
-        .get(TENANT_SETTINGS, &id)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut stored = Map::new();
     for (canonical, default) in &defaults {
         let Some(key) = settings_field(b, canonical) else {
+            stored.insert(canonical.clone(), default.clone());
             continue;
         };
         let Some(value) = b.get(key) else { continue };
@@ -370,12 +370,12 @@ pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         };
         stored.insert(canonical.clone(), value);
     }
-    for key in [
+    set(
+        &mut tenant,
         "selfProvisioningDomains",
-        "domains",
-        "enforceSSOExclusions",
-        "federatedAppIds",
-    ] {
+        strings_value(&b.strings_or_empty("selfProvisioningDomains")?),
+    );
+    for key in ["domains", "enforceSSOExclusions", "federatedAppIds"] {
         if let Some(v) = b.strings(key)? {
             set(&mut tenant, key, strings_value(&v));
         }
