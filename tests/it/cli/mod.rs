@@ -12,6 +12,7 @@ mod help;
 mod live;
 mod output_contract;
 mod plan_apply;
+mod promises;
 mod quickstart;
 mod readme;
 mod support;
