@@ -13,7 +13,7 @@ use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
 use crate::output;
 use crate::pipeline::write::{self, WriteFlags};
-use crate::pipeline::{self, ClientProject, Planned, Selection};
+use crate::pipeline::{self, Planned, Selection};
 use crate::render::plan as render;
 
 use super::plan::{PlanFile, palette};
@@ -136,9 +136,9 @@ async fn fresh(
     connected: &Connected,
     file: PlanFile,
 ) -> Result<Planned, CliError> {
-    let project = ClientProject::new(connected.client().clone());
+    let client = connected.client().clone();
     let desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(&project, &file.kinds, &desired, &file.env).await?;
+    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, format!("the plan is stale: {stale}"))
             .with_hint("run `descope-mgmt plan --out FILE` again")
@@ -147,7 +147,7 @@ async fn fresh(
         env: file.env,
         protected: connected.env().protected(),
         plan: file.plan,
-        project,
+        client,
         kinds: file.kinds,
     })
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use descope_mgmt_core::config::{TenantConfig, Violation, rules};
+use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::Tenant;
 use serde_json::{Value, json};
 
@@ -16,15 +17,10 @@ use crate::output;
 
 pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
     run_in_env(global, async |conn| {
-        let tenants: Vec<Tenant> = conn
-            .client()
-            .tenants()
-            .load_all()
+        // The same port the planner reads, so `list` shows what `diff` compares.
+        let tenants = ResourcePort::<Tenant>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?
-            .into_iter()
-            .map(Tenant::from)
-            .collect();
+            .map_err(|e| conn.port_error(e))?;
         let document = json!({
             "env": conn.env_name(),
             "tenants": tenants.iter().map(tenant_json).collect::<Vec<_>>(),

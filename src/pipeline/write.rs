@@ -224,7 +224,7 @@ pub async fn execute(
             };
             let report = apply(
                 plan,
-                &planned.project,
+                &planned.client,
                 &ApplyOptions::default(),
                 &progress,
                 &cancel,
@@ -240,7 +240,7 @@ pub async fn execute(
         summary.status = report.exit_status();
         summary.report = report;
     }
-    let stats = planned.project.stats();
+    let stats = planned.client.stats();
     summary.requests = stats.requests;
     summary.retries = stats.retries;
     summary.rate_limited = stats.rate_limited;
