@@ -2,10 +2,9 @@
 //! merging and validation. Models are immutable once built: fields are private and there is no
 //! `&mut` API. Constructors check the same rules as the YAML loader ([`super::rules`]).
 //!
-//! The seed plan's `FlowConfig { name, template, enabled, config }` maps onto design.md's
-//! `FlowConfig { id, file, enabled }`: `name` → `id` (the flow's identity), `template` → `file`
-//! (the exported flow document it is built from), `enabled` → `enabled`, and `config` (the
-//! template-specific settings) lives inside that JSON document rather than in the YAML.
+//! A flow is `FlowConfig { id, file, enabled }`: the id is the flow's identity in Descope, and
+//! the template-specific settings live inside the exported JSON document `file` rather than in
+//! the YAML, so the document a console export produces is exactly what is imported back.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +30,8 @@ pub struct DescopeConfig {
 impl DescopeConfig {
     pub const DEFAULT_VERSION: &'static str = "1.0";
 
-    /// A configuration from parts (the seed plan's `DescopeConfig(version, environments,
-    /// tenants, flows)`); permissions, roles and theme are added with the `with_*` methods.
+    /// A configuration from its required parts; permissions, roles and theme are optional
+    /// sections, added with the `with_*` methods.
     pub fn new(
         version: impl Into<String>,
         environments: BTreeMap<String, EnvironmentConfig>,
@@ -166,7 +165,8 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// The seed plan's figure: 200 requests per 60 seconds.
+    /// 200 requests per 60 seconds: Descope's documented management-API quota for the lowest
+    /// tier, so a default run never draws 429s.
     fn default() -> Self {
         Self {
             requests: 200,
@@ -184,7 +184,7 @@ pub struct EnvironmentConfig {
 }
 
 impl EnvironmentConfig {
-    /// A project environment (the seed plan's `{project_id, management_key}`).
+    /// A project environment: the project id and the management key that authenticates for it.
     pub fn project(project_id: impl Into<String>, management_key: ManagementKey) -> Self {
         Self::with_connection(Connection::Project {
             project_id: project_id.into(),
@@ -332,7 +332,8 @@ impl RoleConfig {
     }
 }
 
-/// A tenant. Build one with [`TenantConfig::builder`], which checks the seed plan's rules.
+/// A tenant. Build one with [`TenantConfig::builder`], which checks the field rules of
+/// [`super::rules`] (the same ones the YAML loader applies).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantConfig {
     pub(crate) id: String,
@@ -410,7 +411,7 @@ impl TenantConfig {
         .normalized()
     }
 
-    /// Checks the seed plan's field rules; returns the tenant with its name trimmed.
+    /// Checks the field rules of [`super::rules`]; returns the tenant with its name trimmed.
     pub(crate) fn checked(mut self) -> Result<Self, Violations> {
         let mut found = rules::check_tenant_id("id", &self.id);
         let (trimmed, name_violations) = rules::check_name("name", &self.name);
@@ -427,7 +428,8 @@ impl TenantConfig {
     }
 }
 
-/// Builds a [`TenantConfig`]; unset fields take the seed plan's defaults.
+/// Builds a [`TenantConfig`]; unset fields take the YAML defaults (empty lists, `false`, every
+/// environment), so a built tenant equals one decoded from the same YAML.
 #[derive(Debug, Clone)]
 pub struct TenantConfigBuilder {
     tenant: TenantConfig,
@@ -490,7 +492,7 @@ pub struct FlowConfig {
 }
 
 impl FlowConfig {
-    /// `enabled` defaults to true, as in the seed plan.
+    /// `enabled` defaults to true: listing a flow means wanting it live.
     pub fn new(id: impl Into<String>, file: impl Into<PathBuf>) -> Result<Self, Violations> {
         let id = id.into();
         if id.trim().is_empty() {
