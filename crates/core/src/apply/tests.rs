@@ -26,6 +26,7 @@ fn role(name: &str, permissions: &[&str]) -> Role {
         name: name.to_owned(),
         description: format!("{name} role"),
         permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        ..Role::default()
     }
 }
 
@@ -33,6 +34,7 @@ fn permission(name: &str) -> Permission {
     Permission {
         name: name.to_owned(),
         description: format!("{name} permission"),
+        ..Permission::default()
     }
 }
 
@@ -373,6 +375,7 @@ async fn roles_and_permissions_that_already_exist_converge_too() {
         .with([Permission {
             name: "read".into(),
             description: "stale".into(),
+            ..Permission::default()
         }])
         .with([role("viewer", &["read"])]);
     let report = apply_quietly(&plan, &project).await;

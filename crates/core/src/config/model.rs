@@ -285,6 +285,7 @@ impl PermissionConfig {
         resource::Permission {
             name: self.name.clone(),
             description: self.description.clone(),
+            system_default: None,
         }
     }
 }
@@ -294,6 +295,9 @@ pub struct RoleConfig {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) permissions: Vec<String>,
+    /// `None`: not managed, the live value stays.
+    pub(crate) default: Option<bool>,
+    pub(crate) private: Option<bool>,
     pub(crate) environments: Scope,
 }
 
@@ -307,8 +311,16 @@ impl RoleConfig {
             name: name.into(),
             description: description.into(),
             permissions,
+            default: None,
+            private: None,
             environments: Scope::All,
         }
+    }
+    /// Manages the role's `default` flag (assigned to new users) and `private` flag.
+    pub fn with_flags(mut self, default: Option<bool>, private: Option<bool>) -> Self {
+        self.default = default;
+        self.private = private;
+        self
     }
     pub fn name(&self) -> &str {
         &self.name
@@ -327,6 +339,9 @@ impl RoleConfig {
             name: self.name.clone(),
             description: self.description.clone(),
             permission_names: self.permissions.clone(),
+            default: self.default,
+            private: self.private,
+            system_default: None,
         }
         .normalized()
     }
@@ -344,6 +359,12 @@ pub struct TenantConfig {
     pub(crate) default_roles: Vec<String>,
     pub(crate) enforce_sso: bool,
     pub(crate) disabled: bool,
+    /// The optional fields below are `None` when the YAML leaves them out: not managed, the live
+    /// value stays.
+    pub(crate) enforce_sso_exclusions: Option<Vec<String>>,
+    pub(crate) federated_app_ids: Option<Vec<String>>,
+    pub(crate) role_inheritance: Option<String>,
+    pub(crate) parent: Option<String>,
     pub(crate) environments: Scope,
 }
 
@@ -359,6 +380,10 @@ impl TenantConfig {
                 default_roles: Vec::new(),
                 enforce_sso: false,
                 disabled: false,
+                enforce_sso_exclusions: None,
+                federated_app_ids: None,
+                role_inheritance: None,
+                parent: None,
                 environments: Scope::All,
             },
         }
@@ -407,6 +432,11 @@ impl TenantConfig {
             enforce_sso: self.enforce_sso,
             disabled: self.disabled,
             default_roles: self.default_roles.clone(),
+            enforce_sso_exclusions: self.enforce_sso_exclusions.clone(),
+            federated_app_ids: self.federated_app_ids.clone(),
+            role_inheritance: self.role_inheritance.clone(),
+            parent: self.parent.clone(),
+            unmodelled: BTreeMap::new(),
         }
         .normalized()
     }
@@ -466,6 +496,22 @@ impl TenantConfigBuilder {
     }
     pub fn disabled(mut self, disabled: bool) -> Self {
         self.tenant.disabled = disabled;
+        self
+    }
+    pub fn enforce_sso_exclusions(mut self, user_ids: Vec<String>) -> Self {
+        self.tenant.enforce_sso_exclusions = Some(user_ids);
+        self
+    }
+    pub fn federated_app_ids(mut self, app_ids: Vec<String>) -> Self {
+        self.tenant.federated_app_ids = Some(app_ids);
+        self
+    }
+    pub fn role_inheritance(mut self, inheritance: impl Into<String>) -> Self {
+        self.tenant.role_inheritance = Some(inheritance.into());
+        self
+    }
+    pub fn parent(mut self, parent_id: impl Into<String>) -> Self {
+        self.tenant.parent = Some(parent_id.into());
         self
     }
     pub fn environments(mut self, environments: Scope) -> Self {
