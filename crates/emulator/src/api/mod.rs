@@ -9,6 +9,7 @@ use crate::store::{Tx, UniqueKey};
 use crate::wire::{ApiError, ApiResult, Body, stored_str};
 
 pub(crate) mod flows;
+pub(crate) mod password;
 pub(crate) mod project;
 pub(crate) mod roles;
 pub(crate) mod sso;
@@ -26,6 +27,7 @@ pub(crate) const ACCESS_KEYS: &str = "accessKeys";
 pub(crate) const SSO: &str = "sso";
 pub(crate) const SNAPSHOT_FILES: &str = "snapshotFiles";
 pub(crate) const PROJECT: &str = "project";
+pub(crate) const PASSWORD_SETTINGS: &str = "passwordSettings";
 
 /// How a collection's unique name is derived from an entity, where Descope enforces one: tenant
 /// names, role names within a tenant (or the project), permission names.
@@ -162,6 +164,8 @@ const ROUTES: &[(&str, &str, Handler)] = &[
         sso::configure_saml_metadata,
     ),
     ("DELETE", "/v1/mgmt/sso/settings", sso::delete),
+    ("GET", "/v1/mgmt/password/settings", password::load),
+    ("POST", "/v1/mgmt/password/settings", password::configure),
     ("POST", "/v1/mgmt/accesskey/create", users::key_create),
     ("GET", "/v1/mgmt/accesskey", users::key_load),
     ("POST", "/v1/mgmt/accesskey/search", users::key_search),
