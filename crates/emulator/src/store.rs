@@ -23,11 +23,33 @@ use crate::EmulatorError;
 /// Derives the unique name of an entity (e.g. a tenant's name) for the collections that have one.
 pub(crate) type UniqueKey = fn(&Value) -> Option<String>;
 
+/// One stored entity and its JSON text, serialised once when written so that a load-all answer
+/// is a concatenation rather than a serialisation of the whole collection.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    value: Value,
+    json: Box<str>,
+}
+
+impl Entry {
+    fn new(key: &str, value: Value) -> Entry {
+        let json = serde_json::to_string(&value)
+            .unwrap_or_else(|_| "null".to_owned())
+            .into_boxed_str();
+        Entry {
+            key: key.to_owned(),
+            value,
+            json,
+        }
+    }
+}
+
 /// One collection: entities in creation order, found by key or by unique name in O(1)/O(log n).
 #[derive(Debug, Default)]
 pub(crate) struct Collection {
-    /// Creation sequence → (key, entity). Replacing an entity keeps its place.
-    ordered: BTreeMap<u64, (String, Value)>,
+    /// Creation sequence → entry. Replacing an entity keeps its place.
+    ordered: BTreeMap<u64, Entry>,
     sequence_of: HashMap<String, u64>,
     next_sequence: u64,
     /// Unique name → key, for collections that enforce a unique name.
@@ -45,19 +67,20 @@ impl Collection {
 
     pub fn get(&self, key: &str) -> Option<&Value> {
         let sequence = self.sequence_of.get(key)?;
-        self.ordered.get(sequence).map(|(_, v)| v)
+        self.ordered.get(sequence).map(|e| &e.value)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value> {
-        self.ordered.values().map(|(_, v)| v)
+        self.ordered.values().map(|e| &e.value)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.ordered.values().map(|(k, v)| (k, v))
+        self.ordered.values().map(|e| (&e.key, &e.value))
     }
 
-    pub fn len(&self) -> usize {
-        self.ordered.len()
+    /// Each entity's JSON text, in creation order.
+    pub fn json_texts(&self) -> impl Iterator<Item = &str> {
+        self.ordered.values().map(|e| &*e.json)
     }
 
     /// The key of the entity whose unique name is `name`.
@@ -80,15 +103,15 @@ impl Collection {
         match self.sequence_of.get(key) {
             Some(sequence) => {
                 if let Some(slot) = self.ordered.get_mut(sequence) {
-                    let previous = std::mem::replace(&mut slot.1, value);
-                    self.unindex_replaced(key, &previous);
+                    let previous = std::mem::replace(slot, Entry::new(key, value));
+                    self.unindex_replaced(key, &previous.value);
                 }
             }
             None => {
                 let sequence = self.next_sequence;
                 self.next_sequence += 1;
                 self.sequence_of.insert(key.to_owned(), sequence);
-                self.ordered.insert(sequence, (key.to_owned(), value));
+                self.ordered.insert(sequence, Entry::new(key, value));
             }
         }
     }
@@ -108,9 +131,9 @@ impl Collection {
 
     fn remove(&mut self, key: &str) {
         if let Some(sequence) = self.sequence_of.remove(key)
-            && let Some((_, value)) = self.ordered.remove(&sequence)
+            && let Some(entry) = self.ordered.remove(&sequence)
         {
-            self.unindex(key, &value);
+            self.unindex(key, &entry.value);
         }
     }
 }
@@ -119,15 +142,6 @@ impl Collection {
 impl Serialize for Collection {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.iter())
-    }
-}
-
-/// Serialises a collection's entities as a JSON array in creation order, without copying them.
-pub(crate) struct ValuesOf<'a>(pub &'a Collection);
-
-impl Serialize for ValuesOf<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.values())
     }
 }
 
@@ -694,6 +708,7 @@ mod tests {
             "journal of {journal} bytes was never compacted"
         );
         let saved: Value = serde_json::from_slice(&fs::read(&state).expect("state")).expect("json");
+        drop(store);
         let replayed = Store::open(Some(state)).expect("reopen");
         let round = replayed.projects["P"]
             .collection("c")
