@@ -18,6 +18,7 @@ use tracing::Instrument;
 
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
+use crate::signals::first_stop_signal;
 
 /// One environment, connected: its client and, for `emulator:` environments, the embedded
 /// emulator the client talks to.
@@ -239,8 +240,8 @@ pub async fn with_connection<T>(
 }
 
 /// The whole life of a single-environment command: loads the configuration (exit 3 when
-/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
-/// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C, SIGHUP
+/// (exit 130) or SIGTERM (exit 143) stops `work` and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
     global: &GlobalArgs,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
@@ -251,21 +252,13 @@ pub fn run_in_env<T>(
     runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
         tokio::select! {
             outcome = work(conn) => outcome,
-            () = interrupted() => Err(CliError::new(
-                Exit::Interrupted,
+            signal = first_stop_signal() => Err(CliError::new(
+                signal.exit(),
                 format!("interrupted (env {})", conn.env_name()),
             )
             .with_hint("a call in flight may or may not have taken effect: read the resource again to check")),
         }
     }))
-}
-
-/// Resolves on Ctrl-C; never, when the handler cannot be installed (the default SIGINT
-/// behaviour then stays in place).
-async fn interrupted() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
 }
 
 /// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a

@@ -14,6 +14,7 @@ mod output;
 mod pipeline;
 mod progress;
 mod render;
+mod signals;
 
 pub use cli::Cli;
 pub use commands::run;

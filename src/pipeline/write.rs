@@ -14,6 +14,7 @@ use super::{Planned, state_dir};
 use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
 use crate::progress::{ApplyProgress, Audit};
+use crate::signals::{StopSignal, StopSignals};
 
 /// Flags of the commands that write.
 #[derive(Debug, Clone)]
@@ -37,6 +38,8 @@ pub struct RunSummary {
     pub limiter_wait: Duration,
     pub wall: Duration,
     pub backup: Option<PathBuf>,
+    /// The signal that stopped the run, which decides its exit code.
+    pub stop_signal: Option<StopSignal>,
 }
 
 impl RunSummary {
@@ -115,7 +118,9 @@ impl RunSummary {
         match self.status {
             ApplyStatus::Success => Exit::Success,
             ApplyStatus::Partial => Exit::PartialApply,
-            ApplyStatus::Interrupted => Exit::Interrupted,
+            ApplyStatus::Interrupted => {
+                self.stop_signal.map_or(Exit::Interrupted, StopSignal::exit)
+            }
         }
     }
 }
@@ -173,14 +178,12 @@ pub async fn execute(
         limiter_wait: Duration::ZERO,
         wall: Duration::ZERO,
         backup: None,
+        stop_signal: None,
     };
     if !plan.is_empty() {
-        // Registered before the first write so that no Ctrl-C from here on kills the process
-        // mid-change: it only stops new changes from starting.
-        let mut interrupt = tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::interrupt(),
-        )
-        .map_err(|error| CliError::new(Exit::Error, format!("cannot watch for Ctrl-C: {error}")))?;
+        // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
+        // kills the process mid-change: the first only stops new changes from starting.
+        let signals = StopSignals::install()?;
         let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
             LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
             LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
@@ -212,15 +215,7 @@ pub async fn execute(
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
         let cancel = planned.project.cancel_token();
         let report = {
-            let handler = {
-                let cancel = cancel.clone();
-                tokio::spawn(async move {
-                    if interrupt.recv().await.is_some() {
-                        eprintln!("interrupted: letting in-flight calls finish…");
-                        cancel.cancel();
-                    }
-                })
-            };
+            let (handler, received) = signals.cancel_on_first(cancel.clone());
             let report = apply(
                 plan,
                 &planned.project,
@@ -230,6 +225,7 @@ pub async fn execute(
             )
             .await;
             handler.abort();
+            summary.stop_signal = received.get().copied();
             report
         };
         progress.finish();

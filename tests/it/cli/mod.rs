@@ -11,6 +11,7 @@ mod live;
 mod plan_apply;
 mod quickstart;
 mod readme;
+mod signals;
 mod support;
 mod sync;
 mod sync_support;
