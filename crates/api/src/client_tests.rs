@@ -454,7 +454,8 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         vec![Reply::json(401, &echo)],
         vec![Reply::json(404, "{}")],
         vec![Reply::json(400, r#"{"errorCode":"E011002"}"#)],
-        vec![Reply::json(429, "{}").header("retry-after", "0"); 3],
+        // A Retry-After beyond the time budget (20 s) ends the call at once.
+        vec![Reply::json(429, "{}").header("retry-after", "60")],
         vec![Reply::json(503, "<html>down</html>"); 3],
         vec![Reply::json(200, "{}").delayed(Duration::from_millis(800)); 3],
     ];
