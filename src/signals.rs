@@ -9,6 +9,7 @@ use descope_mgmt_core::apply::CancelToken;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::exit::{CliError, Exit};
+use crate::printer::Printer;
 
 /// Which stop signal arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,29 +79,37 @@ impl StopSignals {
         }
     }
 
-    /// Watches in the background: the first signal is recorded and cancels `cancel`; a second
-    /// one exits the process at once with the first one's code. Abort the task when the
-    /// guarded work is done.
+    /// Watches in the background: the first signal is recorded and cancels `cancel`, as does a
+    /// failed write to stdout or stderr; a second signal then exits the process at once with
+    /// the first one's code. Abort the task when the guarded work is done.
     pub fn cancel_on_first(
         mut self,
         cancel: CancelToken,
+        printer: Printer,
     ) -> (tokio::task::JoinHandle<()>, Arc<OnceLock<StopSignal>>) {
         let received = Arc::new(OnceLock::new());
         let handle = tokio::spawn({
             let received = Arc::clone(&received);
             async move {
-                let first = self.next().await;
-                let _ = received.set(first);
-                eprintln!(
-                    "{}: letting in-flight calls finish, then writing the report (signal again to abort at once)…",
-                    first.name()
-                );
+                let first = tokio::select! {
+                    signal = self.next() => {
+                        let _ = received.set(signal);
+                        printer.note(format!(
+                            "{}: letting in-flight calls finish, then writing the report (signal \
+                             again to abort at once)…",
+                            signal.name()
+                        ));
+                        Some(signal)
+                    }
+                    () = printer.wait_output_failed() => None,
+                };
                 cancel.cancel();
-                let _second = self.next().await;
-                eprintln!(
-                    "aborted: a call in flight may or may not have taken effect; re-run to converge"
+                let second = self.next().await;
+                printer.error(
+                    "aborted: a call in flight may or may not have taken effect; re-run to converge",
                 );
-                std::process::exit(i32::from(first.exit() as u8));
+                let code = first.unwrap_or(second).exit();
+                std::process::exit(i32::from(code as u8));
             }
         });
         (handle, received)
