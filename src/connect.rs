@@ -162,7 +162,14 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             (client_config, Some(emulator))
         }
     };
-    let client = match DescopeClient::new(client_config.with_rate_limit(rate_limit)) {
+    let mut client_config = match rate_limit {
+        Some(limit) => client_config.with_rate_limit(limit),
+        None => client_config.unpaced(),
+    };
+    if let Some(seconds) = env.timeout_seconds() {
+        client_config = client_config.with_timeout(Duration::from_secs(u64::from(seconds)));
+    }
+    let client = match DescopeClient::new(client_config) {
         Ok(client) => client,
         Err(error) => {
             // The emulator must not outlive a failed connection.
@@ -238,12 +245,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
 }
 
-fn client_rate_limit(env: &EnvironmentConfig, env_name: &str) -> Result<RateLimit, CliError> {
-    let limit = env.rate_limit();
+/// The environment's pace ([`EnvironmentConfig::pacing`]): `None` for an embedded emulator whose
+/// block sets no `rate_limit`.
+fn client_rate_limit(
+    env: &EnvironmentConfig,
+    env_name: &str,
+) -> Result<Option<RateLimit>, CliError> {
+    let Some(limit) = env.pacing() else {
+        return Ok(None);
+    };
     RateLimit::new(
         limit.requests,
         Duration::from_secs(u64::from(limit.per_seconds)),
     )
+    .map(Some)
     .map_err(|error| CliError::config_invalid(format!("env {env_name}: rate_limit: {error}")))
 }
 

@@ -138,6 +138,8 @@ pub struct Planned {
     pub plan: Plan,
     pub project: ClientProject,
     pub kinds: Vec<ResourceKind>,
+    /// The environment's apply concurrency (`--concurrency` overrides it).
+    pub concurrency: u32,
 }
 
 /// Reads the live state of the selected kinds, one list call per kind.
@@ -175,6 +177,7 @@ pub async fn plan_env(
         plan,
         project,
         kinds,
+        concurrency: connected.env().concurrency(),
     })
 }
 

@@ -58,7 +58,7 @@ pub async fn run(
         return Ok(Exit::Success);
     }
     guards(settings, planned, flags)?;
-    let summary = execute(settings, planned, started).await?;
+    let summary = execute(settings, planned, flags, started).await?;
     if !human {
         let document =
             report::ApplyReport::new(&planned.env, &planned.plan, Some(summary.report()));
@@ -218,6 +218,7 @@ fn git_commit(config: &Path) -> Option<String> {
 pub async fn execute(
     settings: &Settings,
     planned: &Planned,
+    flags: &WriteSettings,
     started: Instant,
 ) -> Result<RunSummary, CliError> {
     let plan: &Plan = &planned.plan;
@@ -278,7 +279,9 @@ pub async fn execute(
             let report = apply(
                 plan,
                 &planned.project,
-                &ApplyOptions::default(),
+                &ApplyOptions {
+                    concurrency: flags.concurrency.unwrap_or(planned.concurrency) as usize,
+                },
                 &progress,
                 &cancel,
             )

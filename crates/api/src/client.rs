@@ -164,9 +164,12 @@ impl DescopeClient {
             |message: String| ApiError::new(ApiErrorKind::Config, "client.new", "-", "-", message);
         let limiter = match config.limiter {
             Some(limiter) => limiter,
-            None => Arc::new(
-                RateLimiter::paced(config.rate_limit).map_err(|e| config_error(e.to_string()))?,
-            ),
+            None => Arc::new(match config.rate_limit {
+                Some(limit) => {
+                    RateLimiter::paced(limit).map_err(|e| config_error(e.to_string()))?
+                }
+                None => RateLimiter::unpaced(),
+            }),
         };
         let headers = identification_headers(&config.project_id, &config.management_key)
             .map_err(config_error)?;

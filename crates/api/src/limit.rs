@@ -106,6 +106,8 @@ pub struct RateLimiter {
     configured: RateLimit,
     clock: DefaultClock,
     paced: bool,
+    /// Grants at once, but for a pause the server asked for.
+    unlimited: bool,
     state: Mutex<Adaptive>,
 }
 
@@ -159,11 +161,26 @@ impl RateLimiter {
         Ok(Self::build(limit, limit.server_safe_quota()?, true))
     }
 
+    /// A limiter that never waits but for a pause a 429 asked for; [`RateLimiter::limit`]
+    /// reports `u32::MAX` per second.
+    pub fn unpaced() -> Self {
+        let limit = RateLimit {
+            requests: u32::MAX,
+            per: Duration::from_secs(1),
+        };
+        let quota = Quota::per_second(NonZeroU32::MAX);
+        Self {
+            unlimited: true,
+            ..Self::build(limit, quota, false)
+        }
+    }
+
     fn build(limit: RateLimit, quota: Quota, paced: bool) -> Self {
         Self {
             configured: limit,
             clock: DefaultClock::default(),
             paced,
+            unlimited: false,
             state: Mutex::new(Adaptive {
                 limit,
                 inner: Arc::new(governor::RateLimiter::direct(quota)),
@@ -202,6 +219,9 @@ impl RateLimiter {
                 retry_in: until - now,
             });
         }
+        if self.unlimited {
+            return Ok(());
+        }
         state.inner.check().map_err(|not_until| RateLimitExceeded {
             limit: state.limit,
             retry_in: not_until.wait_time_from(self.clock.now()),
@@ -228,7 +248,7 @@ impl RateLimiter {
                 waited = true;
                 continue;
             }
-            if inner.check().is_err() {
+            if !self.unlimited && inner.check().is_err() {
                 inner.until_ready_with_jitter(Jitter::up_to(jitter)).await;
                 waited = true;
             }
@@ -451,6 +471,16 @@ mod tests {
         limiter.served(0);
         limiter.rate_limited(0, Duration::from_secs(5));
         assert_eq!(limiter.limit().requests, 1000);
+        assert!(limiter.try_acquire().is_err());
+    }
+
+    #[test]
+    fn an_unpaced_limiter_never_refuses_but_honours_a_pause() {
+        let limiter = RateLimiter::unpaced();
+        for _ in 0..10_000 {
+            limiter.try_acquire().unwrap();
+        }
+        limiter.rate_limited(0, Duration::from_secs(5));
         assert!(limiter.try_acquire().is_err());
     }
 }

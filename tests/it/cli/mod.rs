@@ -11,6 +11,7 @@ mod flags;
 mod help;
 mod live;
 mod output_contract;
+mod pacing;
 mod plan_apply;
 mod promises;
 mod quickstart;

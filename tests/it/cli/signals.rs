@@ -132,7 +132,10 @@ fn sigterm_and_sighup_stop_an_apply_like_ctrl_c_with_the_report_written() {
         world.post("/emulator/faults", json!({"latencyMs": 300}));
         let report = world.path("report.json");
         let before = world.requests();
-        let mut child = spawn_apply(&world, &["--report", report.to_str().unwrap()]);
+        let mut child = spawn_apply(
+            &world,
+            &["--concurrency", "8", "--report", report.to_str().unwrap()],
+        );
         let stderr = Stderr::capture(&mut child);
         wait_until(Duration::from_secs(60), "the first create", || {
             world.requests() > before + reads
