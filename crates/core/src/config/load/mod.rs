@@ -69,11 +69,13 @@ pub fn load(path: &Path, env: Option<&str>) -> Loaded {
     let setting = std::env::var(MAX_CONFIG_BYTES_VARIABLE).ok();
     let settings = match Settings::from_value(setting.as_deref()) {
         Ok(settings) => settings,
-        Err(message) => return Loaded::failed(path.to_path_buf(), message),
+        Err(message) => {
+            return Loaded::failed(path.to_path_buf(), Position { line: 1, column: 1 }, message);
+        }
     };
     match Variables::from_env_and_dotenv(config_dir(path)) {
         Ok(variables) => load_with_settings(path, env, &variables, &settings),
-        Err(message) => Loaded::failed(config_dir(path).join(".env"), message),
+        Err(error) => Loaded::failed(beside(path, ".env"), error.position, error.message),
     }
 }
 
@@ -118,13 +120,13 @@ impl Settings {
 
 impl Loaded {
     /// A load that failed before any file was read, with one error about `file`.
-    fn failed(file: PathBuf, message: String) -> Self {
+    fn failed(file: PathBuf, position: Position, message: String) -> Self {
         Self {
             config: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 file,
-                position: Position { line: 1, column: 1 },
+                position,
                 path: String::new(),
                 message,
                 hint: None,
@@ -143,9 +145,16 @@ pub fn config_dir(path: &Path) -> &Path {
 
 /// The overlay file of `env` for the configuration at `path`.
 pub fn overlay_path(path: &Path, env: &str) -> PathBuf {
-    config_dir(path)
-        .join("environments")
-        .join(format!("{env}.yaml"))
+    beside(path, &format!("environments/{env}.yaml"))
+}
+
+/// `relative` in the configuration's directory, written as the user would: `.env` rather than
+/// `./.env` for a configuration given without a directory.
+fn beside(path: &Path, relative: &str) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative),
+        _ => PathBuf::from(relative),
+    }
 }
 
 /// Environments that have an overlay file beside the configuration.
@@ -247,10 +256,9 @@ impl Decoder<'_> {
             let path = entry.key.as_ref();
             match path {
                 "version" => {
-                    if let Some(text) = node
-                        .scalar_text()
-                        .filter(|_| !matches!(node.value, Value::Null))
-                    {
+                    // Only a string: `version: 1.0` is the number 1, and `1.10` would be 1.1.
+                    if let Value::Str(text) = &node.value {
+                        let text = text.to_string();
                         if text != DescopeConfig::DEFAULT_VERSION {
                             self.error_at(
                                 node,
@@ -261,7 +269,21 @@ impl Decoder<'_> {
                         }
                         version = text;
                     } else {
-                        self.type_error(node, path, "a version string such as \"1.0\"");
+                        let hint = match &node.value {
+                            Value::Int(_) | Value::Float(..) => node
+                                .scalar_text()
+                                .map(|text| format!("quote it: \"{text}\"")),
+                            _ => None,
+                        };
+                        self.error_at(
+                            node,
+                            path,
+                            format!(
+                                "expected a version string such as \"1.0\", found {}",
+                                node.kind()
+                            ),
+                            hint,
+                        );
                     }
                 }
                 "environments" => {
@@ -276,14 +298,16 @@ impl Decoder<'_> {
                 _ => {}
             }
         }
-        let known_envs: Vec<String> = environments.keys().cloned().collect();
+        // An environment whose block has errors is still defined: its own errors say what is
+        // wrong, and "not defined" elsewhere would be false.
+        let known_envs = environments::declared_environments(environments_node);
         self.check_scopes(&permissions, &known_envs, |p| &p.environments);
         self.check_scopes(&roles, &known_envs, |r| &r.environments);
         self.check_scopes(&tenants, &known_envs, |t| &t.environments);
         self.check_scopes(&flows, &known_envs, |f| &f.environments);
 
         if let Some(env) = env {
-            if !environments.contains_key(env) {
+            if !known_envs.iter().any(|known| known == env) {
                 let (source, position) = environments_node
                     .map(|node| (node.source, node.position))
                     .unwrap_or((0, Position { line: 1, column: 1 }));

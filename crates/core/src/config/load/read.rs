@@ -28,7 +28,9 @@ impl Decoder<'_> {
                 return None;
             }
             let overlay_file = overlay_path(&base_path, env);
-            if overlay_file.is_file() {
+            // Anything at the overlay's path is read: a directory there is a mistake to report,
+            // not an environment without an overlay.
+            if overlay_file.exists() {
                 self.files.push(overlay_file.clone());
                 overlay_text = Some(self.read(&overlay_file, 1)?);
             }
