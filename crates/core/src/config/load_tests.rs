@@ -393,6 +393,64 @@ fn overlays_cannot_change_where_an_environment_connects() {
     assert!(!prod.environment("prod").unwrap().protected());
 }
 
+#[test]
+fn the_fingerprint_follows_every_input_but_the_management_key() {
+    let dir = design_dir();
+    let path = dir.path().join("descope.yaml");
+    let fingerprint = |variables: &Variables| {
+        let loaded = load_with(&path, Some("prod"), variables);
+        assert!(!loaded.has_errors(), "{:?}", rendered(&loaded));
+        loaded.fingerprint
+    };
+    let first = fingerprint(&design_vars());
+    assert!(first.starts_with("sha256:"), "{first}");
+    assert_eq!(fingerprint(&design_vars()), first, "deterministic");
+
+    let rotated = vars(&[
+        ("DESCOPE_DEV_PROJECT_ID", "P2dev"),
+        ("DESCOPE_DEV_MANAGEMENT_KEY", "K2devSECRETcanary"),
+        ("DESCOPE_PROD_PROJECT_ID", "P2prod"),
+        ("DESCOPE_PROD_MANAGEMENT_KEY", "K2rotatedSECRETcanary"),
+    ]);
+    assert_eq!(
+        fingerprint(&rotated),
+        first,
+        "a rotated key keeps the plan valid"
+    );
+    assert!(!first.contains("SECRET"));
+
+    let other_project = vars(&[
+        ("DESCOPE_DEV_PROJECT_ID", "P2dev"),
+        ("DESCOPE_DEV_MANAGEMENT_KEY", "K2devSECRETcanary"),
+        ("DESCOPE_PROD_PROJECT_ID", "P2prodOther"),
+        ("DESCOPE_PROD_MANAGEMENT_KEY", "K2prodSECRETcanary"),
+    ]);
+    assert_ne!(fingerprint(&other_project), first, "a variable's value");
+
+    write(
+        dir.path(),
+        "flows/sign-up-or-in.json",
+        r#"{"flow": {"changed": true}}"#,
+    );
+    let flow_changed = fingerprint(&design_vars());
+    assert_ne!(flow_changed, first, "a referenced flow document");
+
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "tenants:\n  - id: globex\n    name: Globex Prod\n",
+    );
+    let overlay_added = fingerprint(&design_vars());
+    assert_ne!(overlay_added, flow_changed, "an overlay");
+
+    write(
+        dir.path(),
+        "descope.yaml",
+        &DESIGN_EXAMPLE.replace("Acme Corporation", "Acme Corp"),
+    );
+    assert_ne!(fingerprint(&design_vars()), overlay_added, "the base file");
+}
+
 mod never_panics {
     use proptest::prelude::*;
 

@@ -20,7 +20,7 @@ mod load_tests;
 #[cfg(test)]
 mod plan_tests;
 
-pub use load::{Loaded, load, load_with};
+pub use load::{Loaded, load, load_with, plan_seal};
 pub use model::{
     Connection, DescopeConfig, EnvironmentConfig, FlowConfig, PermissionConfig, RateLimit,
     RoleConfig, Scope, TenantConfig, TenantConfigBuilder, ThemeConfig,

@@ -73,14 +73,17 @@ impl Decoder<'_> {
                     "name an exported JSON document, or raise the limit with {MAX_CONFIG_BYTES_VARIABLE}"
                 ),
             )),
-            Ok(bytes) => serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
-                .err()
-                .map(|error| {
-                    (
-                        format!("{} is not valid JSON: {error}", quote(&relative)),
-                        "export the document from Descope again, or fix the JSON".to_owned(),
-                    )
-                }),
+            Ok(bytes) => {
+                self.record_input(&bytes);
+                serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+                    .err()
+                    .map(|error| {
+                        (
+                            format!("{} is not valid JSON: {error}", quote(&relative)),
+                            "export the document from Descope again, or fix the JSON".to_owned(),
+                        )
+                    })
+            }
         };
         match problem {
             Some((message, hint)) => {
@@ -288,7 +291,12 @@ impl Decoder<'_> {
         raw: &str,
     ) -> Option<Interpolated> {
         match interpolate(raw, self.variables) {
-            Ok(done) => Some(done),
+            Ok(done) => {
+                if done.used_variable && !is_secret_path(path) {
+                    self.record_input(done.text.as_bytes());
+                }
+                Some(done)
+            }
             Err(errors) => {
                 for error in errors {
                     let (message, hint) = match error {
@@ -373,4 +381,10 @@ pub(super) fn join(path: &str, key: &str) -> String {
 fn is_integer_literal(text: &str) -> bool {
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Values that must not reach the fingerprint: a key rotation must not invalidate saved plans,
+/// and a digest of a secret is still derived from it.
+fn is_secret_path(path: &str) -> bool {
+    path.ends_with(".management_key")
 }

@@ -20,6 +20,8 @@ mod tenants;
 mod themes;
 
 use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Position, Severity};
@@ -48,6 +50,10 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
 pub struct Loaded {
     pub config: Option<DescopeConfig>,
     pub diagnostics: Vec<Diagnostic>,
+    /// `sha256:<hex>` of everything the view was made from: the bytes of each file read (base,
+    /// overlay, flow and theme documents) and every interpolated value but management keys. A
+    /// saved plan carries it so that `apply` can refuse a plan whose configuration changed.
+    pub fingerprint: String,
 }
 
 impl Loaded {
@@ -131,6 +137,7 @@ impl Loaded {
                 message,
                 hint: None,
             }],
+            fingerprint: String::new(),
         }
     }
 }
@@ -189,19 +196,44 @@ pub fn load_with_settings(
         files: vec![path.to_path_buf()],
         variables,
         settings: *settings,
+        fingerprint: Sha256::new(),
         config_dir: config_dir(path).to_path_buf(),
         diagnostics: Vec::new(),
     };
     let config = decoder.run(env);
-    let mut diagnostics = decoder.diagnostics;
+    let mut diagnostics = std::mem::take(&mut decoder.diagnostics);
     diagnostics
         .sort_by(|a, b| (&a.file, a.position, a.severity).cmp(&(&b.file, b.position, b.severity)));
     diagnostics.dedup();
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let fingerprint = sha256_text(decoder.fingerprint);
     Loaded {
         config: if has_errors { None } else { config },
         diagnostics,
+        fingerprint,
     }
+}
+
+/// The seal of a saved plan: `sha256:<hex>` of the configuration's [`Loaded::fingerprint`] and
+/// the plan's JSON together, so that a plan edited by hand is refused instead of acted on.
+pub fn plan_seal(config_fingerprint: &str, plan_json: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [config_fingerprint, plan_json] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    sha256_text(hasher)
+}
+
+fn sha256_text(hasher: Sha256) -> String {
+    use std::fmt::Write as _;
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::from("sha256:"), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// Top-level keys of the configuration.
@@ -236,6 +268,7 @@ struct Decoder<'v> {
     files: Vec<PathBuf>,
     variables: &'v Variables,
     settings: Settings,
+    fingerprint: Sha256,
     config_dir: PathBuf,
     diagnostics: Vec<Diagnostic>,
 }

@@ -4,6 +4,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
+use sha2::Digest as _;
+
 use super::environments::{CONNECTION_KEYS, is_environment_name, overlay_environment_keys};
 use super::overlay_path;
 use super::{Decoder, MAX_CONFIG_BYTES_VARIABLE};
@@ -90,6 +92,7 @@ impl Decoder<'_> {
                 return None;
             }
         };
+        self.record_input(&bytes);
         match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(_) => {
@@ -134,6 +137,13 @@ impl Decoder<'_> {
             }
         }
         self.error_count() == errors_before
+    }
+
+    /// Adds one input (a file's bytes, an interpolated value) to the fingerprint, length first so
+    /// that inputs cannot run into each other.
+    pub(super) fn record_input(&mut self, bytes: &[u8]) {
+        self.fingerprint.update((bytes.len() as u64).to_le_bytes());
+        self.fingerprint.update(bytes);
     }
 
     /// Parses one file's text; reports and returns `None` when it cannot.
