@@ -19,6 +19,8 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 mod load_tests;
 #[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+mod templates_tests;
 
 pub use load::{Loaded, load, load_with, plan_seal};
 pub use model::{

@@ -26,6 +26,8 @@ pub struct DescopeConfig {
     pub(crate) tenants: Vec<TenantConfig>,
     pub(crate) flows: Vec<FlowConfig>,
     pub(crate) theme: Option<ThemeConfig>,
+    /// The templates each tenant was built from, by tenant id (for selectors and provenance).
+    pub(crate) tenant_templates: BTreeMap<String, Vec<String>>,
 }
 
 impl DescopeConfig {
@@ -47,7 +49,18 @@ impl DescopeConfig {
             tenants,
             flows,
             theme: None,
+            tenant_templates: BTreeMap::new(),
         }
+    }
+
+    pub(crate) fn with_tenant_templates(mut self, used: BTreeMap<String, Vec<String>>) -> Self {
+        self.tenant_templates = used;
+        self
+    }
+
+    /// The templates tenant `id` was built from, in the order they applied.
+    pub fn templates_of(&self, id: &str) -> &[String] {
+        self.tenant_templates.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn with_permissions(mut self, permissions: Vec<PermissionConfig>) -> Self {
@@ -100,6 +113,7 @@ impl DescopeConfig {
             tenants: filter(&self.tenants, env, |t| &t.environments),
             flows: filter(&self.flows, env, |f| &f.environments),
             theme: self.theme.clone(),
+            tenant_templates: self.tenant_templates.clone(),
         }
     }
 }

@@ -27,6 +27,9 @@ pub struct ConfigFile {
     #[serde(default)]
     pub flows: Vec<FlowFile>,
     pub themes: Option<ThemeFile>,
+    /// Named partial tenants; a tenant uses them with `template` or `templates`.
+    #[serde(default)]
+    pub templates: BTreeMap<String, TemplateFile>,
 }
 
 /// A Descope project reached with a management key, or the embedded emulator.
@@ -129,6 +132,25 @@ pub struct TenantFile {
     #[schemars(extend("default" = false))]
     pub disabled: Option<bool>,
     pub environments: Option<Vec<String>>,
+    /// One template to build the tenant from; its own fields win.
+    pub template: Option<String>,
+    /// Templates applied in order (mappings merge by key, lists replace); its own fields win.
+    pub templates: Option<Vec<String>>,
+}
+
+/// A partial tenant: any tenant field but `id` and `name`, and templates of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    pub domains: Option<Vec<String>>,
+    pub self_provisioning: Option<bool>,
+    pub custom_attributes: Option<BTreeMap<String, serde_json::Value>>,
+    pub default_roles: Option<Vec<String>>,
+    pub enforce_sso: Option<bool>,
+    pub disabled: Option<bool>,
+    pub environments: Option<Vec<String>>,
+    pub template: Option<String>,
+    pub templates: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

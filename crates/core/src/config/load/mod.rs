@@ -16,6 +16,7 @@ mod permissions;
 mod read;
 mod report;
 mod roles;
+mod templates;
 mod tenants;
 mod themes;
 
@@ -42,6 +43,7 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
     ("TenantFile", &tenants::TENANT),
     ("FlowFile", &flows::FLOW),
     ("ThemeFile", &themes::THEME),
+    ("TemplateFile", &templates::TEMPLATE),
 ];
 
 /// The outcome of loading: the configuration when there is no error, and every diagnostic
@@ -204,7 +206,11 @@ pub fn load_with_settings(
     let mut diagnostics = std::mem::take(&mut decoder.diagnostics);
     diagnostics
         .sort_by(|a, b| (&a.file, a.position, a.severity).cmp(&(&b.file, b.position, b.severity)));
-    diagnostics.dedup();
+    // One problem in a template is met again in every tenant that uses it: report it once.
+    diagnostics.dedup_by(|later, earlier| {
+        (&later.file, later.position, &later.message)
+            == (&earlier.file, earlier.position, &earlier.message)
+    });
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     let fingerprint = sha256_text(decoder.fingerprint);
     Loaded {
@@ -246,6 +252,7 @@ pub(crate) const TOP_LEVEL: Keys = Keys {
         "tenants",
         "flows",
         "themes",
+        "templates",
     ],
     required: &["environments"],
 };
@@ -404,6 +411,7 @@ impl Decoder<'_> {
             tenants: tenants.into_iter().map(|t| t.value).collect(),
             flows: flows.into_iter().map(|f| f.value).collect(),
             theme,
+            tenant_templates: BTreeMap::new(),
         })
     }
 }

@@ -19,6 +19,8 @@ pub(crate) const TENANT: Keys = Keys {
         "enforce_sso",
         "disabled",
         "environments",
+        "template",
+        "templates",
     ],
     required: &["id", "name"],
 };
