@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod rules;
 pub mod schema;
+pub mod selector;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};

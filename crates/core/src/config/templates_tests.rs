@@ -181,3 +181,22 @@ fn an_overlay_template_value_is_reported_in_the_overlay() {
     assert_eq!(diagnostic.path, "tenants[0].disabled");
     assert!(load(dir.path(), "dev").diagnostics.is_empty());
 }
+
+#[test]
+fn selectors_see_the_templates_a_tenant_was_built_from() {
+    use super::selector::Selector;
+    let dir = tempfile::tempdir().unwrap();
+    templated(dir.path());
+    let config = load(dir.path(), "prod").config.unwrap();
+    let growth = Selector::parse("template=growth").unwrap().select(&config);
+    assert_eq!(growth.len(), (0..TENANTS).filter(|i| i % 3 == 1).count());
+    let big = Selector::parse("tier=enterprise, seats=500, !disabled")
+        .unwrap()
+        .select(&config);
+    let expected: Vec<String> = (0..TENANTS)
+        .filter(|i| i % 3 == 0 && i % 7 != 0)
+        .map(|i| format!("t{i:04}"))
+        .collect();
+    let ids: Vec<&str> = big.iter().map(|tenant| tenant.id()).collect();
+    assert_eq!(ids, expected);
+}
