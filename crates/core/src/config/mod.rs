@@ -9,6 +9,7 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod policy;
 pub mod rules;
 pub mod schema;
 pub mod selector;
@@ -20,6 +21,8 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 mod load_tests;
 #[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+mod policies_tests;
 #[cfg(test)]
 mod templates_tests;
 

@@ -53,11 +53,6 @@ impl DescopeConfig {
         }
     }
 
-    pub(crate) fn with_tenant_templates(mut self, used: BTreeMap<String, Vec<String>>) -> Self {
-        self.tenant_templates = used;
-        self
-    }
-
     /// The templates tenant `id` was built from, in the order they applied.
     pub fn templates_of(&self, id: &str) -> &[String] {
         self.tenant_templates.get(id).map_or(&[], Vec::as_slice)

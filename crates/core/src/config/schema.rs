@@ -30,6 +30,29 @@ pub struct ConfigFile {
     /// Named partial tenants; a tenant uses them with `template` or `templates`.
     #[serde(default)]
     pub templates: BTreeMap<String, TemplateFile>,
+    /// Rules the configuration must keep in each environment (`config validate`, `plan`, `apply`).
+    #[serde(default)]
+    pub policies: Vec<PolicyFile>,
+}
+
+/// A policy: for resources of `kind` in `environments` chosen by `selector`, every `require`
+/// entry must hold; `error` blocks (exit 3), `warn` prints.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    #[schemars(length(min = 1))]
+    pub name: String,
+    #[schemars(extend("default" = "tenant", "enum" = ["tenant", "role"]))]
+    pub kind: Option<String>,
+    pub environments: Option<Vec<String>>,
+    /// A tenant selector, e.g. `tier=enterprise` or `region in (eu,uk)`.
+    pub selector: Option<String>,
+    /// Field (`enforce_sso`, `custom_attributes.owner`, …) to a value it must equal, or one
+    /// operator: `present: true|false`, `in: [..]`, `contains: X`, `not_contains: X`.
+    pub require: BTreeMap<String, serde_json::Value>,
+    #[schemars(extend("default" = "error", "enum" = ["error", "warn"]))]
+    pub level: Option<String>,
+    pub message: Option<String>,
 }
 
 /// A Descope project reached with a management key, or the embedded emulator.

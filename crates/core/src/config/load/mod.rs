@@ -13,6 +13,7 @@ mod environments;
 mod fields;
 mod flows;
 mod permissions;
+mod policies;
 mod read;
 mod report;
 mod roles;
@@ -44,6 +45,7 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
     ("FlowFile", &flows::FLOW),
     ("ThemeFile", &themes::THEME),
     ("TemplateFile", &templates::TEMPLATE),
+    ("PolicyFile", &policies::POLICY),
 ];
 
 /// The outcome of loading: the configuration when there is no error, and every diagnostic
@@ -253,6 +255,7 @@ pub(crate) const TOP_LEVEL: Keys = Keys {
         "flows",
         "themes",
         "templates",
+        "policies",
     ],
     required: &["environments"],
 };
@@ -281,7 +284,12 @@ struct Decoder<'v> {
 }
 
 impl Decoder<'_> {
-    fn decode_root(&mut self, root: &Node, env: Option<&str>) -> Option<DescopeConfig> {
+    fn decode_root(
+        &mut self,
+        root: &Node,
+        env: Option<&str>,
+        template_use: templates::TemplateUse,
+    ) -> Option<DescopeConfig> {
         let entries = self.mapping(root, "", &TOP_LEVEL)?;
         let mut version = DescopeConfig::DEFAULT_VERSION.to_owned();
         let mut environments = BTreeMap::new();
@@ -290,6 +298,7 @@ impl Decoder<'_> {
         let mut tenants = Vec::new();
         let mut flows = Vec::new();
         let mut theme = None;
+        let mut policies = Vec::new();
         let mut environments_node = None;
         for entry in entries {
             let node = &entry.value;
@@ -335,6 +344,7 @@ impl Decoder<'_> {
                 "tenants" => tenants = self.list(node, path, Self::tenant),
                 "flows" => flows = self.list(node, path, Self::flow),
                 "themes" => theme = self.theme(node, path),
+                "policies" => policies = self.list(node, path, Self::policy),
                 _ => {}
             }
         }
@@ -345,6 +355,7 @@ impl Decoder<'_> {
         self.check_scopes(&roles, &known_envs, |r| &r.environments);
         self.check_scopes(&tenants, &known_envs, |t| &t.environments);
         self.check_scopes(&flows, &known_envs, |f| &f.environments);
+        self.check_scopes(&policies, &known_envs, |p| &p.environments);
 
         if let Some(env) = env {
             if !known_envs.iter().any(|known| known == env) {
@@ -402,6 +413,8 @@ impl Decoder<'_> {
             |f| &f.environments,
         );
         self.check_references(&permissions, &roles, &tenants);
+        let policy_envs = env.map_or(known_envs, |env| vec![env.to_owned()]);
+        self.check_policies(&policies, &tenants, &roles, &policy_envs, &template_use);
 
         Some(DescopeConfig {
             version,
@@ -411,7 +424,7 @@ impl Decoder<'_> {
             tenants: tenants.into_iter().map(|t| t.value).collect(),
             flows: flows.into_iter().map(|f| f.value).collect(),
             theme,
-            tenant_templates: BTreeMap::new(),
+            tenant_templates: template_use,
         })
     }
 }

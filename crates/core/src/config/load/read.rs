@@ -56,8 +56,7 @@ impl Decoder<'_> {
             root = merge_overlay(root, overlay);
         }
         let template_use = self.resolve_templates(&mut root);
-        let config = self.decode_root(&root, env)?;
-        Some(config.with_tenant_templates(template_use))
+        self.decode_root(&root, env, template_use)
     }
 
     /// Reads one file as text, at most the size limit plus one byte whatever the file is (a
