@@ -118,7 +118,9 @@ impl Requirement {
 fn same(wanted: &Json, value: &Json) -> bool {
     wanted == value
         || match (wanted, value) {
-            (Json::String(text), other) | (other, Json::String(text)) => *text == other.to_string(),
+            (Json::String(text), other) | (other, Json::String(text)) => {
+                !other.is_string() && text.as_str() == other.to_string().as_str()
+            }
             _ => false,
         }
 }
