@@ -1,13 +1,14 @@
 //! `permission list`: the permissions of one environment's project.
 //! (`permission diff` and `permission sync` live in `kind_diff_sync.rs`.)
 
+use crate::cli::PermissionSort;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
 use crate::printer::{dash_if_empty, yes_no};
 use crate::report::{FORMAT_VERSION, PermissionEntry, PermissionListReport};
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<(), CliError> {
+pub fn list(settings: &Settings, sort: PermissionSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
         let mut permissions = conn
             .client()
@@ -16,6 +17,9 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
             .await
             .map_err(|e| conn.api_error(e))?;
         permissions.sort_by(|a, b| a.name.cmp(&b.name));
+        if sort == PermissionSort::Description {
+            permissions.sort_by(|a, b| a.description.cmp(&b.description));
+        }
         let report = PermissionListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),

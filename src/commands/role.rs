@@ -1,13 +1,14 @@
 //! `role list`: the roles of one environment's project, project-level and tenant-level.
 //! (`role diff` and `role sync` live in `kind_diff_sync.rs`.)
 
+use crate::cli::RoleSort;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
 use crate::printer::{dash_if_empty, yes_no};
 use crate::report::{FORMAT_VERSION, RoleEntry, RoleListReport};
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<(), CliError> {
+pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
         let mut roles = conn
             .client()
@@ -15,8 +16,15 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
             .load_all()
             .await
             .map_err(|e| conn.api_error(e))?;
-        // Project-level roles first, then by tenant; names sorted within each.
-        roles.sort_by(|a, b| (&a.tenant_id, &a.name).cmp(&(&b.tenant_id, &b.name)));
+        match sort {
+            RoleSort::Name => {
+                roles.sort_by(|a, b| (&a.name, &a.tenant_id).cmp(&(&b.name, &b.tenant_id)));
+            }
+            // Project-level roles first, then by tenant; names sorted within each.
+            RoleSort::Tenant => {
+                roles.sort_by(|a, b| (&a.tenant_id, &a.name).cmp(&(&b.tenant_id, &b.name)));
+            }
+        }
         for role in &mut roles {
             role.permission_names.sort();
         }
@@ -38,7 +46,14 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
         let printer = &settings.printer;
         printer.report(&report, || {
             printer.table(
-                &["NAME", "DESCRIPTION", "PERMISSIONS", "TENANT", "DEFAULT"],
+                &[
+                    "NAME",
+                    "DESCRIPTION",
+                    "PERMISSIONS",
+                    "TENANT",
+                    "DEFAULT",
+                    "PRIVATE",
+                ],
                 roles
                     .iter()
                     .map(|role| {
@@ -48,6 +63,7 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                             dash_if_empty(role.permission_names.join(", ")),
                             dash_if_empty(role.tenant_id.clone()),
                             yes_no(role.default),
+                            yes_no(role.private),
                         ]
                     })
                     .collect(),

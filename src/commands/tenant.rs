@@ -10,7 +10,7 @@ use descope_mgmt_core::resource::Tenant;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::{TenantCreateArgs, TenantUpdateArgs};
+use crate::cli::{TenantCreateArgs, TenantSort, TenantUpdateArgs};
 use crate::connect::{Connected, run_in_env};
 use crate::exit::{CliError, Exit};
 use crate::printer::{dash_if_empty, yes_no};
@@ -20,9 +20,9 @@ use crate::report::{
 };
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<(), CliError> {
+pub fn list(settings: &Settings, sort: TenantSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let tenants: Vec<Tenant> = conn
+        let mut tenants: Vec<Tenant> = conn
             .client()
             .tenants()
             .load_all()
@@ -31,6 +31,11 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
             .into_iter()
             .map(Tenant::from)
             .collect();
+        // The API answers in no stable order; ties keep the identity order.
+        tenants.sort_by(|a, b| a.id.cmp(&b.id));
+        if sort == TenantSort::Name {
+            tenants.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         let report = TenantListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -363,6 +368,7 @@ fn emit_tenants(
                 "DISABLED",
                 "ENFORCE SSO",
                 "DEFAULT ROLES",
+                "CUSTOM ATTRIBUTES",
             ],
             tenants.iter().map(tenant_cells).collect(),
         )
@@ -380,6 +386,14 @@ fn tenant_cells(tenant: &Tenant) -> Vec<String> {
         yes_no(tenant.disabled),
         yes_no(tenant.enforce_sso),
         list(&tenant.default_roles),
+        dash_if_empty(
+            tenant
+                .custom_attributes
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     ]
 }
 

@@ -9,6 +9,7 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod operators;
 mod output_contract;
 mod plan_apply;
 mod quickstart;

@@ -26,7 +26,7 @@ fn tenant_sync_manages_tenants_only() {
     );
     let result = world.run(&["tenant", "sync", "--env", "dev", "--prune", "--dry-run"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
-    assert!(!result.stdout.contains("role"), "{}", result.stdout);
+    assert!(!result.stdout.contains(" role "), "{}", result.stdout);
 
     // Without the role, acme-corp's default role is rejected by the server: a partial sync.
     let partial = world.run(&["tenant", "sync", "--env", "dev", "--prune"]);
