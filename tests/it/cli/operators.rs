@@ -239,3 +239,41 @@ fn doctor_all_checks_every_environment() {
         assert!(doctor.stdout.contains(env), "{env}:\n{}", doctor.stdout);
     }
 }
+
+#[test]
+fn progress_without_a_terminal_prints_a_line_per_tenth_or_five_seconds() {
+    let mut tenants = String::from("tenants:\n");
+    for n in 0..1_000 {
+        tenants.push_str(&format!("  - id: tenant-{n:04}\n    name: Tenant {n}\n"));
+    }
+    let world = World::new(&tenants);
+    let report_file = world.path("run.json");
+    let applied = world.run(&[
+        "apply",
+        "--env",
+        "dev",
+        "--report",
+        report_file.to_str().unwrap(),
+    ]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let lines = applied
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("progress: "))
+        .count();
+    let wall_ms = super::sync_support::read_json(&report_file)["wall_ms"]
+        .as_u64()
+        .unwrap();
+    // One line per tenth of the work, plus at most one per 5 s of the run's own clock.
+    let heartbeats = usize::try_from(wall_ms / 5_000).unwrap();
+    assert!(
+        lines >= 10 && lines <= 10 + heartbeats,
+        "{lines} lines in {wall_ms} ms:\n{}",
+        applied.stderr
+    );
+    assert!(
+        applied.stderr.contains("progress: 1000/1000 changes"),
+        "{}",
+        applied.stderr
+    );
+}
