@@ -84,7 +84,7 @@ impl ApplyProgress {
             ProgressMode::Bar => {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
                 bar.set_style(
-                    ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                    ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} ETA {eta} {msg}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
                 Display::Bar(bar)

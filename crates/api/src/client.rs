@@ -34,7 +34,7 @@ pub struct ClientStats {
     pub retries: u64,
     /// 429 responses received.
     pub rate_limited: u64,
-    /// Time spent waiting for the client-side limiter, summed over requests.
+    /// Wall-clock time during which at least one request waited for the client-side limiter.
     pub limiter_wait: Duration,
 }
 
@@ -43,7 +43,7 @@ struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
-    limiter_wait_us: AtomicU64,
+    limiter_wait: std::sync::Mutex<crate::wait_clock::WaitClock>,
 }
 
 /// How a request may be repeated when its first attempt fails in a way that leaves the
@@ -210,7 +210,12 @@ impl DescopeClient {
             requests: counters.requests.load(Ordering::Relaxed),
             retries: counters.retries.load(Ordering::Relaxed),
             rate_limited: counters.rate_limited.load(Ordering::Relaxed),
-            limiter_wait: Duration::from_micros(counters.limiter_wait_us.load(Ordering::Relaxed)),
+            limiter_wait: counters
+                .limiter_wait
+                .lock()
+                .map_or(Duration::ZERO, |clock| {
+                    clock.elapsed(std::time::Instant::now())
+                }),
         }
     }
 
@@ -355,11 +360,10 @@ impl DescopeClient {
     }
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
-        let waited = self.inner.limiter.acquire().await;
-        self.inner.counters.limiter_wait_us.fetch_add(
-            u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
+        {
+            let _waiting = crate::wait_clock::Waiting::start(&self.inner.counters.limiter_wait);
+            self.inner.limiter.acquire().await;
+        }
         let span = tracing::info_span!(
             "descope_request",
             operation = call.operation,
