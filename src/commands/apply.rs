@@ -49,9 +49,10 @@ fn read_plan_file(settings: &Settings, path: &Path) -> Result<PlanFile, CliError
             Exit::Refused,
             format!("the plan is for `{}`, not `{env}`", file.env),
         )),
+        // A saved plan belongs to one environment, which `--env all` does not name.
         Some(EnvTarget::All) => Err(CliError::new(
-            Exit::Usage,
-            "--env all cannot apply a saved plan, which is for one environment",
+            Exit::Refused,
+            format!("the plan is for `{}`, not `all`", file.env),
         )),
         _ => Ok(file),
     }

@@ -1,9 +1,9 @@
 //! `env list`: the environments of the configuration, with management keys masked.
 
+use descope_mgmt_core::config::base_url::process_env;
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
 
 use super::load_valid;
-use crate::env_vars;
 use crate::exit::CliError;
 use crate::printer::yes_no;
 use crate::report::{EnvListReport, EnvironmentEntry, FORMAT_VERSION, RateLimitEntry};
@@ -11,11 +11,10 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings) -> Result<(), CliError> {
     let config = load_valid(settings, None)?;
-    let fallback = std::env::var(env_vars::DESCOPE_BASE_URL).ok();
     let rows: Vec<Row> = config
         .environments()
         .iter()
-        .map(|(name, env)| Row::new(name, env, fallback.as_deref()))
+        .map(|(name, env)| Row::new(name, env))
         .collect();
     let report = EnvListReport {
         format_version: FORMAT_VERSION,
@@ -53,7 +52,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(name: &str, env: &EnvironmentConfig, fallback: Option<&str>) -> Self {
+    fn new(name: &str, env: &EnvironmentConfig) -> Self {
         let (kind, emulator_state) = match env.connection() {
             Connection::Project { .. } => ("project", None),
             Connection::Emulator { state_file } => {
@@ -64,7 +63,8 @@ impl Row {
             name: name.to_owned(),
             kind,
             project_id: env.project_id().map(str::to_owned),
-            base_url: env.resolved_base_url(fallback),
+            // The client resolves it the same way, so this is the URL it calls.
+            base_url: env.resolved_base_url(process_env),
             emulator_state,
             protected: env.protected(),
             requests: env.rate_limit().requests,

@@ -13,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tracing::{Instrument, field};
 
+use descope_mgmt_core::apply::CancelToken;
 use descope_mgmt_core::secret::ManagementKey;
 
 use crate::config::{ClientConfig, LONG_CALL_TIMEOUT, process_env};
@@ -120,6 +121,8 @@ struct Inner {
     timeout: Duration,
     counters: Counters,
     license_handshake: bool,
+    /// Ends the client's waits (limiter, retries) early; in-flight requests still finish.
+    cancel: CancelToken,
     /// The rate-limit tier from the license handshake, sent on every later request as the SDKs
     /// do so the CDN applies the right bucket. Set once per client: by the first call's
     /// handshake (`None` when it failed) or by an explicit [`DescopeClient::license`].
@@ -187,6 +190,7 @@ impl DescopeClient {
                 timeout: config.timeout,
                 counters: Counters::default(),
                 license_handshake: config.license_handshake,
+                cancel: CancelToken::new(),
                 license: tokio::sync::OnceCell::new(),
             }),
         })
@@ -202,6 +206,14 @@ impl DescopeClient {
 
     pub fn limiter(&self) -> &Arc<RateLimiter> {
         &self.inner.limiter
+    }
+
+    /// Cancelling it ends every wait of this client and its clones at once (a 429's
+    /// `Retry-After`, a backoff, a limiter slot) with [`ApiErrorKind::Cancelled`]; requests
+    /// already sent are not aborted, so their outcome is known. Use it as the apply's token so
+    /// that Ctrl-C stops both new changes and waiting ones.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.inner.cancel.clone()
     }
 
     pub fn stats(&self) -> ClientStats {
@@ -273,7 +285,15 @@ impl DescopeClient {
                 "retrying"
             );
             self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                biased;
+                () = self.inner.cancel.cancelled() => {
+                    error.kind = ApiErrorKind::Cancelled;
+                    error.message = format!("while waiting to retry after: {}", error.message);
+                    return Err(error);
+                }
+                () = tokio::time::sleep(delay) => {}
+            }
             attempt += 1;
         }
     }
@@ -360,10 +380,25 @@ impl DescopeClient {
     }
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
-        {
-            let _waiting = crate::wait_clock::Waiting::start(&self.inner.counters.limiter_wait);
-            self.inner.limiter.acquire().await;
-        }
+        // A free slot is taken even after a cancel, so a started change can finish its
+        // follow-up call; only waiting for one is cut short. The wait clock stops when the
+        // guard drops, cancelled or not.
+        let waiting = crate::wait_clock::Waiting::start(&self.inner.counters.limiter_wait);
+        tokio::select! {
+            biased;
+            _ = self.inner.limiter.acquire() => {}
+            () = self.inner.cancel.cancelled() => {
+                let error = ApiError::new(
+                    ApiErrorKind::Cancelled,
+                    call.operation,
+                    method_name(&call.method),
+                    call.path,
+                    "before sending, while waiting for the client's rate limiter",
+                );
+                return Attempt::Failed { error, retry: RetryKind::Never };
+            }
+        };
+        drop(waiting);
         let span = tracing::info_span!(
             "descope_request",
             operation = call.operation,
@@ -546,8 +581,11 @@ fn method_name(method: &Method) -> &'static str {
 }
 
 fn is_outcome_unknown(error: &ApiError) -> bool {
-    matches!(error.kind, ApiErrorKind::Timeout | ApiErrorKind::Connection)
-        || error.status.is_some_and(is_ambiguous_status)
+    match error.kind {
+        ApiErrorKind::Timeout | ApiErrorKind::Connection => true,
+        ApiErrorKind::Status => error.status.is_some_and(is_ambiguous_status),
+        ApiErrorKind::Decode | ApiErrorKind::Config | ApiErrorKind::Cancelled => false,
+    }
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

@@ -499,3 +499,65 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
     assert!(logs.contains("retrying"));
     assert!(!logs.contains(CANARY), "key leaked in logs");
 }
+
+/// Waits (bounded) until the scripted server has received `count` requests.
+async fn until_received(server: &MockServer, count: usize) {
+    for _ in 0..2000 {
+        if server.received().len() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the server never received {count} requests");
+}
+
+#[tokio::test]
+async fn cancel_ends_a_retry_after_wait_at_once() {
+    // Retry-After (60 s) is far longer than the bound the test waits (10 s).
+    let server = MockServer::start(vec![
+        Reply::json(429, r#"{"errorCode":"E130429"}"#).header("retry-after", "60"),
+    ])
+    .await;
+    let config = config_for(&server.url()).with_retry(RetryPolicy::default());
+    let client = DescopeClient::with_env(config, |_| None).unwrap();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.tenants().load_all().await }
+    });
+    until_received(&server, 1).await;
+    client.cancel_token().cancel();
+    let error = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the wait ends on cancel")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Cancelled);
+    assert!(error.to_string().contains("cancelled"), "{error}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn cancel_ends_a_limiter_wait_at_once() {
+    let server = MockServer::start(vec![]).await;
+    let config = config_for(&server.url())
+        .with_rate_limit(RateLimit::new(1, Duration::from_secs(60)).unwrap());
+    let client = DescopeClient::with_env(config, |_| None).unwrap();
+    client.roles().load_all().await.unwrap();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.roles().load_all().await }
+    });
+    tokio::task::yield_now().await;
+    client.cancel_token().cancel();
+    let error = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the wait ends on cancel")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Cancelled);
+    assert_eq!(
+        server.received().len(),
+        1,
+        "the waiting call was never sent"
+    );
+}

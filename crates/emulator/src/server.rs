@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, Handler, Req};
+use crate::api::{self, Handler, Req, Route};
 use crate::faults::{Faults, Verdict};
 use crate::seed;
 use crate::store::{Store, Tx};
@@ -104,8 +104,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
+/// A management call's answer: a JSON value, or JSON already serialised from the store.
+enum Reply {
+    Json(Value),
+    Raw(Vec<u8>),
+}
+
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    bytes_response(status, bytes)
+}
+
+fn bytes_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -143,7 +153,8 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     if path.starts_with("/v1/") || path.starts_with("/v2/") {
         let method = request.method().clone();
         return match management(&state, &path, request).await {
-            Ok(body) => json_response(StatusCode::OK, &body),
+            Ok(Reply::Json(body)) => json_response(StatusCode::OK, &body),
+            Ok(Reply::Raw(bytes)) => bytes_response(StatusCode::OK, bytes),
             Err(mut e) => {
                 e.status = lock(&state.faults).status_for(e.status, e.code);
                 if e.status.is_server_error() && e.code != "E011503" {
@@ -167,7 +178,7 @@ fn unknown_route(path: &str) -> ApiError {
     )
 }
 
-async fn management(state: &AppState, path: &str, request: Request) -> Result<Value, ApiError> {
+async fn management(state: &AppState, path: &str, request: Request) -> Result<Reply, ApiError> {
     let method = request.method().clone();
     {
         let mut stats = lock(&state.stats);
@@ -207,7 +218,7 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Va
         }
     }
     let project_id = authenticate(&state.credentials, request.headers())?;
-    let Some(handler) = api::route(&method, path) else {
+    let Some(route) = api::route(&method, path) else {
         return Err(if api::path_known(path) {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -234,7 +245,14 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Va
         query,
         now: now_epoch_seconds(),
     };
-    transact(state, &project_id, handler, &req)
+    match route {
+        Route::Json(handler) => transact(state, &project_id, handler, &req).map(Reply::Json),
+        Route::Raw(handler) => {
+            let mut store = lock(&state.store);
+            let project = store.projects.entry(project_id).or_default();
+            handler(&Tx::new(project), &req).map(Reply::Raw)
+        }
+    }
 }
 
 /// Runs one handler against one project atomically: a failure is rolled back, a success is

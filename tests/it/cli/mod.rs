@@ -2,6 +2,7 @@
 
 mod architecture;
 mod ci_examples;
+mod config_input;
 mod config_schema;
 mod config_validate;
 mod connect;
@@ -12,6 +13,7 @@ mod live;
 mod operators;
 mod output_contract;
 mod plan_apply;
+mod promises;
 mod quickstart;
 mod readme;
 mod support;

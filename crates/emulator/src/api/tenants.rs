@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS};
+use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS, role_unique_name};
 use crate::store::Tx;
 use crate::wire::{
     ApiError, ApiResult, Body, empty, new_id, stored_str, stored_strings, strings_value,
@@ -25,8 +25,8 @@ fn custom_attributes(body: &Body) -> ApiResult<Option<Value>> {
 }
 
 fn name_taken(tx: &Tx, name: &str, except_id: Option<&str>) -> bool {
-    tx.values(TENANTS)
-        .any(|t| stored_str(t, "name") == name && Some(stored_str(t, "id")) != except_id)
+    tx.get_unique(TENANTS, name)
+        .is_some_and(|(key, _)| Some(key) != except_id)
 }
 
 pub(crate) fn require_tenant(tx: &Tx, id: &str) -> ApiResult<Value> {
@@ -185,25 +185,23 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         set(&mut p, "successors", strings_value(&successors));
         tx.put(TENANTS, &parent, p);
     }
-    for (key, role) in tx.entries(ROLES) {
-        if stored_str(&role, "tenantId") == id {
-            tx.delete(ROLES, &key);
-        }
+    for (key, _) in tx.entries_where(ROLES, |r| stored_str(r, "tenantId") == id) {
+        tx.delete(ROLES, &key);
     }
-    for (key, sso) in tx.entries(SSO) {
-        if stored_str(&sso, "tenantId") == id {
-            tx.delete(SSO, &key);
-        }
+    for (key, _) in tx.entries_where(SSO, |s| stored_str(s, "tenantId") == id) {
+        tx.delete(SSO, &key);
     }
     tx.delete(TENANT_SETTINGS, &id);
     for (collection, list_key) in [(USERS, "userTenants"), (ACCESS_KEYS, "keyTenants")] {
-        for (key, mut item) in tx.entries(collection) {
+        let linked = |item: &Value| {
+            item.get(list_key)
+                .and_then(Value::as_array)
+                .is_some_and(|links| links.iter().any(|l| stored_str(l, "tenantId") == id))
+        };
+        for (key, mut item) in tx.entries_where(collection, linked) {
             let Some(links) = item.get(list_key).and_then(Value::as_array).cloned() else {
                 continue;
             };
-            if !links.iter().any(|l| stored_str(l, "tenantId") == id) {
-                continue;
-            }
             let kept: Vec<Value> = links
                 .into_iter()
                 .filter(|l| stored_str(l, "tenantId") != id)
@@ -225,9 +223,8 @@ pub(crate) fn load(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     require_tenant(tx, &id)
 }
 
-pub(crate) fn load_all(tx: &mut Tx, _: &Req) -> ApiResult<Value> {
-    let tenants: Vec<Value> = tx.values(TENANTS).cloned().collect();
-    Ok(json!({"tenants": tenants}))
+pub(crate) fn load_all(tx: &Tx, _: &Req) -> ApiResult<Vec<u8>> {
+    super::list_answer(tx, "tenants", TENANTS)
 }
 
 /// AND across filters, OR within a list; names match exactly.
@@ -399,9 +396,9 @@ pub(crate) fn update_default_roles(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let roles = req.body.strings_or_empty("defaultRoles")?;
     let mut tenant = require_tenant(tx, &id)?;
     for role in &roles {
-        let exists = tx.values(ROLES).any(|r| {
-            stored_str(r, "name") == role
-                && (stored_str(r, "tenantId").is_empty() || stored_str(r, "tenantId") == id)
+        let exists = [id.as_str(), ""].iter().any(|scope| {
+            tx.get_unique(ROLES, &role_unique_name(role, scope))
+                .is_some()
         });
         if !exists {
             return Err(ApiError::invalid(format!("role not found: {role}")));
