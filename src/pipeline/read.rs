@@ -57,17 +57,22 @@ pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), C
     let printer = &settings.printer;
     if printer.format() == Format::Markdown {
         let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
-        printer.data(&markdown::comment(
-            title,
-            &envs,
-            printer.palette(),
-            markdown::SIZE_CAP,
-        ))?;
-        return Ok(());
+        return print_markdown(settings, title, &envs);
     }
     printer.report(&PlanReport::new(&planned.env, &planned.plan), || {
         render::human(&planned.env, &planned.plan, printer.palette())
     })?;
+    Ok(())
+}
+
+fn print_markdown(
+    settings: &Settings,
+    title: &str,
+    envs: &[(&str, EnvPlan<'_>)],
+) -> Result<(), CliError> {
+    let printer = &settings.printer;
+    let comment = markdown::comment(title, envs, printer.palette(), markdown::SIZE_CAP);
+    printer.data(&comment)?;
     Ok(())
 }
 
@@ -188,12 +193,7 @@ pub fn all_envs(
                 (name.as_str(), row)
             })
             .collect();
-        printer.data(&markdown::comment(
-            title,
-            &envs,
-            printer.palette(),
-            markdown::SIZE_CAP,
-        ))?;
+        print_markdown(settings, title, &envs)?;
         return Ok(exit);
     }
     printer.report(&report, || {

@@ -17,6 +17,11 @@ fn mixed_world() -> World {
     world
 }
 
+#[track_caller]
+fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+}
+
 fn redact(text: &str, world: &World) -> String {
     text.replace(&world.url(), "[URL]")
 }
@@ -34,11 +39,9 @@ fn compact_plans_keep_one_line_per_change() {
     let world = mixed_world();
     let plan = world.run(&["plan", "--env", "dev", "--prune", "--compact"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
-    assert!(
-        plan.stdout
-            .contains("- delete tenant globex\n+ create tenant initech\n"),
-        "{}",
-        plan.stdout
+    assert_contains(
+        &plan.stdout,
+        "- delete tenant globex\n+ create tenant initech\n",
     );
     assert!(!plan.stdout.contains("initech.com"), "{}", plan.stdout);
 }
@@ -47,21 +50,9 @@ fn compact_plans_keep_one_line_per_change() {
 fn colors_are_terraform_s_when_on() {
     let world = mixed_world();
     let plan = world.run(&["plan", "--env", "dev", "--prune", "--color", "always"]);
-    assert!(
-        plan.stdout.contains("\x1b[32m+ create tenant initech"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("\x1b[33m~ update tenant acme-corp"),
-        "{}",
-        plan.stdout
-    );
-    assert!(
-        plan.stdout.contains("\x1b[31m- delete tenant globex"),
-        "{}",
-        plan.stdout
-    );
+    assert_contains(&plan.stdout, "\x1b[32m+ create tenant initech");
+    assert_contains(&plan.stdout, "\x1b[33m~ update tenant acme-corp");
+    assert_contains(&plan.stdout, "\x1b[31m- delete tenant globex");
 }
 
 #[test]
@@ -72,17 +63,11 @@ fn markdown_plan_has_a_summary_table_and_collapsible_details() {
     insta::assert_snapshot!("plan_markdown", redact(&plan.stdout, &world));
     let all = world.run(&["drift", "--env", "all", "--format", "markdown"]);
     assert_eq!(all.code, 2, "{}", all.stderr);
-    assert!(
-        all.stdout
-            .contains("| qa | - | - | - | - | - | skipped: management_key is empty |"),
-        "{}",
-        all.stdout
+    assert_contains(
+        &all.stdout,
+        "| qa | - | - | - | - | - | skipped: management_key is empty |",
     );
-    assert!(
-        all.stdout.contains("<details><summary>dev"),
-        "{}",
-        all.stdout
-    );
+    assert_contains(&all.stdout, "<details><summary>dev");
 }
 
 #[test]
@@ -101,7 +86,7 @@ fn tenant_diff_detailed_exitcode_exits_2_for_an_unmanaged_live_tenant() {
     world.create_tenant("stray-co", "Stray");
     let diff = world.run(&["tenant", "diff", "--env", "dev", "--detailed-exitcode"]);
     assert_eq!(diff.code, 2, "{}", diff.stdout);
-    assert!(diff.stdout.contains("stray-co"), "{}", diff.stdout);
+    assert_contains(&diff.stdout, "stray-co");
     let all = world.run(&["tenant", "diff", "--env", "all", "--detailed-exitcode"]);
     assert_eq!(all.code, 2, "{}", all.stdout);
     // With --prune, the diff previews the deletion exactly as `sync --prune` would do it.
@@ -109,11 +94,7 @@ fn tenant_diff_detailed_exitcode_exits_2_for_an_unmanaged_live_tenant() {
         "tenant", "diff", "--env", "dev", "--prune", "--target", "stray-co",
     ]);
     assert_eq!(prune.code, 0, "{}", prune.stderr);
-    assert!(
-        prune.stdout.contains("- delete tenant stray-co"),
-        "{}",
-        prune.stdout
-    );
+    assert_contains(&prune.stdout, "- delete tenant stray-co");
     assert_eq!(
         world.tenant_ids(),
         ["acme-corp", "stray-co"],
@@ -271,9 +252,5 @@ fn progress_without_a_terminal_prints_a_line_per_tenth_or_five_seconds() {
         "{lines} lines in {wall_ms} ms:\n{}",
         applied.stderr
     );
-    assert!(
-        applied.stderr.contains("progress: 1000/1000 changes"),
-        "{}",
-        applied.stderr
-    );
+    assert_contains(&applied.stderr, "progress: 1000/1000 changes");
 }
