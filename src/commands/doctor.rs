@@ -23,6 +23,10 @@ use crate::settings::{EnvTarget, Settings};
 /// A check answers within this, or the base URL counts as not answering.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// More than this between the local and the server's clock fails the clock check (a `Date`
+/// header has one-second resolution, and a round trip adds a little).
+const MAX_CLOCK_SKEW_SECONDS: i64 = 30;
+
 pub fn run(settings: &Settings) -> Result<Exit, CliError> {
     let mut checks = Vec::new();
     let config = crate::commands::load_valid(settings, None);
@@ -150,6 +154,7 @@ async fn check_environment(config: &DescopeConfig, name: &str, checks: &mut Vec<
             if first.as_ref().is_ok() {
                 check_reads(&connected, name, checks).await;
             }
+            checks.push(check_clock(name, connected.client().server_date()));
         }
     }
     checks.push(check_lock(name));
@@ -186,6 +191,40 @@ async fn check_reads(
                 "give the management key read access to this kind",
             ),
         });
+    }
+}
+
+/// The local clock against the server's `Date` header. Audit lines, backups and lock records carry
+/// local timestamps; a clock far off makes them misleading next to the server's own logs.
+fn check_clock(name: &str, server_date: Option<String>) -> CheckEntry {
+    let Some(date) = server_date else {
+        return pass(
+            Some(name),
+            "clock",
+            "the server sent no Date header; not checked",
+        );
+    };
+    let Ok(server) = jiff::fmt::rfc2822::parse(&date).map(|zoned| zoned.timestamp()) else {
+        return pass(
+            Some(name),
+            "clock",
+            format!("unreadable server date {date:?}; not checked"),
+        );
+    };
+    let skew = jiff::Timestamp::now().as_second() - server.as_second();
+    if skew.abs() > MAX_CLOCK_SKEW_SECONDS {
+        fail(
+            Some(name),
+            "clock",
+            format!("the local clock is {skew:+} s off the server's"),
+            "synchronise the clock (NTP: `timedatectl set-ntp true`)",
+        )
+    } else {
+        pass(
+            Some(name),
+            "clock",
+            format!("within {MAX_CLOCK_SKEW_SECONDS} s of the server ({skew:+} s)"),
+        )
     }
 }
 
@@ -271,5 +310,31 @@ fn fail(
         status: "FAIL".to_owned(),
         detail: detail.into(),
         fix: Some(fix.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http_date(offset_seconds: i64) -> String {
+        let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(offset_seconds);
+        jiff::fmt::rfc2822::DateTimePrinter::new()
+            .timestamp_to_rfc9110_string(&at)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_clock_minutes_off_the_server_fails_with_a_fix() {
+        let off = check_clock("dev", Some(http_date(-120)));
+        assert_eq!(off.status, "FAIL", "{off:?}");
+        assert!(
+            off.detail.contains("+120 s") || off.detail.contains("+119 s"),
+            "{off:?}"
+        );
+        assert!(off.fix.unwrap().contains("NTP"));
+        assert_eq!(check_clock("dev", Some(http_date(0))).status, "ok");
+        let unreadable = check_clock("dev", Some("yesterday".into()));
+        assert!(unreadable.detail.contains("not checked"), "{unreadable:?}");
     }
 }

@@ -45,6 +45,8 @@ struct Counters {
     retries: AtomicU64,
     rate_limited: AtomicU64,
     limiter_wait: std::sync::Mutex<crate::wait_clock::WaitClock>,
+    /// The `Date` header of the latest response, for a clock-skew check.
+    server_date: std::sync::Mutex<Option<String>>,
 }
 
 /// How a request may be repeated when its first attempt fails in a way that leaves the
@@ -214,6 +216,16 @@ impl DescopeClient {
     /// that Ctrl-C stops both new changes and waiting ones.
     pub fn cancel_token(&self) -> CancelToken {
         self.inner.cancel.clone()
+    }
+
+    /// The `Date` header (an HTTP date) of the latest response, if the server sent one.
+    pub fn server_date(&self) -> Option<String> {
+        self.inner
+            .counters
+            .server_date
+            .lock()
+            .ok()
+            .and_then(|date| date.clone())
     }
 
     pub fn stats(&self) -> ClientStats {
@@ -451,6 +463,14 @@ impl DescopeClient {
             Err(error) => return self.transport_failure(call, &error),
         };
         let status = response.status();
+        if let Some(date) = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|value| value.to_str().ok())
+            && let Ok(mut slot) = self.inner.counters.server_date.lock()
+        {
+            *slot = Some(date.to_owned());
+        }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)

@@ -153,6 +153,7 @@ fn doctor_passes_for_a_healthy_environment() {
         "read tenant",
         "read role",
         "read permission",
+        "clock",
         "state directory",
     ] {
         assert!(
