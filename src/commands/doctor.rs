@@ -16,7 +16,7 @@ use descope_mgmt_core::port::PortErrorKind;
 use descope_mgmt_core::safety::{EnvLock, LockError};
 
 use crate::exit::{CliError, Exit};
-use crate::pipeline::{ClientProject, load_for_env, skip_reason, state_dir};
+use crate::pipeline::{load_for_env, skip_reason, state_dir};
 use crate::report::{CheckEntry, DoctorReport, FORMAT_VERSION};
 use crate::settings::{EnvTarget, Settings};
 
@@ -179,10 +179,9 @@ async fn check_reads(
     name: &str,
     checks: &mut Vec<CheckEntry>,
 ) {
-    let project = ClientProject::new(connected.client().clone());
     for kind in ResourceKind::ALL {
         let check = format!("read {kind}");
-        checks.push(match read_actual_kinds(&project, &[kind]).await {
+        checks.push(match read_actual_kinds(connected.client(), &[kind]).await {
             Ok(_) => pass(Some(name), &check, "listed"),
             Err(error) => fail(
                 Some(name),
