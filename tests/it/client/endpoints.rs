@@ -35,7 +35,15 @@ async fn tenants_round_trip_through_the_port() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(loaded, acme());
+    // The server returns every field, the unmanaged ones empty on a new tenant.
+    let as_stored = Tenant {
+        enforce_sso_exclusions: Some(vec![]),
+        federated_app_ids: Some(vec![]),
+        role_inheritance: Some(String::new()),
+        parent: Some(String::new()),
+        ..acme()
+    };
+    assert_eq!(loaded, as_stored);
 
     let duplicate = ResourcePort::<Tenant>::create(&tenants, &acme())
         .await
@@ -162,7 +170,13 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
     let listed = ResourcePort::<Permission>::list(&permissions)
         .await
         .unwrap();
-    assert!(listed.contains(&reworded));
+    assert!(
+        listed
+            .iter()
+            .any(|p| (&p.name, &p.description) == (&reworded.name, &reworded.description)
+                && !p.is_system_default()),
+        "{listed:?}"
+    );
     assert!(
         listed.iter().any(|p| p.name == "User Admin"),
         "seeded built-ins"
@@ -182,7 +196,11 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
         .await
         .unwrap();
     let listed = ResourcePort::<Role>::list(&roles).await.unwrap();
-    assert!(listed.contains(&narrowed), "{listed:?}");
+    assert!(
+        listed.iter().any(|r| (&r.name, &r.description, &r.permission_names)
+            == (&narrowed.name, &narrowed.description, &narrowed.permission_names)),
+        "{listed:?}"
+    );
     let found = roles
         .roles()
         .search(&json!({"roleNames": ["Analyst"]}))
