@@ -20,7 +20,7 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 #[cfg(test)]
 mod load_tests;
 #[cfg(test)]
-mod plan_tests;
+mod model_tests;
 #[cfg(test)]
 mod policies_tests;
 #[cfg(test)]
