@@ -179,6 +179,10 @@ pub struct WriteArgs {
     /// Write the run summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Changes in flight at once [default: the environment's `concurrency`, else what its rate
+    /// limit grants per second, 1 to 32]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
 }
 
 /// `drift`.
@@ -250,7 +254,7 @@ pub enum TenantSort {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RoleSort {
     Name,
-    Tenant,
+    Description,
 }
 
 /// Orders of `permission list`.
@@ -361,7 +365,7 @@ pub struct SyncArgs {
 pub enum RoleCommand {
     /// List the environment's roles, sorted by name.
     List {
-        /// Order of the rows (`tenant`: project-level roles first, then by tenant).
+        /// Order of the rows.
         #[arg(long, value_enum, default_value_t = RoleSort::Name)]
         sort: RoleSort,
     },

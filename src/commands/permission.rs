@@ -1,6 +1,9 @@
 //! `permission list`: the permissions of one environment's project.
 //! (`permission diff` and `permission sync` live in `kind_diff_sync.rs`.)
 
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{KindRules, Permission};
+
 use crate::cli::PermissionSort;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
@@ -10,12 +13,10 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings, sort: PermissionSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let mut permissions = conn
-            .client()
-            .permissions()
-            .load_all()
+        // The same port the planner reads, so `list` shows what `diff` compares.
+        let mut permissions = ResourcePort::<Permission>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?;
+            .map_err(|e| conn.port_error(e))?;
         permissions.sort_by(|a, b| a.name.cmp(&b.name));
         if sort == PermissionSort::Description {
             permissions.sort_by(|a, b| a.description.cmp(&b.description));
@@ -28,7 +29,7 @@ pub fn list(settings: &Settings, sort: PermissionSort) -> Result<(), CliError> {
                 .map(|permission| PermissionEntry {
                     name: permission.name.clone(),
                     description: permission.description.clone(),
-                    built_in: permission.system_default,
+                    built_in: permission.is_system_default(),
                 })
                 .collect(),
         };
@@ -42,7 +43,7 @@ pub fn list(settings: &Settings, sort: PermissionSort) -> Result<(), CliError> {
                         vec![
                             permission.name.clone(),
                             dash_if_empty(permission.description.clone()),
-                            yes_no(permission.system_default),
+                            yes_no(permission.is_system_default()),
                         ]
                     })
                     .collect(),

@@ -1,5 +1,9 @@
-//! `role list`: the roles of one environment's project, project-level and tenant-level.
+//! `role list`: the project-level roles of one environment's project, read through the same port
+//! as `role diff` (tenant-level roles belong to their tenant and are not managed as roles).
 //! (`role diff` and `role sync` live in `kind_diff_sync.rs`.)
+
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{KindRules, Role};
 
 use crate::cli::RoleSort;
 use crate::connect::run_in_env;
@@ -10,23 +14,12 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let mut roles = conn
-            .client()
-            .roles()
-            .load_all()
+        let mut roles = ResourcePort::<Role>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?;
-        match sort {
-            RoleSort::Name => {
-                roles.sort_by(|a, b| (&a.name, &a.tenant_id).cmp(&(&b.name, &b.tenant_id)));
-            }
-            // Project-level roles first, then by tenant; names sorted within each.
-            RoleSort::Tenant => {
-                roles.sort_by(|a, b| (&a.tenant_id, &a.name).cmp(&(&b.tenant_id, &b.name)));
-            }
-        }
-        for role in &mut roles {
-            role.permission_names.sort();
+            .map_err(|e| conn.port_error(e))?;
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        if sort == RoleSort::Description {
+            roles.sort_by(|a, b| a.description.cmp(&b.description));
         }
         let report = RoleListReport {
             format_version: FORMAT_VERSION,
@@ -37,23 +30,16 @@ pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
                     name: role.name.clone(),
                     description: role.description.clone(),
                     permissions: role.permission_names.clone(),
-                    tenant_id: (!role.tenant_id.is_empty()).then(|| role.tenant_id.clone()),
-                    default: role.default,
-                    private: role.private,
+                    tenant_id: None,
+                    default: role.default.unwrap_or_default(),
+                    private: role.private.unwrap_or_default(),
                 })
                 .collect(),
         };
         let printer = &settings.printer;
         printer.report(&report, || {
             printer.table(
-                &[
-                    "NAME",
-                    "DESCRIPTION",
-                    "PERMISSIONS",
-                    "TENANT",
-                    "DEFAULT",
-                    "PRIVATE",
-                ],
+                &["NAME", "DESCRIPTION", "PERMISSIONS", "DEFAULT", "BUILT-IN"],
                 roles
                     .iter()
                     .map(|role| {
@@ -61,9 +47,8 @@ pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
                             role.name.clone(),
                             role.description.clone(),
                             dash_if_empty(role.permission_names.join(", ")),
-                            dash_if_empty(role.tenant_id.clone()),
-                            yes_no(role.default),
-                            yes_no(role.private),
+                            yes_no(role.default.unwrap_or_default()),
+                            yes_no(role.is_system_default()),
                         ]
                     })
                     .collect(),
