@@ -254,7 +254,7 @@ pub enum TenantSort {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RoleSort {
     Name,
-    BuiltIn,
+    Description,
 }
 
 /// Orders of `permission list`.
@@ -365,7 +365,7 @@ pub struct SyncArgs {
 pub enum RoleCommand {
     /// List the environment's roles, sorted by name.
     List {
-        /// Order of the rows (`built-in`: Descope's own roles first, then by name).
+        /// Order of the rows.
         #[arg(long, value_enum, default_value_t = RoleSort::Name)]
         sort: RoleSort,
     },

@@ -19,10 +19,9 @@ pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
             .map_err(|e| conn.port_error(e))?;
         match sort {
             RoleSort::Name => roles.sort_by(|a, b| a.name.cmp(&b.name)),
-            // Descope's own roles first, then the project's; names sorted within each.
-            RoleSort::BuiltIn => roles.sort_by(|a, b| {
-                (!a.is_system_default(), &a.name).cmp(&(!b.is_system_default(), &b.name))
-            }),
+            RoleSort::Description => {
+                roles.sort_by(|a, b| (&a.description, &a.name).cmp(&(&b.description, &b.name)));
+            }
         }
         for role in &mut roles {
             role.permission_names.sort();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use descope_emulator::EmulatorConfig;
 use descope_mgmt_core::port::{PortErrorKind, ResourcePort};
-use descope_mgmt_core::resource::{Permission, Role, Tenant};
+use descope_mgmt_core::resource::{KindRules, Permission, Role, Tenant};
 use serde_json::json;
 
 use super::support::{KEY, client, emulator, quick_config};
@@ -60,7 +60,7 @@ async fn tenants_round_trip_through_the_port() {
         .unwrap();
     assert!(!generated.is_empty());
 
-    let mut changed = acme();
+    let mut changed = as_stored.clone();
     changed.name = "Acme Corp".into();
     changed.enforce_sso = false;
     changed.self_provisioning_domains = vec![];
@@ -171,10 +171,10 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
         .await
         .unwrap();
     assert!(
-        listed
-            .iter()
-            .any(|p| (&p.name, &p.description) == (&reworded.name, &reworded.description)
-                && !p.is_system_default()),
+        listed.iter().any(
+            |p| (&p.name, &p.description) == (&reworded.name, &reworded.description)
+                && !p.is_system_default()
+        ),
         "{listed:?}"
     );
     assert!(
@@ -197,8 +197,14 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
         .unwrap();
     let listed = ResourcePort::<Role>::list(&roles).await.unwrap();
     assert!(
-        listed.iter().any(|r| (&r.name, &r.description, &r.permission_names)
-            == (&narrowed.name, &narrowed.description, &narrowed.permission_names)),
+        listed
+            .iter()
+            .any(|r| (&r.name, &r.description, &r.permission_names)
+                == (
+                    &narrowed.name,
+                    &narrowed.description,
+                    &narrowed.permission_names
+                )),
         "{listed:?}"
     );
     let found = roles
