@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// A problem in a JSON document: where (a JSON path, or line and column for a syntax error) and
 /// what. Messages quote ids and field names, never whole values, so no secret can leak.
@@ -61,24 +61,23 @@ pub fn member_path(base: &str, key: &str) -> String {
 /// The canonical form: object keys sorted, `null` members dropped (absent and `null` mean the
 /// same to the server), and whole floats written as integers (exporters differ on `3` vs `3.0`).
 pub fn canonical(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(canonical_map(map)),
-        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-        Value::Number(number) => Value::Number(canonical_number(number)),
-        other => other.clone(),
-    }
+    let mut copy = value.clone();
+    canonicalize(&mut copy);
+    copy
 }
 
-fn canonical_map(map: &Map<String, Value>) -> Map<String, Value> {
-    let mut keys: Vec<&String> = map
-        .iter()
-        .filter(|(_, value)| !value.is_null())
-        .map(|(key, _)| key)
-        .collect();
-    keys.sort_unstable();
-    keys.into_iter()
-        .map(|key| (key.clone(), canonical(&map[key])))
-        .collect()
+/// [`canonical`] in place.
+pub fn canonicalize(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|_, member| !member.is_null());
+            map.sort_keys();
+            map.values_mut().for_each(canonicalize);
+        }
+        Value::Array(items) => items.iter_mut().for_each(canonicalize),
+        Value::Number(number) => *number = canonical_number(number),
+        _ => {}
+    }
 }
 
 fn canonical_number(number: &Number) -> Number {

@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::client::{Call, DescopeClient, Repeat};
-use crate::dto::flow::{FlowMeta, v1_to_v2, v2_to_v1};
+use descope_mgmt_core::flow::{v1_to_v2, v2_to_v1};
+
+use crate::dto::flow::FlowMeta;
 use crate::error::ApiError;
 
 /// Flow endpoints of one project.

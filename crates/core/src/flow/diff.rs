@@ -5,7 +5,7 @@
 //! so a field the server adds later cannot be silently missed. `Serialize` gives the JSON structure;
 //! `Display` the text plan.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
@@ -253,25 +253,20 @@ fn readable_rules(next: &Value) -> Value {
 }
 
 fn diff_screens(before: &NormalizedFlow, after: &NormalizedFlow) -> Vec<ScreenChange> {
-    let by_name = |flow: &NormalizedFlow| -> Vec<(String, Value)> {
+    fn by_name(flow: &NormalizedFlow) -> BTreeMap<&str, &Value> {
         flow.screens()
             .iter()
-            .map(|screen| (text(screen, "screenId").to_owned(), screen.clone()))
+            .map(|screen| (text(screen, "screenId"), screen))
             .collect()
-    };
+    }
     let (b, a) = (by_name(before), by_name(after));
-    let find = |list: &[(String, Value)], name: &str| {
-        list.iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, v)| v.clone())
-    };
-    let mut names: Vec<&String> = b.iter().chain(&a).map(|(name, _)| name).collect();
+    let mut names: Vec<&str> = b.keys().chain(a.keys()).copied().collect();
     names.sort_by(|x, y| task_order(x.trim_start_matches("task:"), y.trim_start_matches("task:")));
     names.dedup();
     let mut changes = Vec::new();
     for name in names {
-        let (old, new) = (find(&b, name), find(&a, name));
-        let change = match (&old, &new) {
+        let (old, new) = (b.get(name), a.get(name));
+        let change = match (old, new) {
             (None, Some(_)) => Change::Added,
             (Some(_), None) => Change::Removed,
             (Some(o), Some(n)) if o != n => Change::Changed,
@@ -283,7 +278,7 @@ fn diff_screens(before: &NormalizedFlow, after: &NormalizedFlow) -> Vec<ScreenCh
             .and_then(|task| showing_flow.tasks()?.get(task))
             .map(|task| text(task, "name").to_owned())
             .unwrap_or_default();
-        let (components, interactions) = match (&old, &new) {
+        let (components, interactions) = match (old, new) {
             (Some(o), Some(n)) => (
                 diff_components(o.get("contents"), n.get("contents")),
                 diff_interactions(o.get("interactions"), n.get("interactions")),
@@ -292,7 +287,7 @@ fn diff_screens(before: &NormalizedFlow, after: &NormalizedFlow) -> Vec<ScreenCh
         };
         changes.push(ScreenChange {
             change,
-            screen: name.clone(),
+            screen: name.to_owned(),
             title,
             components,
             interactions,
