@@ -188,7 +188,9 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
                 credentials.project_id,
                 ManagementKey::new(credentials.management_key),
             )
-            .with_base_url(emulator.running.url());
+            .with_base_url(emulator.running.url())
+            // No CDN in front of it to pick a rate-limit bucket.
+            .with_license_handshake(false);
             (client_config, Some(emulator))
         }
     };

@@ -1,20 +1,20 @@
 //! `env list`: the environments of the configuration, with management keys masked.
 
+use descope_mgmt_core::config::base_url::process_env;
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
 use serde_json::json;
 
 use super::load_valid;
-use crate::cli::{GlobalArgs, env_vars};
+use crate::cli::GlobalArgs;
 use crate::exit::CliError;
 use crate::output;
 
 pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
     let config = load_valid(global, None)?;
-    let fallback = std::env::var(env_vars::DESCOPE_BASE_URL).ok();
     let rows: Vec<Row> = config
         .environments()
         .iter()
-        .map(|(name, env)| Row::new(name, env, fallback.as_deref()))
+        .map(|(name, env)| Row::new(name, env))
         .collect();
     let document = json!({
         "environments": rows.iter().map(Row::json).collect::<Vec<_>>(),
@@ -51,7 +51,7 @@ struct Row {
 }
 
 impl Row {
-    fn new(name: &str, env: &EnvironmentConfig, fallback: Option<&str>) -> Self {
+    fn new(name: &str, env: &EnvironmentConfig) -> Self {
         let (kind, emulator_state) = match env.connection() {
             Connection::Project { .. } => ("project", None),
             Connection::Emulator { state_file } => {
@@ -62,7 +62,8 @@ impl Row {
             name: name.to_owned(),
             kind,
             project_id: env.project_id().map(str::to_owned),
-            base_url: env.resolved_base_url(fallback),
+            // The client resolves it the same way, so this is the URL it calls.
+            base_url: env.resolved_base_url(process_env),
             emulator_state,
             protected: env.protected(),
             requests: env.rate_limit().requests,

@@ -2,6 +2,7 @@
 //! single [`descope_mgmt_core::apply::Project`], plus the client's counters for the run summary.
 
 use descope_mgmt_api::{ClientStats, DescopeClient, PermissionApi, RoleApi, TenantApi};
+use descope_mgmt_core::apply::CancelToken;
 use descope_mgmt_core::port::{PermissionPort, PortResult, RolePort, TenantPort};
 use descope_mgmt_core::resource::{Permission, Role, Tenant};
 
@@ -25,6 +26,11 @@ impl ClientProject {
 
     pub fn stats(&self) -> ClientStats {
         self.client.stats()
+    }
+
+    /// The client's cancel token: an apply that uses it stops the client's waits too.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.client.cancel_token()
     }
 }
 

@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use descope_mgmt_core::apply::{
-    ApplyOptions, ApplyReport, ApplyStatus, CancelToken, Outcome, apply,
-};
+use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
     EnvLock, LockError, check_deletes, touched_live_state, write_backup,
@@ -211,7 +209,8 @@ pub async fn execute(
                 git_commit: git_commit(&global.config),
             },
         );
-        let cancel = CancelToken::new();
+        // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
+        let cancel = planned.project.cancel_token();
         let report = {
             let handler = {
                 let cancel = cancel.clone();

@@ -13,15 +13,18 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use tracing::{Instrument, field};
 
+use descope_mgmt_core::apply::CancelToken;
 use descope_mgmt_core::secret::ManagementKey;
 
-use crate::config::{ClientConfig, process_env};
+use crate::config::{ClientConfig, LONG_CALL_TIMEOUT, process_env};
 use crate::error::{ApiError, ApiErrorKind};
 use crate::limit::RateLimiter;
 use crate::retry::{RetryPolicy, is_ambiguous_status, is_transient_status, parse_retry_after};
 
 pub const SDK_NAME: &str = "descope-mgmt";
 pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+const LICENSE_PATH: &str = "/v1/mgmt/license";
 
 /// Counters of one client since it was built, for the run summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,9 +120,13 @@ struct Inner {
     retry: RetryPolicy,
     timeout: Duration,
     counters: Counters,
+    license_handshake: bool,
+    /// Ends the client's waits (limiter, retries) early; in-flight requests still finish.
+    cancel: CancelToken,
     /// The rate-limit tier from the license handshake, sent on every later request as the SDKs
-    /// do so the CDN applies the right bucket.
-    license: std::sync::RwLock<Option<HeaderValue>>,
+    /// do so the CDN applies the right bucket. Set once per client: by the first call's
+    /// handshake (`None` when it failed) or by an explicit [`DescopeClient::license`].
+    license: tokio::sync::OnceCell<Option<HeaderValue>>,
 }
 
 /// A Descope Management API client for one project. Cheap to clone; clones share the
@@ -163,10 +170,10 @@ impl DescopeClient {
         };
         let headers = identification_headers(&config.project_id, &config.management_key)
             .map_err(config_error)?;
+        // The per-attempt timeout is set per request: long calls get more.
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(format!("{SDK_NAME}/{SDK_VERSION}"))
-            .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| config_error(format!("cannot build the HTTP client: {e}")))?;
@@ -182,7 +189,9 @@ impl DescopeClient {
                 retry: config.retry,
                 timeout: config.timeout,
                 counters: Counters::default(),
-                license: std::sync::RwLock::new(None),
+                license_handshake: config.license_handshake,
+                cancel: CancelToken::new(),
+                license: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -199,6 +208,14 @@ impl DescopeClient {
         &self.inner.limiter
     }
 
+    /// Cancelling it ends every wait of this client and its clones at once (a 429's
+    /// `Retry-After`, a backoff, a limiter slot) with [`ApiErrorKind::Cancelled`]; requests
+    /// already sent are not aborted, so their outcome is known. Use it as the apply's token so
+    /// that Ctrl-C stops both new changes and waiting ones.
+    pub fn cancel_token(&self) -> CancelToken {
+        self.inner.cancel.clone()
+    }
+
     pub fn stats(&self) -> ClientStats {
         let counters = &self.inner.counters;
         ClientStats {
@@ -213,6 +230,13 @@ impl DescopeClient {
     /// outcome is unknown comes back as an error with [`ApiErrorKind::Timeout`] or
     /// [`ApiErrorKind::Connection`]; use [`DescopeClient::create`] to handle it.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Value, ApiError> {
+        if self.inner.license_handshake && call.path != LICENSE_PATH {
+            self.ensure_license().await;
+        }
+        self.send_with_retries(call).await
+    }
+
+    async fn send_with_retries(&self, call: Call<'_>) -> Result<Value, ApiError> {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut attempt: u32 = 1;
@@ -256,7 +280,15 @@ impl DescopeClient {
                 "retrying"
             );
             self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                biased;
+                () = self.inner.cancel.cancelled() => {
+                    error.kind = ApiErrorKind::Cancelled;
+                    error.message = format!("while waiting to retry after: {}", error.message);
+                    return Err(error);
+                }
+                () = tokio::time::sleep(delay) => {}
+            }
             attempt += 1;
         }
     }
@@ -297,13 +329,43 @@ impl DescopeClient {
         }
     }
 
-    /// Remembers the license handshake's tier for the `x-descope-license` header.
-    pub(crate) fn set_license_tier(&self, tier: &str) {
-        let value = HeaderValue::from_str(tier)
-            .ok()
-            .filter(|_| !tier.is_empty());
-        if let Ok(mut slot) = self.inner.license.write() {
-            *slot = value;
+    /// `GET /v1/mgmt/license` without retries: the project's rate-limit tier (`tier1`…`tier4`),
+    /// which later requests carry in `x-descope-license` unless a tier is already known.
+    pub(crate) async fn fetch_license_tier(&self) -> Result<String, ApiError> {
+        let (tier, header) = self.request_license().await?;
+        let _already_known = self.inner.license.set(header);
+        Ok(tier)
+    }
+
+    /// The tier header, fetched by the first call of the client; a failed handshake is only
+    /// logged, as the SDKs do, and not repeated: the header selects the CDN's rate-limit
+    /// bucket, it is never required.
+    async fn ensure_license(&self) {
+        self.inner
+            .license
+            .get_or_init(|| async {
+                match self.request_license().await {
+                    Ok((_, header)) => header,
+                    Err(error) => {
+                        tracing::debug!(error = %error, "license handshake failed; continuing without x-descope-license");
+                        None
+                    }
+                }
+            })
+            .await;
+    }
+
+    async fn request_license(&self) -> Result<(String, Option<HeaderValue>), ApiError> {
+        let call = Call::get("license", LICENSE_PATH, &[]);
+        match self.attempt(&call, 1).await {
+            Attempt::Done { body, .. } => {
+                let tier = crate::dto::project::rate_limit_tier(&body);
+                let header = HeaderValue::from_str(&tier)
+                    .ok()
+                    .filter(|_| !tier.is_empty());
+                Ok((tier, header))
+            }
+            Attempt::Failed { error, .. } => Err(error),
         }
     }
 
@@ -313,7 +375,22 @@ impl DescopeClient {
     }
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
-        let waited = self.inner.limiter.acquire().await;
+        // A free slot is taken even after a cancel, so a started change can finish its
+        // follow-up call; only waiting for one is cut short.
+        let waited = tokio::select! {
+            biased;
+            waited = self.inner.limiter.acquire() => waited,
+            () = self.inner.cancel.cancelled() => {
+                let error = ApiError::new(
+                    ApiErrorKind::Cancelled,
+                    call.operation,
+                    method_name(&call.method),
+                    call.path,
+                    "before sending, while waiting for the client's rate limiter",
+                );
+                return Attempt::Failed { error, retry: RetryKind::Never };
+            }
+        };
         self.inner.counters.limiter_wait_us.fetch_add(
             u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
@@ -360,9 +437,10 @@ impl DescopeClient {
         if let Some(body) = call.body {
             request = request.json(body);
         }
-        if let Some(tier) = self.inner.license.read().ok().and_then(|tier| tier.clone()) {
-            request = request.header("x-descope-license", tier);
+        if let Some(Some(tier)) = self.inner.license.get() {
+            request = request.header("x-descope-license", tier.clone());
         }
+        request = request.timeout(self.timeout_of(call.path));
         self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
         let response = match request.send().await {
             Ok(response) => response,
@@ -458,6 +536,14 @@ impl DescopeClient {
         }
     }
 
+    fn timeout_of(&self, path: &str) -> Duration {
+        if is_long_call(path) {
+            self.inner.timeout.max(LONG_CALL_TIMEOUT)
+        } else {
+            self.inner.timeout
+        }
+    }
+
     /// A belt-and-braces guard: should a server ever echo the key, it still never leaves here.
     fn redact(&self, text: &str) -> String {
         let key = self.inner.key.expose();
@@ -465,6 +551,16 @@ impl DescopeClient {
             return text.to_owned();
         }
         text.replace(key, "***")
+    }
+}
+
+/// Flow, theme and snapshot calls move whole documents that the server validates.
+fn is_long_call(path: &str) -> bool {
+    let mut segments = path.split('/').skip(3);
+    match segments.next() {
+        Some("flow" | "theme") => true,
+        Some("project") => segments.next() == Some("snapshot"),
+        _ => false,
     }
 }
 
@@ -481,8 +577,11 @@ fn method_name(method: &Method) -> &'static str {
 }
 
 fn is_outcome_unknown(error: &ApiError) -> bool {
-    matches!(error.kind, ApiErrorKind::Timeout | ApiErrorKind::Connection)
-        || error.status.is_some_and(is_ambiguous_status)
+    match error.kind {
+        ApiErrorKind::Timeout | ApiErrorKind::Connection => true,
+        ApiErrorKind::Status => error.status.is_some_and(is_ambiguous_status),
+        ApiErrorKind::Decode | ApiErrorKind::Config | ApiErrorKind::Cancelled => false,
+    }
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

@@ -17,20 +17,25 @@ const CANARY: &str = "K2canarySECRETkeyXYZ";
 fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
-        base_delay: Duration::from_millis(2),
-        max_delay: Duration::from_millis(10),
+        first_delay: Duration::from_millis(2),
+        later_delay: Duration::from_millis(10),
         max_elapsed: Duration::from_secs(20),
         default_retry_after: Duration::from_millis(5),
     }
 }
 
+/// A client whose every request the scripted server sees (no license handshake first).
 fn client_for(url: &str) -> DescopeClient {
-    let config = ClientConfig::new("P2test", ManagementKey::new(CANARY))
+    DescopeClient::with_env(config_for(url), |_| None).unwrap()
+}
+
+fn config_for(url: &str) -> ClientConfig {
+    ClientConfig::new("P2test", ManagementKey::new(CANARY))
         .with_base_url(url)
         .with_retry(fast_retry())
         .with_timeout(Duration::from_millis(300))
-        .with_rate_limit(RateLimit::new(1000, Duration::from_secs(1)).unwrap());
-    DescopeClient::with_env(config, |_| None).unwrap()
+        .with_rate_limit(RateLimit::new(1000, Duration::from_secs(1)).unwrap())
+        .with_license_handshake(false)
 }
 
 fn tenant(id: &str) -> Tenant {
@@ -77,6 +82,74 @@ async fn license_tier_is_sent_on_later_requests() {
     let received = server.received();
     assert!(received[0].headers.get("x-descope-license").is_none());
     assert_eq!(received[1].headers["x-descope-license"], "tier2");
+}
+
+#[tokio::test]
+async fn license_is_fetched_once_before_the_first_call_and_sent_on_every_call() {
+    let server = MockServer::start(vec![Reply::json(200, r#"{"rateLimitTier":"tier3"}"#)]).await;
+    let client = DescopeClient::with_env(
+        config_for(&server.url()).with_license_handshake(true),
+        |_| None,
+    )
+    .unwrap();
+    let (tenant_api, role_api) = (client.tenants(), client.roles());
+    let (tenants, roles) = tokio::join!(tenant_api.load_all(), role_api.load_all());
+    tenants.unwrap();
+    roles.unwrap();
+    client.permissions().load_all().await.unwrap();
+    let received = server.received();
+    assert_eq!(received.len(), 4, "{:?}", server.paths());
+    assert_eq!(received[0].path_and_query, "/v1/mgmt/license");
+    assert!(received[0].headers.get("x-descope-license").is_none());
+    for request in &received[1..] {
+        assert_eq!(
+            request.headers["x-descope-license"], "tier3",
+            "{}",
+            request.path_and_query
+        );
+    }
+    assert_eq!(client.stats().requests, 4);
+}
+
+#[tokio::test]
+async fn a_failed_license_handshake_is_ignored_and_not_repeated() {
+    let server = MockServer::start(vec![Reply::json(500, r#"{"errorCode":"E000000"}"#)]).await;
+    let client = DescopeClient::with_env(
+        config_for(&server.url()).with_license_handshake(true),
+        |_| None,
+    )
+    .unwrap();
+    client.tenants().load_all().await.unwrap();
+    client.roles().load_all().await.unwrap();
+    assert_eq!(
+        server.paths(),
+        vec![
+            "/v1/mgmt/license",
+            "/v1/mgmt/tenant/all",
+            "/v1/mgmt/role/all"
+        ]
+    );
+    assert!(
+        server.received()[1..]
+            .iter()
+            .all(|r| r.headers.get("x-descope-license").is_none())
+    );
+}
+
+#[tokio::test]
+async fn flow_theme_and_snapshot_calls_outlast_the_per_attempt_timeout() {
+    // The client's timeout (50 ms) is ten times shorter than the server's delay (500 ms), which
+    // is far below the long-call floor (120 s).
+    let slow = || Reply::json(200, "{}").delayed(Duration::from_millis(500));
+    let server = MockServer::start(vec![slow(), slow(), slow(), slow(), slow(), slow()]).await;
+    let config = config_for(&server.url()).with_timeout(Duration::from_millis(50));
+    let client = DescopeClient::with_env(config, |_| None).unwrap();
+    client.project().export_snapshot(None).await.unwrap();
+    client.themes().export().await.unwrap();
+    client.flows().list().await.unwrap();
+    assert_eq!(server.received().len(), 3, "{:?}", server.paths());
+    let error = client.tenants().load_all().await.unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Timeout);
 }
 
 #[tokio::test]
@@ -425,4 +498,66 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
     assert!(logs.contains("descope_request"), "spans are logged");
     assert!(logs.contains("retrying"));
     assert!(!logs.contains(CANARY), "key leaked in logs");
+}
+
+/// Waits (bounded) until the scripted server has received `count` requests.
+async fn until_received(server: &MockServer, count: usize) {
+    for _ in 0..2000 {
+        if server.received().len() >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the server never received {count} requests");
+}
+
+#[tokio::test]
+async fn cancel_ends_a_retry_after_wait_at_once() {
+    // Retry-After (60 s) is far longer than the bound the test waits (10 s).
+    let server = MockServer::start(vec![
+        Reply::json(429, r#"{"errorCode":"E130429"}"#).header("retry-after", "60"),
+    ])
+    .await;
+    let config = config_for(&server.url()).with_retry(RetryPolicy::default());
+    let client = DescopeClient::with_env(config, |_| None).unwrap();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.tenants().load_all().await }
+    });
+    until_received(&server, 1).await;
+    client.cancel_token().cancel();
+    let error = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the wait ends on cancel")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Cancelled);
+    assert!(error.to_string().contains("cancelled"), "{error}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn cancel_ends_a_limiter_wait_at_once() {
+    let server = MockServer::start(vec![]).await;
+    let config = config_for(&server.url())
+        .with_rate_limit(RateLimit::new(1, Duration::from_secs(60)).unwrap());
+    let client = DescopeClient::with_env(config, |_| None).unwrap();
+    client.roles().load_all().await.unwrap();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.roles().load_all().await }
+    });
+    tokio::task::yield_now().await;
+    client.cancel_token().cancel();
+    let error = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .expect("the wait ends on cancel")
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(error.kind, ApiErrorKind::Cancelled);
+    assert_eq!(
+        server.received().len(),
+        1,
+        "the waiting call was never sent"
+    );
 }

@@ -20,6 +20,9 @@ pub enum ApiErrorKind {
     Decode,
     /// The client could not be built (bad base URL, bad header value, bad rate limit).
     Config,
+    /// The client's cancel token fired while the call waited (for the limiter or to retry);
+    /// nothing further was sent.
+    Cancelled,
 }
 
 /// A failed API call.
@@ -51,6 +54,7 @@ impl fmt::Display for ApiError {
             ApiErrorKind::Connection => f.write_str(": connection error")?,
             ApiErrorKind::Decode => f.write_str(": unreadable response")?,
             ApiErrorKind::Config => f.write_str(": invalid client configuration")?,
+            ApiErrorKind::Cancelled => f.write_str(": cancelled")?,
         }
         if let Some(status) = self.status {
             write!(f, ": HTTP {status}")?;
@@ -119,7 +123,10 @@ impl ApiError {
     /// The domain's view of this error.
     pub fn port_kind(&self) -> PortErrorKind {
         match self.kind {
-            ApiErrorKind::Timeout | ApiErrorKind::Connection => PortErrorKind::Unavailable,
+            // A cancelled wait is not a verdict on the resource: like an outage, it was not done.
+            ApiErrorKind::Timeout | ApiErrorKind::Connection | ApiErrorKind::Cancelled => {
+                PortErrorKind::Unavailable
+            }
             ApiErrorKind::Decode | ApiErrorKind::Config => PortErrorKind::Other,
             ApiErrorKind::Status => match self.status.unwrap_or(0) {
                 404 => PortErrorKind::NotFound,

@@ -1,6 +1,6 @@
 //! When and how long to wait before repeating a request: which statuses are transient, how
-//! `Retry-After` is read, and exponential backoff with full jitter, bounded in attempts and in
-//! total time.
+//! `Retry-After` is read, and the server-error schedule of the official SDKs (100 ms, 5 s, 5 s)
+//! as a floor, jittered upwards and bounded in attempts and in total time.
 
 use std::time::Duration;
 
@@ -9,12 +9,12 @@ use rand::Rng;
 /// Bounds and delays for retries. Each client uses one policy for every request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Attempts in total, the first one included.
+    /// Attempts in total, the first one included, for server errors and unknown outcomes.
     pub max_attempts: u32,
-    /// Backoff ceiling of the first retry; doubles with every retry.
-    pub base_delay: Duration,
-    /// Ceiling of any single backoff.
-    pub max_delay: Duration,
+    /// Wait before the first retry (the SDKs wait 100 ms).
+    pub first_delay: Duration,
+    /// Wait before every later retry (the SDKs wait 5 s).
+    pub later_delay: Duration,
     /// No retry starts once this much time has passed since the first attempt (or would pass
     /// during the wait).
     pub max_elapsed: Duration,
@@ -22,12 +22,18 @@ pub struct RetryPolicy {
     pub default_retry_after: Duration,
 }
 
+/// Waits are jittered upwards by up to this fraction, never below the SDKs' schedule: clients
+/// failed together then come back spread out, and none comes back sooner than an SDK would.
+const JITTER: f64 = 0.25;
+
 impl Default for RetryPolicy {
+    /// Four retries: 100 ms, then 5 s three times, so a call rides out at least 15 s of
+    /// unavailability, more than the SDKs' 10.1 s, and at most about 19 s.
     fn default() -> Self {
         Self {
             max_attempts: 5,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(10),
+            first_delay: Duration::from_millis(100),
+            later_delay: Duration::from_secs(5),
             max_elapsed: Duration::from_secs(180),
             default_retry_after: Duration::from_secs(60),
         }
@@ -35,15 +41,21 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    /// Full jitter: uniform in `[0, min(max_delay, base_delay × 2^retry)]`, `retry` counting
-    /// from 0 for the first retry.
+    /// The shortest and longest wait before retry number `retry` (0 for the first retry).
+    pub fn backoff_bounds(&self, retry: u32) -> (Duration, Duration) {
+        let floor = if retry == 0 {
+            self.first_delay
+        } else {
+            self.later_delay
+        };
+        (floor, floor.mul_f64(1.0 + JITTER))
+    }
+
+    /// A wait before retry number `retry`, uniform within [`RetryPolicy::backoff_bounds`].
     pub fn backoff(&self, retry: u32, rng: &mut impl Rng) -> Duration {
-        let ceiling = self
-            .base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(20)))
-            .min(self.max_delay);
-        let ceiling_ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rng.random_range(0..=ceiling_ms))
+        let (floor, ceiling) = self.backoff_bounds(retry);
+        let spread_us = u64::try_from((ceiling - floor).as_micros()).unwrap_or(u64::MAX);
+        floor + Duration::from_micros(rng.random_range(0..=spread_us))
     }
 
     /// Wait after a 429: `Retry-After` seconds when given, else the default, plus up to 10 %
@@ -59,16 +71,18 @@ impl RetryPolicy {
     }
 }
 
-/// Statuses that mean "the server did not do it, try again": rate limited, unavailable, and
-/// the Cloudflare origin errors the official SDKs retry.
+/// The origin and Cloudflare errors the official SDKs (Python, Go, Java) retry.
+const SDK_RETRIED_STATUSES: [u16; 6] = [503, 520, 521, 522, 524, 530];
+
+/// Statuses that mean "try again": rate limited, and those the SDKs retry.
 pub fn is_transient_status(status: u16) -> bool {
-    matches!(status, 429 | 503 | 520..=530)
+    status == 429 || SDK_RETRIED_STATUSES.contains(&status)
 }
 
 /// Statuses after which a write may or may not have been applied (the CDN lost the origin's
 /// answer), so a create must be re-checked rather than repeated.
 pub fn is_ambiguous_status(status: u16) -> bool {
-    matches!(status, 520..=530)
+    status != 503 && SDK_RETRIED_STATUSES.contains(&status)
 }
 
 /// `Retry-After` as integer seconds (the only form Descope sends); anything else is ignored.
@@ -84,14 +98,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn transient_statuses_are_429_503_and_cloudflare_52x() {
-        for status in [429, 503, 520, 524, 530] {
+    fn transient_statuses_are_429_and_exactly_those_the_sdks_retry() {
+        for status in [429, 503, 520, 521, 522, 524, 530] {
             assert!(is_transient_status(status), "{status}");
         }
-        for status in [200, 400, 401, 403, 404, 409, 500, 502, 531] {
+        for status in [200, 400, 401, 403, 404, 409, 500, 502, 523, 525, 529, 531] {
             assert!(!is_transient_status(status), "{status}");
         }
         assert!(is_ambiguous_status(522));
+        assert!(is_ambiguous_status(530));
         assert!(!is_ambiguous_status(503));
         assert!(!is_ambiguous_status(429));
     }
@@ -108,22 +123,38 @@ mod tests {
     }
 
     #[test]
-    fn backoff_is_full_jitter_under_a_doubling_ceiling() {
-        let policy = RetryPolicy {
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(1000),
-            ..RetryPolicy::default()
-        };
-        let mut rng = StdRng::seed_from_u64(7);
-        let mut seen_small = false;
-        for _ in 0..200 {
-            assert!(policy.backoff(0, &mut rng) <= Duration::from_millis(100));
-            assert!(policy.backoff(2, &mut rng) <= Duration::from_millis(400));
-            let late = policy.backoff(30, &mut rng);
-            assert!(late <= Duration::from_millis(1000));
-            seen_small |= late < Duration::from_millis(500);
+    fn default_schedule_rides_out_at_least_the_sdks_waits_and_is_bounded() {
+        let policy = RetryPolicy::default();
+        let sdk = [
+            Duration::from_millis(100),
+            Duration::from_secs(5),
+            Duration::from_secs(5),
+        ];
+        let retries = policy.max_attempts - 1;
+        assert!(retries as usize >= sdk.len());
+        for (retry, sdk_wait) in sdk.iter().enumerate() {
+            assert!(
+                policy.backoff_bounds(retry as u32).0 >= *sdk_wait,
+                "{retry}"
+            );
         }
-        assert!(seen_small, "full jitter spreads delays down to zero");
+        let shortest: Duration = (0..retries).map(|r| policy.backoff_bounds(r).0).sum();
+        let longest: Duration = (0..retries).map(|r| policy.backoff_bounds(r).1).sum();
+        assert!(shortest >= Duration::from_secs(10), "{shortest:?}");
+        assert!(longest <= Duration::from_secs(20), "{longest:?}");
+        assert!(longest < policy.max_elapsed);
+    }
+
+    #[test]
+    fn backoff_is_jittered_within_its_bounds() {
+        let policy = RetryPolicy::default();
+        let mut rng = StdRng::seed_from_u64(7);
+        let waits: Vec<Duration> = (0..200).map(|_| policy.backoff(2, &mut rng)).collect();
+        let (floor, ceiling) = policy.backoff_bounds(2);
+        assert!(waits.iter().all(|w| *w >= floor && *w <= ceiling));
+        let distinct: std::collections::BTreeSet<_> = waits.iter().collect();
+        assert!(distinct.len() > 100, "jitter spreads the waits");
+        assert!(policy.backoff(0, &mut rng) <= Duration::from_millis(125));
     }
 
     #[test]

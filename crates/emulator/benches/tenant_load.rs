@@ -9,71 +9,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
-
 use descope_emulator::{Emulator, EmulatorConfig};
+
+mod support;
+use support::{AUTH, Connection};
 
 const TENANTS: usize = 1_000;
 const CONNECTIONS: usize = 16;
 const WARMUP: usize = 2_000;
 const REQUESTS: usize = 60_000;
-const AUTH: &str = "Bearer P2local:K2local";
-
-/// A minimal HTTP/1.1 keep-alive client, so that the measurement is dominated by the server
-/// rather than by client-side machinery competing for the same two cores.
-struct Connection {
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: tokio::net::tcp::OwnedWriteHalf,
-    host: String,
-}
-
-impl Connection {
-    async fn open(addr: std::net::SocketAddr) -> Connection {
-        let stream = TcpStream::connect(addr).await.expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        let (read, write) = stream.into_split();
-        Connection {
-            reader: BufReader::new(read),
-            writer: write,
-            host: addr.to_string(),
-        }
-    }
-
-    /// Sends one GET and returns the response body length; panics on anything but 200.
-    async fn get(&mut self, path: &str) -> usize {
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {AUTH}\r\n\r\n",
-            self.host
-        );
-        self.writer
-            .write_all(request.as_bytes())
-            .await
-            .expect("write");
-        let mut line = String::new();
-        self.reader.read_line(&mut line).await.expect("status line");
-        assert!(
-            line.starts_with("HTTP/1.1 200"),
-            "unexpected status: {line}"
-        );
-        let mut length = 0usize;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).await.expect("header");
-            if line == "\r\n" {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                length = value.trim().parse().expect("content-length");
-            }
-        }
-        let mut body = vec![0u8; length];
-        self.reader.read_exact(&mut body).await.expect("body");
-        length
-    }
-}
 
 async fn drive(addr: std::net::SocketAddr, ids: &Arc<Vec<String>>, total: usize) -> Duration {
     let next = Arc::new(AtomicUsize::new(0));
@@ -93,8 +37,10 @@ async fn drive(addr: std::net::SocketAddr, ids: &Arc<Vec<String>>, total: usize)
                     break;
                 }
                 let id = &ids[i % ids.len()];
-                let length = conn.get(&format!("/v1/mgmt/tenant?id={id}")).await;
-                assert!(length > 0);
+                let answer = conn
+                    .send("GET", &format!("/v1/mgmt/tenant?id={id}"), None)
+                    .await;
+                assert!(!answer.is_empty());
             }
         }));
     }

@@ -5,7 +5,12 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
+use axum::http::StatusCode;
+
 use crate::RateLimit;
+
+/// The error code of a path the emulator does not serve: never switched, it is no missing object.
+pub(crate) const UNKNOWN_ROUTE_CODE: &str = "E011404";
 
 #[derive(Debug)]
 pub(crate) struct Faults {
@@ -16,6 +21,10 @@ pub(crate) struct Faults {
     pub fail_rate: f64,
     pub seed: u64,
     rng: StdRng,
+    /// Status of a duplicate create (409 unless switched, e.g. to 400): Descope documents neither.
+    pub conflict_status: StatusCode,
+    /// Status of a missing object (404 unless switched); an unknown route stays 404.
+    pub not_found_status: StatusCode,
 }
 
 /// What to do with one incoming management call.
@@ -41,6 +50,8 @@ impl Faults {
             fail_rate,
             seed,
             rng: StdRng::seed_from_u64(seed),
+            conflict_status: StatusCode::CONFLICT,
+            not_found_status: StatusCode::NOT_FOUND,
         }
     }
 
@@ -53,7 +64,19 @@ impl Faults {
         fail_rate: f64,
         seed: u64,
     ) {
+        let (conflict, not_found) = (self.conflict_status, self.not_found_status);
         *self = Faults::new(rate_limit, latency, fail_rate, seed);
+        self.conflict_status = conflict;
+        self.not_found_status = not_found;
+    }
+
+    /// Applies the status switch to a failed call's status.
+    pub fn status_for(&self, status: StatusCode, code: &str) -> StatusCode {
+        match status {
+            StatusCode::CONFLICT => self.conflict_status,
+            StatusCode::NOT_FOUND if code != UNKNOWN_ROUTE_CODE => self.not_found_status,
+            other => other,
+        }
     }
 
     pub fn judge(&mut self, now: Instant) -> Verdict {

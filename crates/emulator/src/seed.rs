@@ -39,6 +39,7 @@ pub(crate) fn seed_project(tx: &mut Tx, now: i64) {
             "tenantId": "",
             "default": false,
             "private": false,
+            "systemDefault": true,
         }),
     );
     crate::api::flows::seed(tx, now);

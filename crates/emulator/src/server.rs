@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::api::{self, Req};
+use crate::api::{self, Handler, Req, Route};
 use crate::faults::{Faults, Verdict};
 use crate::seed;
 use crate::store::{Store, Tx};
@@ -104,8 +104,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new().fallback(handle).with_state(state)
 }
 
+/// A management call's answer: a JSON value, or JSON already serialised from the store.
+enum Reply {
+    Json(Value),
+    Raw(Vec<u8>),
+}
+
 fn json_response(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    bytes_response(status, bytes)
+}
+
+fn bytes_response(status: StatusCode, bytes: Vec<u8>) -> Response {
     let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -143,8 +153,10 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
     if path.starts_with("/v1/") || path.starts_with("/v2/") {
         let method = request.method().clone();
         return match management(&state, &path, request).await {
-            Ok(body) => json_response(StatusCode::OK, &body),
-            Err(e) => {
+            Ok(Reply::Json(body)) => json_response(StatusCode::OK, &body),
+            Ok(Reply::Raw(bytes)) => bytes_response(StatusCode::OK, bytes),
+            Err(mut e) => {
+                e.status = lock(&state.faults).status_for(e.status, e.code);
                 if e.status.is_server_error() && e.code != "E011503" {
                     tracing::warn!(%method, %path, status = e.status.as_u16(), code = e.code, message = %e.message, "call failed");
                 } else {
@@ -160,13 +172,13 @@ async fn handle(State(state): State<Arc<AppState>>, request: Request) -> Respons
 fn unknown_route(path: &str) -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "E011404",
+        crate::faults::UNKNOWN_ROUTE_CODE,
         "Unknown route",
         format!("no such endpoint: {path}"),
     )
 }
 
-async fn management(state: &AppState, path: &str, request: Request) -> Result<Value, ApiError> {
+async fn management(state: &AppState, path: &str, request: Request) -> Result<Reply, ApiError> {
     let method = request.method().clone();
     {
         let mut stats = lock(&state.stats);
@@ -206,7 +218,7 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Va
         }
     }
     let project_id = authenticate(&state.credentials, request.headers())?;
-    let Some(handler) = api::route(&method, path) else {
+    let Some(route) = api::route(&method, path) else {
         return Err(if api::path_known(path) {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -233,23 +245,43 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Va
         query,
         now: now_epoch_seconds(),
     };
+    match route {
+        Route::Json(handler) => transact(state, &project_id, handler, &req).map(Reply::Json),
+        Route::Raw(handler) => {
+            let mut store = lock(&state.store);
+            let project = store.projects.entry(project_id).or_default();
+            handler(&Tx::new(project), &req).map(Reply::Raw)
+        }
+    }
+}
+
+/// Runs one handler against one project atomically: a failure is rolled back, a success is
+/// journaled before the reply leaves.
+fn transact(
+    state: &AppState,
+    project_id: &str,
+    handler: Handler,
+    req: &Req,
+) -> Result<Value, ApiError> {
     let mut store = lock(&state.store);
-    let project = store.projects.entry(project_id.clone()).or_default();
+    let project = store.projects.entry(project_id.to_owned()).or_default();
     let mut tx = Tx::new(project);
-    let result = handler(&mut tx, &req);
+    let result = handler(&mut tx, req);
     if result.is_err() {
         tx.rollback();
     }
     let changes = std::mem::take(&mut tx.changes);
-    store.persist(&project_id, &changes).map_err(|e| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "E011500",
-            "Internal error",
-            format!("cannot write journal: {e}"),
-        )
-    })?;
+    store.persist(project_id, &changes).map_err(journal_error)?;
     result
+}
+
+fn journal_error(e: std::io::Error) -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "E011500",
+        "Internal error",
+        format!("cannot write journal: {e}"),
+    )
 }
 
 async fn read_body(headers: &HeaderMap, body: HttpBody) -> Result<axum::body::Bytes, ApiError> {
@@ -323,21 +355,31 @@ async fn control(
         ("POST", "reset") => {
             let mut store = lock(&state.store);
             let ids: Vec<String> = store.projects.keys().cloned().collect();
-            let io = |e: std::io::Error| {
-                ApiError::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "E011500",
-                    "Internal error",
-                    format!("cannot write journal: {e}"),
-                )
-            };
             for id in ids {
-                store.drop_project(&id).map_err(io)?;
+                store.drop_project(&id).map_err(journal_error)?;
             }
             for c in &state.credentials {
-                seed_into(&mut store, &c.project_id).map_err(io)?;
+                seed_into(&mut store, &c.project_id).map_err(journal_error)?;
             }
             Ok(json!({}))
+        }
+        ("POST", "system-roles") => {
+            let (parts, body) = request.into_parts();
+            let bytes = read_body(&parts.headers, body).await?;
+            let body = Body::parse(&bytes)?;
+            let project_id = match body.str("projectId")? {
+                Some(id) if !id.is_empty() => id,
+                _ => state.credentials[0].project_id.clone(),
+            };
+            if !state.credentials.iter().any(|c| c.project_id == project_id) {
+                return Err(ApiError::not_found("Project", &project_id));
+            }
+            let req = Req {
+                body,
+                query: HashMap::new(),
+                now: now_epoch_seconds(),
+            };
+            transact(state, &project_id, api::roles::create_system_role, &req)
         }
         ("GET", "state") => Ok(lock(&state.store).dump()),
         ("GET", "stats") => Ok(serde_json::to_value(state.stats()).unwrap_or_default()),
@@ -385,15 +427,37 @@ async fn control(
                 Some(s) => s as u64,
                 None => faults.seed,
             };
+            let conflict = client_error_status(&body, "conflictStatus")?;
+            let not_found = client_error_status(&body, "notFoundStatus")?;
             faults.reconfigure(rate_limit, latency, fail_rate, seed);
+            if let Some(status) = conflict {
+                faults.conflict_status = status;
+            }
+            if let Some(status) = not_found {
+                faults.not_found_status = status;
+            }
             Ok(faults_value(&faults))
         }
         _ => Err(unknown_route(&format!("/emulator/{rest}"))),
     }
 }
 
+fn client_error_status(body: &Body, key: &str) -> Result<Option<StatusCode>, ApiError> {
+    match body.int(key)? {
+        None => Ok(None),
+        Some(code) => u16::try_from(code)
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .filter(StatusCode::is_client_error)
+            .map(Some)
+            .ok_or_else(|| ApiError::invalid(format!("{key} must be a 4xx status"))),
+    }
+}
+
 fn faults_value(f: &Faults) -> Value {
     json!({
+        "conflictStatus": f.conflict_status.as_u16(),
+        "notFoundStatus": f.not_found_status.as_u16(),
         "rateLimit": f.rate_limit.map(|r| json!({"requests": r.requests, "perSeconds": r.per.as_secs()})),
         "latencyMs": f.latency.as_millis() as u64,
         "failRate": f.fail_rate,

@@ -1,26 +1,145 @@
 //! Owns all emulated state and its durability.
 //!
 //! Every project is a set of named collections of JSON objects keyed by id, kept in insertion
-//! order (load-all answers in creation order). Handlers mutate a project through a [`Tx`], which
-//! records each entity write; the server appends those records to the journal (`FILE.journal`,
-//! one JSON line per write) before replying, so acknowledging a change costs O(change), not
-//! O(state). The journal is folded into `FILE` (temp file + rename) at start and at graceful
-//! shutdown. A torn last line, as left by a kill mid-write, is ignored on replay.
+//! order (load-all answers in creation order) and indexed so that a lookup by key or by unique
+//! name costs the same with 10 or 100,000 entries. Handlers mutate a project through a [`Tx`],
+//! which records each entity write; the server appends those records to the journal
+//! (`FILE.journal`, one JSON line per write) before replying, so acknowledging a change costs
+//! O(change), not O(state). The journal is folded into `FILE` (temp file + rename) at start, at
+//! graceful shutdown, and while running once it outgrows a multiple of the state. A torn last
+//! line, as left by a kill mid-write, is ignored on replay.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::{self, File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::EmulatorError;
 
-pub(crate) type Collection = Map<String, Value>;
+/// Derives the unique name of an entity (e.g. a tenant's name) for the collections that have one.
+pub(crate) type UniqueKey = fn(&Value) -> Option<String>;
 
-#[derive(Debug, Default, Clone)]
+/// One collection: entities in creation order, found by key or by unique name in O(1)/O(log n).
+#[derive(Debug, Default)]
+pub(crate) struct Collection {
+    /// Creation sequence → (key, entity). Replacing an entity keeps its place.
+    ordered: BTreeMap<u64, (String, Value)>,
+    sequence_of: HashMap<String, u64>,
+    next_sequence: u64,
+    /// Unique name → key, for collections that enforce a unique name.
+    by_unique: HashMap<String, String>,
+    unique_key: Option<UniqueKey>,
+}
+
+impl Collection {
+    fn new(unique_key: Option<UniqueKey>) -> Self {
+        Collection {
+            unique_key,
+            ..Collection::default()
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        let sequence = self.sequence_of.get(key)?;
+        self.ordered.get(sequence).map(|(_, v)| v)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.ordered.values().map(|(_, v)| v)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.ordered.values().map(|(k, v)| (k, v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.ordered.len()
+    }
+
+    /// The key of the entity whose unique name is `name`.
+    pub fn key_by_unique(&self, name: &str) -> Option<&str> {
+        self.by_unique.get(name).map(String::as_str)
+    }
+
+    fn unindex(&mut self, key: &str, value: &Value) {
+        if let Some(name) = self.unique_key.and_then(|f| f(value))
+            && self.by_unique.get(&name).is_some_and(|k| k == key)
+        {
+            self.by_unique.remove(&name);
+        }
+    }
+
+    fn insert(&mut self, key: &str, value: Value) {
+        if let Some(name) = self.unique_key.and_then(|f| f(&value)) {
+            self.by_unique.insert(name, key.to_owned());
+        }
+        match self.sequence_of.get(key) {
+            Some(sequence) => {
+                if let Some(slot) = self.ordered.get_mut(sequence) {
+                    let previous = std::mem::replace(&mut slot.1, value);
+                    self.unindex_replaced(key, &previous);
+                }
+            }
+            None => {
+                let sequence = self.next_sequence;
+                self.next_sequence += 1;
+                self.sequence_of.insert(key.to_owned(), sequence);
+                self.ordered.insert(sequence, (key.to_owned(), value));
+            }
+        }
+    }
+
+    /// Drops the previous value's unique name unless the new value kept it.
+    fn unindex_replaced(&mut self, key: &str, previous: &Value) {
+        let Some(f) = self.unique_key else { return };
+        let Some(old) = f(previous) else { return };
+        let kept = self
+            .get(key)
+            .and_then(f)
+            .is_some_and(|current| current == old);
+        if !kept && self.by_unique.get(&old).is_some_and(|k| k == key) {
+            self.by_unique.remove(&old);
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(sequence) = self.sequence_of.remove(key)
+            && let Some((_, value)) = self.ordered.remove(&sequence)
+        {
+            self.unindex(key, &value);
+        }
+    }
+}
+
+/// Serialises a collection as `{key: entity, …}` in creation order, without copying it.
+impl Serialize for Collection {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+/// Serialises a collection's entities as a JSON array in creation order, without copying them.
+pub(crate) struct ValuesOf<'a>(pub &'a Collection);
+
+impl Serialize for ValuesOf<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.values())
+    }
+}
+
+#[derive(Debug, Default)]
 pub(crate) struct Project {
     collections: BTreeMap<String, Collection>,
+}
+
+impl Serialize for Project {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.collections.iter())
+    }
 }
 
 impl Project {
@@ -30,27 +149,17 @@ impl Project {
 
     fn apply(&mut self, collection: &str, key: &str, value: Option<Value>) {
         match value {
-            Some(v) => {
-                self.collections
-                    .entry(collection.to_owned())
-                    .or_default()
-                    .insert(key.to_owned(), v);
-            }
+            Some(v) => self
+                .collections
+                .entry(collection.to_owned())
+                .or_insert_with(|| Collection::new(crate::api::unique_key(collection)))
+                .insert(key, v),
             None => {
                 if let Some(c) = self.collections.get_mut(collection) {
-                    c.shift_remove(key);
+                    c.remove(key);
                 }
             }
         }
-    }
-
-    fn to_value(&self) -> Value {
-        Value::Object(
-            self.collections
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::Object(v.clone())))
-                .collect(),
-        )
     }
 
     fn from_value(value: &Value) -> Project {
@@ -58,7 +167,9 @@ impl Project {
         if let Some(cols) = value.as_object() {
             for (name, entries) in cols {
                 if let Some(entries) = entries.as_object() {
-                    project.collections.insert(name.clone(), entries.clone());
+                    for (key, entity) in entries {
+                        project.apply(name, key, Some(entity.clone()));
+                    }
                 }
             }
         }
@@ -99,8 +210,19 @@ impl<'a> Tx<'a> {
         }
     }
 
+    pub fn collection(&self, collection: &str) -> Option<&Collection> {
+        self.project.collection(collection)
+    }
+
     pub fn get(&self, collection: &str, key: &str) -> Option<&Value> {
         self.project.collection(collection)?.get(key)
+    }
+
+    /// The entity whose unique name (see [`crate::api::unique_key`]) is `name`.
+    pub fn get_unique(&self, collection: &str, name: &str) -> Option<(&str, &Value)> {
+        let c = self.project.collection(collection)?;
+        let key = c.key_by_unique(name)?;
+        c.get(key).map(|v| (key, v))
     }
 
     pub fn values(&self, collection: &str) -> impl Iterator<Item = &Value> {
@@ -110,19 +232,26 @@ impl<'a> Tx<'a> {
             .flat_map(|c| c.values())
     }
 
-    pub fn entries(&self, collection: &str) -> Vec<(String, Value)> {
+    /// Copies of the entries that match, for handlers that change them while walking: only the
+    /// matches are copied, never the whole collection.
+    pub fn entries_where(
+        &self,
+        collection: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Vec<(String, Value)> {
         self.project
             .collection(collection)
-            .map(|c| c.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|c| {
+                c.iter()
+                    .filter(|(_, v)| pred(v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
-    pub fn find(&self, collection: &str, pred: impl Fn(&Value) -> bool) -> Option<(String, Value)> {
-        self.project
-            .collection(collection)?
-            .iter()
-            .find(|(_, v)| pred(v))
-            .map(|(k, v)| (k.clone(), v.clone()))
+    pub fn entries(&self, collection: &str) -> Vec<(String, Value)> {
+        self.entries_where(collection, |_| true)
     }
 
     pub fn put(&mut self, collection: &'static str, key: &str, value: Value) {
@@ -151,20 +280,55 @@ impl<'a> Tx<'a> {
 #[derive(Debug)]
 struct Journal {
     file: File,
+    /// Bytes appended since the last compaction.
+    written: u64,
 }
 
+/// The journal is folded into the state file once it is this many times larger than the state
+/// at the last compaction (so compaction costs O(1) amortised per write) …
+const COMPACT_FACTOR: u64 = 4;
+/// … but never for a journal smaller than this, so small states are not rewritten constantly.
+const COMPACT_FLOOR_BYTES: u64 = 4 * 1024 * 1024;
+
 /// All projects plus, when configured, the durable files behind them.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Store {
     pub projects: BTreeMap<String, Project>,
     state_file: Option<PathBuf>,
     journal: Option<Journal>,
+    /// Size of the state file written by the last compaction.
+    state_bytes: u64,
+    compact_floor: u64,
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store {
+            projects: BTreeMap::new(),
+            state_file: None,
+            journal: None,
+            state_bytes: 0,
+            compact_floor: COMPACT_FLOOR_BYTES,
+        }
+    }
 }
 
 fn journal_path(state_file: &Path) -> PathBuf {
     let mut name = state_file.as_os_str().to_owned();
     name.push(".journal");
     PathBuf::from(name)
+}
+
+/// The whole state as written to `FILE`, serialised straight from the collections.
+struct StateDocument<'a>(&'a BTreeMap<String, Project>);
+
+impl Serialize for StateDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("version", &1)?;
+        map.serialize_entry("projects", self.0)?;
+        map.end()
+    }
 }
 
 impl Store {
@@ -231,22 +395,19 @@ impl Store {
         let Some(path) = self.state_file.clone() else {
             return Ok(());
         };
-        let projects: Map<String, Value> = self
-            .projects
-            .iter()
-            .map(|(id, p)| (id.clone(), p.to_value()))
-            .collect();
-        let doc = json!({"version": 1, "projects": projects});
         let mut tmp_name = path.as_os_str().to_owned();
         tmp_name.push(".tmp");
         let tmp = PathBuf::from(tmp_name);
         {
-            let mut f = File::create(&tmp).map_err(|e| EmulatorError::state(&tmp, e))?;
-            let bytes = serde_json::to_vec(&doc)
+            let file = File::create(&tmp).map_err(|e| EmulatorError::state(&tmp, e))?;
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            serde_json::to_writer(&mut out, &StateDocument(&self.projects))
                 .map_err(|e| EmulatorError::State(format!("cannot serialise state: {e}")))?;
-            f.write_all(&bytes)
-                .and_then(|_| f.sync_all())
-                .map_err(|e| EmulatorError::state(&tmp, e))?;
+            let file = out
+                .into_inner()
+                .map_err(|e| EmulatorError::state(&tmp, e.into_error()))?;
+            file.sync_all().map_err(|e| EmulatorError::state(&tmp, e))?;
+            self.state_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
         }
         fs::rename(&tmp, &path).map_err(|e| EmulatorError::state(&path, e))?;
         let jpath = journal_path(&path);
@@ -256,13 +417,13 @@ impl Store {
             .truncate(true)
             .open(&jpath)
             .map_err(|e| EmulatorError::state(&jpath, e))?;
-        self.journal = Some(Journal { file });
+        self.journal = Some(Journal { file, written: 0 });
         Ok(())
     }
 
     /// Appends one project's changes to the journal in a single write, so a crash leaves at most
     /// one torn line. The data reaches the OS before the client sees a reply, which is what
-    /// survives `kill -9`.
+    /// survives `kill -9`. A journal grown past a multiple of the state is folded in.
     pub fn persist(&mut self, project_id: &str, changes: &[Change]) -> std::io::Result<()> {
         let Some(journal) = self.journal.as_mut() else {
             return Ok(());
@@ -272,11 +433,25 @@ impl Store {
         }
         let mut buf = Vec::with_capacity(256 * changes.len());
         for change in changes {
-            let line = json!({"p": project_id, "c": change.collection, "k": change.key, "v": change.value});
+            let line = JournalLine {
+                p: project_id,
+                c: change.collection,
+                k: &change.key,
+                v: change.value.as_ref(),
+            };
             serde_json::to_writer(&mut buf, &line)?;
             buf.push(b'\n');
         }
-        journal.file.write_all(&buf)
+        journal.file.write_all(&buf)?;
+        journal.written += buf.len() as u64;
+        if journal.written > (COMPACT_FACTOR * self.state_bytes).max(self.compact_floor) {
+            // The change is already durable in the journal; a failed compaction only means the
+            // journal keeps growing until the next attempt.
+            if let Err(e) = self.compact() {
+                tracing::warn!(error = %e, "journal compaction failed");
+            }
+        }
+        Ok(())
     }
 
     /// Forgets a project entirely (used by reset before reseeding).
@@ -286,18 +461,25 @@ impl Store {
             let mut line = serde_json::to_vec(&json!({"p": project_id, "drop": true}))?;
             line.push(b'\n');
             journal.file.write_all(&line)?;
+            journal.written += line.len() as u64;
         }
         Ok(())
     }
 
     pub fn dump(&self) -> Value {
-        let projects: Map<String, Value> = self
-            .projects
-            .iter()
-            .map(|(id, p)| (id.clone(), p.to_value()))
-            .collect();
-        json!({"projects": projects})
+        let projects = serde_json::to_value(&self.projects).unwrap_or_else(|_| Value::Null);
+        let mut doc = Map::new();
+        doc.insert("projects".into(), projects);
+        Value::Object(doc)
     }
+}
+
+#[derive(Serialize)]
+struct JournalLine<'a> {
+    p: &'a str,
+    c: &'a str,
+    k: &'a str,
+    v: Option<&'a Value>,
 }
 
 #[cfg(test)]
@@ -335,8 +517,95 @@ mod tests {
             store.replay(&line);
         }
         let p = store.projects.get("P").expect("P");
-        let keys: Vec<&String> = p.collection("t").expect("t").keys().collect();
+        let keys: Vec<&String> = p
+            .collection("t")
+            .expect("t")
+            .iter()
+            .map(|(k, _)| k)
+            .collect();
         assert_eq!(keys, ["2"]);
         assert!(!store.projects.contains_key("Q"));
+    }
+
+    #[test]
+    fn unique_names_follow_renames_deletes_and_rollbacks() {
+        use crate::api::TENANTS;
+        let mut project = Project::default();
+        {
+            let mut tx = Tx::new(&mut project);
+            tx.put(TENANTS, "t1", json!({"id": "t1", "name": "Acme"}));
+            tx.put(TENANTS, "t2", json!({"id": "t2", "name": "Beta"}));
+        }
+        let mut tx = Tx::new(&mut project);
+        let key_of = |tx: &Tx, name: &str| tx.get_unique(TENANTS, name).map(|(k, _)| k.to_owned());
+        assert_eq!(key_of(&tx, "Acme").as_deref(), Some("t1"));
+        tx.put(TENANTS, "t1", json!({"id": "t1", "name": "Acme 2"}));
+        assert_eq!(key_of(&tx, "Acme"), None);
+        assert_eq!(key_of(&tx, "Acme 2").as_deref(), Some("t1"));
+        tx.delete(TENANTS, "t2");
+        assert_eq!(key_of(&tx, "Beta"), None);
+        tx.rollback();
+        assert_eq!(key_of(&tx, "Beta").as_deref(), Some("t2"));
+        assert_eq!(key_of(&tx, "Acme").as_deref(), Some("t1"));
+        assert_eq!(key_of(&tx, "Acme 2"), None);
+    }
+
+    #[test]
+    fn replacing_an_entity_keeps_its_place_in_creation_order() {
+        let mut project = Project::default();
+        let mut tx = Tx::new(&mut project);
+        for key in ["z", "a", "m"] {
+            tx.put("c", key, json!({"id": key}));
+        }
+        tx.put("c", "z", json!({"id": "z", "changed": true}));
+        tx.delete("c", "a");
+        tx.put("c", "a", json!({"id": "a"}));
+        let order: Vec<&String> = project
+            .collection("c")
+            .expect("c")
+            .iter()
+            .map(|(k, _)| k)
+            .collect();
+        assert_eq!(order, ["z", "m", "a"]);
+    }
+
+    #[test]
+    fn a_journal_past_a_multiple_of_the_state_is_compacted_while_running() {
+        let dir = std::env::temp_dir().join(format!(
+            "descope-emulator-compact-{}-{}",
+            std::process::id(),
+            crate::wire::new_id("")
+        ));
+        fs::create_dir_all(&dir).expect("dir");
+        let state = dir.join("state.json");
+        let mut store = Store::open(Some(state.clone())).expect("open");
+        store.compact_floor = 0;
+        let big = "x".repeat(10_000);
+        for round in 0..20 {
+            let changes = [Change {
+                collection: "c",
+                key: "k".into(),
+                value: Some(json!({"round": round, "pad": big})),
+            }];
+            store
+                .projects
+                .entry("P".into())
+                .or_default()
+                .apply("c", "k", changes[0].value.clone());
+            store.persist("P", &changes).expect("persist");
+        }
+        let journal = fs::metadata(journal_path(&state)).expect("journal").len();
+        assert!(
+            journal < 5 * 10_100,
+            "journal of {journal} bytes was never compacted"
+        );
+        let saved: Value = serde_json::from_slice(&fs::read(&state).expect("state")).expect("json");
+        let replayed = Store::open(Some(state)).expect("reopen");
+        let round = replayed.projects["P"]
+            .collection("c")
+            .and_then(|c| c.get("k"))
+            .map(|v| v["round"].clone());
+        assert_eq!(round, Some(json!(19)), "state file: {}", saved["version"]);
+        let _ = fs::remove_dir_all(&dir);
     }
 }

@@ -49,12 +49,44 @@ fn base_url_falls_back_to_the_environment_variables() {
             .env(variable, emulator.url())
             .args(["tenant", "list", "--env", "dev", "--format", "json"]));
         assert_eq!(result.code, 0, "{variable}: {}", result.stderr);
+        // The license handshake, then the list.
         assert_eq!(
             emulator.stats()["requests"].as_u64().unwrap(),
-            before + 1,
+            before + 2,
             "{variable}"
         );
     }
+}
+
+#[test]
+fn env_list_shows_exactly_the_url_the_client_calls() {
+    let emulator = LiveEmulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${KEY}\n",
+    )
+    .unwrap();
+    // Only the Python SDK's variable is set: `env list` once ignored it while the client used it.
+    let listed = run(cli(dir.path(), KEY)
+        .env("DESCOPE_BASE_URI", format!("{}/", emulator.url()))
+        .args(["env", "list", "--format", "json"]));
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listing: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    let shown = listing["environments"][0]["base_url"].as_str().unwrap();
+    assert_eq!(shown, emulator.url());
+
+    let before = emulator.stats()["requests"].as_u64().unwrap();
+    let called = run(cli(dir.path(), KEY)
+        .env("DESCOPE_BASE_URI", format!("{}/", emulator.url()))
+        .args(["tenant", "list", "--env", "dev", "-vv"]));
+    assert_eq!(called.code, 0, "{}", called.stderr);
+    assert!(emulator.stats()["requests"].as_u64().unwrap() > before);
+    assert!(
+        called.stderr.contains(&format!("base_url={shown}")) || called.stderr.contains(shown),
+        "{}",
+        called.stderr
+    );
 }
 
 #[test]

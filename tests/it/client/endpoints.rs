@@ -271,3 +271,21 @@ async fn snapshot_export_validate_import_and_license() {
     project.import_snapshot(&files, None, &[]).await.unwrap();
     assert!(client.license().await.unwrap().starts_with("tier"));
 }
+
+#[tokio::test]
+async fn the_license_handshake_happens_once_per_client() {
+    let emulator = emulator(EmulatorConfig::default()).await;
+    let client = client(quick_config(&emulator.url(), KEY).with_license_handshake(true));
+    let (tenant_api, role_api) = (client.tenants(), client.roles());
+    let (tenants, roles) = tokio::join!(tenant_api.load_all(), role_api.load_all());
+    tenants.unwrap();
+    roles.unwrap();
+    client.permissions().load_all().await.unwrap();
+    let stats = super::support::emulator_stats(&emulator).await;
+    assert_eq!(
+        super::support::route_count(&stats, "GET /v1/mgmt/license"),
+        1,
+        "{stats}"
+    );
+    assert_eq!(client.stats().requests, 4);
+}

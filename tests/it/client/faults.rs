@@ -116,7 +116,7 @@ async fn a_slow_server_times_out_after_bounded_retries() {
         .with_timeout(Duration::from_millis(200))
         .with_retry(RetryPolicy {
             max_attempts: 2,
-            base_delay: Duration::from_millis(5),
+            first_delay: Duration::from_millis(5),
             ..RetryPolicy::default()
         });
     let client = client(config);
@@ -211,7 +211,7 @@ async fn the_key_never_shows_in_errors_or_logs() {
     };
     let exhausted = RetryPolicy {
         max_attempts: 2,
-        base_delay: Duration::from_millis(5),
+        first_delay: Duration::from_millis(5),
         max_elapsed: Duration::from_secs(5),
         ..RetryPolicy::default()
     };

@@ -14,19 +14,21 @@ pub async fn emulator(config: EmulatorConfig) -> RunningEmulator {
     Emulator::start(config).await.expect("emulator starts")
 }
 
-/// Retries fast enough for tests; limits generous enough not to pace.
+/// Retries fast enough for tests; limits generous enough not to pace; no license handshake, so
+/// the emulator's counters see only the calls a test makes.
 pub fn quick_config(url: &str, key: &str) -> ClientConfig {
     ClientConfig::new(PROJECT, ManagementKey::new(key))
         .with_base_url(url)
         .with_rate_limit(RateLimit::new(10_000, Duration::from_secs(1)).unwrap())
         .with_retry(RetryPolicy {
             max_attempts: 6,
-            base_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(50),
+            first_delay: Duration::from_millis(5),
+            later_delay: Duration::from_millis(50),
             max_elapsed: Duration::from_secs(30),
             default_retry_after: Duration::from_secs(1),
         })
         .with_timeout(Duration::from_secs(10))
+        .with_license_handshake(false)
 }
 
 pub fn client(config: ClientConfig) -> DescopeClient {

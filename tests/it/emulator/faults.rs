@@ -111,3 +111,68 @@ async fn latency_delays_management_calls() {
     // A lower bound only: the delay is a sleep inside the server, so it cannot be shorter.
     assert!(started.elapsed() >= Duration::from_millis(150));
 }
+
+/// Descope documents neither status, so a client must not rely on 409/404: the emulator can be
+/// told to answer 400 for both, keeping the error body.
+#[tokio::test]
+async fn duplicate_and_missing_can_answer_400_instead_of_409_and_404() {
+    let h = start().await;
+    let settings = h
+        .control(
+            Method::POST,
+            "/emulator/faults",
+            Some(json!({"conflictStatus": 400, "notFoundStatus": 400})),
+        )
+        .await;
+    assert_eq!(settings["conflictStatus"], json!(400));
+    assert_eq!(settings["notFoundStatus"], json!(400));
+    h.ok("/v1/mgmt/tenant/create", json!({"id": "a", "name": "A"}))
+        .await;
+    let (status, body) = h
+        .post("/v1/mgmt/tenant/create", json!({"id": "a", "name": "A"}))
+        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST);
+    let (status, body) = h.get("/v1/mgmt/tenant?id=nope").await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST);
+    let (status, body) = h
+        .post("/v1/mgmt/role/delete", json!({"name": "Ghost"}))
+        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST);
+    let (status, body) = h.post("/v1/mgmt/no/such/route", json!({})).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND);
+
+    // Other settings leave the switch alone; it is turned back explicitly.
+    h.control(
+        Method::POST,
+        "/emulator/faults",
+        Some(json!({"latencyMs": 0})),
+    )
+    .await;
+    let (status, _) = h.get("/v1/mgmt/tenant?id=nope").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    h.control(
+        Method::POST,
+        "/emulator/faults",
+        Some(json!({"conflictStatus": 409, "notFoundStatus": 404})),
+    )
+    .await;
+    let (status, _) = h.get("/v1/mgmt/tenant?id=nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = h
+        .post("/v1/mgmt/tenant/create", json!({"id": "a", "name": "A"}))
+        .await;
+    assert_error(status, &body, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn status_switch_accepts_only_client_error_statuses() {
+    let h = start().await;
+    let resp = h
+        .http
+        .post(h.url("/emulator/faults"))
+        .json(&json!({"conflictStatus": 500}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+}

@@ -214,3 +214,30 @@ async fn permission_rename_and_delete_propagate_to_roles() {
     let perms = h.ok_get("/v1/mgmt/permission/all").await;
     assert_eq!(perms["permissions"].as_array().map(Vec::len), Some(3));
 }
+
+/// Descope marks its own roles and permissions with `systemDefault: true`; a `SCIM` role appears
+/// when SCIM is set up, which no management call does, so tests add it through the control API.
+#[tokio::test]
+async fn built_in_roles_carry_system_default_and_a_system_role_can_be_added() {
+    let h = start().await;
+    let admin = role(&h, "Tenant Admin", "").await.expect("Tenant Admin");
+    assert_eq!(admin["systemDefault"], json!(true));
+    h.ok("/v1/mgmt/role/create", json!({"name": "Mine"})).await;
+    let mine = role(&h, "Mine", "").await.expect("Mine");
+    assert_eq!(mine["systemDefault"], json!(false));
+    let added = h
+        .control(
+            reqwest::Method::POST,
+            "/emulator/system-roles",
+            Some(json!({"name": "SCIM", "description": "SCIM provisioning"})),
+        )
+        .await;
+    assert_eq!(added["name"], json!("SCIM"));
+    let scim = role(&h, "SCIM", "").await.expect("SCIM");
+    assert_eq!(scim["systemDefault"], json!(true));
+    assert_eq!(scim["description"], json!("SCIM provisioning"));
+    let (status, body) = h
+        .post("/v1/mgmt/role/create", json!({"name": "SCIM"}))
+        .await;
+    assert_error(status, &body, StatusCode::CONFLICT);
+}

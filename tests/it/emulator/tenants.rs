@@ -196,7 +196,7 @@ async fn delete_cascade_removes_users_and_keys_only_in_that_tenant() {
 }
 
 #[tokio::test]
-async fn settings_have_defaults_and_merge_present_fields() {
+async fn settings_have_defaults() {
     let h = start().await;
     h.ok(
         "/v1/mgmt/tenant/create",
@@ -207,22 +207,6 @@ async fn settings_have_defaults_and_merge_present_fields() {
     assert_eq!(s["JITDisabled"], json!(false));
     assert_eq!(s["selfProvisioningDomains"], json!(["acme.com"]));
     assert_eq!(s["enabled"], json!(false));
-    h.ok(
-        "/v1/mgmt/tenant/settings",
-        json!({"tenantId": "acme", "enabled": true, "sessionTokenExpiration": 30, "selfProvisioningDomains": ["b.com"]}),
-    )
-    .await;
-    h.ok(
-        "/v1/mgmt/tenant/settings",
-        json!({"tenantId": "acme", "JITDisabled": true}),
-    )
-    .await;
-    let s = h.ok_get("/v1/mgmt/tenant/settings?id=acme").await;
-    assert_eq!(s["enabled"], json!(true));
-    assert_eq!(s["sessionTokenExpiration"], json!(30));
-    assert_eq!(s["JITDisabled"], json!(true));
-    let t = h.ok_get("/v1/mgmt/tenant?id=acme").await;
-    assert_eq!(t["selfProvisioningDomains"], json!(["b.com"]));
 }
 
 /// `@descope/node-sdk` 2.13.0 types these two settings fields with a capital first letter and sends
@@ -259,8 +243,8 @@ async fn settings_accept_the_node_sdk_spelling_of_inactivity_fields() {
     );
     assert_eq!(
         s["inactivityTimeUnit"],
-        json!("minutes"),
-        "null alias is absent"
+        json!(""),
+        "a null alias is absent, so the write clears the field"
     );
 
     let (status, body) = h
@@ -294,4 +278,70 @@ async fn default_roles_must_exist() {
         )
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST);
+}
+
+/// Descope's T2 overwrites the whole tenant (Go SDK: "All parameters are required and will
+/// override whatever value is currently set"), so a client that forgets a field loses it. The
+/// emulator must lose it too, or a lossy client would pass its tests.
+#[tokio::test]
+async fn update_clears_every_field_the_body_leaves_out() {
+    let h = start().await;
+    h.ok(
+        "/v1/mgmt/tenant/create",
+        json!({"id": "root", "name": "Root"}),
+    )
+    .await;
+    h.ok(
+        "/v1/mgmt/tenant/create",
+        json!({"id": "acme", "name": "Acme", "parent": "root", "customAttributes": {"tier": "gold"},
+               "enforceSSOExclusions": ["U1"], "federatedAppIds": ["app1"], "roleInheritance": "userOnly"}),
+    )
+    .await;
+    let t = h.ok_get("/v1/mgmt/tenant?id=acme").await;
+    assert_eq!(t["parent"], json!("root"));
+    assert_eq!(t["enforceSSOExclusions"], json!(["U1"]));
+    assert_eq!(t["federatedAppIds"], json!(["app1"]));
+    assert_eq!(t["roleInheritance"], json!("userOnly"));
+    let root = h.ok_get("/v1/mgmt/tenant?id=root").await;
+    assert_eq!(root["successors"], json!(["acme"]));
+
+    h.ok(
+        "/v1/mgmt/tenant/update",
+        json!({"id": "acme", "name": "Acme 2"}),
+    )
+    .await;
+    let t = h.ok_get("/v1/mgmt/tenant?id=acme").await;
+    assert_eq!(t["customAttributes"], json!({}));
+    assert_eq!(t["enforceSSOExclusions"], json!([]));
+    assert_eq!(t["federatedAppIds"], json!([]));
+    assert_eq!(t["roleInheritance"], json!(""));
+    assert_eq!(t["parent"], json!("root"), "parent is set on create only");
+}
+
+/// The settings call is a full write like T2: a field left out goes back to its zero value.
+#[tokio::test]
+async fn settings_update_overwrites_and_clears_absent_fields() {
+    let h = start().await;
+    h.ok(
+        "/v1/mgmt/tenant/create",
+        json!({"id": "acme", "name": "Acme", "selfProvisioningDomains": ["acme.com"]}),
+    )
+    .await;
+    h.ok(
+        "/v1/mgmt/tenant/settings",
+        json!({"tenantId": "acme", "enabled": true, "sessionTokenExpiration": 30,
+               "sessionTokenExpirationUnit": "minutes", "selfProvisioningDomains": ["b.com"]}),
+    )
+    .await;
+    h.ok(
+        "/v1/mgmt/tenant/settings",
+        json!({"tenantId": "acme", "JITDisabled": true, "selfProvisioningDomains": ["b.com"]}),
+    )
+    .await;
+    let s = h.ok_get("/v1/mgmt/tenant/settings?id=acme").await;
+    assert_eq!(s["JITDisabled"], json!(true));
+    assert_eq!(s["enabled"], json!(false));
+    assert_eq!(s["sessionTokenExpiration"], json!(0));
+    assert_eq!(s["sessionTokenExpirationUnit"], json!(""));
+    assert_eq!(s["selfProvisioningDomains"], json!(["b.com"]));
 }

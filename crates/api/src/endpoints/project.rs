@@ -3,7 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::client::{Call, DescopeClient, Repeat};
-use crate::dto::project::{SnapshotValidation, rate_limit_tier, snapshot_files};
+use crate::dto::project::{SnapshotValidation, snapshot_files};
 use crate::error::ApiError;
 
 /// Project endpoints.
@@ -22,12 +22,7 @@ impl DescopeClient {
     /// `GET /v1/mgmt/license`: the project's rate-limit tier (`tier1`…`tier4`), which later
     /// requests then carry in `x-descope-license`.
     pub async fn license(&self) -> Result<String, ApiError> {
-        let body = self
-            .send(Call::get("license", "/v1/mgmt/license", &[]))
-            .await?;
-        let tier = rate_limit_tier(&body);
-        self.set_license_tier(&tier);
-        Ok(tier)
+        self.fetch_license_tier().await
     }
 }
 

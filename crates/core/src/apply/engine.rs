@@ -2,9 +2,12 @@
 //! "already exists" / "not found", cancellation, and an outcome for every change.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
+use futures::channel::oneshot;
+use futures::future::{FutureExt, Shared};
 use futures::stream::{self, StreamExt};
 
 use super::report::{ApplyReport, ChangeResult, FailureKind, Outcome, SkipReason};
@@ -34,10 +37,37 @@ impl Default for ApplyOptions {
     }
 }
 
-/// Asks a running apply to stop starting changes. Cheap to clone; every clone shares the flag,
-/// so a Ctrl-C handler can hold one.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+/// Asks a running apply to stop starting changes, and whatever waits on it (the API client's
+/// retry and limiter waits) to stop waiting. Cheap to clone; every clone shares the state, so a
+/// signal handler can hold one.
+#[derive(Clone)]
+pub struct CancelToken(Arc<CancelState>);
+
+struct CancelState {
+    cancelled: AtomicBool,
+    /// Dropped by [`CancelToken::cancel`], which resolves every waiter of `on_cancel` at once.
+    trigger: Mutex<Option<oneshot::Sender<()>>>,
+    on_cancel: Shared<oneshot::Receiver<()>>,
+}
+
+impl fmt::Debug for CancelToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CancelToken")
+            .field("cancelled", &self.is_cancelled())
+            .finish()
+    }
+}
+
+impl Default for CancelToken {
+    fn default() -> Self {
+        let (trigger, on_cancel) = oneshot::channel();
+        Self(Arc::new(CancelState {
+            cancelled: AtomicBool::new(false),
+            trigger: Mutex::new(Some(trigger)),
+            on_cancel: on_cancel.shared(),
+        }))
+    }
+}
 
 impl CancelToken {
     pub fn new() -> Self {
@@ -45,11 +75,26 @@ impl CancelToken {
     }
 
     pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.0.cancelled.store(true, Ordering::SeqCst);
+        let trigger = match self.0.trigger.lock() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(trigger);
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.0.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once [`CancelToken::cancel`] has been called (at once if it already was), for
+    /// waits that must end early: select on it.
+    pub async fn cancelled(&self) {
+        if self.is_cancelled() {
+            return;
+        }
+        // Resolves with `Canceled` when the trigger is dropped, which only `cancel` does.
+        let _ = self.0.on_cancel.clone().await;
     }
 }
 

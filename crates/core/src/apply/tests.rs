@@ -627,3 +627,26 @@ async fn cancelling_with_changes_in_flight_lets_them_finish_and_rerun_converges(
     assert_eq!(state(&project).await, normalized(&desired));
     assert_eq!(project.write_count(), 30);
 }
+
+#[tokio::test]
+async fn cancelled_resolves_every_waiting_clone_and_later_callers_at_once() {
+    let token = CancelToken::new();
+    let waiters: Vec<_> = (0..3)
+        .map(|_| {
+            let token = token.clone();
+            tokio::spawn(async move { token.cancelled().await })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    assert!(waiters.iter().all(|w| !w.is_finished()));
+    token.clone().cancel();
+    for waiter in waiters {
+        // A bound, not a timing assertion: without the fix this hangs rather than fails.
+        tokio::time::timeout(std::time::Duration::from_secs(10), waiter)
+            .await
+            .expect("woken by cancel")
+            .unwrap();
+    }
+    token.cancelled().await;
+    assert!(token.is_cancelled());
+}

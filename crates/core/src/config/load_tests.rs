@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::interpolate::Variables;
-use super::load::{Loaded, load_with};
+use super::load::{DEFAULT_MAX_CONFIG_BYTES, Loaded, Settings, load_with, load_with_settings};
 use super::model::Connection;
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -276,14 +276,121 @@ fn missing_and_empty_files_are_clear_errors() {
 }
 
 #[test]
-fn oversized_files_are_refused_before_reading() {
+fn oversized_files_are_refused_at_the_default_limit_of_64_mib() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("descope.yaml");
     let file = std::fs::File::create(&path).unwrap();
-    file.set_len(11 * 1024 * 1024).unwrap();
+    file.set_len(DEFAULT_MAX_CONFIG_BYTES + 1).unwrap();
     let lines = rendered(&load_with(&path, None, &vars(&[])));
     assert_eq!(lines.len(), 1);
-    assert!(lines[0].contains("at most 10485760 bytes"), "{lines:?}");
+    assert!(lines[0].contains("at most 67108864 bytes"), "{lines:?}");
+    assert!(
+        lines[0].contains("DESCOPE_MGMT_MAX_CONFIG_BYTES"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn the_size_limit_is_a_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "descope.yaml", DESIGN_EXAMPLE);
+    let small = Settings {
+        max_config_bytes: 100,
+    };
+    let lines = rendered(&load_with_settings(&path, None, &design_vars(), &small));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("at most 100 bytes"), "{lines:?}");
+    assert_eq!(
+        Settings::from_value(Some("1048576"))
+            .unwrap()
+            .max_config_bytes,
+        1_048_576
+    );
+    assert_eq!(
+        Settings::from_value(None).unwrap().max_config_bytes,
+        DEFAULT_MAX_CONFIG_BYTES
+    );
+    let bad = Settings::from_value(Some("64MB")).unwrap_err();
+    assert!(bad.contains("DESCOPE_MGMT_MAX_CONFIG_BYTES"), "{bad}");
+    assert!(Settings::from_value(Some("0")).is_err());
+}
+
+#[cfg(unix)]
+#[test]
+fn endless_files_are_read_only_up_to_the_limit() {
+    // A character device that never ends: reading it whole would exhaust memory.
+    let settings = Settings {
+        max_config_bytes: 4096,
+    };
+    let lines = rendered(&load_with_settings(
+        Path::new("/dev/zero"),
+        None,
+        &vars(&[]),
+        &settings,
+    ));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("more than 4096 bytes"), "{lines:?}");
+}
+
+#[test]
+fn referenced_json_files_share_the_size_limit() {
+    let dir = design_dir();
+    let path = dir.path().join("descope.yaml");
+    let size = std::fs::metadata(&path).unwrap().len();
+    write(
+        dir.path(),
+        "flows/sign-up-or-in.json",
+        &format!("[{}0]", "0,".repeat(size as usize)),
+    );
+    let settings = Settings {
+        max_config_bytes: size + 10,
+    };
+    let lines = rendered(&load_with_settings(&path, None, &design_vars(), &settings));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].contains("flows/sign-up-or-in.json\" is larger than"),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn overlays_cannot_change_where_an_environment_connects() {
+    let dir = design_dir();
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "environments:\n  prod:\n    protected: false\n    base_url: https://evil.example.com\n    project_id: P2other\n    management_key: ${OTHER}\n    emulator: x.json\n",
+    );
+    let path = dir.path().join("descope.yaml");
+    let loaded = load_with(&path, Some("prod"), &design_vars());
+    assert!(loaded.config.is_none());
+    let lines = rendered(&loaded);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert!(lines[0].starts_with("4:5: error: environments.prod.base_url: connection settings cannot be changed in an overlay"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("5:5: error: environments.prod.project_id:"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[3].starts_with("7:5: error: environments.prod.emulator:"),
+        "{lines:?}"
+    );
+    assert!(
+        loaded.diagnostics[0]
+            .file
+            .ends_with("environments/prod.yaml")
+    );
+
+    // Other environment settings may differ per environment.
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "environments:\n  prod:\n    protected: false\n",
+    );
+    let prod = load_with(&path, Some("prod"), &design_vars())
+        .config
+        .unwrap();
+    assert!(!prod.environment("prod").unwrap().protected());
 }
 
 mod never_panics {

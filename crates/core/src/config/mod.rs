@@ -3,6 +3,7 @@
 //! overlays and validation that collects every problem at once ([`load`]), and the JSON Schema
 //! ([`schema`]).
 
+pub mod base_url;
 pub mod diagnostic;
 pub mod interpolate;
 pub mod load;

@@ -144,7 +144,7 @@ impl Scope {
     }
 }
 
-pub const DEFAULT_BASE_URL: &str = "https://api.descope.com";
+pub use super::base_url::DEFAULT_BASE_URL;
 
 /// How to reach an environment's project.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,24 +242,15 @@ impl EnvironmentConfig {
         self.protected
     }
 
-    /// The API base URL (design.md §5): the environment's `base_url`, else `fallback` (the
-    /// caller passes `DESCOPE_BASE_URL`), else the region URL derived from the project id as
-    /// the official SDKs do (ids of 32+ characters carry the region in characters 1..5), else
-    /// `https://api.descope.com`. `None` for emulator environments (the port is ephemeral).
-    pub fn resolved_base_url(&self, fallback: Option<&str>) -> Option<String> {
+    /// The URL the API client calls ([`super::base_url::resolve_base_url`], variables read
+    /// through `env`); `None` for emulator environments (the port is ephemeral).
+    pub fn resolved_base_url(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
         let project_id = self.project_id()?;
-        if let Some(url) = self
-            .base_url
-            .as_deref()
-            .or(fallback)
-            .filter(|url| !url.is_empty())
-        {
-            return Some(url.trim_end_matches('/').to_owned());
-        }
-        Some(match project_id.get(1..5) {
-            Some(region) if project_id.len() >= 32 => format!("https://api.{region}.descope.com"),
-            _ => DEFAULT_BASE_URL.to_owned(),
-        })
+        Some(super::base_url::resolve_base_url(
+            self.base_url.as_deref(),
+            project_id,
+            env,
+        ))
     }
     pub fn rate_limit(&self) -> RateLimit {
         self.rate_limit

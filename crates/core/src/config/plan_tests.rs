@@ -130,31 +130,32 @@ fn debug_of_an_environment_hides_the_key() {
 }
 
 #[test]
-fn base_url_prefers_config_then_fallback_then_region() {
+fn base_url_prefers_config_then_variables_then_region() {
     let key = || ManagementKey::new("K2xxxxxxxxxxxx");
+    let unset = |_: &str| None;
+    let uri =
+        |name: &str| (name == "DESCOPE_BASE_URI").then(|| "http://127.0.0.1:4480/".to_owned());
     let short = EnvironmentConfig::project("P2dev123", key());
     assert_eq!(
-        short.resolved_base_url(None).unwrap(),
+        short.resolved_base_url(unset).unwrap(),
         "https://api.descope.com"
     );
     assert_eq!(
-        short
-            .resolved_base_url(Some("http://127.0.0.1:4480/"))
-            .unwrap(),
+        short.resolved_base_url(uri).unwrap(),
         "http://127.0.0.1:4480"
     );
     let regional = EnvironmentConfig::project("Puse12aAc4T2V93bddihGEx2Ryhc8e5Z", key());
     assert_eq!(
-        regional.resolved_base_url(None).unwrap(),
+        regional.resolved_base_url(unset).unwrap(),
         "https://api.use1.descope.com"
     );
     let explicit = regional.with_base_url(Some("https://custom.example.com".into()));
     assert_eq!(
-        explicit.resolved_base_url(Some("http://ignored")).unwrap(),
+        explicit.resolved_base_url(uri).unwrap(),
         "https://custom.example.com"
     );
     assert_eq!(
-        EnvironmentConfig::emulator("x.json").resolved_base_url(None),
+        EnvironmentConfig::emulator("x.json").resolved_base_url(uri),
         None
     );
 }

@@ -166,4 +166,83 @@ mod tests {
         assert!(schema.contains(r#""maxLength":50"#));
         assert!(schema.contains(r#""additionalProperties":false"#));
     }
+
+    /// A definition's keys: its own properties, or for a choice of shapes (an environment is a
+    /// project or an emulator) every property any shape has, and those all shapes require.
+    fn keys_of(
+        schema: &serde_json::Value,
+        definition: &serde_json::Value,
+    ) -> (Vec<String>, Vec<String>) {
+        let shapes: Vec<&serde_json::Value> = match definition["anyOf"].as_array() {
+            Some(choices) => choices
+                .iter()
+                .map(|choice| {
+                    let name = choice["$ref"]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("#/$defs/");
+                    &schema["$defs"][name]
+                })
+                .collect(),
+            None => vec![definition],
+        };
+        let mut accepted: Vec<String> = shapes
+            .iter()
+            .flat_map(|shape| shape["properties"].as_object().unwrap().keys().cloned())
+            .collect();
+        accepted.sort();
+        accepted.dedup();
+        let required_by = |shape: &serde_json::Value| -> Vec<String> {
+            shape["required"]
+                .as_array()
+                .map(|names| {
+                    names
+                        .iter()
+                        .map(|n| n.as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut required = required_by(shapes[0]);
+        required.retain(|key| shapes.iter().all(|shape| required_by(shape).contains(key)));
+        required.sort();
+        (accepted, required)
+    }
+
+    #[test]
+    fn schema_and_decoders_accept_and_require_the_same_keys() {
+        let schema = json_schema();
+        let definitions = schema["$defs"].as_object().unwrap();
+        let mut checked: Vec<&str> = Vec::new();
+        for (name, keys) in crate::config::load::MAPPINGS {
+            let definition = if name.is_empty() {
+                &schema
+            } else {
+                &schema["$defs"][*name]
+            };
+            assert!(
+                definition.is_object(),
+                "the schema has no definition {name}"
+            );
+            let (accepted, required) = keys_of(&schema, definition);
+            let mut decoder_accepted: Vec<String> =
+                keys.accepted.iter().map(|k| k.to_string()).collect();
+            decoder_accepted.sort();
+            let mut decoder_required: Vec<String> =
+                keys.required.iter().map(|k| k.to_string()).collect();
+            decoder_required.sort();
+            assert_eq!(accepted, decoder_accepted, "accepted keys of {name:?}");
+            assert_eq!(required, decoder_required, "required keys of {name:?}");
+            checked.push(name);
+        }
+        // Every object definition of the schema is a mapping some decoder reads (the shapes of
+        // an environment are covered through `EnvironmentFile`).
+        for (name, definition) in definitions {
+            let covered = checked.contains(&name.as_str()) || name.ends_with("Environment");
+            assert!(
+                covered || definition.get("properties").is_none(),
+                "no decoder for {name}"
+            );
+        }
+    }
 }

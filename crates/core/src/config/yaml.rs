@@ -1,7 +1,7 @@
 //! YAML parsing behind one function, [`load_yaml`]: text in, a small owned tree with a position
-//! on every node out. Hostile input is refused early with a clear message: oversized text,
-//! nesting deeper than [`MAX_DEPTH`], alias expansion beyond [`ALIAS_BUDGET`] nodes ("billion
-//! laughs"), duplicate keys. saphyr is used because it is maintained and keeps spans (serde_yaml
+//! on every node out. Hostile input is refused early with a clear message (the reader in
+//! [`super::load`] bounds the size before): nesting deeper than [`MAX_DEPTH`], alias expansion
+//! beyond [`ALIAS_BUDGET`] nodes ("billion laughs"), duplicate keys. saphyr is used because it is maintained and keeps spans (serde_yaml
 //! is deprecated and serde_yml unsound, RUSTSEC-2025-0068).
 
 use std::borrow::Cow;
@@ -12,8 +12,6 @@ use saphyr_parser::{Event, Parser, Span, SpannedEventReceiver};
 
 use super::diagnostic::Position;
 
-/// Larger configuration files are refused before parsing.
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Deeper nesting is refused: real configurations need about six levels.
 pub const MAX_DEPTH: usize = 64;
 /// The number of nodes alias expansion may produce across a document.
@@ -98,16 +96,6 @@ pub struct YamlError {
 /// The tree is built straight from saphyr's parser events (not through `MarkedYaml`), which
 /// halves the time and memory for large files and lets every limit be enforced while parsing.
 pub fn load_yaml(text: &str, source: usize) -> Result<Option<Node<'_>>, YamlError> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(YamlError {
-            position: Position { line: 1, column: 1 },
-            message: format!(
-                "file is {} bytes; at most {MAX_FILE_BYTES} bytes are accepted",
-                text.len()
-            ),
-            hint: Some("split the configuration or remove generated content".to_owned()),
-        });
-    }
     let mut builder = TreeBuilder::new(source);
     let mut parser = Parser::new_from_str(text);
     let parsed = parser.load(&mut builder, true);
@@ -489,12 +477,6 @@ mod tests {
     fn duplicate_keys_are_refused() {
         let error = load_yaml("a: 1\na: 2\n", 0).unwrap_err();
         assert!(error.position.line >= 1, "{error:?}");
-    }
-
-    #[test]
-    fn oversized_text_is_refused() {
-        let text = "#".repeat(MAX_FILE_BYTES + 1);
-        assert!(load_yaml(&text, 0).unwrap_err().message.contains("bytes"));
     }
 
     #[test]

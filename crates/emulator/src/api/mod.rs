@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use axum::http::Method;
 use serde_json::{Value, json};
 
-use crate::store::Tx;
-use crate::wire::{ApiError, ApiResult, Body};
+use crate::store::{Tx, UniqueKey};
+use crate::wire::{ApiError, ApiResult, Body, stored_str};
 
 pub(crate) mod flows;
 pub(crate) mod project;
@@ -26,6 +26,26 @@ pub(crate) const ACCESS_KEYS: &str = "accessKeys";
 pub(crate) const SSO: &str = "sso";
 pub(crate) const SNAPSHOT_FILES: &str = "snapshotFiles";
 pub(crate) const PROJECT: &str = "project";
+
+/// How a collection's unique name is derived from an entity, where Descope enforces one: tenant
+/// names, role names within a tenant (or the project), permission names.
+pub(crate) fn unique_key(collection: &str) -> Option<UniqueKey> {
+    match collection {
+        TENANTS | PERMISSIONS => Some(|v| Some(stored_str(v, "name").to_owned())),
+        ROLES => Some(|v| {
+            Some(role_unique_name(
+                stored_str(v, "name"),
+                stored_str(v, "tenantId"),
+            ))
+        }),
+        _ => None,
+    }
+}
+
+/// A role's identity is (name, tenant); NUL cannot occur in either.
+pub(crate) fn role_unique_name(name: &str, tenant_id: &str) -> String {
+    format!("{tenant_id}\u{0}{name}")
+}
 
 /// One parsed management call.
 #[derive(Debug)]
@@ -53,6 +73,23 @@ impl Req {
 
 pub(crate) type Handler = fn(&mut Tx, &Req) -> ApiResult<Value>;
 
+/// A read whose answer is serialised straight from the stored entities (load-all of large
+/// collections), so its cost is one pass over the data and no copy of it.
+pub(crate) type RawHandler = fn(&Tx, &Req) -> ApiResult<Vec<u8>>;
+
+/// What serves a route.
+#[derive(Clone, Copy)]
+pub(crate) enum Route {
+    Json(Handler),
+    Raw(RawHandler),
+}
+
+const RAW_ROUTES: &[(&str, &str, RawHandler)] = &[
+    ("GET", "/v1/mgmt/tenant/all", tenants::load_all),
+    ("GET", "/v1/mgmt/role/all", roles::load_all),
+    ("GET", "/v1/mgmt/permission/all", roles::permission_load_all),
+];
+
 const ROUTES: &[(&str, &str, Handler)] = &[
     ("GET", "/v1/mgmt/license", license),
     ("POST", "/v1/mgmt/tenant/create", tenants::create),
@@ -60,7 +97,6 @@ const ROUTES: &[(&str, &str, Handler)] = &[
     ("PATCH", "/v1/mgmt/tenant/patch", tenants::patch),
     ("POST", "/v1/mgmt/tenant/delete", tenants::delete),
     ("GET", "/v1/mgmt/tenant", tenants::load),
-    ("GET", "/v1/mgmt/tenant/all", tenants::load_all),
     ("POST", "/v1/mgmt/tenant/search", tenants::search),
     ("GET", "/v1/mgmt/tenant/settings", tenants::load_settings),
     ("POST", "/v1/mgmt/tenant/settings", tenants::update_settings),
@@ -82,7 +118,6 @@ const ROUTES: &[(&str, &str, Handler)] = &[
     ("POST", "/v1/mgmt/role/create", roles::create),
     ("POST", "/v1/mgmt/role/update", roles::update),
     ("POST", "/v1/mgmt/role/delete", roles::delete),
-    ("GET", "/v1/mgmt/role/all", roles::load_all),
     ("POST", "/v1/mgmt/role/search", roles::search),
     ("POST", "/v1/mgmt/role/create/batch", roles::create_batch),
     ("POST", "/v1/mgmt/role/update/batch", roles::update_batch),
@@ -102,7 +137,6 @@ const ROUTES: &[(&str, &str, Handler)] = &[
         "/v1/mgmt/permission/delete",
         roles::permission_delete,
     ),
-    ("GET", "/v1/mgmt/permission/all", roles::permission_load_all),
     (
         "POST",
         "/v1/mgmt/permission/create/batch",
@@ -189,28 +223,66 @@ const ROUTES: &[(&str, &str, Handler)] = &[
     ("POST", "/v1/mgmt/user/delete/batch", users::delete_batch),
 ];
 
-pub(crate) fn route(method: &Method, path: &str) -> Option<Handler> {
-    let path = path
-        .strip_suffix('/')
+fn trimmed(path: &str) -> &str {
+    path.strip_suffix('/')
         .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    ROUTES
+        .unwrap_or(path)
+}
+
+pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
+    let path = trimmed(path);
+    let matches = |m: &str, p: &str| m == method.as_str() && p == path;
+    RAW_ROUTES
         .iter()
-        .find(|(m, p, _)| *m == method.as_str() && *p == path)
-        .map(|(_, _, h)| *h)
+        .find(|(m, p, _)| matches(m, p))
+        .map(|(_, _, h)| Route::Raw(*h))
+        .or_else(|| {
+            ROUTES
+                .iter()
+                .find(|(m, p, _)| matches(m, p))
+                .map(|(_, _, h)| Route::Json(*h))
+        })
 }
 
 pub(crate) fn path_known(path: &str) -> bool {
-    let path = path
-        .strip_suffix('/')
-        .filter(|p| !p.is_empty())
-        .unwrap_or(path);
-    ROUTES.iter().any(|(_, p, _)| *p == path)
+    let path = trimmed(path);
+    routes().any(|(_, p)| p == path)
 }
 
 /// Every route, for documentation and tests.
 pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
-    ROUTES.iter().map(|(m, p, _)| (*m, *p))
+    RAW_ROUTES
+        .iter()
+        .map(|(m, p, _)| (*m, *p))
+        .chain(ROUTES.iter().map(|(m, p, _)| (*m, *p)))
+}
+
+/// `{"<field>": [every entity of the collection, in creation order]}`, written without copying.
+pub(crate) fn list_answer(tx: &Tx, field: &str, collection: &str) -> ApiResult<Vec<u8>> {
+    use serde::ser::{SerializeMap, Serializer};
+    let mut out = Vec::with_capacity(
+        64 + 512
+            * tx.collection(collection)
+                .map_or(0, crate::store::Collection::len),
+    );
+    let mut serializer = serde_json::Serializer::new(&mut out);
+    let written = (|| {
+        let mut map = serializer.serialize_map(Some(1))?;
+        match tx.collection(collection) {
+            Some(c) => map.serialize_entry(field, &crate::store::ValuesOf(c))?,
+            None => map.serialize_entry(field, &[] as &[Value])?,
+        }
+        map.end()
+    })();
+    written.map_err(|e| {
+        ApiError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "E011500",
+            "Internal error",
+            format!("cannot serialise answer: {e}"),
+        )
+    })?;
+    Ok(out)
 }
 
 fn license(_: &mut Tx, _: &Req) -> ApiResult<Value> {

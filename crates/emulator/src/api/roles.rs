@@ -3,14 +3,13 @@
 
 use serde_json::{Value, json};
 
-use super::{PERMISSIONS, ROLES, Req, TENANTS};
+use super::{PERMISSIONS, ROLES, Req, TENANTS, role_unique_name};
 use crate::store::Tx;
 use crate::wire::{ApiError, ApiResult, Body, empty, new_id, stored_str, stored_strings};
 
 fn find_role(tx: &Tx, name: &str, tenant_id: &str) -> Option<(String, Value)> {
-    tx.values(ROLES)
-        .find(|r| stored_str(r, "name") == name && stored_str(r, "tenantId") == tenant_id)
-        .map(|r| (stored_str(r, "id").to_owned(), r.clone()))
+    tx.get_unique(ROLES, &role_unique_name(name, tenant_id))
+        .map(|(key, r)| (key.to_owned(), r.clone()))
 }
 
 /// By `id`, or by `name` within `tenantId` (empty = project level).
@@ -29,10 +28,7 @@ fn locate_role(tx: &Tx, b: &Body) -> ApiResult<(String, Value)> {
 
 fn check_permissions(tx: &Tx, names: &[String]) -> ApiResult<()> {
     for name in names {
-        if !tx
-            .values(PERMISSIONS)
-            .any(|p| stored_str(p, "name") == name)
-        {
+        if tx.get_unique(PERMISSIONS, name).is_none() {
             return Err(ApiError::invalid(format!("permission not found: {name}")));
         }
     }
@@ -63,6 +59,7 @@ fn create_one(tx: &mut Tx, b: &Body, now: i64) -> ApiResult<Value> {
         "tenantId": tenant,
         "default": default,
         "private": private,
+        "systemDefault": false,
     });
     tx.put(ROLES, &id, role.clone());
     Ok(role)
@@ -98,6 +95,15 @@ pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     create_one(tx, &req.body, req.now)
 }
 
+/// A role as Descope itself adds one (e.g. `SCIM` once SCIM is set up): `systemDefault: true`.
+/// No management call can do this, so it is reached only through the control API.
+pub(crate) fn create_system_role(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
+    let mut role = create_one(tx, &req.body, req.now)?;
+    role["systemDefault"] = json!(true);
+    tx.put(ROLES, stored_str(&role, "id"), role.clone());
+    Ok(role)
+}
+
 pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     update_one(tx, &req.body)
 }
@@ -108,9 +114,8 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(empty())
 }
 
-pub(crate) fn load_all(tx: &mut Tx, _: &Req) -> ApiResult<Value> {
-    let roles: Vec<Value> = tx.values(ROLES).cloned().collect();
-    Ok(json!({"roles": roles}))
+pub(crate) fn load_all(tx: &Tx, _: &Req) -> ApiResult<Vec<u8>> {
+    super::list_answer(tx, "roles", ROLES)
 }
 
 /// Without `tenantIds` every role matches; with them, only those tenants' roles, plus
@@ -191,7 +196,8 @@ pub(crate) fn delete_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 // --- permissions ----------------------------------------------------------------------------
 
 fn find_permission(tx: &Tx, name: &str) -> Option<(String, Value)> {
-    tx.find(PERMISSIONS, |p| stored_str(p, "name") == name)
+    tx.get_unique(PERMISSIONS, name)
+        .map(|(key, p)| (key.to_owned(), p.clone()))
 }
 
 fn locate_permission(tx: &Tx, b: &Body) -> ApiResult<(String, Value)> {
@@ -244,11 +250,13 @@ fn permission_update_one(tx: &mut Tx, b: &Body) -> ApiResult<()> {
 }
 
 fn rewrite_role_permissions(tx: &mut Tx, old: &str, new: Option<&str>) {
-    for (key, mut role) in tx.entries(ROLES) {
+    let grants = |r: &Value| {
+        stored_strings(r, "permissionNames")
+            .iter()
+            .any(|n| n == old)
+    };
+    for (key, mut role) in tx.entries_where(ROLES, grants) {
         let names = stored_strings(&role, "permissionNames");
-        if !names.iter().any(|n| n == old) {
-            continue;
-        }
         let updated: Vec<String> = names
             .into_iter()
             .filter_map(|n| {
@@ -286,9 +294,8 @@ pub(crate) fn permission_delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     permission_delete_one(tx, &req.body).map(|_| empty())
 }
 
-pub(crate) fn permission_load_all(tx: &mut Tx, _: &Req) -> ApiResult<Value> {
-    let permissions: Vec<Value> = tx.values(PERMISSIONS).cloned().collect();
-    Ok(json!({"permissions": permissions}))
+pub(crate) fn permission_load_all(tx: &Tx, _: &Req) -> ApiResult<Vec<u8>> {
+    super::list_answer(tx, "permissions", PERMISSIONS)
 }
 
 pub(crate) fn permission_create_batch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {

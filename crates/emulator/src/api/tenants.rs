@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS};
+use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS, role_unique_name};
 use crate::store::Tx;
 use crate::wire::{
     ApiError, ApiResult, Body, empty, new_id, stored_str, stored_strings, strings_value,
@@ -25,8 +25,8 @@ fn custom_attributes(body: &Body) -> ApiResult<Option<Value>> {
 }
 
 fn name_taken(tx: &Tx, name: &str, except_id: Option<&str>) -> bool {
-    tx.values(TENANTS)
-        .any(|t| stored_str(t, "name") == name && Some(stored_str(t, "id")) != except_id)
+    tx.get_unique(TENANTS, name)
+        .is_some_and(|(key, _)| Some(key) != except_id)
 }
 
 pub(crate) fn require_tenant(tx: &Tx, id: &str) -> ApiResult<Value> {
@@ -94,14 +94,16 @@ pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(json!({"id": id}))
 }
 
-/// Full overwrite of the updatable fields; `customAttributes` is kept when omitted because the
-/// Python SDK omits it whenever the caller did not pass it.
+/// Full overwrite of the updatable fields, as Descope does (PY: "All parameters are used as
+/// overrides to the existing tenant. Empty fields will override populated fields"): an absent
+/// field is cleared. `parent` is create-only; `authType`, `domains` and `defaultRoles` belong to
+/// other calls.
 pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let b = &req.body;
     let id = b.required_str("id")?;
     let name = b.required_str("name")?;
     let domains = b.strings_or_empty("selfProvisioningDomains")?;
-    let attributes = custom_attributes(b)?;
+    let attributes = custom_attributes(b)?.unwrap_or_else(empty);
     let exclusions = b.strings_or_empty("enforceSSOExclusions")?;
     let federated = b.strings_or_empty("federatedAppIds")?;
     let inheritance = role_inheritance(b)?.unwrap_or_default();
@@ -117,9 +119,7 @@ pub(crate) fn update(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         "selfProvisioningDomains",
         strings_value(&domains),
     );
-    if let Some(a) = attributes {
-        set(&mut tenant, "customAttributes", a);
-    }
+    set(&mut tenant, "customAttributes", attributes);
     set(&mut tenant, "disabled", Value::Bool(disabled));
     set(&mut tenant, "enforceSSO", Value::Bool(enforce));
     set(
@@ -185,25 +185,23 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         set(&mut p, "successors", strings_value(&successors));
         tx.put(TENANTS, &parent, p);
     }
-    for (key, role) in tx.entries(ROLES) {
-        if stored_str(&role, "tenantId") == id {
-            tx.delete(ROLES, &key);
-        }
+    for (key, _) in tx.entries_where(ROLES, |r| stored_str(r, "tenantId") == id) {
+        tx.delete(ROLES, &key);
     }
-    for (key, sso) in tx.entries(SSO) {
-        if stored_str(&sso, "tenantId") == id {
-            tx.delete(SSO, &key);
-        }
+    for (key, _) in tx.entries_where(SSO, |s| stored_str(s, "tenantId") == id) {
+        tx.delete(SSO, &key);
     }
     tx.delete(TENANT_SETTINGS, &id);
     for (collection, list_key) in [(USERS, "userTenants"), (ACCESS_KEYS, "keyTenants")] {
-        for (key, mut item) in tx.entries(collection) {
+        let linked = |item: &Value| {
+            item.get(list_key)
+                .and_then(Value::as_array)
+                .is_some_and(|links| links.iter().any(|l| stored_str(l, "tenantId") == id))
+        };
+        for (key, mut item) in tx.entries_where(collection, linked) {
             let Some(links) = item.get(list_key).and_then(Value::as_array).cloned() else {
                 continue;
             };
-            if !links.iter().any(|l| stored_str(l, "tenantId") == id) {
-                continue;
-            }
             let kept: Vec<Value> = links
                 .into_iter()
                 .filter(|l| stored_str(l, "tenantId") != id)
@@ -225,9 +223,8 @@ pub(crate) fn load(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     require_tenant(tx, &id)
 }
 
-pub(crate) fn load_all(tx: &mut Tx, _: &Req) -> ApiResult<Value> {
-    let tenants: Vec<Value> = tx.values(TENANTS).cloned().collect();
-    Ok(json!({"tenants": tenants}))
+pub(crate) fn load_all(tx: &Tx, _: &Req) -> ApiResult<Vec<u8>> {
+    super::list_answer(tx, "tenants", TENANTS)
 }
 
 /// AND across filters, OR within a list; names match exactly.
@@ -338,19 +335,19 @@ fn settings_field<'a>(b: &Body, canonical: &'a str) -> Option<&'a str> {
         .map(|(_, node)| *node)
 }
 
-/// Present, non-null fields replace stored ones; everything else is kept.
+/// A full write of the session settings: every settings field and `selfProvisioningDomains` (which
+/// PY requires on this call) is replaced, an absent one by its zero value. The fields that live on
+/// the tenant object and are optional here (`domains`, `authType`, `enforceSSO`,
+/// `enforceSSOExclusions`, `federatedAppIds`) change only when present.
 pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let b = &req.body;
     let id = b.required_str("tenantId")?;
     let mut tenant = require_tenant(tx, &id)?;
     let defaults = default_settings();
-    let mut stored = tx
-        .get(TENANT_SETTINGS, &id)
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut stored = Map::new();
     for (canonical, default) in &defaults {
         let Some(key) = settings_field(b, canonical) else {
+            stored.insert(canonical.clone(), default.clone());
             continue;
         };
         let Some(value) = b.get(key) else { continue };
@@ -370,12 +367,12 @@ pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         };
         stored.insert(canonical.clone(), value);
     }
-    for key in [
+    set(
+        &mut tenant,
         "selfProvisioningDomains",
-        "domains",
-        "enforceSSOExclusions",
-        "federatedAppIds",
-    ] {
+        strings_value(&b.strings_or_empty("selfProvisioningDomains")?),
+    );
+    for key in ["domains", "enforceSSOExclusions", "federatedAppIds"] {
         if let Some(v) = b.strings(key)? {
             set(&mut tenant, key, strings_value(&v));
         }
@@ -399,9 +396,9 @@ pub(crate) fn update_default_roles(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let roles = req.body.strings_or_empty("defaultRoles")?;
     let mut tenant = require_tenant(tx, &id)?;
     for role in &roles {
-        let exists = tx.values(ROLES).any(|r| {
-            stored_str(r, "name") == role
-                && (stored_str(r, "tenantId").is_empty() || stored_str(r, "tenantId") == id)
+        let exists = [id.as_str(), ""].iter().any(|scope| {
+            tx.get_unique(ROLES, &role_unique_name(role, scope))
+                .is_some()
         });
         if !exists {
             return Err(ApiError::invalid(format!("role not found: {role}")));

@@ -1,0 +1,130 @@
+//! Cross-item checks run once every section is decoded: environment scopes name defined
+//! environments, names and ids are unique where their scopes overlap, and roles and tenants
+//! reference permissions and roles that exist.
+
+use std::collections::HashMap;
+
+use super::{Decoder, Located};
+use crate::config::model::{PermissionConfig, RoleConfig, Scope, TenantConfig};
+use crate::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES, quote};
+use crate::config::yaml::Value;
+
+impl Decoder<'_> {
+    pub(super) fn check_scopes<T>(
+        &mut self,
+        items: &[Located<'_, T>],
+        known: &[String],
+        scope: fn(&T) -> &Scope,
+    ) {
+        for item in items {
+            let Some(names) = scope(&item.value).names() else {
+                continue;
+            };
+            let Some(Value::Seq(nodes)) = item.node.get("environments").map(|n| &n.value) else {
+                continue;
+            };
+            for (index, (name, node)) in names.iter().zip(nodes).enumerate() {
+                if !known.contains(name) {
+                    self.error_at(
+                        node,
+                        &format!("{}.environments[{index}]", item.path),
+                        format!("{} is not a defined environment", quote(name)),
+                        Some(format!("defined environments: {}", known.join(", "))),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn check_duplicates<T>(
+        &mut self,
+        items: &[Located<'_, T>],
+        what: &str,
+        field: &str,
+        key: fn(&T) -> String,
+        scope: fn(&T) -> &Scope,
+    ) {
+        let mut seen: HashMap<String, Vec<usize>> = HashMap::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let name = key(&item.value);
+            if name.is_empty() {
+                continue;
+            }
+            let earlier = seen.entry(name.clone()).or_default();
+            let clash = earlier
+                .iter()
+                .find(|&&other| scope(&items[other].value).overlaps(scope(&item.value)));
+            if let Some(&other) = clash {
+                let first = &items[other];
+                let first_line = first
+                    .node
+                    .get(field)
+                    .map_or(first.node.position.line, |n| n.position.line);
+                let node = item.node.get(field).unwrap_or(item.node);
+                let message = format!(
+                    "duplicate {what} {} (first at {}, line {first_line})",
+                    quote(&name),
+                    first.path
+                );
+                self.error_at(
+                    node,
+                    &format!("{}.{field}", item.path),
+                    message,
+                    Some(format!("each {what} must be unique")),
+                );
+            }
+            earlier.push(index);
+        }
+    }
+
+    pub(super) fn check_references(
+        &mut self,
+        permissions: &[Located<'_, PermissionConfig>],
+        roles: &[Located<'_, RoleConfig>],
+        tenants: &[Located<'_, TenantConfig>],
+    ) {
+        let mut known_permissions: Vec<&str> =
+            permissions.iter().map(|p| p.value.name.as_str()).collect();
+        known_permissions.extend(BUILTIN_PERMISSIONS);
+        known_permissions.sort_unstable();
+        for role in roles {
+            let Some(Value::Seq(nodes)) = role.node.get("permissions").map(|n| &n.value) else {
+                continue;
+            };
+            for (index, (name, node)) in role.value.permissions.iter().zip(nodes).enumerate() {
+                if known_permissions.binary_search(&name.as_str()).is_err() {
+                    self.error_at(
+                        node,
+                        &format!("{}.permissions[{index}]", role.path),
+                        format!("{} is not a defined permission", quote(name)),
+                        Some(format!(
+                            "define it under `permissions`, or use a built-in one: {}",
+                            BUILTIN_PERMISSIONS.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+        let mut known_roles: Vec<&str> = roles.iter().map(|r| r.value.name.as_str()).collect();
+        known_roles.extend(BUILTIN_ROLES);
+        known_roles.sort_unstable();
+        for tenant in tenants {
+            let Some(Value::Seq(nodes)) = tenant.node.get("default_roles").map(|n| &n.value) else {
+                continue;
+            };
+            for (index, (name, node)) in tenant.value.default_roles.iter().zip(nodes).enumerate() {
+                if known_roles.binary_search(&name.as_str()).is_err() {
+                    self.error_at(
+                        node,
+                        &format!("{}.default_roles[{index}]", tenant.path),
+                        format!("{} is not a defined role", quote(name)),
+                        Some(format!(
+                            "define it under `roles`, or use a built-in one: {}",
+                            BUILTIN_ROLES.join(", ")
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}

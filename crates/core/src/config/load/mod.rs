@@ -1,0 +1,352 @@
+//! Loading and validating a configuration: read `descope.yaml` (and, for one environment, its
+//! overlay `environments/<env>.yaml`), merge, interpolate `${VAR}`, decode into the typed models
+//! and check every rule, collecting every problem with its file, line, column and field path.
+//! Nothing here panics on input and nothing is sent anywhere.
+//!
+//! Split by job: [`read`] reads the files and merges the overlay; the per-section decoders
+//! ([`environments`], [`permissions`], [`roles`], [`tenants`], [`flows`], [`themes`]) turn nodes
+//! into models with the typed readers of [`fields`]; [`checks`] runs the cross-item rules;
+//! [`report`] records diagnostics. Positioned nodes come from [`super::yaml`].
+
+mod checks;
+mod environments;
+mod fields;
+mod flows;
+mod permissions;
+mod read;
+mod report;
+mod roles;
+mod tenants;
+mod themes;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, Position, Severity};
+use super::interpolate::Variables;
+use super::model::DescopeConfig;
+use super::rules::quote;
+use super::yaml::{Node, Value};
+
+/// Every mapping the loader reads, by the name of its JSON Schema definition (`""` is the root),
+/// so a test can hold the schema and the decoders to the same keys.
+#[cfg(test)]
+pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
+    ("", &TOP_LEVEL),
+    ("EnvironmentFile", &environments::ENVIRONMENT),
+    ("RateLimitFile", &environments::RATE_LIMIT),
+    ("PermissionFile", &permissions::PERMISSION),
+    ("RoleFile", &roles::ROLE),
+    ("TenantFile", &tenants::TENANT),
+    ("FlowFile", &flows::FLOW),
+    ("ThemeFile", &themes::THEME),
+];
+
+/// The outcome of loading: the configuration when there is no error, and every diagnostic
+/// (errors and warnings) in file order.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Option<DescopeConfig>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| !d.is_error())
+    }
+}
+
+/// Loads `path` with variables from the process environment and `.env` beside it, and the
+/// settings from the process environment. With `env`, the result is that environment's view: its
+/// overlay merged in and only its resources kept.
+pub fn load(path: &Path, env: Option<&str>) -> Loaded {
+    let setting = std::env::var(MAX_CONFIG_BYTES_VARIABLE).ok();
+    let settings = match Settings::from_value(setting.as_deref()) {
+        Ok(settings) => settings,
+        Err(message) => return Loaded::failed(path.to_path_buf(), message),
+    };
+    match Variables::from_env_and_dotenv(config_dir(path)) {
+        Ok(variables) => load_with_settings(path, env, &variables, &settings),
+        Err(message) => Loaded::failed(config_dir(path).join(".env"), message),
+    }
+}
+
+/// The environment variable that sets [`Settings::max_config_bytes`].
+pub const MAX_CONFIG_BYTES_VARIABLE: &str = "DESCOPE_MGMT_MAX_CONFIG_BYTES";
+/// Fits a 100,000-tenant portfolio with room for a few more fields per tenant.
+pub const DEFAULT_MAX_CONFIG_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Settings of a load that come from the operator rather than the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The largest file read: the configuration, an overlay, a flow or theme document. Larger
+    /// files (and endless ones: pipes, devices) are refused after reading one byte more.
+    pub max_config_bytes: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            max_config_bytes: DEFAULT_MAX_CONFIG_BYTES,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings from the value of [`MAX_CONFIG_BYTES_VARIABLE`] (unset: the default).
+    pub fn from_value(max_config_bytes: Option<&str>) -> Result<Self, String> {
+        let Some(text) = max_config_bytes else {
+            return Ok(Self::default());
+        };
+        match text.trim().parse::<u64>() {
+            Ok(bytes) if bytes > 0 => Ok(Self {
+                max_config_bytes: bytes,
+            }),
+            _ => Err(format!(
+                "{MAX_CONFIG_BYTES_VARIABLE}={} is not a positive number of bytes (default {DEFAULT_MAX_CONFIG_BYTES})",
+                quote(text)
+            )),
+        }
+    }
+}
+
+impl Loaded {
+    /// A load that failed before any file was read, with one error about `file`.
+    fn failed(file: PathBuf, message: String) -> Self {
+        Self {
+            config: None,
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                file,
+                position: Position { line: 1, column: 1 },
+                path: String::new(),
+                message,
+                hint: None,
+            }],
+        }
+    }
+}
+
+/// The directory relative paths in the configuration resolve from.
+pub fn config_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// The overlay file of `env` for the configuration at `path`.
+pub fn overlay_path(path: &Path, env: &str) -> PathBuf {
+    config_dir(path)
+        .join("environments")
+        .join(format!("{env}.yaml"))
+}
+
+/// Environments that have an overlay file beside the configuration.
+pub fn overlay_environments(path: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(config_dir(path).join("environments")) {
+        for entry in entries.flatten() {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            if let Some(env) = file_name.strip_suffix(".yaml") {
+                names.push(env.to_owned());
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// [`load`] with explicit variables and the default settings.
+pub fn load_with(path: &Path, env: Option<&str>, variables: &Variables) -> Loaded {
+    load_with_settings(path, env, variables, &Settings::default())
+}
+
+/// [`load`] with explicit variables and settings.
+pub fn load_with_settings(
+    path: &Path,
+    env: Option<&str>,
+    variables: &Variables,
+    settings: &Settings,
+) -> Loaded {
+    let mut decoder = Decoder {
+        files: vec![path.to_path_buf()],
+        variables,
+        settings: *settings,
+        config_dir: config_dir(path).to_path_buf(),
+        diagnostics: Vec::new(),
+    };
+    let config = decoder.run(env);
+    let mut diagnostics = decoder.diagnostics;
+    diagnostics
+        .sort_by(|a, b| (&a.file, a.position, a.severity).cmp(&(&b.file, b.position, b.severity)));
+    diagnostics.dedup();
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    Loaded {
+        config: if has_errors { None } else { config },
+        diagnostics,
+    }
+}
+
+/// Top-level keys of the configuration.
+pub(crate) const TOP_LEVEL: Keys = Keys {
+    accepted: &[
+        "version",
+        "environments",
+        "permissions",
+        "roles",
+        "tenants",
+        "flows",
+        "themes",
+    ],
+    required: &["environments"],
+};
+
+/// The keys one mapping accepts and the ones it requires: the single declaration the decoders
+/// check input against and the JSON Schema is tested against.
+pub(crate) struct Keys {
+    pub accepted: &'static [&'static str],
+    pub required: &'static [&'static str],
+}
+
+/// A decoded item with where it came from, for the cross-reference checks.
+struct Located<'n, T> {
+    value: T,
+    path: String,
+    node: &'n Node<'n>,
+}
+
+struct Decoder<'v> {
+    files: Vec<PathBuf>,
+    variables: &'v Variables,
+    settings: Settings,
+    config_dir: PathBuf,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Decoder<'_> {
+    fn decode_root(&mut self, root: &Node, env: Option<&str>) -> Option<DescopeConfig> {
+        let entries = self.mapping(root, "", &TOP_LEVEL)?;
+        let mut version = DescopeConfig::DEFAULT_VERSION.to_owned();
+        let mut environments = BTreeMap::new();
+        let mut permissions = Vec::new();
+        let mut roles = Vec::new();
+        let mut tenants = Vec::new();
+        let mut flows = Vec::new();
+        let mut theme = None;
+        let mut environments_node = None;
+        for entry in entries {
+            let node = &entry.value;
+            let path = entry.key.as_ref();
+            match path {
+                "version" => {
+                    if let Some(text) = node
+                        .scalar_text()
+                        .filter(|_| !matches!(node.value, Value::Null))
+                    {
+                        if text != DescopeConfig::DEFAULT_VERSION {
+                            self.error_at(
+                                node,
+                                path,
+                                format!("unsupported version {}", quote(&text)),
+                                Some("this release reads version \"1.0\"".to_owned()),
+                            );
+                        }
+                        version = text;
+                    } else {
+                        self.type_error(node, path, "a version string such as \"1.0\"");
+                    }
+                }
+                "environments" => {
+                    environments_node = Some(node);
+                    environments = self.environments(node);
+                }
+                "permissions" => permissions = self.list(node, path, Self::permission),
+                "roles" => roles = self.list(node, path, Self::role),
+                "tenants" => tenants = self.list(node, path, Self::tenant),
+                "flows" => flows = self.list(node, path, Self::flow),
+                "themes" => theme = self.theme(node, path),
+                _ => {}
+            }
+        }
+        let known_envs: Vec<String> = environments.keys().cloned().collect();
+        self.check_scopes(&permissions, &known_envs, |p| &p.environments);
+        self.check_scopes(&roles, &known_envs, |r| &r.environments);
+        self.check_scopes(&tenants, &known_envs, |t| &t.environments);
+        self.check_scopes(&flows, &known_envs, |f| &f.environments);
+
+        if let Some(env) = env {
+            if !environments.contains_key(env) {
+                let (source, position) = environments_node
+                    .map(|node| (node.source, node.position))
+                    .unwrap_or((0, Position { line: 1, column: 1 }));
+                self.push(
+                    Severity::Error,
+                    source,
+                    position,
+                    "environments".to_owned(),
+                    format!("environment {} is not defined", quote(env)),
+                    Some(format!("defined environments: {}", known_envs.join(", "))),
+                );
+            }
+            permissions.retain(|p| p.value.environments.includes(env));
+            roles.retain(|r| r.value.environments.includes(env));
+            tenants.retain(|t| t.value.environments.includes(env));
+            flows.retain(|f| f.value.environments.includes(env));
+        }
+
+        self.check_duplicates(
+            &permissions,
+            "permission name",
+            "name",
+            |p| p.name.clone(),
+            |p| &p.environments,
+        );
+        self.check_duplicates(
+            &roles,
+            "role name",
+            "name",
+            |r| r.name.clone(),
+            |r| &r.environments,
+        );
+        self.check_duplicates(
+            &tenants,
+            "tenant id",
+            "id",
+            |t| t.id.clone(),
+            |t| &t.environments,
+        );
+        self.check_duplicates(
+            &tenants,
+            "tenant name",
+            "name",
+            |t| t.name.clone(),
+            |t| &t.environments,
+        );
+        self.check_duplicates(
+            &flows,
+            "flow id",
+            "id",
+            |f| f.id.clone(),
+            |f| &f.environments,
+        );
+        self.check_references(&permissions, &roles, &tenants);
+
+        Some(DescopeConfig {
+            version,
+            environments,
+            permissions: permissions.into_iter().map(|p| p.value).collect(),
+            roles: roles.into_iter().map(|r| r.value).collect(),
+            tenants: tenants.into_iter().map(|t| t.value).collect(),
+            flows: flows.into_iter().map(|f| f.value).collect(),
+            theme,
+        })
+    }
+}
