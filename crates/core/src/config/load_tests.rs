@@ -76,7 +76,11 @@ themes:
 fn design_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "descope.yaml", DESIGN_EXAMPLE);
-    write(dir.path(), "flows/sign-up-or-in.json", r#"{"flow": {}}"#);
+    write(
+        dir.path(),
+        "flows/sign-up-or-in.json",
+        r#"{"contents": {"startTask": "0", "tasks": {"0": {"id": "0"}}}}"#,
+    );
     write(dir.path(), "themes/default.json", r#"{"styles": {}}"#);
     dir
 }
