@@ -6,13 +6,16 @@ use serde_json::Value;
 
 use super::{boolean, items, string};
 
-/// One item of F1's `flows` (only these four fields are reliable).
+/// One item of F1's `flows` (only the first four fields are reliable).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlowMeta {
     pub id: String,
     pub name: String,
     pub description: String,
     pub disabled: bool,
+    /// What changes on every save, when the list says it: `etag`, else `modifiedTime`, else
+    /// `version`. Lets a reader skip exporting a flow it has already read at this revision.
+    pub revision: Option<String>,
 }
 
 impl FlowMeta {
@@ -22,6 +25,10 @@ impl FlowMeta {
             name: string(value, "name"),
             description: string(value, "description"),
             disabled: boolean(value, "disabled"),
+            revision: ["etag", "modifiedTime", "version"]
+                .into_iter()
+                .map(|key| string(value, key))
+                .find(|text| !text.is_empty()),
         }
     }
 
@@ -37,6 +44,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_revision_is_the_etag_else_the_modified_time_else_the_version() {
+        let list = FlowMeta::list_from_response(&json!({"flows": [
+            {"id": "a", "etag": "e1", "modifiedTime": "17", "version": 3},
+            {"id": "b", "modifiedTime": "17", "version": 3},
+            {"id": "c", "version": 3},
+        ]}));
+        let revisions: Vec<_> = list.iter().map(|f| f.revision.as_deref()).collect();
+        assert_eq!(revisions, [Some("e1"), Some("17"), Some("3")]);
+    }
+
+    #[test]
     fn list_reads_meta() {
         let list = FlowMeta::list_from_response(
             &json!({"flows":[{"id":"a","name":"A","disabled":true}],"total":"1"}),
@@ -47,7 +65,8 @@ mod tests {
                 id: "a".into(),
                 name: "A".into(),
                 description: String::new(),
-                disabled: true
+                disabled: true,
+                revision: None,
             }]
         );
     }
