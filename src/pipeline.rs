@@ -9,8 +9,14 @@
 //! Local state (locks, backups, audit logs) lives in `.descope-mgmt/` in the current working
 //! directory, or in `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the
 //! same place `git status` shows, independent of where the config file sits.
+//!
+//! What the commands share beyond that lives here too, so no command imports another:
+//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan) and
+//! [`write`] (the write half, behind `apply` and every `sync`).
 
+pub mod plan_file;
 pub mod project;
+pub mod read;
 pub mod write;
 
 use std::collections::BTreeSet;
@@ -21,18 +27,15 @@ use descope_mgmt_core::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES};
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan};
 
-use crate::cli::GlobalArgs;
 use crate::connect::Connected;
+use crate::env_vars;
 use crate::exit::{CliError, Exit};
+use crate::settings::Settings;
 pub use project::ClientProject;
-
-/// Variable that moves the local state directory away from `./.descope-mgmt`.
-pub const STATE_DIR_VAR: &str = "DESCOPE_MGMT_STATE_DIR";
 
 /// Where locks, backups and audit logs go.
 pub fn state_dir() -> PathBuf {
-    std::env::var_os(STATE_DIR_VAR)
-        .filter(|dir| !dir.is_empty())
+    env_vars::get(env_vars::DESCOPE_MGMT_STATE_DIR)
         .map_or_else(|| PathBuf::from(".descope-mgmt"), PathBuf::from)
 }
 
@@ -100,24 +103,11 @@ fn drop_builtins(actual: &mut ResourceSet, desired: &ResourceSet) {
         .retain(|r| !BUILTIN_ROLES.contains(&r.name.as_str()) || declared_role(&r.name));
 }
 
-/// The environment a command works on (`--env`, required; `all` only where the command
-/// handles it before coming here).
-pub fn env_name(global: &GlobalArgs) -> Result<String, CliError> {
-    crate::connect::require_env(global).map(str::to_owned)
-}
-
 /// Loads the configuration for `env` (exit 3 on any error, before anything is sent) and checks
 /// the environment exists.
-pub fn load_for_env(global: &GlobalArgs, env: &str) -> Result<DescopeConfig, CliError> {
-    let config = crate::commands::load_valid(global, Some(env))?;
-    if config.environment(env).is_none() {
-        let known: Vec<&str> = config.environments().keys().map(String::as_str).collect();
-        return Err(CliError::config_invalid(format!(
-            "environment `{env}` is not defined in {}",
-            global.config.display()
-        ))
-        .with_hint(format!("defined environments: {}", known.join(", "))));
-    }
+pub fn load_for_env(settings: &Settings, env: &str) -> Result<DescopeConfig, CliError> {
+    let config = crate::commands::load_valid(settings, Some(env))?;
+    crate::settings::defined_environment(&config, env)?;
     Ok(config)
 }
 
@@ -190,14 +180,14 @@ pub async fn plan_env(
 
 /// load → connect → read → plan → `work` → close, for `--env`.
 pub fn in_env<T>(
-    global: &GlobalArgs,
+    settings: &Settings,
     work: impl AsyncFnOnce(&DescopeConfig, &Connected) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let env = env_name(global)?;
-    let config = load_for_env(global, &env)?;
+    let env = settings.one_env()?.as_str();
+    let config = load_for_env(settings, env)?;
     crate::connect::runtime()?.block_on(crate::connect::with_connection(
         &config,
-        &env,
+        env,
         async |connected| work(&config, connected).await,
     ))
 }

@@ -128,5 +128,12 @@ fn invocations_are_found_through_shell_syntax() {
 #[test]
 fn a_made_up_flag_is_caught() {
     let args = ["descope-mgmt", "plan", "--env", "dev", "--no-such-flag"];
-    assert!(descope_mgmt::command().try_get_matches_from(args).is_err());
+    let error = descope_mgmt::command()
+        .try_get_matches_from(args)
+        .unwrap_err();
+    assert_eq!(
+        error.kind(),
+        clap::error::ErrorKind::UnknownArgument,
+        "{error}"
+    );
 }

@@ -3,6 +3,7 @@
 
 use super::live::{KEY, LiveEmulator, cli, config_for, interrupt};
 use super::support::run;
+use super::sync_support::{refusing_address, wait_while_running};
 
 const CANARY: &str = "K2canaryQQQsecretManagementKey0123456789";
 
@@ -179,12 +180,8 @@ fn wrong_key_exits_1_with_a_hint_and_never_shows_the_key() {
 
 #[test]
 fn unreachable_api_exits_1_naming_the_url() {
-    // Bind then drop a listener: the port is free and nothing answers on it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (_bound, address) = refusing_address();
+    let port = address.port();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("descope.yaml"),
@@ -243,19 +240,17 @@ fn ctrl_c_stops_the_command_with_exit_130() {
         ..Default::default()
     });
     let dir = config_for(&emulator);
-    let child = cli(dir.path(), KEY)
+    let mut child = cli(dir.path(), KEY)
         .args(["tenant", "list", "--env", "dev"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Once the call has reached the server, the command is waiting on it (handler installed).
-    let mut polls = 0;
-    while emulator.stats()["requests"] == 0 {
-        polls += 1;
-        assert!(polls < 600, "the command never called the API");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    // Once the call has reached the server, the command is waiting on it (handler installed),
+    // for 5 s: far longer than a loaded machine takes to deliver the signal.
+    wait_while_running(&mut child, "the API call", || {
+        emulator.stats()["requests"] != 0
+    });
     let (code, stderr) = interrupt(child);
     assert_eq!(code, Some(130), "{stderr}");
     assert!(stderr.contains("interrupted (env dev)"), "{stderr}");

@@ -1,5 +1,6 @@
 //! End-to-end tests of the descope-mgmt binary.
 
+mod architecture;
 mod ci_examples;
 mod config_input;
 mod config_schema;
@@ -9,7 +10,9 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod output_contract;
 mod plan_apply;
+mod promises;
 mod quickstart;
 mod readme;
 mod support;

@@ -45,10 +45,34 @@ fn each_kind_is_listed_with_one_call_only() {
     for n in 1..=3 {
         world.create_tenant(&format!("other-{n}"), &format!("Other {n}"));
     }
+    world.post(
+        "/v1/mgmt/role/create",
+        serde_json::json!({"name": "other-role", "description": ""}),
+    );
+    world.post(
+        "/v1/mgmt/permission/create",
+        serde_json::json!({"name": "other.permission", "description": ""}),
+    );
     let result = world.run(&["plan", "--env", "dev"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
-    assert_eq!(world.route("GET /v1/mgmt/tenant/all"), 1);
+    for kind in ["tenant", "role", "permission"] {
+        assert_eq!(
+            world.route(&format!("GET /v1/mgmt/{kind}/all")),
+            1,
+            "{kind}"
+        );
+    }
     assert_eq!(world.route("GET /v1/mgmt/tenant"), 0, "no per-tenant loads");
+    assert_eq!(
+        world.route("GET /v1/mgmt/license"),
+        1,
+        "the license tier, once per connection"
+    );
+    assert_eq!(
+        world.requests(),
+        5 + 3 + 1,
+        "the 5 seeding creates, one list per kind and the license handshake"
+    );
 }
 
 #[test]

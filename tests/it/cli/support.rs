@@ -14,6 +14,7 @@ pub fn descope_mgmt(dir: &Path) -> Command {
         .current_dir(dir)
         .env_remove("DESCOPE_MGMT_CONFIG")
         .env_remove("DESCOPE_MGMT_MAX_CONFIG_BYTES")
+        .env_remove("DESCOPE_MGMT_ENV")
         .env_remove("DESCOPE_BASE_URL")
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1");

@@ -1,7 +1,11 @@
 //! `tenant|role|permission diff|sync` end to end against an emulator served by the test process.
 
 use super::live::interrupt;
-use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json, wait_while_running};
 
 #[test]
 fn tenant_sync_creates_then_converges_with_zero_writes() {
@@ -26,7 +30,14 @@ fn tenant_sync_manages_tenants_only() {
     );
     let result = world.run(&["tenant", "sync", "--env", "dev", "--prune", "--dry-run"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
-    assert!(!result.stdout.contains("role"), "{}", result.stdout);
+    assert!(
+        result.stdout.contains("+ create tenant acme-corp"),
+        "{}",
+        result.stdout
+    );
+    for role in ["role stray-role", "role viewer"] {
+        assert!(!result.stdout.contains(role), "{role}: {}", result.stdout);
+    }
 
     // Without the role, acme-corp's default role is rejected by the server: a partial sync.
     let partial = world.run(&["tenant", "sync", "--env", "dev", "--prune"]);
@@ -133,10 +144,35 @@ fn role_and_permission_sync_then_tenant_sync_converges() {
 #[test]
 fn tenant_diff_env_all_shows_every_environment() {
     let world = World::new(TENANTS);
-    let result = world.run(&["tenant", "diff", "--env", "all"]);
+    let result = world.run(&["tenant", "diff", "--env", "all", "--format", "json"]);
     assert_eq!(result.code, 0, "{}", result.stderr);
+    let document = parse(&result.stdout);
+    let envs: Vec<(&str, &Value)> = document["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|env| (env["env"].as_str().unwrap(), env))
+        .collect();
+    assert_eq!(
+        envs.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        ["dev", "prod", "qa"]
+    );
+    for (name, env) in &envs[..2] {
+        assert_eq!(env["summary"]["create"], 2, "{name}: {env}");
+    }
+    assert_eq!(envs[2].1["status"], "skipped", "{}", envs[2].1);
+
+    let table = world.run(&["tenant", "diff", "--env", "all"]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
     for env in ["dev", "prod", "qa"] {
-        assert!(result.stdout.contains(env), "{}", result.stdout);
+        assert!(
+            table
+                .stdout
+                .lines()
+                .any(|line| line.split_whitespace().any(|word| word == env)),
+            "{env}: {}",
+            table.stdout
+        );
     }
 }
 
@@ -145,28 +181,40 @@ fn ctrl_c_stops_new_changes_exits_130_and_a_rerun_converges() {
     let tenants: String = (1..=40)
         .map(|n| format!("  - id: tenant-{n:02}\n    name: Tenant {n}\n"))
         .collect();
-    let world = World::new(&format!("tenants:\n{tenants}"));
-    world.post("/emulator/faults", serde_json::json!({"latencyMs": 150}));
-    let child = world
+    // 40 creates at 300 ms each, 8 at a time: at least 1.5 s of work, so a signal sent late by
+    // a loaded machine still lands mid-sync.
+    let world = World::builder()
+        .resources(&format!("tenants:\n{tenants}"))
+        .latency(Duration::from_millis(300))
+        .build();
+    let mut child = world
         .cli(&["tenant", "sync", "--env", "dev"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     // The backup is written after the interrupt handler is installed and before the first write.
-    while world.backups("dev").is_empty() {
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    wait_while_running(&mut child, "the backup", || {
+        !world.backups("dev").is_empty()
+    });
     let (code, stderr) = interrupt(child);
     assert_eq!(code, Some(130), "{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(stderr.contains("skipped"), "{stderr}");
+    assert!(
+        stderr.contains("interrupted: letting in-flight calls finish"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("skipped: create tenant"), "{stderr}");
     let done = world.tenant_ids().len();
     assert!(done < 40, "the interrupt stopped nothing ({done} created)");
 
     world.post("/emulator/faults", serde_json::json!({"latencyMs": 0}));
     let rerun = world.run(&["tenant", "sync", "--env", "dev"]);
     assert_eq!(rerun.code, 0, "{}", rerun.stderr);
+    assert!(
+        rerun.stderr.contains(&format!("{} created", 40 - done)),
+        "{}",
+        rerun.stderr
+    );
     assert_eq!(world.tenant_ids().len(), 40, "nothing duplicated or lost");
 }
 

@@ -4,9 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use descope_emulator::{EmulatorConfig, ProjectCredentials};
 use serde_json::{Value, json};
 
 pub use super::live::KEY;
+
+const PROJECT_ID: &str = "P2local";
 use super::live::LiveEmulator;
 use super::support::{Run, descope_mgmt, run};
 
@@ -16,18 +19,68 @@ pub struct World {
     live: LiveEmulator,
     pub dir: tempfile::TempDir,
     http: reqwest::Client,
+    key: String,
+}
+
+/// How a [`World`] is set up: the configured resources, the project's management key and the
+/// emulator's latency per call.
+pub struct WorldBuilder {
+    resources: String,
+    key: String,
+    latency: std::time::Duration,
+}
+
+impl WorldBuilder {
+    /// The YAML after `environments:` (permissions, roles, tenants).
+    pub fn resources(mut self, resources: &str) -> Self {
+        self.resources = resources.to_owned();
+        self
+    }
+
+    /// The emulator's project answers to this key (and the configuration reads it from `$KEY`).
+    pub fn key(mut self, key: &str) -> Self {
+        self.key = key.to_owned();
+        self
+    }
+
+    /// Every management call takes at least this long.
+    pub fn latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    pub fn build(self) -> World {
+        let live = LiveEmulator::start_with(EmulatorConfig {
+            projects: vec![ProjectCredentials {
+                project_id: PROJECT_ID.to_owned(),
+                management_key: self.key.clone(),
+            }],
+            latency: self.latency,
+            ..EmulatorConfig::default()
+        });
+        let world = World {
+            live,
+            dir: tempfile::tempdir().unwrap(),
+            http: reqwest::Client::new(),
+            key: self.key,
+        };
+        world.write_config(&self.resources);
+        world
+    }
 }
 
 impl World {
     /// `resources` is the YAML after `environments:` (permissions, roles, tenants).
     pub fn new(resources: &str) -> Self {
-        let world = Self {
-            live: LiveEmulator::start(),
-            dir: tempfile::tempdir().unwrap(),
-            http: reqwest::Client::new(),
-        };
-        world.write_config(resources);
-        world
+        Self::builder().resources(resources).build()
+    }
+
+    pub fn builder() -> WorldBuilder {
+        WorldBuilder {
+            resources: String::new(),
+            key: KEY.to_owned(),
+            latency: std::time::Duration::ZERO,
+        }
     }
 
     pub fn url(&self) -> String {
@@ -54,7 +107,7 @@ impl World {
         command
             .args(["-c", "descope.yaml"])
             .args(args)
-            .env("KEY", KEY)
+            .env("KEY", &self.key)
             .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
             .env_remove("QA_PROJECT_ID")
             .env_remove("QA_KEY")
@@ -73,7 +126,7 @@ impl World {
             None => self.http.get(url),
         };
         let response = request
-            .header("Authorization", format!("Bearer P2local:{KEY}"))
+            .header("Authorization", format!("Bearer {PROJECT_ID}:{}", self.key))
             .send()
             .await
             .expect("emulator reachable");
@@ -183,3 +236,88 @@ pub const RESOURCES: &str = "permissions:\n  - name: reports.read\n    descripti
 /// Only tenants (no role they would need).
 pub const TENANTS: &str =
     "tenants:\n  - id: acme-corp\n    name: Acme Corporation\n  - id: globex\n    name: Globex\n";
+
+/// Polls until `ready` holds while `child` keeps running. The 60 s bound only stops a hung test;
+/// nothing asserts how long the wait took.
+pub fn wait_while_running(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !ready() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the command exited ({status}) before {what}");
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {what} within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the command finished as {what} happened: nothing left to interrupt"
+    );
+}
+
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+impl World {
+    /// Runs the binary on a pseudo-terminal (util-linux `script`), typing `typed` into it. The
+    /// terminal merges stderr into stdout.
+    pub fn run_on_a_terminal(&self, args: &[&str], typed: &str) -> Run {
+        use std::io::Write;
+        let command_line = [env!("CARGO_BIN_EXE_descope-mgmt"), "-c", "descope.yaml"]
+            .into_iter()
+            .chain(args.iter().copied())
+            .map(|word| format!("'{word}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut child = Command::new("script")
+            .args(["-qec", &command_line, "/dev/null"])
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("NO_COLOR", "1")
+            .env("KEY", &self.key)
+            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux `script` runs (it provides the terminal)");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(typed.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+/// A loopback address where connections are refused: a socket bound to it that never listens.
+/// Keep the socket alive while the address is used, so that no other process can take the port.
+pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    (socket, address)
+}

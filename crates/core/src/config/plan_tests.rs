@@ -33,21 +33,24 @@ fn test_tenant_id_lowercase_required() {
 
 #[test]
 fn test_tenant_id_no_special_chars() {
-    assert!(TenantConfig::builder("acme_corp!", "Acme").build().is_err());
+    let error = TenantConfig::builder("acme_corp!", "Acme")
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("pattern"), "{error}");
 }
 
 #[test]
 fn test_tenant_id_min_length() {
-    assert!(TenantConfig::builder("ab", "Acme").build().is_err());
+    let error = TenantConfig::builder("ab", "Acme").build().unwrap_err();
+    assert!(error.to_string().contains("3 to 50"), "{error}");
 }
 
 #[test]
 fn test_tenant_id_max_length() {
-    assert!(
-        TenantConfig::builder("a".repeat(51), "Acme")
-            .build()
-            .is_err()
-    );
+    let error = TenantConfig::builder("a".repeat(51), "Acme")
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("3 to 50"), "{error}");
     // The bounds themselves are allowed.
     assert!(
         TenantConfig::builder("a".repeat(50), "Acme")

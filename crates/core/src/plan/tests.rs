@@ -438,7 +438,12 @@ fn check_fresh_accepts_an_unchanged_world_and_names_what_moved() {
     );
 
     let vanished = tenants(vec![]);
-    assert!(check_fresh(&plan, &vanished).is_err());
+    let error = check_fresh(&plan, &vanished).unwrap_err();
+    assert_eq!(
+        error.changed,
+        vec![ResourceRef::new(ResourceKind::Tenant, "upd")],
+        "{error}"
+    );
 }
 
 /// Applies a plan to a set the way a perfect server would, for the convergence property.

@@ -94,7 +94,10 @@ fn more_deletes_than_the_limit_are_refused() {
         refusal.to_string().contains("--max-deletes 11"),
         "{refusal}"
     );
-    assert!(check_deletes(&deleting(1), 0, false, false).is_err());
+    assert_eq!(
+        check_deletes(&deleting(1), 0, false, false).unwrap_err(),
+        SafetyRefusal::TooManyDeletes { count: 1, max: 0 }
+    );
 }
 
 #[test]

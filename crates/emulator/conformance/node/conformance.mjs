@@ -1,7 +1,9 @@
 // Drives the emulator through the official Descope Node SDK (pinned in package.json).
 //
 // Every check calls the SDK's own management methods against a freshly started emulator and
-// verifies what the SDK hands back. Node SDK methods never throw for HTTP errors: they resolve to
+// verifies what the SDK hands back; where the SDK hands back nothing (project name and tags), the
+// stored value is read back through `/emulator/state`. Checks are independent: each creates what it
+// needs under fresh names. Node SDK methods never throw for HTTP errors: they resolve to
 // `{ ok, code, data, error }`, with `error` the parsed error body (plus `retryAfter` on 429), so
 // error checks assert on that object. This SDK version has no v2 flow/theme methods; the Python
 // conformance run covers those endpoints.
@@ -33,8 +35,26 @@ function expect(cond, message) {
   }
 }
 
+// JSON with object keys sorted at every level: equal values print the same whatever order the
+// server wrote their keys in (arrays keep their order, which is part of the value).
+function canonical(value) {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key])]));
+  }
+  return value;
+}
+
 function same(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+let names = 0;
+
+// A name no other check uses.
+function unique(prefix) {
+  names += 1;
+  return `${prefix}-${names}`;
 }
 
 // The SDK's success value, or a failure naming what the SDK reported instead.
@@ -78,23 +98,63 @@ async function main() {
 
   const client = DescopeClient({ projectId: args.project, managementKey: args.key, baseUrl: args.url });
   const m = client.management;
-  const state = {};
+
+  // This project's stored collections, for what the SDK's calls do not return.
+  const projectState = async () => (await (await fetch(`${args.url}/emulator/state`)).json()).projects[args.project];
+  const routeCount = async (route) => (await (await fetch(`${args.url}/emulator/stats`)).json()).byRoute[route] ?? 0;
+
+  // Fixtures of one check only, under fresh names, so that one failure cannot cascade.
+  const newTenant = async (fields = {}) => {
+    const id = unique('tenant');
+    const { name = id, domains = [], attributes, enforceSSO, disabled, parent } = fields;
+    data(await m.tenant.createWithId(id, name, domains, attributes, enforceSSO, disabled, parent), `createWithId ${id}`);
+    return id;
+  };
+  const newPermission = async (description = '') => {
+    const name = unique('perm');
+    data(await m.permission.create(name, description), `create permission ${name}`);
+    return name;
+  };
+  const roleById = async (id) => data(await m.role.loadAll(), 'loadAll').find((r) => r.id === id);
+  const newRole = async (permissionNames = [], description = '') => {
+    const name = unique('role');
+    data(await m.role.create(name, description, permissionNames), `create role ${name}`);
+    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.name === name);
+    return { name, id: role.id };
+  };
+  const newKey = async (tenantId, description) => {
+    const tenants = tenantId ? [{ tenantId, roleNames: ['Tenant Admin'] }] : undefined;
+    return data(await m.accessKey.create(unique('key'), 0, undefined, tenants, undefined, undefined, description), 'create key');
+  };
+  const newUser = async (options = {}) => {
+    const login = `${unique('user')}@example.com`;
+    return { login, user: data(await m.user.create(login, options), `create ${login}`) };
+  };
+  const seedFlow = async () => JSON.parse(await readFile(args['seed-flow'], 'utf8'));
+  const importedFlow = async () => {
+    const doc = await seedFlow();
+    const id = unique('flow');
+    data(await m.flow.import(id, doc.flow, doc.screens), `import ${id}`);
+    return id;
+  };
 
   // --- tenants -------------------------------------------------------------------------
   await check('tenant: create generates a T id', async () => {
-    const res = data(await m.tenant.create('Acme', ['acme.com']), 'create');
+    const res = data(await m.tenant.create(unique('Generated'), ['acme.com']), 'create');
     expect(typeof res.id === 'string' && res.id.startsWith('T') && res.id.length === 28, res);
-    state.acme = res.id;
   });
 
   await check('tenant: createWithId uses the caller id', async () => {
-    data(await m.tenant.createWithId('globex', 'Globex'), 'createWithId');
-    expect(data(await m.tenant.load('globex'), 'load').name === 'Globex', 'not stored under globex');
+    const id = unique('caller');
+    data(await m.tenant.createWithId(id, 'Caller'), 'createWithId');
+    expect(data(await m.tenant.load(id), 'load').name === 'Caller', `not stored under ${id}`);
   });
 
   await check('tenant: load is flat with zero values', async () => {
-    const t = data(await m.tenant.load(state.acme), 'load');
-    expect(t.id === state.acme && t.name === 'Acme', t);
+    const name = unique('Acme');
+    const { id } = data(await m.tenant.create(name, ['acme.com']), 'create');
+    const t = data(await m.tenant.load(id), 'load');
+    expect(t.id === id && t.name === name, t);
     expect(same(t.selfProvisioningDomains, ['acme.com']), t);
     expect(t.disabled === false && t.enforceSSO === false, t);
     expect(same(t.customAttributes, {}) && same(t.defaultRoles, []), t);
@@ -102,54 +162,66 @@ async function main() {
   });
 
   await check('tenant: loadAll returns the array in creation order', async () => {
+    const first = await newTenant();
+    const second = await newTenant();
     const tenants = data(await m.tenant.loadAll(), 'loadAll');
     expect(Array.isArray(tenants), tenants);
-    expect(same(tenants.map((t) => t.id), [state.acme, 'globex']), tenants);
+    const ids = tenants.map((t) => t.id);
+    expect(ids.indexOf(first) >= 0 && ids.indexOf(first) + 1 === ids.indexOf(second), ids);
   });
 
   await check('tenant: searchAll by name and empty result', async () => {
-    const found = data(await m.tenant.searchAll(undefined, ['Globex']), 'searchAll');
-    expect(same(found.map((t) => t.id), ['globex']), found);
+    const name = unique('Searched');
+    const id = await newTenant({ name });
+    const found = data(await m.tenant.searchAll(undefined, [name]), 'searchAll');
+    expect(same(found.map((t) => t.id), [id]), found);
     expect(same(data(await m.tenant.searchAll(undefined, ['nobody']), 'searchAll'), []), 'not empty');
-    const byId = data(await m.tenant.searchAll([state.acme]), 'searchAll by id');
-    expect(same(byId.map((t) => t.id), [state.acme]), byId);
+    const byId = data(await m.tenant.searchAll([id]), 'searchAll by id');
+    expect(same(byId.map((t) => t.id), [id]), byId);
   });
 
   await check('tenant: create with parent and custom attributes, searchAll by them', async () => {
-    const res = data(await m.tenant.create('Acme EU', ['eu.acme.com'], { region: 'eu' }, true, false, state.acme), 'create child');
+    const parent = await newTenant();
+    const region = unique('region');
+    const domain = `${unique('eu')}.acme.com`;
+    const res = data(await m.tenant.create(unique('Acme EU'), [domain], { region }, true, false, parent), 'create child');
     const child = data(await m.tenant.load(res.id), 'load child');
-    expect(child.parent === state.acme && child.enforceSSO === true, child);
-    expect(same(child.customAttributes, { region: 'eu' }), child);
-    const byParent = data(await m.tenant.searchAll(undefined, undefined, undefined, undefined, state.acme), 'searchAll parent');
+    expect(child.parent === parent && child.enforceSSO === true, child);
+    expect(same(child.customAttributes, { region }), child);
+    const byParent = data(await m.tenant.searchAll(undefined, undefined, undefined, undefined, parent), 'searchAll parent');
     expect(same(byParent.map((t) => t.id), [res.id]), byParent);
-    const byAttr = data(await m.tenant.searchAll(undefined, undefined, undefined, { region: 'eu' }), 'searchAll attributes');
+    const byAttr = data(await m.tenant.searchAll(undefined, undefined, undefined, { region }), 'searchAll attributes');
     expect(same(byAttr.map((t) => t.id), [res.id]), byAttr);
-    const byDomain = data(await m.tenant.searchAll(undefined, undefined, ['eu.acme.com']), 'searchAll domains');
+    const byDomain = data(await m.tenant.searchAll(undefined, undefined, [domain]), 'searchAll domains');
     expect(same(byDomain.map((t) => t.id), [res.id]), byDomain);
-    data(await m.tenant.delete(res.id), 'delete child');
   });
 
   await check('tenant: update overwrites', async () => {
-    data(await m.tenant.update('globex', 'Globex Corp', ['g.com'], undefined, undefined, true), 'update');
-    let t = data(await m.tenant.load('globex'), 'load');
-    expect(t.name === 'Globex Corp' && t.disabled === true && same(t.selfProvisioningDomains, ['g.com']), t);
-    data(await m.tenant.update('globex', 'Globex Corp', [], undefined, undefined, false), 'update');
-    t = data(await m.tenant.load('globex'), 'load');
+    const id = await newTenant();
+    const name = unique('Renamed');
+    data(await m.tenant.update(id, name, ['g.com'], undefined, undefined, true), 'update');
+    let t = data(await m.tenant.load(id), 'load');
+    expect(t.name === name && t.disabled === true && same(t.selfProvisioningDomains, ['g.com']), t);
+    data(await m.tenant.update(id, name, [], undefined, undefined, false), 'update');
+    t = data(await m.tenant.load(id), 'load');
     expect(same(t.selfProvisioningDomains, []) && t.disabled === false, t);
   });
 
-  await check('tenant: update keeps customAttributes the SDK omits', async () => {
-    data(await m.tenant.update('globex', 'Globex Corp', [], { tier: 'gold' }), 'update with attributes');
-    data(await m.tenant.update('globex', 'Globex Corp'), 'update without attributes');
-    const t = data(await m.tenant.load('globex'), 'load');
-    expect(same(t.customAttributes, { tier: 'gold' }), t);
+  await check('tenant: update without customAttributes clears them (a full overwrite)', async () => {
+    const id = await newTenant();
+    data(await m.tenant.update(id, id, [], { tier: 'gold' }), 'update with attributes');
+    expect(same(data(await m.tenant.load(id), 'load').customAttributes, { tier: 'gold' }), 'not set');
+    data(await m.tenant.update(id, id), 'update without attributes');
+    const t = data(await m.tenant.load(id), 'load');
+    expect(same(t.customAttributes, {}), t);
   });
 
   await check('tenant: configureSettings and getSettings', async () => {
-    const before = data(await m.tenant.getSettings('globex'), 'getSettings');
+    const id = await newTenant();
+    const before = data(await m.tenant.getSettings(id), 'getSettings');
     expect(before.JITDisabled === false, before);
     data(
-      await m.tenant.configureSettings('globex', {
+      await m.tenant.configureSettings(id, {
         selfProvisioningDomains: ['globex.com'],
         enabled: true,
         sessionTokenExpiration: 15,
@@ -157,7 +229,7 @@ async function main() {
       }),
       'configureSettings',
     );
-    const s = data(await m.tenant.getSettings('globex'), 'getSettings');
+    const s = data(await m.tenant.getSettings(id), 'getSettings');
     expect(s.enabled === true && s.sessionTokenExpiration === 15, s);
     expect(s.sessionTokenExpirationUnit === 'minutes', s);
     expect(same(s.selfProvisioningDomains, ['globex.com']), s);
@@ -166,8 +238,9 @@ async function main() {
   await check('tenant: configureSettings with the SDK-typed InactivityTime fields', async () => {
     // The SDK's TenantSettings type capitalises these two names; the emulator accepts them as
     // aliases of inactivityTime / inactivityTimeUnit and answers with the wire names.
+    const id = await newTenant();
     data(
-      await m.tenant.configureSettings('globex', {
+      await m.tenant.configureSettings(id, {
         selfProvisioningDomains: ['globex.com'],
         enableInactivity: true,
         InactivityTime: 10,
@@ -175,28 +248,43 @@ async function main() {
       }),
       'configureSettings',
     );
-    const s = data(await m.tenant.getSettings('globex'), 'getSettings');
+    const s = data(await m.tenant.getSettings(id), 'getSettings');
     expect(s.enableInactivity === true && s.inactivityTime === 10 && s.inactivityTimeUnit === 'minutes', s);
-    expect(s.sessionTokenExpiration === 15, 'earlier settings kept');
   });
 
   await check('tenant: updateDefaultRoles', async () => {
-    data(await m.tenant.updateDefaultRoles('globex', ['Tenant Admin']), 'updateDefaultRoles');
-    expect(same(data(await m.tenant.load('globex'), 'load').defaultRoles, ['Tenant Admin']), 'not set');
+    const id = await newTenant();
+    data(await m.tenant.updateDefaultRoles(id, ['Tenant Admin']), 'updateDefaultRoles');
+    expect(same(data(await m.tenant.load(id), 'load').defaultRoles, ['Tenant Admin']), 'not set');
   });
 
-  await check('tenant: SSO configuration link generate and revoke', async () => {
-    const res = data(await m.tenant.generateSSOConfigurationLink('globex', 60), 'generate');
-    expect(typeof res.adminSSOConfigurationLink === 'string' && res.adminSSOConfigurationLink.startsWith('http'), res);
-    data(await m.tenant.revokeSSOConfigurationLink('globex'), 'revoke');
+  await check('tenant: SSO configuration link generate', async () => {
+    const id = await newTenant();
+    const res = data(await m.tenant.generateSSOConfigurationLink(id, 60), 'generate');
+    const link = res.adminSSOConfigurationLink;
+    expect(typeof link === 'string' && link.startsWith('http') && link.includes(id), res);
+  });
+
+  await check('tenant: SSO configuration link revoke reaches the tenant', async () => {
+    // The SDK returns nothing; the server's route count and its 404 for a missing tenant show
+    // that the revoke was sent, and sent for the named tenant.
+    const route = 'POST /v1/mgmt/tenant/adminlinks/sso/revoke';
+    const id = await newTenant();
+    const before = await routeCount(route);
+    data(await m.tenant.revokeSSOConfigurationLink(id), 'revoke');
+    expect((await routeCount(route)) === before + 1, `${route} not called`);
+    failsWith(await m.tenant.revokeSSOConfigurationLink(unique('missing')), 404, 'revoke missing');
   });
 
   await check('tenant: duplicate id reports 409', async () => {
-    failsWith(await m.tenant.createWithId('globex', 'Other'), 409, 'createWithId', 'E011004');
+    const id = await newTenant();
+    failsWith(await m.tenant.createWithId(id, unique('Other')), 409, 'createWithId', 'E011004');
   });
 
   await check('tenant: duplicate name reports 409', async () => {
-    failsWith(await m.tenant.create('Acme'), 409, 'create', 'E011004');
+    const name = unique('Taken');
+    await newTenant({ name });
+    failsWith(await m.tenant.create(name), 409, 'create', 'E011004');
   });
 
   await check('tenant: load missing reports 404', async () => {
@@ -205,6 +293,20 @@ async function main() {
 
   await check('tenant: update missing reports 404', async () => {
     failsWith(await m.tenant.update('no-such-tenant', 'x'), 404, 'update');
+  });
+
+  await check('tenant: delete with cascade removes tenant-only users', async () => {
+    const id = await newTenant();
+    const { login } = await newUser({ userTenants: [{ tenantId: id, roleNames: [] }] });
+    data(await m.tenant.delete(id, true), 'delete');
+    failsWith(await m.tenant.load(id), 404, 'load tenant');
+    failsWith(await m.user.load(login), 404, `load ${login}`);
+  });
+
+  await check('tenant: delete missing reports 404', async () => {
+    const id = await newTenant();
+    data(await m.tenant.delete(id), 'delete');
+    failsWith(await m.tenant.delete(id), 404, 'delete again');
   });
 
   // --- permissions ---------------------------------------------------------------------
@@ -216,34 +318,59 @@ async function main() {
   });
 
   await check('permission: create and loadAll', async () => {
-    data(await m.permission.create('Reports Viewer', 'see reports'), 'create');
-    const p = data(await m.permission.loadAll(), 'loadAll').find((x) => x.name === 'Reports Viewer');
+    const name = await newPermission('see reports');
+    const p = data(await m.permission.loadAll(), 'loadAll').find((x) => x.name === name);
     expect(p && p.description === 'see reports' && p.systemDefault === false, p);
   });
 
   await check('permission: duplicate reports 409', async () => {
-    failsWith(await m.permission.create('Reports Viewer'), 409, 'create', 'E011004');
+    const name = await newPermission();
+    failsWith(await m.permission.create(name), 409, 'create', 'E011004');
   });
 
   await check('permission: createBatch and updateBatch', async () => {
-    data(await m.permission.createBatch([{ name: 'p1', description: 'one' }, { name: 'p2' }]), 'createBatch');
-    data(await m.permission.updateBatch([{ name: 'p2', newName: 'p2b', description: 'two' }]), 'updateBatch');
+    const [one, two, renamed] = [unique('p'), unique('p'), unique('p')];
+    data(await m.permission.createBatch([{ name: one, description: 'one' }, { name: two }]), 'createBatch');
+    data(await m.permission.updateBatch([{ name: two, newName: renamed, description: 'two' }]), 'updateBatch');
     const names = data(await m.permission.loadAll(), 'loadAll').map((p) => p.name);
-    expect(names.includes('p1') && names.includes('p2b') && !names.includes('p2'), names);
+    expect(names.includes(one) && names.includes(renamed) && !names.includes(two), names);
   });
 
   await check('permission: updateWithId renames', async () => {
-    data(await m.permission.create('by-id'), 'create');
-    const p = data(await m.permission.loadAll(), 'loadAll').find((x) => x.name === 'by-id');
+    const name = await newPermission();
+    const p = data(await m.permission.loadAll(), 'loadAll').find((x) => x.name === name);
     expect(p && typeof p.id === 'string', p);
-    data(await m.permission.updateWithId(p.id, 'by-id-2', 'renamed'), 'updateWithId');
+    const renamed = unique('perm');
+    data(await m.permission.updateWithId(p.id, renamed, 'renamed'), 'updateWithId');
     const names = data(await m.permission.loadAll(), 'loadAll').map((x) => x.name);
-    expect(names.includes('by-id-2') && !names.includes('by-id'), names);
-    state.byIdPermission = p.id;
+    expect(names.includes(renamed) && !names.includes(name), names);
+  });
+
+  await check('permission: rename is reflected in roles', async () => {
+    const permission = await newPermission();
+    const role = await newRole([permission]);
+    const renamed = unique('perm');
+    data(await m.permission.update(permission, renamed, 'renamed'), 'update');
+    const after = await roleById(role.id);
+    expect(same(after.permissionNames, [renamed]), after);
   });
 
   await check('permission: update missing reports 404', async () => {
     failsWith(await m.permission.update('ghost', 'ghost2'), 404, 'update');
+  });
+
+  await check('permission: delete, deleteWithId, deleteBatch by names and ids', async () => {
+    const [byName, byId, batchName, batchId] = [await newPermission(), await newPermission(), await newPermission(), await newPermission()];
+    const all = data(await m.permission.loadAll(), 'loadAll');
+    const idOf = (name) => all.find((p) => p.name === name).id;
+    data(await m.permission.delete(byName), 'delete');
+    data(await m.permission.deleteWithId(idOf(byId)), 'deleteWithId');
+    data(await m.permission.deleteBatch([batchName]), 'deleteBatch names');
+    data(await m.permission.deleteBatch(undefined, [idOf(batchId)]), 'deleteBatch ids');
+    const names = data(await m.permission.loadAll(), 'loadAll').map((p) => p.name);
+    for (const gone of [byName, byId, batchName, batchId]) {
+      expect(!names.includes(gone), names);
+    }
   });
 
   // --- roles ---------------------------------------------------------------------------
@@ -253,89 +380,87 @@ async function main() {
   });
 
   await check('role: create and loadAll', async () => {
-    data(await m.role.create('Viewer', 'reads', ['Reports Viewer']), 'create');
-    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.name === 'Viewer');
-    expect(role && same(role.permissionNames, ['Reports Viewer']) && role.tenantId === '', role);
+    const permission = await newPermission();
+    const { id } = await newRole([permission], 'reads');
+    const role = await roleById(id);
+    expect(role && same(role.permissionNames, [permission]) && role.tenantId === '', role);
     expect(role.default === false && role.private === false && role.description === 'reads', role);
-    state.viewerId = role.id;
   });
 
   await check('role: create with defaultRole', async () => {
-    data(await m.role.create('Member', 'everyone', [], undefined, true), 'create');
-    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.name === 'Member');
+    const name = unique('member');
+    data(await m.role.create(name, 'everyone', [], undefined, true), 'create');
+    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.name === name);
     expect(role && role.default === true, role);
-    data(await m.role.delete('Member'), 'delete');
   });
 
   await check('role: duplicate reports 409', async () => {
-    failsWith(await m.role.create('Viewer'), 409, 'create', 'E011004');
+    const { name } = await newRole();
+    failsWith(await m.role.create(name), 409, 'create', 'E011004');
   });
 
   await check('role: unknown permission reports 400', async () => {
-    failsWith(await m.role.create('Broken', undefined, ['ghost']), 400, 'create');
+    failsWith(await m.role.create(unique('broken'), undefined, ['ghost']), 400, 'create');
   });
 
   await check('role: update replaces permissions and renames', async () => {
-    data(await m.role.update('Viewer', 'Reader', 'reads more', ['p1']), 'update');
-    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.id === state.viewerId);
-    expect(role.name === 'Reader' && same(role.permissionNames, ['p1']), role);
-  });
-
-  await check('permission: rename is reflected in roles', async () => {
-    data(await m.permission.update('p1', 'p1-renamed', 'renamed'), 'update');
-    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.id === state.viewerId);
-    expect(same(role.permissionNames, ['p1-renamed']), role);
+    const [before, after] = [await newPermission(), await newPermission()];
+    const { name, id } = await newRole([before]);
+    const renamed = unique('role');
+    data(await m.role.update(name, renamed, 'reads more', [after]), 'update');
+    const role = await roleById(id);
+    expect(role.name === renamed && same(role.permissionNames, [after]) && role.description === 'reads more', role);
   });
 
   await check('role: updateWithId', async () => {
-    data(await m.role.updateWithId(state.viewerId, 'Reader', 'by id', []), 'updateWithId');
-    const role = data(await m.role.loadAll(), 'loadAll').find((r) => r.id === state.viewerId);
+    const { name, id } = await newRole([await newPermission()]);
+    data(await m.role.updateWithId(id, name, 'by id', []), 'updateWithId');
+    const role = await roleById(id);
     expect(role.description === 'by id' && same(role.permissionNames, []), role);
   });
 
-  await check('role: tenant-scoped role with the same name', async () => {
-    data(await m.role.create('Reader', undefined, undefined, 'globex'), 'create');
-    const found = data(await m.role.search({ tenantIds: ['globex'] }), 'search');
-    expect(same(found.map((r) => r.name), ['Reader']) && found[0].tenantId === 'globex', found);
+  await check('role: tenant-scoped role with a project role\'s name', async () => {
+    const tenantId = await newTenant();
+    const { name } = await newRole();
+    data(await m.role.create(name, undefined, undefined, tenantId), 'create');
+    const found = data(await m.role.search({ tenantIds: [tenantId] }), 'search');
+    expect(same(found.map((r) => r.name), [name]) && found[0].tenantId === tenantId, found);
   });
 
   await check('role: search by name like', async () => {
-    const found = data(await m.role.search({ roleNameLike: 'read', includeProjectRoles: true }), 'search');
-    expect(found.length === 2, found);
+    const stem = unique('liked');
+    data(await m.role.create(`${stem}-a`), 'create a');
+    data(await m.role.create(`${stem}-b`), 'create b');
+    const found = data(await m.role.search({ roleNameLike: stem, includeProjectRoles: true }), 'search');
+    expect(same(found.map((r) => r.name).sort(), [`${stem}-a`, `${stem}-b`]), found);
   });
 
   await check('role: createBatch, updateBatch, deleteBatch', async () => {
-    const created = data(await m.role.createBatch([{ name: 'b1' }, { name: 'b2', permissionNames: ['p2b'] }]), 'createBatch');
-    expect(Array.isArray(created) && same(created.map((r) => r.name), ['b1', 'b2']), created);
-    const updated = data(await m.role.updateBatch([{ name: 'b1', newName: 'b1x', description: 'x' }]), 'updateBatch');
-    expect(Array.isArray(updated) && updated[0].name === 'b1x', updated);
+    const permission = await newPermission();
+    const [one, two, renamed] = [unique('b'), unique('b'), unique('b')];
+    const created = data(await m.role.createBatch([{ name: one }, { name: two, permissionNames: [permission] }]), 'createBatch');
+    expect(Array.isArray(created) && same(created.map((r) => r.name), [one, two]), created);
+    const updated = data(await m.role.updateBatch([{ name: one, newName: renamed, description: 'x' }]), 'updateBatch');
+    expect(Array.isArray(updated) && updated[0].name === renamed, updated);
     let names = data(await m.role.loadAll(), 'loadAll').map((r) => r.name);
-    expect(names.includes('b1x') && names.includes('b2'), names);
-    data(await m.role.deleteBatch(['b1x', 'b2']), 'deleteBatch');
+    expect(names.includes(renamed) && names.includes(two) && !names.includes(one), names);
+    data(await m.role.deleteBatch([renamed, two]), 'deleteBatch');
     names = data(await m.role.loadAll(), 'loadAll').map((r) => r.name);
-    expect(!names.includes('b1x') && !names.includes('b2'), names);
+    expect(!names.includes(renamed) && !names.includes(two), names);
   });
 
   await check('role: delete tenant role by name + tenant', async () => {
-    data(await m.role.delete('Reader', 'globex'), 'delete');
-    expect(same(data(await m.role.search({ tenantIds: ['globex'] }), 'search'), []), 'still there');
+    const tenantId = await newTenant();
+    const name = unique('scoped');
+    data(await m.role.create(name, undefined, undefined, tenantId), 'create');
+    data(await m.role.delete(name, tenantId), 'delete');
+    expect(same(data(await m.role.search({ tenantIds: [tenantId] }), 'search'), []), 'still there');
   });
 
   await check('role: deleteWithId, then missing reports 404', async () => {
-    data(await m.role.deleteWithId(state.viewerId), 'deleteWithId');
-    failsWith(await m.role.deleteWithId(state.viewerId), 404, 'deleteWithId again', 'E011004');
-  });
-
-  await check('permission: delete, deleteWithId, deleteBatch by names and ids', async () => {
-    data(await m.permission.delete('Reports Viewer'), 'delete');
-    data(await m.permission.deleteWithId(state.byIdPermission), 'deleteWithId');
-    data(await m.permission.deleteBatch(['p2b']), 'deleteBatch names');
-    const p1 = data(await m.permission.loadAll(), 'loadAll').find((p) => p.name === 'p1-renamed');
-    data(await m.permission.deleteBatch(undefined, [p1.id]), 'deleteBatch ids');
-    const names = data(await m.permission.loadAll(), 'loadAll').map((p) => p.name);
-    for (const gone of ['Reports Viewer', 'by-id-2', 'p2b', 'p1-renamed']) {
-      expect(!names.includes(gone), names);
-    }
+    const { id } = await newRole();
+    data(await m.role.deleteWithId(id), 'deleteWithId');
+    failsWith(await m.role.deleteWithId(id), 404, 'deleteWithId again', 'E011004');
   });
 
   // --- flows and themes ----------------------------------------------------------------
@@ -353,33 +478,36 @@ async function main() {
   });
 
   await check('flow: import (v1) round-trips', async () => {
-    const doc = JSON.parse(await readFile(args['seed-flow'], 'utf8'));
-    const res = data(await m.flow.import('copy-flow', doc.flow, doc.screens), 'import');
-    expect(res.flow.id === 'copy-flow', res.flow.id);
-    const out = data(await m.flow.export('copy-flow'), 'export');
+    const doc = await seedFlow();
+    const id = unique('flow');
+    const res = data(await m.flow.import(id, doc.flow, doc.screens), 'import');
+    expect(res.flow.id === id, res.flow.id);
+    const out = data(await m.flow.export(id), 'export');
     expect(same(out.flow.dsl, doc.flow.dsl), 'dsl changed');
     expect(same(out.screens.map((s) => s.id), doc.screens.map((s) => s.id)), 'screens changed');
     expect(same(out.screens.map((s) => s.htmlTemplate), doc.screens.map((s) => s.htmlTemplate)), 'html changed');
   });
 
   await check('flow: delete ignores unknown ids', async () => {
-    data(await m.flow.delete(['copy-flow', 'never-existed']), 'delete');
+    const id = await importedFlow();
+    data(await m.flow.delete([id, 'never-existed']), 'delete');
     const ids = data(await m.flow.list(), 'list').flows.map((f) => f.id);
-    expect(!ids.includes('copy-flow'), ids);
+    expect(!ids.includes(id), ids);
   });
 
   await check('flow: export missing reports 404', async () => {
-    failsWith(await m.flow.export('copy-flow'), 404, 'export', 'E011004');
+    failsWith(await m.flow.export(unique('missing')), 404, 'export', 'E011004');
   });
 
+  // The project has one theme: the import check sets it whole before reading it back.
   await check('theme: export (v1) is wrapped with an id', async () => {
     const res = data(await m.theme.export(), 'export');
     expect(res.theme.id && typeof res.theme.cssTemplate === 'object', res);
-    state.themeId = res.theme.id;
   });
 
   await check('theme: import (v1) round-trips', async () => {
-    const theme = { id: state.themeId, cssTemplate: { light: { a: 1 } } };
+    const { id } = data(await m.theme.export(), 'export').theme;
+    const theme = { id, cssTemplate: { light: { marker: unique('v1'), a: 1 } } };
     const res = data(await m.theme.import(theme), 'import');
     expect(same(res.theme.cssTemplate, theme.cssTemplate), res);
     const out = data(await m.theme.export(), 'export');
@@ -387,10 +515,12 @@ async function main() {
   });
 
   // --- SSO -----------------------------------------------------------------------------
-  await check('sso: configureOIDCSettings then loadSettings', async () => {
+  const oidcConfigured = async () => {
+    const id = await newTenant();
+    const domain = `${id}.example.com`;
     data(
       await m.sso.configureOIDCSettings(
-        'globex',
+        id,
         {
           name: 'okta',
           clientId: 'cid',
@@ -398,20 +528,26 @@ async function main() {
           scope: ['openid'],
           attributeMapping: { email: 'mail' },
         },
-        ['globex.com'],
+        [domain],
       ),
       'configureOIDCSettings',
     );
-    const s = data(await m.sso.loadSettings('globex'), 'loadSettings');
+    return { id, domain };
+  };
+
+  await check('sso: configureOIDCSettings then loadSettings', async () => {
+    const { id, domain } = await oidcConfigured();
+    const s = data(await m.sso.loadSettings(id), 'loadSettings');
     expect(s.oidc.clientId === 'cid' && s.oidc.clientSecret === '' && s.oidc.name === 'okta', s.oidc);
     expect(s.oidc.attributeMapping && s.oidc.attributeMapping.email === 'mail', s.oidc);
-    expect(s.tenant.authType === 'oidc' && same(s.tenant.domains, ['globex.com']), s.tenant);
+    expect(s.tenant.authType === 'oidc' && same(s.tenant.domains, [domain]), s.tenant);
   });
 
   await check('sso: configureSAMLSettings maps to the load shape', async () => {
+    const id = await newTenant();
     data(
       await m.sso.configureSAMLSettings(
-        'globex',
+        id,
         {
           idpUrl: 'https://idp/sso',
           entityId: 'idp-entity',
@@ -423,7 +559,7 @@ async function main() {
       ),
       'configureSAMLSettings',
     );
-    const { saml } = data(await m.sso.loadSettings('globex'), 'loadSettings');
+    const { saml } = data(await m.sso.loadSettings(id), 'loadSettings');
     expect(saml.idpSSOUrl === 'https://idp/sso' && saml.idpEntityId === 'idp-entity', saml);
     expect(saml.idpCertificate === 'CERT' && saml.redirectUrl === 'https://app/cb', saml);
     // The SDK flattens groupsMapping[].role.name into roleName.
@@ -433,15 +569,28 @@ async function main() {
   });
 
   await check('sso: configureSAMLByMetadata and loadAllSettings', async () => {
-    data(await m.sso.configureSAMLByMetadata(state.acme, { idpMetadataUrl: 'https://idp/metadata' }), 'configureSAMLByMetadata');
-    const all = data(await m.sso.loadAllSettings(state.acme), 'loadAllSettings');
+    const id = await newTenant();
+    data(await m.sso.configureSAMLByMetadata(id, { idpMetadataUrl: 'https://idp/metadata' }), 'configureSAMLByMetadata');
+    const all = data(await m.sso.loadAllSettings(id), 'loadAllSettings');
     expect(Array.isArray(all) && all.length === 1 && all[0].saml.idpMetadataUrl === 'https://idp/metadata', all);
   });
 
+  await check('sso: the auth type a configuration sets is stored on the tenant', async () => {
+    // This SDK has no auth-type call: configuring OIDC, then SAML, sets it, read back from the
+    // tenant through the SDK and from the emulator's stored state.
+    const { id } = await oidcConfigured();
+    expect(data(await m.tenant.load(id), 'load').authType === 'oidc', 'not oidc');
+    expect((await projectState()).tenants[id].authType === 'oidc', 'stored auth type is not oidc');
+    data(await m.sso.configureSAMLByMetadata(id, { idpMetadataUrl: 'https://idp/metadata' }), 'configureSAMLByMetadata');
+    expect(data(await m.tenant.load(id), 'load').authType === 'saml', 'not saml');
+    expect((await projectState()).tenants[id].authType === 'saml', 'stored auth type is not saml');
+  });
+
   await check('sso: deleteSettings resets the tenant auth type', async () => {
-    data(await m.sso.deleteSettings('globex'), 'deleteSettings');
-    const s = data(await m.sso.loadSettings('globex'), 'loadSettings');
-    expect(s.tenant.authType === 'none' && s.saml.idpSSOUrl === '', s);
+    const { id } = await oidcConfigured();
+    data(await m.sso.deleteSettings(id), 'deleteSettings');
+    const s = data(await m.sso.loadSettings(id), 'loadSettings');
+    expect(s.tenant.authType === 'none' && s.saml.idpSSOUrl === '' && s.oidc.clientId === '', s);
   });
 
   await check('sso: loadSettings of a missing tenant reports 404', async () => {
@@ -450,64 +599,65 @@ async function main() {
 
   // --- access keys ---------------------------------------------------------------------
   await check('access key: create returns cleartext once', async () => {
-    const res = data(
-      await m.accessKey.create('ci-key', 0, undefined, [{ tenantId: 'globex', roleNames: ['Tenant Admin'] }], undefined, undefined, 'ci'),
-      'create',
-    );
+    const res = await newKey(await newTenant(), 'ci');
     expect(typeof res.cleartext === 'string' && res.cleartext.length > 0, 'no cleartext');
     expect(res.key.id.startsWith('K') && res.key.status === 'active' && res.key.createdBy, res.key);
-    state.key = res.key.id;
   });
 
   await check('access key: create with roles, claims, IPs and attributes; searchAll by attribute', async () => {
+    const env = unique('env');
     const { key } = data(
-      await m.accessKey.create('rich', 0, ['Tenant Admin'], undefined, undefined, { team: 'ops' }, undefined, ['10.0.0.0/8'], { env: 'ci' }),
+      await m.accessKey.create(unique('rich'), 0, ['Tenant Admin'], undefined, undefined, { team: 'ops' }, undefined, ['10.0.0.0/8'], { env }),
       'create',
     );
     const loaded = data(await m.accessKey.load(key.id), 'load');
     expect(same(loaded.roleNames, ['Tenant Admin']) && same(loaded.permittedIps, ['10.0.0.0/8']), loaded);
-    expect(same(loaded.customClaims, { team: 'ops' }) && same(loaded.customAttributes, { env: 'ci' }), loaded);
-    const found = data(await m.accessKey.searchAll(undefined, undefined, undefined, { env: 'ci' }), 'searchAll');
+    expect(same(loaded.customClaims, { team: 'ops' }) && same(loaded.customAttributes, { env }), loaded);
+    const found = data(await m.accessKey.searchAll(undefined, undefined, undefined, { env }), 'searchAll');
     expect(same(found.map((k) => k.id), [key.id]), found);
-    data(await m.accessKey.delete(key.id), 'delete');
   });
 
   await check('access key: load has no cleartext', async () => {
-    const key = data(await m.accessKey.load(state.key), 'load');
-    expect(!('cleartext' in key) && key.name === 'ci-key' && key.description === 'ci', key);
-    expect(key.keyTenants[0].tenantId === 'globex' && same(key.keyTenants[0].roleNames, ['Tenant Admin']), key);
+    const tenantId = await newTenant();
+    const created = (await newKey(tenantId, 'ci')).key;
+    const key = data(await m.accessKey.load(created.id), 'load');
+    expect(!('cleartext' in key) && key.name === created.name && key.description === 'ci', key);
+    expect(key.keyTenants[0].tenantId === tenantId && same(key.keyTenants[0].roleNames, ['Tenant Admin']), key);
   });
 
   await check('access key: searchAll by tenant', async () => {
-    const keys = data(await m.accessKey.searchAll(['globex']), 'searchAll');
-    expect(same(keys.map((k) => k.id), [state.key]), keys);
-    expect(same(data(await m.accessKey.searchAll([state.acme]), 'searchAll'), []), 'not empty');
+    const [tenantId, other] = [await newTenant(), await newTenant()];
+    const { id } = (await newKey(tenantId)).key;
+    const keys = data(await m.accessKey.searchAll([tenantId]), 'searchAll');
+    expect(same(keys.map((k) => k.id), [id]), keys);
+    expect(same(data(await m.accessKey.searchAll([other]), 'searchAll'), []), 'not empty');
   });
 
   await check('access key: update returns the key and keeps omitted fields', async () => {
-    const key = data(await m.accessKey.update(state.key, 'ci-key-2'), 'update');
-    expect(key.id === state.key && key.name === 'ci-key-2', key);
-    const loaded = data(await m.accessKey.load(state.key), 'load');
-    expect(loaded.name === 'ci-key-2' && loaded.description === 'ci', loaded);
+    const { id } = (await newKey(undefined, 'ci')).key;
+    const renamed = unique('key');
+    const key = data(await m.accessKey.update(id, renamed), 'update');
+    expect(key.id === id && key.name === renamed, key);
+    const loaded = data(await m.accessKey.load(id), 'load');
+    expect(loaded.name === renamed && loaded.description === 'ci', loaded);
   });
 
   await check('access key: deactivate and activate', async () => {
-    data(await m.accessKey.deactivate(state.key), 'deactivate');
-    expect(data(await m.accessKey.load(state.key), 'load').status === 'inactive', 'still active');
-    data(await m.accessKey.activate(state.key), 'activate');
-    expect(data(await m.accessKey.load(state.key), 'load').status === 'active', 'still inactive');
+    const { id } = (await newKey()).key;
+    data(await m.accessKey.deactivate(id), 'deactivate');
+    expect(data(await m.accessKey.load(id), 'load').status === 'inactive', 'still active');
+    data(await m.accessKey.activate(id), 'activate');
+    expect(data(await m.accessKey.load(id), 'load').status === 'active', 'still inactive');
   });
 
   await check('access key: rotate keeps the key, returns a new secret', async () => {
-    const res = data(await m.accessKey.rotate(state.key), 'rotate');
-    expect(res.cleartext && res.key.id === state.key, res.key);
+    const created = await newKey();
+    const res = data(await m.accessKey.rotate(created.key.id), 'rotate');
+    expect(res.cleartext && res.key.id === created.key.id && res.cleartext !== created.cleartext, res.key);
   });
 
   await check('access key: batch deactivate, activate, delete', async () => {
-    const ids = [];
-    for (const name of ['batch0', 'batch1']) {
-      ids.push(data(await m.accessKey.create(name, 0), 'create').key.id);
-    }
+    const ids = [(await newKey()).key.id, (await newKey()).key.id];
     data(await m.accessKey.deactivateBatch(ids), 'deactivateBatch');
     for (const id of ids) expect(data(await m.accessKey.load(id), 'load').status === 'inactive', id);
     data(await m.accessKey.activateBatch(ids), 'activateBatch');
@@ -517,103 +667,101 @@ async function main() {
   });
 
   await check('access key: delete then load reports 404', async () => {
-    data(await m.accessKey.delete(state.key), 'delete');
-    failsWith(await m.accessKey.load(state.key), 404, 'load', 'E011004');
-    failsWith(await m.accessKey.delete(state.key), 404, 'delete again');
+    const { id } = (await newKey()).key;
+    data(await m.accessKey.delete(id), 'delete');
+    failsWith(await m.accessKey.load(id), 404, 'load', 'E011004');
+    failsWith(await m.accessKey.delete(id), 404, 'delete again');
   });
 
   // --- users ---------------------------------------------------------------------------
   await check('user: create', async () => {
+    const tenantId = await newTenant();
+    const login = `${unique('alice')}@example.com`;
     const u = data(
-      await m.user.create('alice@example.com', {
-        email: 'alice@example.com',
+      await m.user.create(login, {
+        email: login,
         displayName: 'Alice',
-        userTenants: [{ tenantId: 'globex', roleNames: ['Tenant Admin'] }],
+        userTenants: [{ tenantId, roleNames: ['Tenant Admin'] }],
       }),
       'create',
     );
-    expect(u.userId.startsWith('U') && same(u.loginIds, ['alice@example.com']), u);
-    expect(u.email === 'alice@example.com' && u.name === 'Alice', u);
-    expect(u.userTenants[0].tenantId === 'globex' && u.status === 'enabled', u);
-    state.alice = u.userId;
+    expect(u.userId.startsWith('U') && same(u.loginIds, [login]), u);
+    expect(u.email === login && u.name === 'Alice', u);
+    expect(u.userTenants[0].tenantId === tenantId && u.status === 'enabled', u);
   });
 
   await check('user: createTestUser, and duplicate login id reports 409', async () => {
-    const t = data(await m.user.createTestUser('tester'), 'createTestUser');
+    const t = data(await m.user.createTestUser(unique('tester')), 'createTestUser');
     expect(t.test === true, t);
-    failsWith(await m.user.create('alice@example.com'), 409, 'create', 'E062107');
+    const { login } = await newUser();
+    failsWith(await m.user.create(login), 409, 'create', 'E062107');
   });
 
   await check('user: create with project roles and custom attributes, search by role', async () => {
-    const u = data(await m.user.create('carol', { roles: ['Tenant Admin'], customAttributes: { team: 'ops' } }), 'create');
-    expect(same(u.roleNames, ['Tenant Admin']) && same(u.customAttributes, { team: 'ops' }), u);
+    const { login, user } = await newUser({ roles: ['Tenant Admin'], customAttributes: { team: 'ops' } });
+    expect(same(user.roleNames, ['Tenant Admin']) && same(user.customAttributes, { team: 'ops' }), user);
     const found = data(await m.user.search({ roles: ['Tenant Admin'] }), 'search by role');
-    expect(found.users.some((x) => x.loginIds[0] === 'carol'), found);
-    data(await m.user.delete('carol'), 'delete');
+    expect(found.users.some((x) => x.loginIds[0] === login), found);
   });
 
   await check('user: load and loadByUserId', async () => {
-    expect(data(await m.user.load('alice@example.com'), 'load').name === 'Alice', 'by login id');
-    expect(data(await m.user.loadByUserId(state.alice), 'loadByUserId').userId === state.alice, 'by user id');
+    const { login, user } = await newUser({ displayName: 'Alice' });
+    expect(data(await m.user.load(login), 'load').name === 'Alice', 'by login id');
+    expect(data(await m.user.loadByUserId(user.userId), 'loadByUserId').userId === user.userId, 'by user id');
   });
 
   await check('user: searchAll and search paginate', async () => {
-    for (let i = 0; i < 5; i += 1) data(await m.user.create(`user${i}`), `create user${i}`);
-    const users = data(await m.user.searchAll(undefined, undefined, 2, 1), 'searchAll');
-    expect(Array.isArray(users) && users.length === 2 && same(users[0].loginIds, ['user1']), users);
-    const page = data(await m.user.search({ limit: 2, page: 1 }), 'search');
-    expect(page.total === 6 && page.users.length === 2, page);
-    expect(data(await m.user.search({ tenantIds: ['globex'] }), 'search').total === 1, 'by tenant');
-    expect(data(await m.user.search({ withTestUser: true }), 'search').total === 7, 'with test users');
+    // Counted within a fresh tenant, since other checks create users too.
+    const tenantId = await newTenant();
+    const logins = [];
+    for (let i = 0; i < 5; i += 1) logins.push((await newUser({ userTenants: [{ tenantId, roleNames: [] }] })).login);
+    const users = data(await m.user.searchAll([tenantId], undefined, 2, 1), 'searchAll');
+    expect(Array.isArray(users) && users.length === 2 && same(users[0].loginIds, [logins[2]]), users);
+    const page = data(await m.user.search({ tenantIds: [tenantId], limit: 2, page: 1 }), 'search');
+    expect(page.total === 5 && page.users.length === 2, page);
+    data(await m.user.createTestUser(unique('tester'), { userTenants: [{ tenantId, roleNames: [] }] }), 'createTestUser');
+    expect(data(await m.user.search({ tenantIds: [tenantId] }), 'search').total === 5, 'without test users');
+    expect(data(await m.user.search({ tenantIds: [tenantId], withTestUser: true }), 'search').total === 6, 'with test users');
   });
 
   await check('user: delete then load reports 404', async () => {
-    data(await m.user.delete('alice@example.com'), 'delete');
-    failsWith(await m.user.load('alice@example.com'), 404, 'load', 'E112102');
-    failsWith(await m.user.loadByUserId(state.alice), 404, 'loadByUserId', 'E112102');
+    const { login, user } = await newUser();
+    data(await m.user.delete(login), 'delete');
+    failsWith(await m.user.load(login), 404, 'load', 'E112102');
+    failsWith(await m.user.loadByUserId(user.userId), 404, 'loadByUserId', 'E112102');
   });
 
   await check('user: deleteByUserId and deleteBatch', async () => {
-    const ids = [];
-    for (const login of ['user0', 'user1', 'user2']) ids.push(data(await m.user.load(login), 'load').userId);
-    data(await m.user.deleteByUserId(ids[0]), 'deleteByUserId');
-    data(await m.user.deleteBatch(ids.slice(1)), 'deleteBatch');
-    for (const login of ['user0', 'user1', 'user2']) failsWith(await m.user.load(login), 404, `load ${login}`);
-  });
-
-  // --- tenant delete (after users and keys exist) --------------------------------------
-  await check('tenant: delete with cascade removes tenant-only users', async () => {
-    data(await m.user.create('bob', { userTenants: [{ tenantId: state.acme, roleNames: [] }] }), 'create bob');
-    data(await m.tenant.delete(state.acme, true), 'delete');
-    failsWith(await m.tenant.load(state.acme), 404, 'load tenant');
-    failsWith(await m.user.load('bob'), 404, 'load bob');
-  });
-
-  await check('tenant: delete missing reports 404', async () => {
-    failsWith(await m.tenant.delete(state.acme), 404, 'delete again');
+    const users = [await newUser(), await newUser(), await newUser()];
+    data(await m.user.deleteByUserId(users[0].user.userId), 'deleteByUserId');
+    data(await m.user.deleteBatch(users.slice(1).map((u) => u.user.userId)), 'deleteBatch');
+    for (const { login } of users) failsWith(await m.user.load(login), 404, `load ${login}`);
   });
 
   // --- project snapshots ---------------------------------------------------------------
+  const snapshotFiles = async () => data(await m.project.exportSnapshot(), 'exportSnapshot').files;
+
   await check('project: exportSnapshot contains flows, styles and roles', async () => {
-    const { files } = data(await m.project.exportSnapshot(), 'exportSnapshot');
+    const files = await snapshotFiles();
     for (const f of ['flows/sign-up-or-in.json', 'styles/styles.json', 'authorization/roles.json']) {
       expect(f in files, Object.keys(files));
     }
-    state.files = files;
   });
 
   await check('project: validateSnapshot ok and failures', async () => {
-    const res = data(await m.project.validateSnapshot({ files: state.files }), 'validateSnapshot');
+    const res = data(await m.project.validateSnapshot({ files: await snapshotFiles() }), 'validateSnapshot');
     expect(res.ok === true && same(res.failures, []), res);
     const bad = data(await m.project.validateSnapshot({ files: { 'flows/x.json': { flowId: 'x', screens: 3 } } }), 'validate bad');
     expect(bad.ok === false && bad.failures.length === 1, bad);
   });
 
   await check('project: importSnapshot restores flows', async () => {
-    data(await m.flow.delete(['sign-up-or-in']), 'delete flow');
-    data(await m.project.importSnapshot({ files: state.files }), 'importSnapshot');
+    const id = await importedFlow();
+    const files = await snapshotFiles();
+    data(await m.flow.delete([id]), 'delete flow');
+    data(await m.project.importSnapshot({ files }), 'importSnapshot');
     const ids = data(await m.flow.list(), 'list').flows.map((f) => f.id);
-    expect(ids.includes('sign-up-or-in'), ids);
+    expect(ids.includes(id), ids);
   });
 
   await check('project: export / import shorthands', async () => {
@@ -623,9 +771,19 @@ async function main() {
     expect(same(Object.keys(data(await m.project.export(), 'export')).sort(), Object.keys(files).sort()), 'files differ');
   });
 
-  await check('project: updateName and updateTags', async () => {
-    data(await m.project.updateName('Conformance'), 'updateName');
-    data(await m.project.updateTags(['ci', 'local']), 'updateTags');
+  await check('project: updateName is stored', async () => {
+    const name = unique('Conformance');
+    data(await m.project.updateName(name), 'updateName');
+    const stored = (await projectState()).project.current.name;
+    expect(stored === name, `stored name ${stored}`);
+  });
+
+  await check('project: updateTags replaces the tags', async () => {
+    const tags = [unique('ci'), unique('local')];
+    data(await m.project.updateTags(['old']), 'updateTags');
+    data(await m.project.updateTags(tags), 'updateTags');
+    const stored = (await projectState()).project.current.tags;
+    expect(same(stored, tags), `stored tags ${JSON.stringify(stored)}`);
   });
 
   // --- authentication and rate limiting ------------------------------------------------
