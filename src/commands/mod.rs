@@ -8,6 +8,7 @@ mod completions;
 mod config;
 mod drift;
 mod env;
+mod flow;
 mod kind_diff_sync;
 mod permission;
 mod plan;
@@ -21,8 +22,8 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, SchemaCommand,
-    TenantCommand,
+    Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand, RoleCommand,
+    SchemaCommand, TenantCommand, ThemeCommand,
 };
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
@@ -73,6 +74,17 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Tenant(TenantCommand::Create(args)) => done(tenant::create(settings, args)),
         Command::Tenant(TenantCommand::Update(args)) => done(tenant::update(settings, args)),
         Command::Tenant(TenantCommand::Delete { id }) => done(tenant::delete(settings, id)),
+        Command::Flow(FlowCommand::List) => done(flow::list(settings)),
+        Command::Flow(FlowCommand::Get { id }) => done(flow::get(settings, id)),
+        Command::Flow(FlowCommand::Export(args)) => done(flow::export(settings, args)),
+        Command::Flow(FlowCommand::Import(args)) => flow::import(settings, args),
+        Command::Flow(FlowCommand::Diff(args)) => flow::diff(settings, args),
+        Command::Theme(ThemeCommand::Export { out }) => {
+            done(flow::theme_export(settings, out.as_deref()))
+        }
+        Command::Theme(ThemeCommand::Diff { detailed_exitcode }) => {
+            flow::theme_diff(settings, *detailed_exitcode)
+        }
         Command::Role(RoleCommand::List) => done(role::list(settings)),
         Command::Permission(PermissionCommand::List) => done(permission::list(settings)),
         Command::Tenant(TenantCommand::Diff(args)) => {
