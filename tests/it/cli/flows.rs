@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use descope_mgmt::report::{FlowDiffReport, FlowListReport, ThemeDiffReport};
 use serde_json::{Value, json};
 
 use super::live::{KEY, LiveEmulator, cli, config_for};
@@ -210,4 +211,37 @@ fn a_broken_flow_file_exits_3_with_the_json_path_and_sends_nothing() {
     assert_eq!(wrong_id.code, 3, "{}", wrong_id.stderr);
     assert!(wrong_id.stderr.contains("$.flowId"), "{}", wrong_id.stderr);
     assert_eq!(emulator.stats()["requests"], before, "nothing sent");
+}
+
+#[test]
+fn flow_and_theme_json_outputs_are_their_report_types() {
+    let emulator = LiveEmulator::start();
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let theme = corpus(THEMES[0]);
+    let dir = with_flow(&emulator, "oidc-flow", &file, Some(&theme));
+    let json = |args: &[&str], code: i32| {
+        let result = run(cli(dir.path(), KEY)
+            .args(args)
+            .args(["-e", "dev", "--format", "json"]));
+        assert_eq!(result.code, code, "{args:?}: {}", result.stderr);
+        result.stdout
+    };
+    let list: FlowListReport = serde_json::from_str(&json(&["flow", "list"], 0)).unwrap();
+    assert!(list.flows.iter().any(|flow| flow.id == "sign-up-or-in"));
+    let lists = || emulator.stats()["byRoute"]["POST /v1/mgmt/flow/list"].as_u64();
+    let lists_before = lists();
+    let diff: FlowDiffReport =
+        serde_json::from_str(&json(&["flow", "diff", "--detailed-exitcode"], 2)).unwrap();
+    assert_eq!(diff.flows[0].status, "missing");
+    assert_eq!(lists(), lists_before.map(|n| n + 1), "one list call");
+    let routes = &emulator.stats()["byRoute"];
+    assert!(
+        routes.get("POST /v2/mgmt/flow/export").is_none(),
+        "a missing flow needs no export: {routes}"
+    );
+    let themed: ThemeDiffReport = serde_json::from_str(&json(&["theme", "diff"], 0)).unwrap();
+    assert!(
+        !themed.changes.is_empty(),
+        "the seeded theme differs from an empty one"
+    );
 }
