@@ -343,6 +343,21 @@ pub enum FlowCommand {
     Import(FlowImportArgs),
     /// Show how the environment's flows differ from their files, by task and screen.
     Diff(FlowDiffArgs),
+    /// Import every configured flow whose file differs from the live flow (live documents are
+    /// backed up first). Flows are never deleted.
+    Sync(FlowSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FlowSyncArgs {
+    /// Only these flows (default: every flow the configuration names for the environment).
+    pub ids: Vec<String>,
+    /// Also import flows whose only difference is canvas positions.
+    #[arg(long)]
+    pub strict_layout: bool,
+    /// Print what would be imported; send no write at all.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -391,6 +406,13 @@ pub enum ThemeCommand {
         /// Exit 2 when there are differences, 0 when there are none.
         #[arg(long)]
         detailed_exitcode: bool,
+    },
+    /// Import the configured theme file when it differs from the live theme (the live theme is
+    /// backed up first).
+    Sync {
+        /// Print the difference; send no write at all.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -200,8 +200,22 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "flow sync",
+        &[
+            "flow sync --env dev --dry-run",
+            "flow sync sign-up-or-in --env prod --yes",
+        ],
+    ),
+    (
         "theme",
         &["theme export --env prod", "theme diff --env dev"],
+    ),
+    (
+        "theme sync",
+        &[
+            "theme sync --env dev --dry-run",
+            "theme sync --env prod --yes",
+        ],
     ),
     (
         "theme export",

@@ -1,4 +1,4 @@
-//! `flow list | get | export | import | diff` and `theme export | diff`: flows and the theme of
+//! `flow list | get | export | import | diff | sync` and `theme export | diff | sync`: flows and the theme of
 //! one environment's project against their JSON files. Documents are read with
 //! `descope_mgmt_core::flow` / `theme` (checked before anything is sent) and compared after the
 //! normaliser, so server-set fields, key order and canvas moves (unless `--strict-layout`) are
@@ -8,11 +8,13 @@ use std::path::Path;
 
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::document::DocumentProblem;
-use descope_mgmt_core::flow::{FlowCache, FlowDiff, FlowDocument, read_live_flows};
+use descope_mgmt_core::flow::{
+    FlowCache, FlowDiff, FlowDocument, read_live_flows, write_document_backup,
+};
 use descope_mgmt_core::theme::{ThemeDiff, ThemeDocument};
 use serde_json::Value;
 
-use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs};
+use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs};
 use crate::connect::{Connected, runtime, with_connection};
 use crate::exit::{CliError, Exit};
 use crate::printer::yes_no;
@@ -172,108 +174,152 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
     })
 }
 
+/// One configured flow against its live counterpart.
+struct Compared {
+    id: String,
+    status: &'static str,
+    diff: Option<FlowDiff>,
+    /// The document as it is imported (the entry's id and `enabled` written in).
+    desired: Value,
+    live: Option<Value>,
+}
+
+impl Compared {
+    fn counts(&self) -> bool {
+        matches!(self.status, "changed" | "missing")
+    }
+
+    fn text(&self) -> String {
+        match (&self.diff, self.status) {
+            (_, "missing") => format!(
+                "+ flow {} (not in the project: import creates it)\n",
+                self.id
+            ),
+            (Some(diff), "layout_only") => format!("~ flow {} (layout only)\n{diff}", self.id),
+            (Some(diff), _) => format!("~ flow {}\n{diff}", self.id),
+            (None, _) => String::new(),
+        }
+    }
+}
+
+struct Comparison {
+    flows: Vec<Compared>,
+    exports: usize,
+    api_calls: u64,
+}
+
+/// Reads the configured flows (`ids`, or all) from their files and from the project (through the
+/// cache), and compares each pair after the normaliser.
+async fn compare(
+    config: &DescopeConfig,
+    conn: &Connected,
+    ids: &[String],
+    strict_layout: bool,
+) -> Result<Comparison, CliError> {
+    let entries: Vec<_> = config
+        .flows()
+        .iter()
+        .filter(|flow| ids.is_empty() || ids.iter().any(|id| id == flow.id()))
+        .collect();
+    if let Some(unknown) = ids
+        .iter()
+        .find(|id| !entries.iter().any(|flow| flow.id() == id.as_str()))
+    {
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "flow {unknown:?} is not in the configuration for env {}",
+                conn.env_name()
+            ),
+        ));
+    }
+    let mut desired = Vec::new();
+    for entry in &entries {
+        let document = read_flow_file(entry.file(), entry.id())?;
+        desired.push((entry.id(), document.for_import(entry.id(), entry.enabled())));
+    }
+    let before_calls = conn.client().stats().requests;
+    let wanted: Vec<String> = entries.iter().map(|f| f.id().to_owned()).collect();
+    let cache = FlowCache::new(&crate::pipeline::state_dir(), conn.env_name()).ok();
+    let live = read_live_flows(
+        &conn.client().flows(),
+        Some(&wanted),
+        cache.as_ref(),
+        EXPORT_CONCURRENCY,
+    )
+    .await
+    .map_err(|e| conn.api_error(e))?;
+    let api_calls = conn.client().stats().requests - before_calls;
+    let mut flows = Vec::new();
+    for (id, json) in desired {
+        let document = FlowDocument::from_json(json.clone()).map_err(|p| bad_live(conn, id, &p))?;
+        let live_json = live.documents.get(id).cloned();
+        let (status, diff) = match &live_json {
+            None => ("missing", None),
+            Some(live_json) => {
+                let live_flow = FlowDocument::from_json(live_json.clone())
+                    .map_err(|p| bad_live(conn, id, &p))?;
+                let diff = FlowDiff::between(&live_flow.normalize(), &document.normalize());
+                let status = if diff.counts(strict_layout) {
+                    "changed"
+                } else if diff.is_layout_only() {
+                    "layout_only"
+                } else {
+                    "unchanged"
+                };
+                (status, Some(diff))
+            }
+        };
+        flows.push(Compared {
+            id: id.to_owned(),
+            status,
+            diff,
+            desired: json,
+            live: live_json,
+        });
+    }
+    Ok(Comparison {
+        flows,
+        exports: live.exports,
+        api_calls,
+    })
+}
+
 pub fn diff(settings: &Settings, args: &FlowDiffArgs) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let entries: Vec<_> = config
-            .flows()
+        let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
+        let mut text: String = compared.flows.iter().map(Compared::text).collect();
+        let unchanged = compared
+            .flows
             .iter()
-            .filter(|flow| args.ids.is_empty() || args.ids.iter().any(|id| id == flow.id()))
-            .collect();
-        if let Some(unknown) = args
-            .ids
-            .iter()
-            .find(|id| !entries.iter().any(|flow| flow.id() == id.as_str()))
-        {
-            return Err(CliError::new(
-                Exit::Usage,
-                format!(
-                    "flow {unknown:?} is not in the configuration for env {}",
-                    conn.env_name()
-                ),
-            ));
-        }
-        let mut desired = Vec::new();
-        for entry in &entries {
-            let document = read_flow_file(entry.file(), entry.id())?;
-            let json = document.for_import(entry.id(), entry.enabled());
-            desired.push((
-                entry.id(),
-                FlowDocument::from_json(json).map_err(|p| bad_file(entry.file(), &p))?,
-            ));
-        }
-        let before_calls = conn.client().stats().requests;
-        let wanted: Vec<String> = entries.iter().map(|f| f.id().to_owned()).collect();
-        let cache = FlowCache::new(&crate::pipeline::state_dir(), conn.env_name()).ok();
-        let live = read_live_flows(
-            &conn.client().flows(),
-            Some(&wanted),
-            cache.as_ref(),
-            EXPORT_CONCURRENCY,
-        )
-        .await
-        .map_err(|e| conn.api_error(e))?;
-        let api_calls = conn.client().stats().requests - before_calls;
-        let mut flows = Vec::new();
-        let mut text = String::new();
-        let mut differs = false;
-        for (id, document) in desired {
-            let entry = match live.documents.get(id) {
-                None => {
-                    differs = true;
-                    text.push_str(&format!(
-                        "+ flow {id} (not in the project: import creates it)\n"
-                    ));
-                    FlowDiffEntry {
-                        id: id.to_owned(),
-                        status: "missing".into(),
-                        diff: None,
-                    }
-                }
-                Some(json) => {
-                    let live_flow = FlowDocument::from_json(json.clone())
-                        .map_err(|p| bad_live(conn, id, &p))?;
-                    let diff = FlowDiff::between(&live_flow.normalize(), &document.normalize());
-                    let status = if diff.counts(args.strict_layout) {
-                        differs = true;
-                        "changed"
-                    } else if diff.is_layout_only() {
-                        "layout_only"
-                    } else {
-                        "unchanged"
-                    };
-                    if status != "unchanged" {
-                        text.push_str(&format!(
-                            "~ flow {id}{}\n{diff}",
-                            if status == "layout_only" {
-                                " (layout only)"
-                            } else {
-                                ""
-                            }
-                        ));
-                    }
-                    FlowDiffEntry {
-                        id: id.to_owned(),
-                        status: status.into(),
-                        diff: (status != "unchanged")
-                            .then(|| serde_json::to_value(&diff).unwrap_or_default()),
-                    }
-                }
-            };
-            flows.push(entry);
-        }
-        let unchanged = flows.iter().filter(|f| f.status == "unchanged").count();
+            .filter(|f| f.status == "unchanged")
+            .count();
         text.push_str(&format!(
-            "{} flows compared in env {}: {} unchanged; {api_calls} API calls ({} flow exports; unchanged flows read from the cache cost none)",
-            flows.len(),
+            "{} flows compared in env {}: {unchanged} unchanged; {} API calls ({} flow exports; \
+             unchanged flows read from the cache cost none)",
+            compared.flows.len(),
             conn.env_name(),
-            unchanged,
-            live.exports
+            compared.api_calls,
+            compared.exports
         ));
+        let differs = compared.flows.iter().any(Compared::counts);
         let report = FlowDiffReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
-            flows,
-            api_calls,
+            flows: compared
+                .flows
+                .iter()
+                .map(|flow| FlowDiffEntry {
+                    id: flow.id.clone(),
+                    status: flow.status.to_owned(),
+                    diff: flow
+                        .diff
+                        .as_ref()
+                        .filter(|_| flow.status != "unchanged")
+                        .map(|diff| serde_json::to_value(diff).unwrap_or_default()),
+                })
+                .collect(),
+            api_calls: compared.api_calls,
         };
         settings.printer.report(&report, || text)?;
         Ok(if differs && args.detailed_exitcode {
@@ -281,6 +327,57 @@ pub fn diff(settings: &Settings, args: &FlowDiffArgs) -> Result<Exit, CliError> 
         } else {
             Exit::Success
         })
+    })
+}
+
+pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> {
+    in_env(settings, async |config, conn| {
+        let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
+        let to_import: Vec<&Compared> = compared.flows.iter().filter(|f| f.counts()).collect();
+        let plan: String = to_import.iter().map(|f| f.text()).collect();
+        if to_import.is_empty() {
+            settings
+                .printer
+                .data(&format!("flows: no changes in env {}", conn.env_name()))?;
+            return Ok(Exit::Success);
+        }
+        settings.printer.data(&plan)?;
+        if args.dry_run {
+            settings.printer.note("dry run: nothing was sent");
+            return Ok(Exit::Success);
+        }
+        if conn.env().protected() {
+            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
+        }
+        let overwritten: serde_json::Map<String, Value> = to_import
+            .iter()
+            .filter_map(|f| Some((f.id.clone(), f.live.clone()?)))
+            .collect();
+        if !overwritten.is_empty() {
+            let path = write_document_backup(
+                &crate::pipeline::state_dir(),
+                conn.env_name(),
+                "flows",
+                &overwritten,
+                jiff::Timestamp::now(),
+            )
+            .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
+            settings.printer.note(format!("backup: {}", path.display()));
+        }
+        for flow in &to_import {
+            conn.client()
+                .flows()
+                .import(&flow.id, &flow.desired)
+                .await
+                .map_err(|e| conn.api_error(e))?;
+        }
+        settings.printer.note(format!(
+            "imported {} flow{} into {}",
+            to_import.len(),
+            if to_import.len() == 1 { "" } else { "s" },
+            conn.env_name()
+        ));
+        Ok(Exit::Success)
     })
 }
 
@@ -296,29 +393,38 @@ pub fn theme_export(settings: &Settings, out: Option<&Path>) -> Result<(), CliEr
     })
 }
 
+/// The configured theme file and the live theme, both read.
+async fn theme_pair(
+    config: &DescopeConfig,
+    conn: &Connected,
+) -> Result<(ThemeDocument, Value, ThemeDiff), CliError> {
+    let Some(entry) = config.theme() else {
+        return Err(CliError::config_invalid(
+            "the configuration has no `themes: {file}` to compare with",
+        ));
+    };
+    let bytes = std::fs::read(entry.file())
+        .map_err(|e| CliError::config_invalid(format!("{}: {e}", entry.file().display())))?;
+    let desired = ThemeDocument::parse(&bytes).map_err(|p| bad_file(entry.file(), &p))?;
+    let json = conn
+        .client()
+        .themes()
+        .export()
+        .await
+        .map_err(|e| conn.api_error(e))?;
+    let live = ThemeDocument::from_json(json.clone()).map_err(|p| {
+        CliError::new(
+            Exit::Error,
+            format!("env {}: the live theme: {p}", conn.env_name()),
+        )
+    })?;
+    let diff = ThemeDiff::between(&live.normalize(), &desired.normalize());
+    Ok((desired, json, diff))
+}
+
 pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let Some(entry) = config.theme() else {
-            return Err(CliError::config_invalid(
-                "the configuration has no `themes: {file}` to compare with",
-            ));
-        };
-        let bytes = std::fs::read(entry.file())
-            .map_err(|e| CliError::config_invalid(format!("{}: {e}", entry.file().display())))?;
-        let desired = ThemeDocument::parse(&bytes).map_err(|p| bad_file(entry.file(), &p))?;
-        let json = conn
-            .client()
-            .themes()
-            .export()
-            .await
-            .map_err(|e| conn.api_error(e))?;
-        let live = ThemeDocument::from_json(json).map_err(|p| {
-            CliError::new(
-                Exit::Error,
-                format!("env {}: the live theme: {p}", conn.env_name()),
-            )
-        })?;
-        let diff = ThemeDiff::between(&live.normalize(), &desired.normalize());
+        let (_, _, diff) = theme_pair(config, conn).await?;
         let report = ThemeDiffReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -332,19 +438,60 @@ pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, 
                 })
                 .collect(),
         };
-        settings.printer.report(&report, || {
-            if diff.is_empty() {
-                format!("theme: no differences in env {}", conn.env_name())
-            } else {
-                format!("~ theme\n{diff}")
-            }
-        })?;
+        settings
+            .printer
+            .report(&report, || theme_text(conn, &diff))?;
         Ok(if !diff.is_empty() && detailed_exitcode {
             Exit::ChangesPending
         } else {
             Exit::Success
         })
     })
+}
+
+pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> {
+    in_env(settings, async |config, conn| {
+        let (desired, live, diff) = theme_pair(config, conn).await?;
+        settings.printer.data(&theme_text(conn, &diff))?;
+        if diff.is_empty() {
+            return Ok(Exit::Success);
+        }
+        if dry_run {
+            settings.printer.note("dry run: nothing was sent");
+            return Ok(Exit::Success);
+        }
+        if conn.env().protected() {
+            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
+        }
+        let mut backup = serde_json::Map::new();
+        backup.insert("theme".into(), live);
+        let path = write_document_backup(
+            &crate::pipeline::state_dir(),
+            conn.env_name(),
+            "theme",
+            &backup,
+            jiff::Timestamp::now(),
+        )
+        .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
+        settings.printer.note(format!("backup: {}", path.display()));
+        conn.client()
+            .themes()
+            .import(desired.json())
+            .await
+            .map_err(|e| conn.api_error(e))?;
+        settings
+            .printer
+            .note(format!("imported the theme into {}", conn.env_name()));
+        Ok(Exit::Success)
+    })
+}
+
+fn theme_text(conn: &Connected, diff: &ThemeDiff) -> String {
+    if diff.is_empty() {
+        format!("theme: no differences in env {}", conn.env_name())
+    } else {
+        format!("~ theme\n{diff}")
+    }
 }
 
 async fn export_one(conn: &Connected, id: &str) -> Result<Value, CliError> {

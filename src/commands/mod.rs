@@ -79,6 +79,8 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Flow(FlowCommand::Export(args)) => done(flow::export(settings, args)),
         Command::Flow(FlowCommand::Import(args)) => flow::import(settings, args),
         Command::Flow(FlowCommand::Diff(args)) => flow::diff(settings, args),
+        Command::Flow(FlowCommand::Sync(args)) => flow::sync(settings, args),
+        Command::Theme(ThemeCommand::Sync { dry_run }) => flow::theme_sync(settings, *dry_run),
         Command::Theme(ThemeCommand::Export { out }) => {
             done(flow::theme_export(settings, out.as_deref()))
         }

@@ -175,10 +175,31 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
         assert!(drift.stdout.contains(line), "{line:?} in\n{}", drift.stdout);
     }
 
+    let writes = emulator.writes();
+    let dry = run(cli(dir.path(), KEY).args(["flow", "sync", "-e", "dev", "--dry-run"]));
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(
+        dry.stdout.contains("- 8 \"End\" (automated)"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(emulator.writes(), writes, "a dry run sends no write");
+
+    let state = tempfile::tempdir().unwrap();
     let repaired = run(cli(dir.path(), KEY)
-        .args(["flow", "import", "-e", "dev", "oidc-flow"])
-        .arg(&v7));
+        .env("DESCOPE_MGMT_STATE_DIR", state.path())
+        .args(["flow", "sync", "-e", "dev"]));
     assert_eq!(repaired.code, 0, "{}", repaired.stderr);
+    let backups: Vec<_> = std::fs::read_dir(state.path().join("backups/dev"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let backup: Value = serde_json::from_slice(&std::fs::read(&backups[0]).unwrap()).unwrap();
+    assert!(
+        backup["flows"]["oidc-flow"]["contents"]["tasks"]["8"].is_object(),
+        "the backup holds the live (v8) document it overwrote"
+    );
     let clean =
         run(cli(dir.path(), KEY).args(["flow", "diff", "-e", "dev", "--detailed-exitcode"]));
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
@@ -244,4 +265,36 @@ fn flow_and_theme_json_outputs_are_their_report_types() {
         !themed.changes.is_empty(),
         "the seeded theme differs from an empty one"
     );
+}
+
+#[test]
+fn theme_sync_imports_the_file_after_backing_up_the_live_theme() {
+    let emulator = LiveEmulator::start();
+    let file = corpus(THEMES[0]);
+    let dir = with_flow(&emulator, "sign-in", &corpus(FLOWS[6]), Some(&file));
+    let state = tempfile::tempdir().unwrap();
+    let sync = |extra: &[&str]| {
+        run(cli(dir.path(), KEY)
+            .env("DESCOPE_MGMT_STATE_DIR", state.path())
+            .args(["theme", "sync", "-e", "dev"])
+            .args(extra))
+    };
+    let dry = sync(&["--dry-run"]);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    assert!(dry.stdout.contains("~ theme"), "{}", dry.stdout);
+    assert!(!state.path().join("backups").exists());
+    let synced = sync(&[]);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    assert!(
+        state
+            .path()
+            .join("backups/dev")
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_some()
+    );
+    let diff =
+        run(cli(dir.path(), KEY).args(["theme", "diff", "-e", "dev", "--detailed-exitcode"]));
+    assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
 }
