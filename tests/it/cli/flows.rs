@@ -298,3 +298,46 @@ fn theme_sync_imports_the_file_after_backing_up_the_live_theme() {
         run(cli(dir.path(), KEY).args(["theme", "diff", "-e", "dev", "--detailed-exitcode"]));
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
 }
+
+#[test]
+fn a_repeated_diff_of_50_unchanged_flows_with_a_warm_cache_costs_one_flow_call() {
+    let emulator = LiveEmulator::start();
+    let dir = config_for(&emulator);
+    let template: Value =
+        serde_json::from_slice(&std::fs::read(corpus(FLOWS[9])).unwrap()).unwrap();
+    let mut entries = String::from("flows:\n");
+    for index in 0..50 {
+        let id = format!("flow-{index:02}");
+        let mut flow = template.clone();
+        flow["flowId"] = json!(id);
+        std::fs::write(dir.path().join(format!("{id}.json")), flow.to_string()).unwrap();
+        entries.push_str(&format!("  - id: {id}\n    file: {id}.json\n"));
+        post(&emulator, "/v2/mgmt/flow/import", &json!({"flow": flow}));
+    }
+    let config = dir.path().join("descope.yaml");
+    let text = std::fs::read_to_string(&config).unwrap() + &entries;
+    std::fs::write(config, text).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let flow_calls = || {
+        let routes = emulator.stats()["byRoute"].clone();
+        let count = |route: &str| routes[route].as_u64().unwrap_or(0);
+        count("POST /v1/mgmt/flow/list") + count("POST /v2/mgmt/flow/export")
+    };
+    let diff = || {
+        let before = flow_calls();
+        let result = run(cli(dir.path(), KEY)
+            .env("DESCOPE_MGMT_STATE_DIR", state.path())
+            .args(["flow", "diff", "-e", "dev", "--detailed-exitcode"]));
+        assert_eq!(result.code, 0, "{}{}", result.stdout, result.stderr);
+        (flow_calls() - before, result.stdout)
+    };
+    let (cold, _) = diff();
+    assert_eq!(cold, 51, "one list and 50 exports on a cold cache");
+    let (warm, text) = diff();
+    assert_eq!(warm, 1, "only the list call with a warm cache");
+    assert!(
+        text.contains("50 flows compared in env dev: 50 unchanged"),
+        "{text}"
+    );
+    assert!(text.contains("(0 flow exports"), "{text}");
+}
