@@ -9,10 +9,11 @@ use serde_json::{Map, Value};
 
 use crate::document::{DocumentProblem, canonical, parse_json};
 use crate::flow::{
-    FieldChange, Treatment, VolatileField, names_only, plain, push_if_differs, remove_matching,
+    FieldChange, SAVE_STAMP_FIELDS, Treatment, VolatileField, names_only, plain, push_if_differs,
+    remove_matching,
 };
 
-/// The volatile fields of a theme document, in one place.
+/// The volatile fields of a theme document, in one place (with [`SAVE_STAMP_FIELDS`]).
 pub const THEME_VOLATILE_FIELDS: &[VolatileField] = &[
     VolatileField {
         path: &["componentsVersion"],
@@ -23,21 +24,6 @@ pub const THEME_VOLATILE_FIELDS: &[VolatileField] = &[
         path: &["id"],
         treatment: Treatment::Ignored,
         why: "the v1 export's theme id is generated per project",
-    },
-    VolatileField {
-        path: &["etag"],
-        treatment: Treatment::Ignored,
-        why: "a server revision tag, new on every save",
-    },
-    VolatileField {
-        path: &["modifiedTime"],
-        treatment: Treatment::Ignored,
-        why: "set by the server on every save",
-    },
-    VolatileField {
-        path: &["version"],
-        treatment: Treatment::Ignored,
-        why: "a save counter the server bumps on every import",
     },
     VolatileField {
         path: &["references", "*", "*"],
@@ -99,7 +85,7 @@ impl ThemeDocument {
     /// ignored.
     pub fn normalize(&self) -> Value {
         let mut content = canonical(&self.json);
-        for field in THEME_VOLATILE_FIELDS {
+        for field in SAVE_STAMP_FIELDS.iter().chain(THEME_VOLATILE_FIELDS) {
             if field.treatment == Treatment::Ignored {
                 remove_matching(&mut content, field.path, &mut |_, _| {});
             }

@@ -22,7 +22,8 @@ pub use diff::{
 pub use document::{FlowDocument, FlowFormat};
 pub use live::{FlowSource, ListedFlow, LiveFlows, read_live_flows};
 pub use normalize::{
-    FLOW_VOLATILE_FIELDS, NormalizedFlow, Treatment, VolatileField, normalize_flow,
+    FLOW_VOLATILE_FIELDS, NormalizedFlow, SAVE_STAMP_FIELDS, Treatment, VolatileField,
+    normalize_flow,
 };
 
 pub(crate) use diff::{plain, push_if_differs, union_keys};

@@ -48,13 +48,9 @@ impl VolatileField {
     }
 }
 
-/// The volatile fields of a flow document, in one place.
-pub const FLOW_VOLATILE_FIELDS: &[VolatileField] = &[
-    VolatileField {
-        path: &["flowId"],
-        treatment: Treatment::Ignored,
-        why: "the configuration entry names the flow; import overwrites the document's id with it",
-    },
+/// The stamps a server writes on every save of a flow or theme document (top level); both
+/// normalisers apply them before their own list.
+pub const SAVE_STAMP_FIELDS: &[VolatileField] = &[
     VolatileField {
         path: &["etag"],
         treatment: Treatment::Ignored,
@@ -69,6 +65,15 @@ pub const FLOW_VOLATILE_FIELDS: &[VolatileField] = &[
         path: &["version"],
         treatment: Treatment::Ignored,
         why: "a save counter the server bumps on every import",
+    },
+];
+
+/// The volatile fields of a flow document, in one place (with [`SAVE_STAMP_FIELDS`]).
+pub const FLOW_VOLATILE_FIELDS: &[VolatileField] = &[
+    VolatileField {
+        path: &["flowId"],
+        treatment: Treatment::Ignored,
+        why: "the configuration entry names the flow; import overwrites the document's id with it",
     },
     VolatileField {
         path: &["metadata", "etag"],
@@ -158,7 +163,7 @@ impl FlowDocument {
 pub fn normalize_flow(document: &Value) -> NormalizedFlow {
     let mut content = canonical(document);
     let mut layout = BTreeMap::new();
-    for field in FLOW_VOLATILE_FIELDS {
+    for field in SAVE_STAMP_FIELDS.iter().chain(FLOW_VOLATILE_FIELDS) {
         match field.treatment {
             Treatment::Ignored => remove_matching(&mut content, field.path, &mut |_, _| {}),
             Treatment::Layout => remove_matching(&mut content, field.path, &mut |keys, value| {
