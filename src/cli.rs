@@ -110,6 +110,12 @@ pub enum Command {
     /// Permissions of one environment's project.
     #[command(subcommand)]
     Permission(PermissionCommand),
+    /// Flows of one environment's project: list, export, import, and diff against the files.
+    #[command(subcommand)]
+    Flow(FlowCommand),
+    /// The project theme: export, and diff against the file.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
     /// permissions).
     Plan(PlanArgs),
@@ -374,6 +380,92 @@ pub enum RoleCommand {
     Diff(SyncDiffArgs),
     /// Make the environment's roles match the configuration.
     Sync(SyncArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FlowCommand {
+    /// List the environment's flows (one API call).
+    List,
+    /// Show one live flow: a summary, or the whole document with --format json|yaml.
+    Get { id: String },
+    /// Write a live flow's v2 document to FILE (stdout without --out); --all writes every flow
+    /// to DIR/<id>.json.
+    Export(FlowExportArgs),
+    /// Import FILE (a v2 or v1 flow export) as flow ID, after checking it.
+    Import(FlowImportArgs),
+    /// Show how the environment's flows differ from their files, by task and screen.
+    Diff(FlowDiffArgs),
+    /// Import every configured flow whose file differs from the live flow (live documents are
+    /// backed up first). Flows are never deleted.
+    Sync(FlowSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FlowSyncArgs {
+    /// Only these flows (default: every flow the configuration names for the environment).
+    pub ids: Vec<String>,
+    /// Also import flows whose only difference is canvas positions.
+    #[arg(long)]
+    pub strict_layout: bool,
+    /// Print what would be imported; send no write at all.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowExportArgs {
+    /// The flow to export.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub id: Option<String>,
+    /// Every flow of the project, one file each (needs --out DIR).
+    #[arg(long, requires = "out")]
+    pub all: bool,
+    /// The file (with an ID) or directory (with --all) to write.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowImportArgs {
+    pub id: String,
+    pub file: PathBuf,
+    /// Check the file and show the difference; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowDiffArgs {
+    /// Only these flows (default: every flow the configuration names for the environment).
+    pub ids: Vec<String>,
+    /// Count canvas moves (task positions) as differences.
+    #[arg(long)]
+    pub strict_layout: bool,
+    /// Exit 2 when there are differences, 0 when there are none.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Write the live theme (styles) document to FILE (stdout without --out).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Show how the live theme differs from the configured file, one line per design token.
+    Diff {
+        /// Exit 2 when there are differences, 0 when there are none.
+        #[arg(long)]
+        detailed_exitcode: bool,
+    },
+    /// Import the configured theme file when it differs from the live theme (the live theme is
+    /// backed up first).
+    Sync {
+        /// Print the difference; send no write at all.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -171,6 +171,79 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "flow",
+        &[
+            "flow list --env dev",
+            "flow diff --env prod",
+            "flow export sign-up-or-in --env prod --out flows/sign-up-or-in.json",
+        ],
+    ),
+    (
+        "flow list",
+        &["flow list --env dev", "flow list --env prod --format json"],
+    ),
+    (
+        "flow get",
+        &[
+            "flow get sign-up-or-in --env dev",
+            "flow get sign-in --env dev --format json",
+        ],
+    ),
+    (
+        "flow export",
+        &[
+            "flow export sign-up-or-in --env prod --out flows/sign-up-or-in.json",
+            "flow export --all --env prod --out flows/",
+        ],
+    ),
+    (
+        "flow import",
+        &[
+            "flow import sign-up-or-in flows/sign-up-or-in.json --env dev",
+            "flow import sign-in flows/sign-in.json --env prod --dry-run",
+        ],
+    ),
+    (
+        "flow diff",
+        &[
+            "flow diff --env prod",
+            "flow diff sign-up-or-in --env dev --detailed-exitcode",
+            "flow diff --env dev --strict-layout --format json",
+        ],
+    ),
+    (
+        "flow sync",
+        &[
+            "flow sync --env dev --dry-run",
+            "flow sync sign-up-or-in --env prod --yes",
+        ],
+    ),
+    (
+        "theme",
+        &["theme export --env prod", "theme diff --env dev"],
+    ),
+    (
+        "theme sync",
+        &[
+            "theme sync --env dev --dry-run",
+            "theme sync --env prod --yes",
+        ],
+    ),
+    (
+        "theme export",
+        &[
+            "theme export --env prod --out themes/default.json",
+            "theme export --env dev",
+        ],
+    ),
+    (
+        "theme diff",
+        &[
+            "theme diff --env prod",
+            "theme diff --env dev --detailed-exitcode",
+        ],
+    ),
+    (
         "permission",
         &[
             "permission list --env dev",

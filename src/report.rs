@@ -99,6 +99,51 @@ report_types! {
         pub fix: Option<String>,
     }
 
+    /// `flow list`.
+    pub struct FlowListReport {
+        pub format_version: u64,
+        pub env: String,
+        pub flows: Vec<FlowEntry>,
+    }
+
+    /// One flow of `flow list`.
+    pub struct FlowEntry {
+        pub id: String,
+        pub name: String,
+        pub disabled: bool,
+    }
+
+    /// `flow diff`: per flow, `unchanged`, `changed`, `layout_only` (canvas moves only, not a
+    /// difference unless `--strict-layout`) or `missing` (not in the project: import creates it),
+    /// with the structured diff (tasks, screens, references, layout) when there is one.
+    pub struct FlowDiffReport {
+        pub format_version: u64,
+        pub env: String,
+        pub flows: Vec<FlowDiffEntry>,
+        /// API calls this command made (one list, plus one export per flow not cached).
+        pub api_calls: u64,
+    }
+
+    pub struct FlowDiffEntry {
+        pub id: String,
+        pub status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub diff: Option<Value>,
+    }
+
+    /// `theme diff`: one entry per design token or component style that differs.
+    pub struct ThemeDiffReport {
+        pub format_version: u64,
+        pub env: String,
+        pub changes: Vec<ThemeChangeEntry>,
+    }
+
+    pub struct ThemeChangeEntry {
+        pub field: String,
+        pub before: Option<Value>,
+        pub after: Option<Value>,
+    }
+
     /// `tenant list`.
     pub struct TenantListReport {
         pub format_version: u64,
@@ -533,6 +578,9 @@ pub fn output_schemas() -> Value {
         ("apply", schema(schemars::schema_for!(ApplyReport))),
         ("<kind> sync", schema(schemars::schema_for!(ApplyReport))),
         ("apply --report", schema(schemars::schema_for!(RunReport))),
+        ("flow list", schema(schemars::schema_for!(FlowListReport))),
+        ("flow diff", schema(schemars::schema_for!(FlowDiffReport))),
+        ("theme diff", schema(schemars::schema_for!(ThemeDiffReport))),
         (
             "tenant list",
             schema(schemars::schema_for!(TenantListReport)),

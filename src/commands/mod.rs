@@ -9,6 +9,7 @@ mod config;
 mod doctor;
 mod drift;
 mod env;
+mod flow;
 mod kind_diff_sync;
 mod permission;
 mod plan;
@@ -22,8 +23,8 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, SchemaCommand,
-    TenantCommand,
+    Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand, RoleCommand,
+    SchemaCommand, TenantCommand, ThemeCommand,
 };
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
@@ -97,6 +98,19 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Role(RoleCommand::List { sort }) => done(role::list(settings, *sort)),
         Command::Permission(PermissionCommand::List { sort }) => {
             done(permission::list(settings, *sort))
+        }
+        Command::Flow(FlowCommand::List) => done(flow::list(settings)),
+        Command::Flow(FlowCommand::Get { id }) => done(flow::get(settings, id)),
+        Command::Flow(FlowCommand::Export(args)) => done(flow::export(settings, args)),
+        Command::Flow(FlowCommand::Import(args)) => flow::import(settings, args),
+        Command::Flow(FlowCommand::Diff(args)) => flow::diff(settings, args),
+        Command::Flow(FlowCommand::Sync(args)) => flow::sync(settings, args),
+        Command::Theme(ThemeCommand::Sync { dry_run }) => flow::theme_sync(settings, *dry_run),
+        Command::Theme(ThemeCommand::Export { out }) => {
+            done(flow::theme_export(settings, out.as_deref()))
+        }
+        Command::Theme(ThemeCommand::Diff { detailed_exitcode }) => {
+            flow::theme_diff(settings, *detailed_exitcode)
         }
         Command::Tenant(TenantCommand::Diff(args)) => {
             kind_diff_sync::diff(settings, ResourceKind::Tenant, args)

@@ -5,13 +5,16 @@
 
 pub mod apply;
 pub mod config;
+pub mod document;
 pub mod environment;
+pub mod flow;
 pub mod memory;
 pub mod plan;
 pub mod port;
 pub mod resource;
 pub mod safety;
 pub mod secret;
+pub mod theme;
 
 #[cfg(test)]
 mod port_tests;

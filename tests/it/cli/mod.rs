@@ -8,6 +8,7 @@ mod config_validate;
 mod connect;
 mod env_list;
 mod flags;
+mod flows;
 mod help;
 mod live;
 mod operators;

@@ -1,17 +1,21 @@
-//! Flow wire shapes (F1–F6): list metadata, and the v1 (`{flow, screens}`) ↔ v2
-//! (`ExportedFlow`) document mapping used when a server only speaks v1.
+//! Flow wire shapes (F1–F6): list metadata. The v1 (`{flow, screens}`) ↔ v2 (`ExportedFlow`)
+//! document mapping, used when a server only speaks v1, is the domain's
+//! (`descope_mgmt_core::flow`), shared with the reading of v1 files.
 
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
 use super::{boolean, items, string};
 
-/// One item of F1's `flows` (only these four fields are reliable).
+/// One item of F1's `flows` (only the first four fields are reliable).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FlowMeta {
     pub id: String,
     pub name: String,
     pub description: String,
     pub disabled: bool,
+    /// What changes on every save, when the list says it: `etag`, else `modifiedTime`, else
+    /// `version`. Lets a reader skip exporting a flow it has already read at this revision.
+    pub revision: Option<String>,
 }
 
 impl FlowMeta {
@@ -21,6 +25,10 @@ impl FlowMeta {
             name: string(value, "name"),
             description: string(value, "description"),
             disabled: boolean(value, "disabled"),
+            revision: ["etag", "modifiedTime", "version"]
+                .into_iter()
+                .map(|key| string(value, key))
+                .find(|text| !text.is_empty()),
         }
     }
 
@@ -29,128 +37,21 @@ impl FlowMeta {
     }
 }
 
-const METADATA_FIELDS: [&str; 7] = [
-    "name",
-    "description",
-    "disabled",
-    "fingerprint",
-    "widget",
-    "sharedInteractions",
-    "management",
-];
-
-/// F3's `{flow, screens}` as a v2 `ExportedFlow` (descopecli's `flow convert` mapping).
-pub fn v1_to_v2(v1: &Value) -> Value {
-    let flow = v1.get("flow").cloned().unwrap_or_else(|| json!({}));
-    let mut metadata = Map::new();
-    for field in METADATA_FIELDS.iter().chain(&["managementConfig"]) {
-        if let Some(value) = flow.get(*field) {
-            metadata.insert((*field).to_owned(), value.clone());
-        }
-    }
-    if flow.get("translate").is_some() {
-        metadata.insert(
-            "translation".into(),
-            json!({
-                "enabled": boolean(&flow, "translate"),
-                "connectorId": string(&flow, "translateConnectorID"),
-                "sourceLanguage": string(&flow, "translateSourceLang"),
-                "targetLanguages": flow.get("translateTargetLangs").cloned().unwrap_or_else(|| json!([])),
-            }),
-        );
-    }
-    let screens_v1 = items(v1, "screens");
-    if let Some(version) = screens_v1.iter().find_map(|s| s.get("componentsVersion")) {
-        metadata.insert("componentsVersion".into(), version.clone());
-    }
-    let screens: Vec<Value> = screens_v1
-        .iter()
-        .map(|screen| {
-            json!({
-                "screenId": string(screen, "id"),
-                "interactions": screen.get("interactions").cloned().unwrap_or_else(|| json!([])),
-                "contents": screen.get("htmlTemplate").cloned().unwrap_or_else(|| json!({})),
-            })
-        })
-        .collect();
-    json!({
-        "flowId": string(&flow, "id"),
-        "metadata": metadata,
-        "contents": flow.get("dsl").cloned().unwrap_or_else(|| json!({})),
-        "screens": screens,
-        "references": {},
-    })
-}
-
-/// A v2 `ExportedFlow` as F4's `{flow, screens}` for the flow `flow_id`.
-pub fn v2_to_v1(flow_id: &str, v2: &Value) -> Value {
-    let metadata = v2.get("metadata").cloned().unwrap_or_else(|| json!({}));
-    let mut flow = Map::new();
-    flow.insert("id".into(), json!(flow_id));
-    for field in METADATA_FIELDS.iter().chain(&["managementConfig"]) {
-        if let Some(value) = metadata.get(*field) {
-            flow.insert((*field).to_owned(), value.clone());
-        }
-    }
-    if let Some(translation) = metadata.get("translation") {
-        flow.insert("translate".into(), json!(boolean(translation, "enabled")));
-        flow.insert(
-            "translateConnectorID".into(),
-            json!(string(translation, "connectorId")),
-        );
-        flow.insert(
-            "translateSourceLang".into(),
-            json!(string(translation, "sourceLanguage")),
-        );
-        flow.insert(
-            "translateTargetLangs".into(),
-            translation
-                .get("targetLanguages")
-                .cloned()
-                .unwrap_or_else(|| json!([])),
-        );
-    }
-    flow.insert(
-        "dsl".into(),
-        v2.get("contents").cloned().unwrap_or_else(|| json!({})),
-    );
-    let components_version = metadata.get("componentsVersion").cloned();
-    let screens: Vec<Value> = items(v2, "screens")
-        .iter()
-        .map(|screen| {
-            let mut out = json!({
-                "id": string(screen, "screenId"),
-                "flowId": flow_id,
-                "interactions": screen.get("interactions").cloned().unwrap_or_else(|| json!([])),
-                "htmlTemplate": screen.get("contents").cloned().unwrap_or_else(|| json!({})),
-            });
-            if let Some(version) = &components_version {
-                out["componentsVersion"] = version.clone();
-            }
-            out
-        })
-        .collect();
-    json!({"flowId": flow_id, "flow": flow, "screens": screens})
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
-    fn v1_and_v2_round_trip_the_fields_that_both_carry() {
-        let v2 = json!({
-            "flowId": "sign-in",
-            "metadata": {"name": "Sign In", "description": "", "disabled": false, "componentsVersion": "2.0.1"},
-            "contents": {"startTask": "1", "tasks": {}},
-            "screens": [{"screenId": "SC1", "interactions": [{"id": "i"}], "contents": {"html": 1}}],
-            "references": {}
-        });
-        let v1 = v2_to_v1("sign-in", &v2);
-        assert_eq!(v1["flow"]["id"], "sign-in");
-        assert_eq!(v1["flow"]["dsl"]["startTask"], "1");
-        assert_eq!(v1["screens"][0]["htmlTemplate"]["html"], 1);
-        assert_eq!(v1_to_v2(&v1), v2);
+    fn the_revision_is_the_etag_else_the_modified_time_else_the_version() {
+        let list = FlowMeta::list_from_response(&json!({"flows": [
+            {"id": "a", "etag": "e1", "modifiedTime": "17", "version": 3},
+            {"id": "b", "modifiedTime": "17", "version": 3},
+            {"id": "c", "version": 3},
+        ]}));
+        let revisions: Vec<_> = list.iter().map(|f| f.revision.as_deref()).collect();
+        assert_eq!(revisions, [Some("e1"), Some("17"), Some("3")]);
     }
 
     #[test]
@@ -164,7 +65,8 @@ mod tests {
                 id: "a".into(),
                 name: "A".into(),
                 description: String::new(),
-                disabled: true
+                disabled: true,
+                revision: None,
             }]
         );
     }

@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::client::{Call, DescopeClient, Repeat};
-use crate::dto::flow::{FlowMeta, v1_to_v2, v2_to_v1};
+use descope_mgmt_core::flow::{FlowSource, ListedFlow, v1_to_v2, v2_to_v1};
+
+use crate::dto::flow::FlowMeta;
 use crate::error::ApiError;
 
 /// Flow endpoints of one project.
@@ -110,5 +112,27 @@ impl FlowApi {
             }
             Err(error) => Err(error),
         }
+    }
+}
+
+/// Live flows for the domain's reader (`read_live_flows`): F1, then F5 per flow.
+impl FlowSource for FlowApi {
+    type Error = ApiError;
+
+    async fn list(&self) -> Result<Vec<ListedFlow>, ApiError> {
+        Ok(FlowApi::list(self)
+            .await?
+            .into_iter()
+            .map(|meta| ListedFlow {
+                id: meta.id,
+                name: meta.name,
+                disabled: meta.disabled,
+                revision: meta.revision,
+            })
+            .collect())
+    }
+
+    async fn export(&self, flow_id: &str) -> Result<Value, ApiError> {
+        FlowApi::export(self, flow_id).await
     }
 }

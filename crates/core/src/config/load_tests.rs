@@ -76,7 +76,11 @@ themes:
 fn design_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "descope.yaml", DESIGN_EXAMPLE);
-    write(dir.path(), "flows/sign-up-or-in.json", r#"{"flow": {}}"#);
+    write(
+        dir.path(),
+        "flows/sign-up-or-in.json",
+        r#"{"contents": {"startTask": "0", "tasks": {"0": {"id": "0"}}}}"#,
+    );
     write(dir.path(), "themes/default.json", r#"{"styles": {}}"#);
     dir
 }
@@ -430,7 +434,7 @@ fn the_fingerprint_follows_every_input_but_the_management_key() {
     write(
         dir.path(),
         "flows/sign-up-or-in.json",
-        r#"{"flow": {"changed": true}}"#,
+        r#"{"contents": {"startTask": "1", "tasks": {"1": {"id": "1"}}}}"#,
     );
     let flow_changed = fingerprint(&design_vars());
     assert_ne!(flow_changed, first, "a referenced flow document");

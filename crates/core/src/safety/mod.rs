@@ -5,7 +5,7 @@
 mod audit;
 mod backup;
 mod blast;
-mod files;
+pub(crate) mod files;
 mod lock;
 
 #[cfg(test)]
