@@ -14,6 +14,11 @@ use crate::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, RateLimit, Retr
 
 const CANARY: &str = "K2canarySECRETkeyXYZ";
 
+/// The per-attempt timeout of the scripted clients, and a reply delay an order of magnitude
+/// longer: a loaded machine neither times out a prompt reply nor sees a delayed one arrive in time.
+const TIMEOUT: Duration = Duration::from_secs(2);
+const TIMED_OUT: Duration = Duration::from_secs(20);
+
 fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
@@ -33,7 +38,7 @@ fn config_for(url: &str) -> ClientConfig {
     ClientConfig::new("P2test", ManagementKey::new(CANARY))
         .with_base_url(url)
         .with_retry(fast_retry())
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(TIMEOUT)
         .with_rate_limit(RateLimit::new(1000, Duration::from_secs(1)).unwrap())
         .with_license_handshake(false)
 }
@@ -293,7 +298,7 @@ async fn create_with_default_roles_sets_them_with_t10() {
 #[tokio::test]
 async fn timed_out_create_that_landed_is_not_sent_again() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"id":"T1"}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"id":"T1"}"#).delayed(TIMED_OUT),
         Reply::json(200, r#"{"id":"T1","name":"name-T1"}"#),
     ])
     .await;
@@ -308,7 +313,7 @@ async fn timed_out_create_that_landed_is_not_sent_again() {
 #[tokio::test]
 async fn timed_out_create_that_did_not_land_is_sent_again() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"id":"T1"}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"id":"T1"}"#).delayed(TIMED_OUT),
         Reply::json(
             404,
             r#"{"errorCode":"E011004","errorMessage":"Tenant not found"}"#,
@@ -331,7 +336,7 @@ async fn timed_out_create_that_did_not_land_is_sent_again() {
 #[tokio::test]
 async fn timed_out_role_create_is_rechecked_by_listing() {
     let server = MockServer::start(vec![
-        Reply::json(200, "{}").delayed(Duration::from_millis(800)),
+        Reply::json(200, "{}").delayed(TIMED_OUT),
         Reply::json(200, r#"{"roles":[{"name":"viewer","tenantId":""}]}"#),
     ])
     .await;
@@ -350,7 +355,7 @@ async fn timed_out_role_create_is_rechecked_by_listing() {
 #[tokio::test]
 async fn idempotent_reads_retry_after_a_timeout() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"permissions":[]}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"permissions":[]}"#).delayed(TIMED_OUT),
         Reply::json(200, r#"{"permissions":[{"name":"p"}]}"#),
     ])
     .await;
@@ -456,7 +461,7 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         vec![Reply::json(400, r#"{"errorCode":"E011002"}"#)],
         vec![Reply::json(429, "{}").header("retry-after", "0"); 3],
         vec![Reply::json(503, "<html>down</html>"); 3],
-        vec![Reply::json(200, "{}").delayed(Duration::from_millis(800)); 3],
+        vec![Reply::json(200, "{}").delayed(TIMED_OUT); 3],
     ];
     for script in scripts {
         let server = MockServer::start(script).await;
@@ -465,9 +470,11 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         let key_debug = format!("{client:?}");
         assert!(!key_debug.contains(CANARY));
     }
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let refused = format!("http://{}", unused.local_addr().unwrap());
-    drop(unused);
+    // Bound but never listening: connections are refused, and no other process can take the
+    // port while the socket lives.
+    let bound = tokio::net::TcpSocket::new_v4().unwrap();
+    bound.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let refused = format!("http://{}", bound.local_addr().unwrap());
     errors.push(client_for(&refused).tenants().load_all().await.unwrap_err());
 
     let kinds: Vec<_> = errors.iter().map(ApiError::port_kind).collect();

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use super::support::run;
-use super::world::{World, interrupt, refusing_address, wait_while_running};
+use super::world::{World, interrupt, wait_while_running};
+use crate::net::refusing_address;
 
 /// A `dev` environment without `base_url`: the URL comes from the process environment.
 const NO_BASE_URL: &str = "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${KEY}\n";

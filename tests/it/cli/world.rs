@@ -366,15 +366,6 @@ impl World {
     }
 }
 
-/// A loopback address where connections are refused: a socket bound to it that never listens.
-/// Keep the socket alive while the address is used, so that no other process can take the port.
-pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let address = socket.local_addr().unwrap();
-    (socket, address)
-}
-
 /// Sends SIGINT to a running binary and waits for it: its exit code and stderr.
 pub fn interrupt(child: std::process::Child) -> (Option<i32>, String) {
     let killed = Command::new("kill")

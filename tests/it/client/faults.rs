@@ -51,9 +51,18 @@ async fn random_503s_are_retried_without_duplicates() {
         ..EmulatorConfig::default()
     })
     .await;
-    let client = client(quick_config(&emulator.url(), KEY));
+    // Sized so that an unlucky run is rarer than one in a million: with 80 creates (and a list
+    // before and after) at 20 % 503s, no 503 at all has odds 0.8^82 ≈ 1e-8, and any call failing
+    // 12 attempts in a row 82 × 0.2^12 ≈ 3e-7.
+    let client = client(quick_config(&emulator.url(), KEY).with_retry(RetryPolicy {
+        max_attempts: 12,
+        first_delay: Duration::from_millis(5),
+        later_delay: Duration::from_millis(5),
+        max_elapsed: Duration::from_secs(60),
+        default_retry_after: Duration::from_secs(1),
+    }));
     let before = TenantPort::list(&client.tenants()).await.unwrap().len();
-    let creates = (0..40).map(|n| {
+    let creates = (0..80).map(|n| {
         let tenants = client.tenants();
         async move { TenantPort::create(&tenants, &tenant(n)).await }
     });
@@ -61,14 +70,14 @@ async fn random_503s_are_retried_without_duplicates() {
         result.unwrap();
     }
     let after = TenantPort::list(&client.tenants()).await.unwrap();
-    assert_eq!(after.len(), before + 40);
+    assert_eq!(after.len(), before + 80);
     assert!(
         client.stats().retries >= 1,
-        "a 20% failure rate over 40+ calls retries"
+        "a 20% failure rate over 80+ calls retries"
     );
     let stats = emulator_stats(&emulator).await;
     assert!(
-        route_count(&stats, "POST /v1/mgmt/tenant/create") > 40,
+        route_count(&stats, "POST /v1/mgmt/tenant/create") > 80,
         "{stats}"
     );
 }
@@ -247,9 +256,8 @@ async fn the_key_never_shows_in_errors_or_logs() {
     );
     record(c.tenants().load_all().await.unwrap_err());
 
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let refused = format!("http://{}", unused.local_addr().unwrap());
-    drop(unused);
+    let (_bound, address) = crate::net::refusing_address();
+    let refused = format!("http://{address}");
     let c = client(quick_config(&refused, CANARY).with_retry(exhausted));
     record(c.tenants().load_all().await.unwrap_err());
 
