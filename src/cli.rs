@@ -7,13 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use descope_mgmt_core::plan::ResourceRef;
 
-/// Environment variables the CLI reads, in one place.
-pub mod env_vars {
-    /// Path of the configuration file (`--config`).
-    pub const DESCOPE_MGMT_CONFIG: &str = "DESCOPE_MGMT_CONFIG";
-    /// API base URL used when an environment sets no `base_url`.
-    pub const DESCOPE_BASE_URL: &str = "DESCOPE_BASE_URL";
-}
+use crate::env_vars;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,8 +35,8 @@ pub struct GlobalArgs {
     )]
     pub config: PathBuf,
 
-    /// Environment to work on (a name under `environments`).
-    #[arg(short = 'e', long = "env", global = true)]
+    /// Environment to work on (a name under `environments`; `all` where a command says so).
+    #[arg(short = 'e', long = "env", env = env_vars::DESCOPE_MGMT_ENV, global = true)]
     pub env: Option<String>,
 
     /// Output format of data on stdout.
@@ -117,6 +111,9 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Compare the live state with the configuration; exit 2 when they differ.
     Drift(DriftArgs),
+    /// Print the JSON Schemas of what the tool writes (`schema output`).
+    #[command(subcommand)]
+    Schema(SchemaCommand),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to stdout, or write one page per command with --out.
@@ -155,7 +152,7 @@ pub struct ApplyArgs {
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WriteArgs {
     /// Print what would be done; send no write at all.
     #[arg(long)]
@@ -186,6 +183,12 @@ pub enum ConfigCommand {
     Validate,
     /// Print the JSON Schema of the configuration file.
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// JSON Schemas of every `--format json` document and of the `--report` file, by command.
+    Output,
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,24 +304,14 @@ pub struct SyncDiffArgs {
 /// Flags of `sync` for one resource kind.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Show what would change and make no write call.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: WriteArgs,
     /// Delete live resources that the configuration does not have.
     #[arg(long)]
     pub prune: bool,
-    /// Allow deletions on a protected environment (with --prune).
-    #[arg(long)]
-    pub allow_delete: bool,
-    /// Refuse to delete more than this many resources.
-    #[arg(long, value_name = "N", default_value_t = descope_mgmt_core::safety::DEFAULT_MAX_DELETES)]
-    pub max_deletes: usize,
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
-    /// Write the run summary as JSON to this file.
-    #[arg(long, value_name = "FILE")]
-    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,8 +16,8 @@ use descope_mgmt_core::port::{PortError, PortErrorKind};
 use descope_mgmt_core::secret::ManagementKey;
 use tracing::Instrument;
 
-use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
+use crate::settings::{Settings, defined_environment};
 
 /// One environment, connected: its client and, for `emulator:` environments, the embedded
 /// emulator the client talks to.
@@ -53,25 +53,24 @@ impl Connected {
     /// Turns an API error into exit 1 with the operation, status, `errorCode` and message; an
     /// authorization failure also says where the key comes from (never the key itself).
     pub fn api_error(&self, error: ApiError) -> CliError {
-        let cli = CliError::new(Exit::Error, format!("env {}: {error}", self.env_name));
-        if error.port_kind() == PortErrorKind::Unauthorized {
-            cli.with_hint(self.unauthorized_hint())
-        } else if matches!(error.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout) {
-            cli.with_hint(self.unreachable_hint())
-        } else {
-            cli
-        }
+        self.port_error(error.into())
     }
 
-    /// Like [`Connected::api_error`] for errors that came through core's ports.
-    #[allow(
-        dead_code,
-        reason = "for the plan/apply pipeline, which goes through core's ports"
-    )]
+    /// Like [`Connected::api_error`] for errors that came through core's ports (which keep the
+    /// client's error as their source, so the same hints apply).
     pub fn port_error(&self, error: PortError) -> CliError {
+        let unreachable = error
+            .source
+            .as_deref()
+            .and_then(|source| source.downcast_ref::<ApiError>())
+            .is_some_and(|api| {
+                matches!(api.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout)
+            });
         let cli = CliError::new(Exit::Error, format!("env {}: {}", self.env_name, error));
         if error.kind == PortErrorKind::Unauthorized {
             cli.with_hint(self.unauthorized_hint())
+        } else if unreachable {
+            cli.with_hint(self.unreachable_hint())
         } else {
             cli
         }
@@ -122,44 +121,11 @@ impl Connected {
     }
 }
 
-/// The environment named by `--env`, which these commands require. `--env all` is refused:
-/// only plan, drift and diff run across every environment.
-pub fn require_env(global: &GlobalArgs) -> Result<&str, CliError> {
-    match global.env.as_deref() {
-        None => Err(CliError::new(Exit::Usage, "this command needs --env ENV")
-            .with_hint("`descope-mgmt env list` shows the environments")),
-        Some("all") => Err(CliError::new(
-            Exit::Usage,
-            "--env all is not supported by this command; name one environment",
-        )),
-        Some(name) => Ok(name),
-    }
-}
-
-/// The configuration of `env_name`; an unknown name is a configuration error (exit 3) that
-/// lists the known ones.
-pub fn environment<'a>(
-    config: &'a DescopeConfig,
-    env_name: &str,
-) -> Result<&'a EnvironmentConfig, CliError> {
-    config.environment(env_name).ok_or_else(|| {
-        let known: Vec<&str> = config.environments().keys().map(String::as_str).collect();
-        CliError::config_invalid(format!("environment {env_name:?} is not defined"))
-            .with_hint(format!("defined environments: {}", known.join(", ")))
-    })
-}
-
 /// Connects to `env_name`: for `emulator: FILE`, starts the embedded emulator on an ephemeral
 /// loopback port with its state in FILE (parent directories created). The caller must
 /// [`Connected::close`] the result; prefer [`with_connection`], which does.
 pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected, CliError> {
-    if env_name == "all" {
-        return Err(CliError::new(
-            Exit::Usage,
-            "--env all is not supported by this command; name one environment",
-        ));
-    }
-    let env = environment(config, env_name)?.clone();
+    let env = defined_environment(config, env_name)?.clone();
     let rate_limit = client_rate_limit(&env, env_name)?;
     let (client_config, emulator) = match env.connection() {
         Connection::Project {
@@ -242,12 +208,12 @@ pub async fn with_connection<T>(
 /// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
 /// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
-    global: &GlobalArgs,
+    settings: &Settings,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let env_name = require_env(global)?;
-    let config = crate::commands::load_valid(global, None)?;
-    environment(&config, env_name)?;
+    let env_name = settings.one_env()?.as_str();
+    let config = crate::commands::load_valid(settings, None)?;
+    defined_environment(&config, env_name)?;
     runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
         tokio::select! {
             outcome = work(conn) => outcome,
@@ -389,10 +355,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn all_and_unknown_environments_are_refused_before_connecting() {
+    async fn unknown_environments_are_refused_before_connecting() {
         let config = emulator_config(std::path::Path::new("unused.json"));
-        let all = connect(&config, "all").await.unwrap_err();
-        assert_eq!(all.exit, Exit::Usage);
         let unknown = connect(&config, "prod").await.unwrap_err();
         assert_eq!(unknown.exit, Exit::ConfigInvalid);
         assert_eq!(unknown.hint.as_deref(), Some("defined environments: local"));

@@ -35,6 +35,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "config schema",
         &["config schema", "config schema --format yaml"],
     ),
+    ("schema", &["schema output"]),
+    (
+        "schema output",
+        &[
+            "schema output > descope-mgmt-output.schema.json",
+            "schema output --format yaml",
+        ],
+    ),
     ("env", &["env list"]),
     ("env list", &["env list", "env list --format json"]),
     (

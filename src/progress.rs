@@ -2,7 +2,6 @@
 //! Every finished write is also appended to the environment's audit log here, because this is
 //! the one place that sees each outcome as it happens (an interrupted run still leaves its log).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,6 +10,8 @@ use descope_mgmt_core::apply::{Outcome, Progress};
 use descope_mgmt_core::plan::Change;
 use descope_mgmt_core::safety::{AuditRecord, append_audit};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::printer::{Printer, ProgressMode};
 
 /// Where audit lines go.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ enum Display {
 #[derive(Debug)]
 pub struct ApplyProgress {
     display: Display,
+    printer: Printer,
     done: AtomicUsize,
     total: AtomicUsize,
     audit: Audit,
@@ -39,24 +41,25 @@ pub struct ApplyProgress {
 }
 
 impl ApplyProgress {
-    /// A bar when stderr is a terminal and progress is allowed, lines otherwise, nothing when quiet.
-    pub fn new(no_progress: bool, quiet: bool, audit: Audit) -> Self {
-        let display = if quiet {
-            Display::Silent
-        } else if !no_progress && std::io::stderr().is_terminal() {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
-            );
-            Display::Bar(bar)
-        } else {
-            Display::Lines {
-                every: AtomicUsize::new(1),
+    /// A bar, lines or nothing, as the settings decided.
+    pub fn new(printer: Printer, audit: Audit) -> Self {
+        let display = match printer.progress() {
+            ProgressMode::Hidden => Display::Silent,
+            ProgressMode::Bar => {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                Display::Bar(bar)
             }
+            ProgressMode::Lines => Display::Lines {
+                every: AtomicUsize::new(1),
+            },
         };
         Self {
             display,
+            printer,
             done: AtomicUsize::new(0),
             total: AtomicUsize::new(0),
             audit,
@@ -114,7 +117,8 @@ impl Progress for ApplyProgress {
             }
             Display::Lines { every } => {
                 if done.is_multiple_of(every.load(Ordering::SeqCst)) || done == total {
-                    eprintln!("progress: {done}/{total} changes");
+                    self.printer
+                        .progress_line(format!("progress: {done}/{total} changes"));
                 }
             }
             Display::Silent => {}

@@ -1,15 +1,15 @@
 //! `completions SHELL` (shell completion scripts) and `man` (roff manual pages), both generated
 //! from the same clap tree that parses the arguments, so they cannot drift from the real flags.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{CompletionsArgs, ManArgs};
 use crate::exit::{CliError, Exit};
+use crate::settings::Settings;
 
 const BIN_NAME: &str = "descope-mgmt";
 
-pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
+pub fn completions(settings: &Settings, args: &CompletionsArgs) -> Result<(), CliError> {
     let mut script = Vec::new();
     clap_complete::generate(
         args.shell,
@@ -17,18 +17,24 @@ pub fn completions(args: &CompletionsArgs) -> Result<(), CliError> {
         BIN_NAME,
         &mut script,
     );
-    write_all_stdout(&script)
+    Ok(settings.printer.data_bytes(&script, false)?)
 }
 
-pub fn man(args: &ManArgs) -> Result<(), CliError> {
+pub fn man(settings: &Settings, args: &ManArgs) -> Result<(), CliError> {
     match &args.out {
         None => {
             let mut page = Vec::new();
             render_page(crate::help::command(), &mut page)
                 .map_err(|error| CliError::new(Exit::Error, format!("cannot render: {error}")))?;
-            write_all_stdout(&page)
+            Ok(settings.printer.data_bytes(&page, false)?)
         }
-        Some(dir) => write_pages(dir),
+        Some(dir) => {
+            write_pages(dir)?;
+            settings
+                .printer
+                .note(format!("manual pages written to {}", dir.display()));
+            Ok(())
+        }
     }
 }
 
@@ -43,9 +49,7 @@ fn write_pages(dir: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).map_err(failed)?;
     let mut root = crate::help::command().disable_help_subcommand(true);
     root.build();
-    write_tree(root, dir).map_err(failed)?;
-    eprintln!("manual pages written to {}", dir.display());
-    Ok(())
+    write_tree(root, dir).map_err(failed)
 }
 
 fn write_tree(command: clap::Command, dir: &Path) -> std::io::Result<()> {
@@ -74,13 +78,4 @@ fn render_page(command: clap::Command, out: &mut Vec<u8>) -> std::io::Result<()>
         out.push(b'\n');
     }
     Ok(())
-}
-
-/// Writes bytes to stdout; a closed pipe (`| head`) is success, as for every command.
-fn write_all_stdout(bytes: &[u8]) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
-        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }

@@ -1,22 +1,21 @@
 //! `config validate` and `config schema`.
 
 use descope_mgmt_core::config::{self, Diagnostic, schema};
-use serde_json::json;
 
 use super::plural;
-use crate::cli::GlobalArgs;
 use crate::exit::CliError;
-use crate::output;
+use crate::report::{DiagnosticEntry, FORMAT_VERSION, ValidateReport};
+use crate::settings::{EnvTarget, Settings};
 
 /// Validates the base view and every environment view that has an overlay (or, with `--env`,
 /// that environment's view; `--env all`: every environment's view). Warnings go to stderr and
 /// do not fail; any error exits 3, listing all of them.
-pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
-    let path = &global.config;
+pub fn validate(settings: &Settings) -> Result<(), CliError> {
+    let path = &settings.config;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut summary = None;
-    let views: Vec<Option<String>> = match global.env.as_deref() {
-        Some("all") => {
+    let views: Vec<Option<String>> = match &settings.env {
+        Some(EnvTarget::All) => {
             let base = config::load(path, None);
             let mut views = vec![None];
             if let Some(config) = &base.config {
@@ -28,7 +27,7 @@ pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
             }
             views
         }
-        Some(env) => vec![Some(env.to_owned())],
+        Some(EnvTarget::One(env)) => vec![Some(env.as_str().to_owned())],
         None => std::iter::once(None)
             .chain(
                 config::load::overlay_environments(path)
@@ -48,19 +47,23 @@ pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
             summary = loaded.config;
         }
     }
-    output::print_diagnostics(&diagnostics);
+    settings.printer.diagnostics(&diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
     let valid = errors == 0;
 
-    let document = json!({
-        "config": path.display().to_string(),
-        "environment": global.env,
-        "valid": valid,
-        "errors": errors,
-        "warnings": warnings,
-        "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-    });
+    let report = ValidateReport {
+        format_version: FORMAT_VERSION,
+        config: path.display().to_string(),
+        environment: settings.env.as_ref().map(|target| match target {
+            EnvTarget::All => "all".to_owned(),
+            EnvTarget::One(env) => env.as_str().to_owned(),
+        }),
+        valid,
+        errors,
+        warnings,
+        diagnostics: diagnostics.iter().map(DiagnosticEntry::from).collect(),
+    };
     let counts = summary
         .as_ref()
         .filter(|_| valid)
@@ -78,7 +81,7 @@ pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
             .join(", ")
         })
         .unwrap_or_default();
-    output::emit(global.format, document, || {
+    settings.printer.report(&report, || {
         if valid {
             format!(
                 "{}: valid ({counts}; {warnings} warning{})",
@@ -101,25 +104,13 @@ pub fn validate(global: &GlobalArgs) -> Result<(), CliError> {
     }
 }
 
-fn diagnostic_json(diagnostic: &Diagnostic) -> serde_json::Value {
-    json!({
-        "severity": diagnostic.severity.to_string(),
-        "file": diagnostic.file.display().to_string(),
-        "line": diagnostic.position.line,
-        "column": diagnostic.position.column,
-        "path": diagnostic.path,
-        "message": diagnostic.message,
-        "hint": diagnostic.hint,
-    })
-}
-
 /// The JSON Schema itself (a standard document, so no `format_version` wrapper).
-pub fn schema(global: &GlobalArgs) -> Result<(), CliError> {
+pub fn schema(settings: &Settings) -> Result<(), CliError> {
     let schema = schema::json_schema();
-    let text = match global.format {
-        crate::cli::Format::Yaml => output::to_yaml(&schema),
+    let text = match settings.printer.format() {
+        crate::cli::Format::Yaml => crate::printer::to_yaml(&schema),
         _ => serde_json::to_string_pretty(&schema).map_err(std::io::Error::other)?,
     };
-    output::write_stdout(&text)?;
+    settings.printer.data(&text)?;
     Ok(())
 }

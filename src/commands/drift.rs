@@ -1,18 +1,18 @@
 //! `drift`: does the live state differ from the configuration? Exit 2 when it does, counting
 //! live resources the configuration does not name; 0 when it does not.
 
-use crate::cli::{DriftArgs, GlobalArgs};
+use crate::cli::DriftArgs;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::Selection;
+use crate::pipeline::read::{all_envs, plan_one, show};
+use crate::settings::Settings;
 
-use super::plan::{ALL_ENVS, all_envs, plan_one, show};
-
-pub fn run(global: &GlobalArgs, args: &DriftArgs) -> Result<Exit, CliError> {
+pub fn run(settings: &Settings, args: &DriftArgs) -> Result<Exit, CliError> {
     let selection = Selection::all_kinds(&args.target, false);
-    if global.env.as_deref() == Some(ALL_ENVS) {
-        return all_envs(global, &selection, true, true);
+    if settings.all_envs() {
+        return all_envs(settings, &selection, true, true);
     }
-    let plan = plan_one(global, &selection, |planned| show(global, planned))?;
+    let plan = plan_one(settings, &selection, |planned| show(settings, planned))?;
     let drifted = !plan.is_empty() || !plan.unmanaged.is_empty();
     Ok(if drifted {
         Exit::ChangesPending

@@ -2,25 +2,27 @@
 
 use descope_mgmt_core::config::base_url::process_env;
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
-use serde_json::json;
 
 use super::load_valid;
-use crate::cli::GlobalArgs;
 use crate::exit::CliError;
-use crate::output;
+use crate::printer::yes_no;
+use crate::report::{EnvListReport, EnvironmentEntry, FORMAT_VERSION, RateLimitEntry};
+use crate::settings::Settings;
 
-pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
-    let config = load_valid(global, None)?;
+pub fn list(settings: &Settings) -> Result<(), CliError> {
+    let config = load_valid(settings, None)?;
     let rows: Vec<Row> = config
         .environments()
         .iter()
         .map(|(name, env)| Row::new(name, env))
         .collect();
-    let document = json!({
-        "environments": rows.iter().map(Row::json).collect::<Vec<_>>(),
-    });
-    output::emit(global.format, document, || {
-        output::table(
+    let report = EnvListReport {
+        format_version: FORMAT_VERSION,
+        environments: rows.iter().map(Row::entry).collect(),
+    };
+    let printer = &settings.printer;
+    printer.report(&report, || {
+        printer.table(
             &[
                 "NAME",
                 "KIND",
@@ -31,7 +33,6 @@ pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
                 "KEY",
             ],
             rows.iter().map(Row::cells).collect(),
-            global.color,
         )
     })?;
     Ok(())
@@ -78,17 +79,20 @@ impl Row {
         }
     }
 
-    fn json(&self) -> serde_json::Value {
-        json!({
-            "name": self.name,
-            "kind": self.kind,
-            "project_id": self.project_id,
-            "base_url": self.base_url,
-            "emulator_state": self.emulator_state,
-            "protected": self.protected,
-            "rate_limit": { "requests": self.requests, "per_seconds": self.per_seconds },
-            "management_key": self.key,
-        })
+    fn entry(&self) -> EnvironmentEntry {
+        EnvironmentEntry {
+            name: self.name.clone(),
+            kind: self.kind.to_owned(),
+            project_id: self.project_id.clone(),
+            base_url: self.base_url.clone(),
+            emulator_state: self.emulator_state.clone(),
+            protected: self.protected,
+            rate_limit: RateLimitEntry {
+                requests: self.requests,
+                per_seconds: self.per_seconds,
+            },
+            management_key: self.key.clone(),
+        }
     }
 
     fn cells(&self) -> Vec<String> {
@@ -102,7 +106,7 @@ impl Row {
                 (None, Some(state)) => format!("embedded emulator (state {state})"),
                 (None, None) => dash(),
             },
-            if self.protected { "yes" } else { "no" }.to_owned(),
+            yes_no(self.protected),
             format!("{}/{}s", self.requests, self.per_seconds),
             self.key.clone().unwrap_or_else(dash),
         ]

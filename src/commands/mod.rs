@@ -1,16 +1,19 @@
-//! Dispatch: parse arguments, set up logging, run one command, map its outcome to an exit code.
-//! Each command module reads top to bottom: load → act → render.
+//! Dispatch: parse arguments, resolve the settings once, set up logging, run one command, map
+//! its outcome to an exit code. Each command module reads top to bottom: load → act → render,
+//! and never imports another command module (what they share lives in `pipeline`, `render`,
+//! `report` and `printer`).
 
-pub mod apply;
+mod apply;
 mod completions;
 mod config;
-pub mod drift;
+mod drift;
 mod env;
+mod kind_diff_sync;
 mod permission;
-pub mod plan;
+mod plan;
 mod role;
+mod schema;
 mod tenant;
-mod tenant_sync;
 
 use std::ffi::OsString;
 
@@ -18,9 +21,11 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, TenantCommand,
+    Cli, Command, ConfigCommand, EnvCommand, PermissionCommand, RoleCommand, SchemaCommand,
+    TenantCommand,
 };
 use crate::exit::{CliError, Exit};
+use crate::settings::Settings;
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     let parsed = crate::help::command()
@@ -39,77 +44,71 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
             return exit;
         }
     };
-    crate::logging::init(&cli.global);
-    let result = match &cli.command {
-        Command::Config(ConfigCommand::Validate) => config::validate(&cli.global),
-        Command::Config(ConfigCommand::Schema) => config::schema(&cli.global),
-        Command::Env(EnvCommand::List) => env::list(&cli.global),
-        Command::Plan(args) => return finish(plan::run(&cli.global, args)),
-        Command::Apply(args) => return finish(apply::run(&cli.global, args)),
-        Command::Drift(args) => return finish(drift::run(&cli.global, args)),
-        Command::Completions(args) => completions::completions(args),
-        Command::Man(args) => completions::man(args),
-        Command::Tenant(TenantCommand::List) => tenant::list(&cli.global),
-        Command::Tenant(TenantCommand::Get { id }) => tenant::get(&cli.global, id),
-        Command::Tenant(TenantCommand::Create(args)) => tenant::create(&cli.global, args),
-        Command::Tenant(TenantCommand::Update(args)) => tenant::update(&cli.global, args),
-        Command::Tenant(TenantCommand::Delete { id }) => tenant::delete(&cli.global, id),
-        Command::Role(RoleCommand::List) => role::list(&cli.global),
-        Command::Permission(PermissionCommand::List) => permission::list(&cli.global),
-        // diff / sync: the pipeline limited to one kind (tenant_sync.rs).
-        Command::Tenant(TenantCommand::Diff(args)) => {
-            return finish(tenant_sync::diff(&cli.global, ResourceKind::Tenant, args));
-        }
-        Command::Tenant(TenantCommand::Sync(args)) => {
-            return finish(tenant_sync::sync(&cli.global, ResourceKind::Tenant, args));
-        }
-        Command::Role(RoleCommand::Diff(args)) => {
-            return finish(tenant_sync::diff(&cli.global, ResourceKind::Role, args));
-        }
-        Command::Role(RoleCommand::Sync(args)) => {
-            return finish(tenant_sync::sync(&cli.global, ResourceKind::Role, args));
-        }
-        Command::Permission(PermissionCommand::Diff(args)) => {
-            return finish(tenant_sync::diff(
-                &cli.global,
-                ResourceKind::Permission,
-                args,
-            ));
-        }
-        Command::Permission(PermissionCommand::Sync(args)) => {
-            return finish(tenant_sync::sync(
-                &cli.global,
-                ResourceKind::Permission,
-                args,
-            ));
-        }
-    };
-    finish(result.map(|()| Exit::Success))
-}
-
-/// Prints a failure on stderr and picks the exit code.
-fn finish(result: Result<Exit, CliError>) -> Exit {
-    match result {
+    let settings = Settings::resolve(&cli.global);
+    crate::logging::init(&settings);
+    let outcome = dispatch(&settings, &cli.command);
+    match outcome {
         Ok(exit) => exit,
         Err(error) => {
-            eprintln!("{error}");
+            settings.printer.error(&error);
             error.exit
         }
     }
 }
 
-/// Loads the configuration (base view) or fails with exit 3 after printing every diagnostic.
+fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
+    let done = |result: Result<(), CliError>| result.map(|()| Exit::Success);
+    match command {
+        Command::Config(ConfigCommand::Validate) => done(config::validate(settings)),
+        Command::Config(ConfigCommand::Schema) => done(config::schema(settings)),
+        Command::Schema(SchemaCommand::Output) => done(schema::output(settings)),
+        Command::Env(EnvCommand::List) => done(env::list(settings)),
+        Command::Plan(args) => plan::run(settings, args),
+        Command::Apply(args) => apply::run(settings, args),
+        Command::Drift(args) => drift::run(settings, args),
+        Command::Completions(args) => done(completions::completions(settings, args)),
+        Command::Man(args) => done(completions::man(settings, args)),
+        Command::Tenant(TenantCommand::List) => done(tenant::list(settings)),
+        Command::Tenant(TenantCommand::Get { id }) => done(tenant::get(settings, id)),
+        Command::Tenant(TenantCommand::Create(args)) => done(tenant::create(settings, args)),
+        Command::Tenant(TenantCommand::Update(args)) => done(tenant::update(settings, args)),
+        Command::Tenant(TenantCommand::Delete { id }) => done(tenant::delete(settings, id)),
+        Command::Role(RoleCommand::List) => done(role::list(settings)),
+        Command::Permission(PermissionCommand::List) => done(permission::list(settings)),
+        Command::Tenant(TenantCommand::Diff(args)) => {
+            kind_diff_sync::diff(settings, ResourceKind::Tenant, args)
+        }
+        Command::Tenant(TenantCommand::Sync(args)) => {
+            kind_diff_sync::sync(settings, ResourceKind::Tenant, args)
+        }
+        Command::Role(RoleCommand::Diff(args)) => {
+            kind_diff_sync::diff(settings, ResourceKind::Role, args)
+        }
+        Command::Role(RoleCommand::Sync(args)) => {
+            kind_diff_sync::sync(settings, ResourceKind::Role, args)
+        }
+        Command::Permission(PermissionCommand::Diff(args)) => {
+            kind_diff_sync::diff(settings, ResourceKind::Permission, args)
+        }
+        Command::Permission(PermissionCommand::Sync(args)) => {
+            kind_diff_sync::sync(settings, ResourceKind::Permission, args)
+        }
+    }
+}
+
+/// Loads the configuration (base view, or `env`'s view) or fails with exit 3 after printing
+/// every diagnostic.
 pub(crate) fn load_valid(
-    global: &crate::cli::GlobalArgs,
+    settings: &Settings,
     env: Option<&str>,
 ) -> Result<descope_mgmt_core::config::DescopeConfig, CliError> {
-    let loaded = descope_mgmt_core::config::load(&global.config, env);
-    crate::output::print_diagnostics(&loaded.diagnostics);
+    let loaded = descope_mgmt_core::config::load(&settings.config, env);
+    settings.printer.diagnostics(&loaded.diagnostics);
     let errors = loaded.errors().count();
     loaded.config.ok_or_else(|| {
         CliError::config_invalid(format!(
             "{} is invalid: {errors} error{}",
-            global.config.display(),
+            settings.config.display(),
             plural(errors)
         ))
         .with_hint("run `descope-mgmt config validate` for the full report")

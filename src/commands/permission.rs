@@ -1,16 +1,14 @@
 //! `permission list`: the permissions of one environment's project.
-//! (`permission diff` and `permission sync` live in `tenant_sync.rs`.)
+//! (`permission diff` and `permission sync` live in `kind_diff_sync.rs`.)
 
-use serde_json::json;
-
-use super::role::dash_if_empty;
-use crate::cli::GlobalArgs;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
-use crate::output;
+use crate::printer::{dash_if_empty, yes_no};
+use crate::report::{FORMAT_VERSION, PermissionEntry, PermissionListReport};
+use crate::settings::Settings;
 
-pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
-    run_in_env(global, async |conn| {
+pub fn list(settings: &Settings) -> Result<(), CliError> {
+    run_in_env(settings, async |conn| {
         let mut permissions = conn
             .client()
             .permissions()
@@ -18,16 +16,21 @@ pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
             .await
             .map_err(|e| conn.api_error(e))?;
         permissions.sort_by(|a, b| a.name.cmp(&b.name));
-        let document = json!({
-            "env": conn.env_name(),
-            "permissions": permissions.iter().map(|permission| json!({
-                "name": permission.name,
-                "description": permission.description,
-                "built_in": permission.system_default,
-            })).collect::<Vec<_>>(),
-        });
-        output::emit(global.format, document, || {
-            output::table(
+        let report = PermissionListReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            permissions: permissions
+                .iter()
+                .map(|permission| PermissionEntry {
+                    name: permission.name.clone(),
+                    description: permission.description.clone(),
+                    built_in: permission.system_default,
+                })
+                .collect(),
+        };
+        let printer = &settings.printer;
+        printer.report(&report, || {
+            printer.table(
                 &["NAME", "DESCRIPTION", "BUILT-IN"],
                 permissions
                     .iter()
@@ -35,16 +38,10 @@ pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
                         vec![
                             permission.name.clone(),
                             dash_if_empty(permission.description.clone()),
-                            if permission.system_default {
-                                "yes"
-                            } else {
-                                "no"
-                            }
-                            .to_owned(),
+                            yes_no(permission.system_default),
                         ]
                     })
                     .collect(),
-                global.color,
             )
         })?;
         Ok(())

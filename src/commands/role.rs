@@ -1,15 +1,14 @@
 //! `role list`: the roles of one environment's project, project-level and tenant-level.
-//! (`role diff` and `role sync` live in `tenant_sync.rs`.)
+//! (`role diff` and `role sync` live in `kind_diff_sync.rs`.)
 
-use serde_json::json;
-
-use crate::cli::GlobalArgs;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
-use crate::output;
+use crate::printer::{dash_if_empty, yes_no};
+use crate::report::{FORMAT_VERSION, RoleEntry, RoleListReport};
+use crate::settings::Settings;
 
-pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
-    run_in_env(global, async |conn| {
+pub fn list(settings: &Settings) -> Result<(), CliError> {
+    run_in_env(settings, async |conn| {
         let mut roles = conn
             .client()
             .roles()
@@ -21,19 +20,24 @@ pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
         for role in &mut roles {
             role.permission_names.sort();
         }
-        let document = json!({
-            "env": conn.env_name(),
-            "roles": roles.iter().map(|role| json!({
-                "name": role.name,
-                "description": role.description,
-                "permissions": role.permission_names,
-                "tenant_id": (!role.tenant_id.is_empty()).then_some(&role.tenant_id),
-                "default": role.default,
-                "private": role.private,
-            })).collect::<Vec<_>>(),
-        });
-        output::emit(global.format, document, || {
-            output::table(
+        let report = RoleListReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            roles: roles
+                .iter()
+                .map(|role| RoleEntry {
+                    name: role.name.clone(),
+                    description: role.description.clone(),
+                    permissions: role.permission_names.clone(),
+                    tenant_id: (!role.tenant_id.is_empty()).then(|| role.tenant_id.clone()),
+                    default: role.default,
+                    private: role.private,
+                })
+                .collect(),
+        };
+        let printer = &settings.printer;
+        printer.report(&report, || {
+            printer.table(
                 &["NAME", "DESCRIPTION", "PERMISSIONS", "TENANT", "DEFAULT"],
                 roles
                     .iter()
@@ -43,21 +47,12 @@ pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
                             role.description.clone(),
                             dash_if_empty(role.permission_names.join(", ")),
                             dash_if_empty(role.tenant_id.clone()),
-                            if role.default { "yes" } else { "no" }.to_owned(),
+                            yes_no(role.default),
                         ]
                     })
                     .collect(),
-                global.color,
             )
         })?;
         Ok(())
     })
-}
-
-pub(super) fn dash_if_empty(text: String) -> String {
-    if text.is_empty() {
-        "-".to_owned()
-    } else {
-        text
-    }
 }

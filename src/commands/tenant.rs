@@ -1,47 +1,54 @@
 //! `tenant list | get | create | update | delete`: direct operations on one environment's
 //! tenants. Input is checked with the configuration's own rules before anything is sent; writes
 //! to a protected environment need the typed confirmation or `--yes`.
-//! (`tenant diff` and `tenant sync` live in `tenant_sync.rs`.)
+//! (`tenant diff` and `tenant sync` live in `kind_diff_sync.rs`, with every other kind's.)
 
 use std::collections::BTreeMap;
 
 use descope_mgmt_core::config::{TenantConfig, Violation, rules};
+use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::Tenant;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::cli::{GlobalArgs, TenantCreateArgs, TenantUpdateArgs};
+use crate::cli::{TenantCreateArgs, TenantUpdateArgs};
 use crate::connect::{Connected, run_in_env};
 use crate::exit::{CliError, Exit};
-use crate::output;
+use crate::printer::{dash_if_empty, yes_no};
+use crate::report::{
+    FORMAT_VERSION, TenantCreatedReport, TenantDeletedReport, TenantEntry, TenantGetReport,
+    TenantListReport, TenantUpdatedReport,
+};
+use crate::settings::Settings;
 
-pub fn list(global: &GlobalArgs) -> Result<(), CliError> {
-    run_in_env(global, async |conn| {
-        let tenants: Vec<Tenant> = conn
-            .client()
-            .tenants()
-            .load_all()
+pub fn list(settings: &Settings) -> Result<(), CliError> {
+    run_in_env(settings, async |conn| {
+        // The same port the planner reads, so `list` shows what `diff` compares.
+        let tenants = ResourcePort::<Tenant>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?
-            .into_iter()
-            .map(Tenant::from)
-            .collect();
-        let document = json!({
-            "env": conn.env_name(),
-            "tenants": tenants.iter().map(tenant_json).collect::<Vec<_>>(),
-        });
-        emit_tenants(global, document, &tenants)
+            .map_err(|e| conn.port_error(e))?;
+        let report = TenantListReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            tenants: tenants.iter().map(TenantEntry::from).collect(),
+        };
+        emit_tenants(settings, &report, &tenants)
     })
 }
 
-pub fn get(global: &GlobalArgs, id: &str) -> Result<(), CliError> {
-    run_in_env(global, async |conn| {
+pub fn get(settings: &Settings, id: &str) -> Result<(), CliError> {
+    run_in_env(settings, async |conn| {
         let tenant = load_existing(conn, id).await?;
-        let document = json!({"env": conn.env_name(), "tenant": tenant_json(&tenant)});
-        emit_tenants(global, document, std::slice::from_ref(&tenant))
+        let report = TenantGetReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            tenant: (&tenant).into(),
+        };
+        emit_tenants(settings, &report, std::slice::from_ref(&tenant))
     })
 }
 
-pub fn create(global: &GlobalArgs, args: &TenantCreateArgs) -> Result<(), CliError> {
+pub fn create(settings: &Settings, args: &TenantCreateArgs) -> Result<(), CliError> {
     // Everything is checked before connecting, so bad input sends nothing.
     let attributes = parse_attributes(&args.attributes)?;
     let checked = TenantConfig::builder(&args.id, &args.name)
@@ -56,9 +63,9 @@ pub fn create(global: &GlobalArgs, args: &TenantCreateArgs) -> Result<(), CliErr
         warn_domains_without_self_provisioning();
     }
     let tenant = checked.to_resource();
-    run_in_env(global, async |conn| {
+    run_in_env(settings, async |conn| {
         if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), global.yes)?;
+            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
         }
         check_roles_exist(conn, &tenant.default_roles).await?;
         let id = conn
@@ -71,33 +78,43 @@ pub fn create(global: &GlobalArgs, args: &TenantCreateArgs) -> Result<(), CliErr
             id,
             ..tenant.clone()
         };
-        let document = json!({"env": conn.env_name(), "created": tenant_json(&created)});
-        output::emit(global.format, document, || {
+        let report = TenantCreatedReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            created: (&created).into(),
+        };
+        settings.printer.report(&report, || {
             format!("created tenant {} in env {}", created.id, conn.env_name())
         })?;
         Ok(())
     })
 }
 
-pub fn update(global: &GlobalArgs, args: &TenantUpdateArgs) -> Result<(), CliError> {
+pub fn update(settings: &Settings, args: &TenantUpdateArgs) -> Result<(), CliError> {
     let changes = Changes::parse(args)?;
-    run_in_env(global, async |conn| {
+    let updated_report = |conn: &Connected, updated: bool, tenant: &Tenant| TenantUpdatedReport {
+        format_version: FORMAT_VERSION,
+        env: conn.env_name().to_owned(),
+        updated,
+        tenant: tenant.into(),
+    };
+    run_in_env(settings, async |conn| {
         let live = load_existing(conn, &args.id).await?;
         let updated = changes.apply(live.clone());
         if updated == live {
-            let document =
-                json!({"env": conn.env_name(), "updated": false, "tenant": tenant_json(&live)});
-            output::emit(global.format, document, || {
-                format!(
-                    "tenant {} in env {} already as requested",
-                    live.id,
-                    conn.env_name()
-                )
-            })?;
+            settings
+                .printer
+                .report(&updated_report(conn, false, &live), || {
+                    format!(
+                        "tenant {} in env {} already as requested",
+                        live.id,
+                        conn.env_name()
+                    )
+                })?;
             return Ok(());
         }
         if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), global.yes)?;
+            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
         }
         if updated.default_roles != live.default_roles {
             check_roles_exist(conn, &updated.default_roles).await?;
@@ -107,20 +124,20 @@ pub fn update(global: &GlobalArgs, args: &TenantUpdateArgs) -> Result<(), CliErr
             .update(&updated)
             .await
             .map_err(|e| conn.api_error(e))?;
-        let document =
-            json!({"env": conn.env_name(), "updated": true, "tenant": tenant_json(&updated)});
-        output::emit(global.format, document, || {
-            format!("updated tenant {} in env {}", updated.id, conn.env_name())
-        })?;
+        settings
+            .printer
+            .report(&updated_report(conn, true, &updated), || {
+                format!("updated tenant {} in env {}", updated.id, conn.env_name())
+            })?;
         Ok(())
     })
 }
 
-pub fn delete(global: &GlobalArgs, id: &str) -> Result<(), CliError> {
-    run_in_env(global, async |conn| {
+pub fn delete(settings: &Settings, id: &str) -> Result<(), CliError> {
+    run_in_env(settings, async |conn| {
         // Confirm first: a refused delete must not even read.
         if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), global.yes)?;
+            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
         }
         load_existing(conn, id).await?;
         conn.client()
@@ -128,8 +145,12 @@ pub fn delete(global: &GlobalArgs, id: &str) -> Result<(), CliError> {
             .delete(id, false)
             .await
             .map_err(|e| conn.api_error(e))?;
-        let document = json!({"env": conn.env_name(), "deleted": id});
-        output::emit(global.format, document, || {
+        let report = TenantDeletedReport {
+            format_version: FORMAT_VERSION,
+            env: conn.env_name().to_owned(),
+            deleted: id.to_owned(),
+        };
+        settings.printer.report(&report, || {
             format!("deleted tenant {id} from env {}", conn.env_name())
         })?;
         Ok(())
@@ -322,22 +343,14 @@ fn warn_domains_without_self_provisioning() {
     );
 }
 
-pub(super) fn tenant_json(tenant: &Tenant) -> Value {
-    json!({
-        "id": tenant.id,
-        "name": tenant.name,
-        "domains": tenant.self_provisioning_domains,
-        "self_provisioning": !tenant.self_provisioning_domains.is_empty(),
-        "custom_attributes": tenant.custom_attributes,
-        "enforce_sso": tenant.enforce_sso,
-        "disabled": tenant.disabled,
-        "default_roles": tenant.default_roles,
-    })
-}
-
-fn emit_tenants(global: &GlobalArgs, document: Value, tenants: &[Tenant]) -> Result<(), CliError> {
-    output::emit(global.format, document, || {
-        output::table(
+fn emit_tenants(
+    settings: &Settings,
+    report: &impl Serialize,
+    tenants: &[Tenant],
+) -> Result<(), CliError> {
+    let printer = &settings.printer;
+    printer.report(report, || {
+        printer.table(
             &[
                 "ID",
                 "NAME",
@@ -348,21 +361,13 @@ fn emit_tenants(global: &GlobalArgs, document: Value, tenants: &[Tenant]) -> Res
                 "DEFAULT ROLES",
             ],
             tenants.iter().map(tenant_cells).collect(),
-            global.color,
         )
     })?;
     Ok(())
 }
 
 fn tenant_cells(tenant: &Tenant) -> Vec<String> {
-    let yes_no = |flag: bool| if flag { "yes" } else { "no" }.to_owned();
-    let list = |items: &[String]| {
-        if items.is_empty() {
-            "-".to_owned()
-        } else {
-            items.join(", ")
-        }
-    };
+    let list = |items: &[String]| dash_if_empty(items.join(", "));
     vec![
         tenant.id.clone(),
         tenant.name.clone(),
@@ -377,6 +382,7 @@ fn tenant_cells(tenant: &Tenant) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn attributes_are_strings_unless_typed() {

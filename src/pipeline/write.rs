@@ -1,4 +1,5 @@
-//! The write half of the pipeline: guards → lock → backup → apply → summary → exit code.
+//! The write half of the pipeline, behind `apply` and every `sync`: show the plan → guards →
+//! lock → backup → apply → summary → exit code.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -8,20 +9,62 @@ use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
     EnvLock, LockError, check_deletes, touched_live_state, write_backup,
 };
-use serde_json::{Value, json};
 
 use super::{Planned, state_dir};
-use crate::cli::GlobalArgs;
 use crate::exit::{CliError, Exit};
 use crate::progress::{ApplyProgress, Audit};
+use crate::render::plan::{self as render, Palette};
+use crate::report::{
+    self as report, ApiEntry, FORMAT_VERSION, ResultEntry, RunReport, skip_reason_text, status_name,
+};
+use crate::settings::{Settings, WriteSettings};
 
-/// Flags of the commands that write.
-#[derive(Debug, Clone)]
-pub struct WriteFlags {
-    pub dry_run: bool,
-    pub allow_delete: bool,
-    pub max_deletes: usize,
-    pub report: Option<PathBuf>,
+/// Shows the plan, then (unless `--dry-run`) guards, applies and reports.
+pub async fn run(
+    settings: &Settings,
+    planned: &Planned,
+    flags: &WriteSettings,
+    started: Instant,
+) -> Result<Exit, CliError> {
+    let printer = &settings.printer;
+    let human = printer.format() == crate::cli::Format::Table;
+    if human {
+        printer.data(&render::human(
+            &planned.env,
+            &planned.plan,
+            Palette::new(printer.color()),
+        ))?;
+    }
+    if flags.dry_run {
+        if let Err(refusal) = check_deletes(
+            &planned.plan,
+            flags.max_deletes,
+            planned.protected,
+            flags.allow_delete,
+        ) {
+            printer.note(format!(
+                "note: without --dry-run this would be refused: {refusal}"
+            ));
+        }
+        if human {
+            printer.note("dry run: nothing was sent");
+        } else {
+            printer.report(
+                &report::ApplyReport::new(&planned.env, &planned.plan, None),
+                String::new,
+            )?;
+        }
+        return Ok(Exit::Success);
+    }
+    guards(settings, planned, flags)?;
+    let summary = execute(settings, planned, started).await?;
+    if !human {
+        let document =
+            report::ApplyReport::new(&planned.env, &planned.plan, Some(summary.report()));
+        printer.report(&document, String::new)?;
+    }
+    finish(settings, &summary, flags)?;
+    Ok(summary.exit())
 }
 
 /// What a finished (or refused before starting) write run produced.
@@ -48,30 +91,38 @@ impl RunSummary {
             .count()
     }
 
-    /// The `--report` document (also embedded in JSON output):
-    /// `{"env", "status", "created", "updated", "deleted", "unchanged", "failed", "skipped",
-    ///   "api": {"requests", "retries", "rate_limited", "limiter_wait_ms"}, "wall_ms",
-    ///   "backup", "results": [{"kind", "id", "action", "outcome": {"status", ...}}]}`.
-    pub fn json(&self) -> Value {
-        json!({
-            "env": self.env,
-            "status": self.status,
-            "created": self.count(Action::Create),
-            "updated": self.count(Action::Update),
-            "deleted": self.count(Action::Delete),
-            "unchanged": self.unchanged,
-            "failed": self.report.failed(),
-            "skipped": self.report.skipped(),
-            "api": {
-                "requests": self.requests,
-                "retries": self.retries,
-                "rate_limited": self.rate_limited,
-                "limiter_wait_ms": self.limiter_wait.as_millis() as u64,
+    /// The `--report` document, also `result` in the JSON output.
+    pub fn report(&self) -> RunReport {
+        RunReport {
+            format_version: FORMAT_VERSION,
+            env: self.env.clone(),
+            status: status_name(self.status),
+            created: self.count(Action::Create),
+            updated: self.count(Action::Update),
+            deleted: self.count(Action::Delete),
+            unchanged: self.unchanged,
+            failed: self.report.failed(),
+            skipped: self.report.skipped(),
+            api: ApiEntry {
+                requests: self.requests,
+                retries: self.retries,
+                rate_limited: self.rate_limited,
+                limiter_wait_ms: u64::try_from(self.limiter_wait.as_millis()).unwrap_or(u64::MAX),
             },
-            "wall_ms": self.wall.as_millis() as u64,
-            "backup": self.backup,
-            "results": self.report.results,
-        })
+            wall_ms: u64::try_from(self.wall.as_millis()).unwrap_or(u64::MAX),
+            backup: self.backup.as_ref().map(|path| path.display().to_string()),
+            results: self
+                .report
+                .results
+                .iter()
+                .map(|result| ResultEntry {
+                    kind: result.kind.to_string(),
+                    id: result.id.clone(),
+                    action: result.action.into(),
+                    outcome: (&result.outcome).into(),
+                })
+                .collect(),
+        }
     }
 
     pub fn text(&self) -> String {
@@ -103,7 +154,7 @@ impl RunSummary {
                     result.action.as_str(),
                     result.kind,
                     result.id,
-                    serde_json::to_string(reason).unwrap_or_default()
+                    skip_reason_text(reason)
                 )),
                 Outcome::Succeeded { .. } => {}
             }
@@ -122,7 +173,11 @@ impl RunSummary {
 
 /// Refuses the run before anything is written: the blast-radius check, then the protected
 /// environment's confirmation.
-pub fn guards(global: &GlobalArgs, planned: &Planned, flags: &WriteFlags) -> Result<(), CliError> {
+pub fn guards(
+    settings: &Settings,
+    planned: &Planned,
+    flags: &WriteSettings,
+) -> Result<(), CliError> {
     check_deletes(
         &planned.plan,
         flags.max_deletes,
@@ -131,7 +186,7 @@ pub fn guards(global: &GlobalArgs, planned: &Planned, flags: &WriteFlags) -> Res
     )
     .map_err(|refusal| CliError::new(Exit::Refused, refusal.to_string()))?;
     if planned.protected {
-        crate::confirm::confirm_protected(&planned.env, global.yes)?;
+        crate::confirm::confirm_protected(&planned.env, settings.yes)?;
     }
     Ok(())
 }
@@ -152,10 +207,11 @@ fn git_commit(config: &Path) -> Option<String> {
         .filter(|commit| !commit.is_empty())
 }
 
-/// lock → backup → apply (Ctrl-C cancels; in-flight calls finish) → summary. Call after
-/// [`guards`]; a plan without writes returns at once without touching anything.
+/// lock → backup → apply (Ctrl-C, or a failed write to stdout/stderr, cancels; in-flight calls
+/// finish) → summary. Call after [`guards`]; a plan without writes returns at once without
+/// touching anything.
 pub async fn execute(
-    global: &GlobalArgs,
+    settings: &Settings,
     planned: &Planned,
     started: Instant,
 ) -> Result<RunSummary, CliError> {
@@ -197,33 +253,39 @@ pub async fn execute(
                 format!("backup failed, nothing written: {error}"),
             )
         })?;
-        eprintln!("backup: {}", backup.display());
+        let printer = &settings.printer;
+        printer.note(format!("backup: {}", backup.display()));
         summary.backup = Some(backup);
 
         let progress = ApplyProgress::new(
-            global.no_progress,
-            global.quiet,
+            printer.clone(),
             Audit {
                 dir: dir.clone(),
                 env: planned.env.clone(),
-                git_commit: git_commit(&global.config),
+                git_commit: git_commit(&settings.config),
             },
         );
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
-        let cancel = planned.project.cancel_token();
+        let cancel = planned.client.cancel_token();
         let report = {
+            // An output stream that fails mid-run (stderr closed or full, `2>&1 | head`) stops
+            // the run like Ctrl-C: writing on without anyone seeing the outcome is worse.
             let handler = {
                 let cancel = cancel.clone();
+                let printer = printer.clone();
                 tokio::spawn(async move {
-                    if interrupt.recv().await.is_some() {
-                        eprintln!("interrupted: letting in-flight calls finish…");
-                        cancel.cancel();
+                    tokio::select! {
+                        Some(()) = interrupt.recv() => {
+                            printer.note("interrupted: letting in-flight calls finish…");
+                        }
+                        () = printer.wait_output_failed() => {}
                     }
+                    cancel.cancel();
                 })
             };
             let report = apply(
                 plan,
-                &planned.project,
+                &planned.client,
                 &ApplyOptions::default(),
                 &progress,
                 &cancel,
@@ -234,12 +296,12 @@ pub async fn execute(
         };
         progress.finish();
         if let Some(error) = progress.audit_error() {
-            eprintln!("warning: could not write the audit log: {error}");
+            printer.error(format!("warning: could not write the audit log: {error}"));
         }
         summary.status = report.exit_status();
         summary.report = report;
     }
-    let stats = planned.project.stats();
+    let stats = planned.client.stats();
     summary.requests = stats.requests;
     summary.retries = stats.retries;
     summary.rate_limited = stats.rate_limited;
@@ -248,17 +310,20 @@ pub async fn execute(
     Ok(summary)
 }
 
-/// Prints the run summary on stderr and writes `--report FILE`.
-pub fn finish(summary: &RunSummary, flags: &WriteFlags, quiet: bool) -> Result<(), CliError> {
-    if !quiet || summary.status != ApplyStatus::Success {
-        eprintln!("{}", summary.text());
+/// Prints the run summary on stderr (with `-q` only when something went wrong) and writes
+/// `--report FILE`.
+pub fn finish(
+    settings: &Settings,
+    summary: &RunSummary,
+    flags: &WriteSettings,
+) -> Result<(), CliError> {
+    if summary.status == ApplyStatus::Success {
+        settings.printer.note(summary.text());
+    } else {
+        settings.printer.error(summary.text());
     }
     if let Some(path) = &flags.report {
-        let mut document = json!({"format_version": crate::output::FORMAT_VERSION});
-        if let (Some(object), Value::Object(fields)) = (document.as_object_mut(), summary.json()) {
-            object.extend(fields);
-        }
-        let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let text = serde_json::to_string_pretty(&summary.report()).unwrap_or_default();
         std::fs::write(path, text + "\n").map_err(|error| {
             CliError::new(
                 Exit::Error,

@@ -1,29 +1,10 @@
-//! Rendering a plan: terraform-like text for people, a versioned document for machines.
-//!
-//! JSON/YAML shape (`format_version` 1), one environment:
-//!
-//! ```json
-//! {"format_version": 1, "env": "dev",
-//!  "plan": {"prune": false, "changes": [{"kind": "tenant", "id": "acme", "action": "create",
-//!           "fields": [...], "before": {...}, "after": {...}}], "unmanaged": [...]},
-//!  "summary": {"create": 1, "update": 0, "delete": 0, "unchanged": 0, "unmanaged": 0}}
-//! ```
-//!
-//! `plan` is core's [`Plan`] as serde writes it; `summary` is [`Plan::summary`].
+//! Rendering a plan as terraform-like text for people (the JSON/YAML form is
+//! `report::PlanReport`).
 
 use std::fmt::Write as _;
 
 use descope_mgmt_core::plan::{Action, Plan};
-use serde_json::{Value, json};
-
-/// The document for one environment's plan (without `format_version`, which `emit` adds).
-pub fn document(env: &str, plan: &Plan) -> Value {
-    json!({
-        "env": env,
-        "plan": plan,
-        "summary": plan.summary(),
-    })
-}
+use serde_json::Value;
 
 /// ANSI colours, or none.
 #[derive(Debug, Clone, Copy)]
@@ -111,6 +92,7 @@ fn compact(value: &Value) -> String {
 mod tests {
     use super::*;
     use descope_mgmt_core::plan::{Change, FieldDiff, ResourceKind, ResourceRef};
+    use serde_json::json;
 
     fn sample() -> Plan {
         Plan {

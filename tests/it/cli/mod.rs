@@ -1,5 +1,6 @@
 //! End-to-end tests of the descope-mgmt binary.
 
+mod architecture;
 mod ci_examples;
 mod config_input;
 mod config_schema;
@@ -8,6 +9,7 @@ mod connect;
 mod env_list;
 mod flags;
 mod help;
+mod output_contract;
 mod plan_apply;
 mod promises;
 mod quickstart;

@@ -1,0 +1,38 @@
+//! `<kind> diff` and `<kind> sync` for every resource kind (`tenant`, `role`, `permission`, …):
+//! the pipeline limited to one kind, so that `tenant sync --prune` can never delete a role, and
+//! `--target ID` names resources of that kind.
+
+use std::time::Instant;
+
+use descope_mgmt_core::plan::ResourceKind;
+
+use crate::cli::{SyncArgs, SyncDiffArgs};
+use crate::exit::{CliError, Exit};
+use crate::pipeline::read::{all_envs, pending_exit, plan_one, show};
+use crate::pipeline::{self, Selection};
+use crate::settings::{Settings, WriteSettings};
+
+/// `<kind> diff`: the plan of one kind; exit 2 with `--detailed-exitcode` when it would write.
+pub fn diff(
+    settings: &Settings,
+    kind: ResourceKind,
+    args: &SyncDiffArgs,
+) -> Result<Exit, CliError> {
+    let selection = Selection::one_kind(kind, &args.targets, false);
+    if settings.all_envs() {
+        return all_envs(settings, &selection, args.detailed_exitcode, false);
+    }
+    let plan = plan_one(settings, &selection, |planned| show(settings, planned))?;
+    Ok(pending_exit(&plan, args.detailed_exitcode))
+}
+
+/// `<kind> sync`: plan one kind, then the write half of the pipeline.
+pub fn sync(settings: &Settings, kind: ResourceKind, args: &SyncArgs) -> Result<Exit, CliError> {
+    let started = Instant::now();
+    let flags = WriteSettings::resolve(&args.write);
+    let selection = Selection::one_kind(kind, &args.targets, args.prune);
+    pipeline::in_env(settings, async |config, connected| {
+        let planned = pipeline::plan_env(config, connected, &selection).await?;
+        pipeline::write::run(settings, &planned, &flags, started).await
+    })
+}

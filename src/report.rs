@@ -1,0 +1,553 @@
+//! The output contract: one typed, versioned report per `--format json|yaml` document and for the
+//! `--report FILE` of a write run. Core's internal structs are converted into these, never
+//! serialised as the public format, so a refactoring of core cannot change what CI parses.
+//!
+//! Every report starts with `format_version` ([`FORMAT_VERSION`]), bumped only on incompatible
+//! changes. The types deny unknown fields, so the mirror tests that parse each command's output
+//! into them fail on any unannounced change; `descope-mgmt schema output` prints their JSON
+//! Schemas ([`output_schemas`]).
+
+use std::collections::BTreeMap;
+
+use descope_mgmt_core::apply::{ApplyStatus, Outcome, SkipReason};
+use descope_mgmt_core::config::Diagnostic;
+use descope_mgmt_core::plan::{Action, Change, Plan, ResourceRef};
+use descope_mgmt_core::resource::Tenant;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The version of every JSON/YAML document on stdout and of `--report` files.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// Declares report structs with the attributes every one of them shares.
+macro_rules! report_types {
+    ($($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* })*) => {
+        $(
+            $(#[$meta])*
+            #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+            #[serde(deny_unknown_fields)]
+            pub struct $name { $($body)* }
+        )*
+    };
+}
+
+report_types! {
+    /// `config validate`.
+    pub struct ValidateReport {
+        pub format_version: u64,
+        pub config: String,
+        /// The `--env` view validated (`all`: every view), if any.
+        pub environment: Option<String>,
+        pub valid: bool,
+        pub errors: usize,
+        pub warnings: usize,
+        pub diagnostics: Vec<DiagnosticEntry>,
+    }
+
+    /// One problem in the configuration.
+    pub struct DiagnosticEntry {
+        /// `error` or `warning`.
+        pub severity: String,
+        pub file: String,
+        pub line: usize,
+        pub column: usize,
+        /// Field path such as `tenants[3].domains[0]`; empty for whole-file problems.
+        pub path: String,
+        pub message: String,
+        pub hint: Option<String>,
+    }
+
+    /// `env list`.
+    pub struct EnvListReport {
+        pub format_version: u64,
+        pub environments: Vec<EnvironmentEntry>,
+    }
+
+    /// One environment; the management key only ever masked (`K2ab…`) or `(not set)`.
+    pub struct EnvironmentEntry {
+        pub name: String,
+        /// `project` or `emulator`.
+        pub kind: String,
+        pub project_id: Option<String>,
+        pub base_url: Option<String>,
+        pub emulator_state: Option<String>,
+        pub protected: bool,
+        pub rate_limit: RateLimitEntry,
+        pub management_key: Option<String>,
+    }
+
+    pub struct RateLimitEntry {
+        pub requests: u32,
+        pub per_seconds: u32,
+    }
+
+    /// `tenant list`.
+    pub struct TenantListReport {
+        pub format_version: u64,
+        pub env: String,
+        pub tenants: Vec<TenantEntry>,
+    }
+
+    /// `tenant get`.
+    pub struct TenantGetReport {
+        pub format_version: u64,
+        pub env: String,
+        pub tenant: TenantEntry,
+    }
+
+    /// `tenant create`.
+    pub struct TenantCreatedReport {
+        pub format_version: u64,
+        pub env: String,
+        pub created: TenantEntry,
+    }
+
+    /// `tenant update`: `updated` is false when the tenant already was as requested.
+    pub struct TenantUpdatedReport {
+        pub format_version: u64,
+        pub env: String,
+        pub updated: bool,
+        pub tenant: TenantEntry,
+    }
+
+    /// `tenant delete`.
+    pub struct TenantDeletedReport {
+        pub format_version: u64,
+        pub env: String,
+        pub deleted: String,
+    }
+
+    /// A tenant as the list/get/create/update commands show it.
+    pub struct TenantEntry {
+        pub id: String,
+        pub name: String,
+        pub domains: Vec<String>,
+        pub self_provisioning: bool,
+        pub custom_attributes: BTreeMap<String, Value>,
+        pub enforce_sso: bool,
+        pub disabled: bool,
+        pub default_roles: Vec<String>,
+    }
+
+    /// `role list`.
+    pub struct RoleListReport {
+        pub format_version: u64,
+        pub env: String,
+        pub roles: Vec<RoleEntry>,
+    }
+
+    pub struct RoleEntry {
+        pub name: String,
+        pub description: String,
+        pub permissions: Vec<String>,
+        /// Set for tenant-level roles.
+        pub tenant_id: Option<String>,
+        pub default: bool,
+        pub private: bool,
+    }
+
+    /// `permission list`.
+    pub struct PermissionListReport {
+        pub format_version: u64,
+        pub env: String,
+        pub permissions: Vec<PermissionEntry>,
+    }
+
+    pub struct PermissionEntry {
+        pub name: String,
+        pub description: String,
+        pub built_in: bool,
+    }
+
+    /// `plan`, `drift` and the `diff` subcommands, for one environment.
+    pub struct PlanReport {
+        pub format_version: u64,
+        pub env: String,
+        pub plan: PlanEntry,
+        pub summary: SummaryEntry,
+    }
+
+    /// `apply` and the `sync` subcommands: the plan, then what the run did (absent for a dry run).
+    pub struct ApplyReport {
+        pub format_version: u64,
+        pub env: String,
+        pub plan: PlanEntry,
+        pub summary: SummaryEntry,
+        pub dry_run: bool,
+        pub result: Option<RunReport>,
+    }
+
+    /// `plan`, `drift` and `diff` with `--env all`: one entry per environment.
+    pub struct MatrixReport {
+        pub format_version: u64,
+        pub environments: Vec<MatrixEntry>,
+    }
+
+    /// One environment of the matrix: its plan when `status` is `ok`, else the `reason`.
+    pub struct MatrixEntry {
+        pub env: String,
+        /// `ok`, `skipped` (no credentials configured) or `error`.
+        pub status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub plan: Option<PlanEntry>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub summary: Option<SummaryEntry>,
+    }
+
+    /// The changes that would make one environment match the configuration.
+    pub struct PlanEntry {
+        /// Made with `--prune`: only then may it contain deletes.
+        pub prune: bool,
+        /// The `--target`s it is limited to, when any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub targets: Option<Vec<ResourceEntry>>,
+        pub changes: Vec<ChangeEntry>,
+        /// Live resources the configuration does not name (deleted only with `--prune`).
+        pub unmanaged: Vec<ResourceEntry>,
+    }
+
+    /// One resource: its kind (`tenant`, `role`, `permission`, …) and identity.
+    pub struct ResourceEntry {
+        pub kind: String,
+        pub id: String,
+    }
+
+    /// One resource's change. `before` is the live state (absent for a create), `after` the
+    /// desired state (absent for a delete): objects whose fields depend on the kind.
+    pub struct ChangeEntry {
+        pub kind: String,
+        pub id: String,
+        pub action: ActionName,
+        /// For an update: the fields that change.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub fields: Vec<FieldEntry>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub before: Option<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub after: Option<Value>,
+    }
+
+    pub struct FieldEntry {
+        pub field: String,
+        pub before: Value,
+        pub after: Value,
+    }
+
+    /// Counts per action.
+    pub struct SummaryEntry {
+        pub create: usize,
+        pub update: usize,
+        pub delete: usize,
+        pub unchanged: usize,
+        /// Live resources the configuration does not name.
+        pub unmanaged: usize,
+    }
+
+    /// What a write run did: the `--report FILE` document, and `result` in `apply`'s JSON.
+    pub struct RunReport {
+        pub format_version: u64,
+        pub env: String,
+        /// `success`, `partial` (exit 5) or `interrupted` (exit 130).
+        pub status: String,
+        pub created: usize,
+        pub updated: usize,
+        pub deleted: usize,
+        pub unchanged: usize,
+        pub failed: usize,
+        pub skipped: usize,
+        pub api: ApiEntry,
+        /// Wall-clock time of the whole command.
+        pub wall_ms: u64,
+        /// The backup of the touched live state, when anything was written.
+        pub backup: Option<String>,
+        pub results: Vec<ResultEntry>,
+    }
+
+    /// API calls of the run.
+    pub struct ApiEntry {
+        pub requests: u64,
+        pub retries: u64,
+        pub rate_limited: u64,
+        /// Wall-clock time during which at least one call waited on the rate limiter.
+        pub limiter_wait_ms: u64,
+    }
+
+    /// One change of the run and its outcome.
+    pub struct ResultEntry {
+        pub kind: String,
+        pub id: String,
+        pub action: ActionName,
+        pub outcome: OutcomeEntry,
+    }
+
+    /// `status` is `succeeded` (with an optional `note`), `failed` (with `message` and `error`)
+    /// or `skipped` (with `reason`).
+    pub struct OutcomeEntry {
+        pub status: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub note: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub message: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub reason: Option<String>,
+    }
+}
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionName {
+    Create,
+    Update,
+    Delete,
+    Unchanged,
+}
+
+impl From<Action> for ActionName {
+    fn from(action: Action) -> Self {
+        match action {
+            Action::Create => Self::Create,
+            Action::Update => Self::Update,
+            Action::Delete => Self::Delete,
+            Action::Unchanged => Self::Unchanged,
+        }
+    }
+}
+
+impl From<&Diagnostic> for DiagnosticEntry {
+    fn from(diagnostic: &Diagnostic) -> Self {
+        Self {
+            severity: diagnostic.severity.to_string(),
+            file: diagnostic.file.display().to_string(),
+            line: diagnostic.position.line,
+            column: diagnostic.position.column,
+            path: diagnostic.path.clone(),
+            message: diagnostic.message.clone(),
+            hint: diagnostic.hint.clone(),
+        }
+    }
+}
+
+impl From<&Tenant> for TenantEntry {
+    fn from(tenant: &Tenant) -> Self {
+        Self {
+            id: tenant.id.clone(),
+            name: tenant.name.clone(),
+            domains: tenant.self_provisioning_domains.clone(),
+            self_provisioning: !tenant.self_provisioning_domains.is_empty(),
+            custom_attributes: tenant
+                .custom_attributes
+                .iter()
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect(),
+            enforce_sso: tenant.enforce_sso,
+            disabled: tenant.disabled,
+            default_roles: tenant.default_roles.clone(),
+        }
+    }
+}
+
+impl From<&ResourceRef> for ResourceEntry {
+    fn from(reference: &ResourceRef) -> Self {
+        Self {
+            kind: reference.kind.to_string(),
+            id: reference.id.clone(),
+        }
+    }
+}
+
+impl From<&Change> for ChangeEntry {
+    fn from(change: &Change) -> Self {
+        let state = |resource: &Option<descope_mgmt_core::plan::AnyResource>| {
+            resource.as_ref().map(|resource| resource.state_json())
+        };
+        Self {
+            kind: change.kind.to_string(),
+            id: change.id.clone(),
+            action: change.action.into(),
+            fields: change
+                .fields
+                .iter()
+                .map(|field| FieldEntry {
+                    field: field.field.clone(),
+                    before: field.before.clone(),
+                    after: field.after.clone(),
+                })
+                .collect(),
+            before: state(&change.before),
+            after: state(&change.after),
+        }
+    }
+}
+
+impl From<&Plan> for PlanEntry {
+    fn from(plan: &Plan) -> Self {
+        Self {
+            prune: plan.prune,
+            targets: plan
+                .targets
+                .as_ref()
+                .map(|targets| targets.iter().map(ResourceEntry::from).collect()),
+            changes: plan.changes.iter().map(ChangeEntry::from).collect(),
+            unmanaged: plan.unmanaged.iter().map(ResourceEntry::from).collect(),
+        }
+    }
+}
+
+impl From<&Plan> for SummaryEntry {
+    fn from(plan: &Plan) -> Self {
+        let summary = plan.summary();
+        Self {
+            create: summary.create,
+            update: summary.update,
+            delete: summary.delete,
+            unchanged: summary.unchanged,
+            unmanaged: summary.unmanaged,
+        }
+    }
+}
+
+impl PlanReport {
+    pub fn new(env: &str, plan: &Plan) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            env: env.to_owned(),
+            plan: plan.into(),
+            summary: plan.into(),
+        }
+    }
+}
+
+impl ApplyReport {
+    pub fn new(env: &str, plan: &Plan, result: Option<RunReport>) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            env: env.to_owned(),
+            plan: plan.into(),
+            summary: plan.into(),
+            dry_run: result.is_none(),
+            result,
+        }
+    }
+}
+
+/// The snake_case name serde gives a unit-like enum value.
+fn serde_name(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(name)) => name,
+        _ => String::new(),
+    }
+}
+
+pub fn status_name(status: ApplyStatus) -> String {
+    serde_name(&status)
+}
+
+impl From<&Outcome> for OutcomeEntry {
+    fn from(outcome: &Outcome) -> Self {
+        let empty = Self {
+            status: String::new(),
+            note: None,
+            message: None,
+            error: None,
+            reason: None,
+        };
+        match outcome {
+            Outcome::Succeeded { note } => Self {
+                status: "succeeded".to_owned(),
+                note: note.clone(),
+                ..empty
+            },
+            Outcome::Failed { message, error } => Self {
+                status: "failed".to_owned(),
+                message: Some(message.clone()),
+                error: Some(serde_name(error)),
+                ..empty
+            },
+            Outcome::Skipped { reason } => Self {
+                status: "skipped".to_owned(),
+                reason: Some(skip_reason_text(reason)),
+                ..empty
+            },
+        }
+    }
+}
+
+/// A skip reason in words ("cancelled", "dependency role:viewer was not applied").
+pub fn skip_reason_text(reason: &SkipReason) -> String {
+    match reason {
+        SkipReason::Cancelled => "cancelled before it started".to_owned(),
+        SkipReason::DependencyFailed { dependency } => {
+            format!("dependency {dependency} was not applied")
+        }
+    }
+}
+
+/// The JSON Schema of every report, keyed by the command that writes it.
+pub fn output_schemas() -> Value {
+    let schema = |generated: schemars::Schema| generated.to_value();
+    let reports: Vec<(&str, Value)> = vec![
+        (
+            "config validate",
+            schema(schemars::schema_for!(ValidateReport)),
+        ),
+        ("env list", schema(schemars::schema_for!(EnvListReport))),
+        ("plan", schema(schemars::schema_for!(PlanReport))),
+        ("drift", schema(schemars::schema_for!(PlanReport))),
+        ("<kind> diff", schema(schemars::schema_for!(PlanReport))),
+        (
+            "plan --env all",
+            schema(schemars::schema_for!(MatrixReport)),
+        ),
+        (
+            "drift --env all",
+            schema(schemars::schema_for!(MatrixReport)),
+        ),
+        (
+            "<kind> diff --env all",
+            schema(schemars::schema_for!(MatrixReport)),
+        ),
+        ("apply", schema(schemars::schema_for!(ApplyReport))),
+        ("<kind> sync", schema(schemars::schema_for!(ApplyReport))),
+        ("apply --report", schema(schemars::schema_for!(RunReport))),
+        (
+            "tenant list",
+            schema(schemars::schema_for!(TenantListReport)),
+        ),
+        ("tenant get", schema(schemars::schema_for!(TenantGetReport))),
+        (
+            "tenant create",
+            schema(schemars::schema_for!(TenantCreatedReport)),
+        ),
+        (
+            "tenant update",
+            schema(schemars::schema_for!(TenantUpdatedReport)),
+        ),
+        (
+            "tenant delete",
+            schema(schemars::schema_for!(TenantDeletedReport)),
+        ),
+        ("role list", schema(schemars::schema_for!(RoleListReport))),
+        (
+            "permission list",
+            schema(schemars::schema_for!(PermissionListReport)),
+        ),
+    ];
+    let mut map = serde_json::Map::new();
+    map.insert("format_version".to_owned(), FORMAT_VERSION.into());
+    map.insert(
+        "reports".to_owned(),
+        Value::Object(
+            reports
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        ),
+    );
+    Value::Object(map)
+}
