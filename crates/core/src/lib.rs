@@ -6,6 +6,9 @@
 pub mod apply;
 pub mod config;
 pub mod environment;
+/// An in-memory project for tests, not part of the library: enabled by this crate's own tests and
+/// by the `test-support` feature (the benches use it).
+#[cfg(any(test, feature = "test-support"))]
 pub mod memory;
 pub mod plan;
 pub mod port;
