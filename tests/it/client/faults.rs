@@ -152,23 +152,40 @@ impl io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn the_key_never_shows_in_errors_or_logs() {
-    const CANARY: &str = "K2canaryLEAKcheck0001";
-    // Warm-up before subscribing: it registers the request callsites now, so that a test on
-    // another thread cannot register them (as unwanted) while this test's subscriber is being
-    // installed, which would hide them from it.
-    let healthy = emulator(EmulatorConfig::default()).await;
-    client(quick_config(&healthy.url(), KEY))
-        .tenants()
-        .load_all()
-        .await
-        .unwrap();
-    let _ = client(quick_config(&healthy.url(), "K2warmup"))
-        .tenants()
-        .load_all()
-        .await;
+/// Set in the child process that runs [`key_secrecy_child`].
+const SECRECY_CHILD: &str = "DESCOPE_MGMT_TEST_SECRECY_CHILD";
 
+#[test]
+fn the_key_never_shows_in_errors_or_logs() {
+    // A subscriber that sees every thread needs a process of its own: a thread-local one races
+    // with other tests registering the same callsites and can miss the request logs.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "client::faults::key_secrecy_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SECRECY_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test: {stdout}"
+    );
+}
+
+/// The body of [`the_key_never_shows_in_errors_or_logs`]; does nothing unless run as its child.
+#[tokio::test]
+async fn key_secrecy_child() {
+    if std::env::var_os(SECRECY_CHILD).is_none() {
+        return;
+    }
+    const CANARY: &str = "K2canaryLEAKcheck0001";
+    let healthy = emulator(EmulatorConfig::default()).await;
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -176,10 +193,7 @@ async fn the_key_never_shows_in_errors_or_logs() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads may have registered the request span's callsite while no
-    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
-    tracing::callsite::rebuild_interest_cache();
+    tracing::subscriber::set_global_default(subscriber).expect("the child's only subscriber");
 
     let mut texts = Vec::new();
     let mut record = |error: descope_mgmt_api::ApiError| {
