@@ -209,7 +209,7 @@ fn a_second_run_on_the_same_emulator_state_is_refused() {
     let held = std::fs::File::create(world.path("emulated/local.json.lock")).unwrap();
     held.lock().unwrap();
     let refused = world.run(&["tenant", "list", "--env", "local"]);
-    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
     assert!(
         refused
             .stderr
@@ -221,6 +221,30 @@ fn a_second_run_on_the_same_emulator_state_is_refused() {
     held.unlock().unwrap();
     let listed = world.run(&["tenant", "list", "--env", "local"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
+}
+
+/// Issue 17 item 5: a read-only command must not replace a file the emulator did not write.
+#[test]
+fn an_emulator_path_that_is_not_a_state_file_is_refused_untouched() {
+    let world = World::new("");
+    world.write_file(
+        "descope.yaml",
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: package.json\n",
+    );
+    let original = "{\"name\": \"my-app\"}\n";
+    world.write_file("package.json", original);
+    let refused = world.run(&["tenant", "list", "--env", "local"]);
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not a descope-emulator state file"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(world.path("package.json")).unwrap(),
+        original
+    );
+    assert!(!world.path("package.json.journal").exists());
 }
 
 #[test]
