@@ -434,13 +434,39 @@ impl io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn the_key_appears_in_no_error_and_no_log_line() {
-    // Registers the request callsites before subscribing (see the loopback secrecy test).
-    let warm_up = MockServer::start(vec![Reply::json(401, "{}")]).await;
-    client_for(&warm_up.url()).license().await.unwrap_err();
-    client_for(&warm_up.url()).license().await.unwrap();
+/// Set in the child process that runs [`key_secrecy_child`].
+const SECRECY_CHILD: &str = "DESCOPE_MGMT_TEST_SECRECY_CHILD";
 
+#[test]
+fn the_key_appears_in_no_error_and_no_log_line() {
+    // A subscriber that sees every thread needs a process of its own: a thread-local one races
+    // with other tests registering the same callsites and can miss the request spans.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "client::tests::key_secrecy_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SECRECY_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test: {stdout}"
+    );
+}
+
+/// The body of [`the_key_appears_in_no_error_and_no_log_line`]; does nothing unless run as its
+/// child.
+#[tokio::test]
+async fn key_secrecy_child() {
+    if std::env::var_os(SECRECY_CHILD).is_none() {
+        return;
+    }
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -448,10 +474,7 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads may have registered the request span's callsite while no
-    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
-    tracing::callsite::rebuild_interest_cache();
+    tracing::subscriber::set_global_default(subscriber).expect("the child's only subscriber");
 
     let mut errors: Vec<ApiError> = Vec::new();
     let echo = format!(r#"{{"errorCode":"E011003","errorMessage":"bad key {CANARY}"}}"#);
