@@ -4,3 +4,4 @@
 mod cli;
 mod client;
 mod emulator;
+mod net;

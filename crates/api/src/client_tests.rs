@@ -14,6 +14,11 @@ use crate::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, RateLimit, Retr
 
 const CANARY: &str = "K2canarySECRETkeyXYZ";
 
+/// The per-attempt timeout of the scripted clients, and a reply delay an order of magnitude
+/// longer: a loaded machine neither times out a prompt reply nor sees a delayed one arrive in time.
+const TIMEOUT: Duration = Duration::from_secs(2);
+const TIMED_OUT: Duration = Duration::from_secs(20);
+
 fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
@@ -33,7 +38,7 @@ fn config_for(url: &str) -> ClientConfig {
     ClientConfig::new("P2test", ManagementKey::new(CANARY))
         .with_base_url(url)
         .with_retry(fast_retry())
-        .with_timeout(Duration::from_millis(300))
+        .with_timeout(TIMEOUT)
         .with_rate_limit(RateLimit::new(1000, Duration::from_secs(1)).unwrap())
         .with_license_handshake(false)
 }
@@ -293,7 +298,7 @@ async fn create_with_default_roles_sets_them_with_t10() {
 #[tokio::test]
 async fn timed_out_create_that_landed_is_not_sent_again() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"id":"T1"}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"id":"T1"}"#).delayed(TIMED_OUT),
         Reply::json(200, r#"{"id":"T1","name":"name-T1"}"#),
     ])
     .await;
@@ -308,7 +313,7 @@ async fn timed_out_create_that_landed_is_not_sent_again() {
 #[tokio::test]
 async fn timed_out_create_that_did_not_land_is_sent_again() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"id":"T1"}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"id":"T1"}"#).delayed(TIMED_OUT),
         Reply::json(
             404,
             r#"{"errorCode":"E011004","errorMessage":"Tenant not found"}"#,
@@ -331,7 +336,7 @@ async fn timed_out_create_that_did_not_land_is_sent_again() {
 #[tokio::test]
 async fn timed_out_role_create_is_rechecked_by_listing() {
     let server = MockServer::start(vec![
-        Reply::json(200, "{}").delayed(Duration::from_millis(800)),
+        Reply::json(200, "{}").delayed(TIMED_OUT),
         Reply::json(200, r#"{"roles":[{"name":"viewer","tenantId":""}]}"#),
     ])
     .await;
@@ -350,7 +355,7 @@ async fn timed_out_role_create_is_rechecked_by_listing() {
 #[tokio::test]
 async fn idempotent_reads_retry_after_a_timeout() {
     let server = MockServer::start(vec![
-        Reply::json(200, r#"{"permissions":[]}"#).delayed(Duration::from_millis(800)),
+        Reply::json(200, r#"{"permissions":[]}"#).delayed(TIMED_OUT),
         Reply::json(200, r#"{"permissions":[{"name":"p"}]}"#),
     ])
     .await;
@@ -429,13 +434,39 @@ impl io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn the_key_appears_in_no_error_and_no_log_line() {
-    // Registers the request callsites before subscribing (see the loopback secrecy test).
-    let warm_up = MockServer::start(vec![Reply::json(401, "{}")]).await;
-    client_for(&warm_up.url()).license().await.unwrap_err();
-    client_for(&warm_up.url()).license().await.unwrap();
+/// Set in the child process that runs [`key_secrecy_child`].
+const SECRECY_CHILD: &str = "DESCOPE_MGMT_TEST_SECRECY_CHILD";
 
+#[test]
+fn the_key_appears_in_no_error_and_no_log_line() {
+    // A subscriber that sees every thread needs a process of its own: a thread-local one races
+    // with other tests registering the same callsites and can miss the request spans.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "client::tests::key_secrecy_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SECRECY_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test: {stdout}"
+    );
+}
+
+/// The body of [`the_key_appears_in_no_error_and_no_log_line`]; does nothing unless run as its
+/// child.
+#[tokio::test]
+async fn key_secrecy_child() {
+    if std::env::var_os(SECRECY_CHILD).is_none() {
+        return;
+    }
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -443,10 +474,7 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads may have registered the request span's callsite while no
-    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
-    tracing::callsite::rebuild_interest_cache();
+    tracing::subscriber::set_global_default(subscriber).expect("the child's only subscriber");
 
     let mut errors: Vec<ApiError> = Vec::new();
     let echo = format!(r#"{{"errorCode":"E011003","errorMessage":"bad key {CANARY}"}}"#);
@@ -457,7 +485,7 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         // A Retry-After beyond the time budget (20 s) ends the call at once.
         vec![Reply::json(429, "{}").header("retry-after", "60")],
         vec![Reply::json(503, "<html>down</html>"); 3],
-        vec![Reply::json(200, "{}").delayed(Duration::from_millis(800)); 3],
+        vec![Reply::json(200, "{}").delayed(TIMED_OUT); 3],
     ];
     for script in scripts {
         let server = MockServer::start(script).await;
@@ -466,9 +494,11 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         let key_debug = format!("{client:?}");
         assert!(!key_debug.contains(CANARY));
     }
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let refused = format!("http://{}", unused.local_addr().unwrap());
-    drop(unused);
+    // Bound but never listening: connections are refused, and no other process can take the
+    // port while the socket lives.
+    let bound = tokio::net::TcpSocket::new_v4().unwrap();
+    bound.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let refused = format!("http://{}", bound.local_addr().unwrap());
     errors.push(client_for(&refused).tenants().load_all().await.unwrap_err());
 
     let kinds: Vec<_> = errors.iter().map(ApiError::port_kind).collect();

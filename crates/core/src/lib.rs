@@ -8,6 +8,9 @@ pub mod config;
 pub mod document;
 pub mod environment;
 pub mod flow;
+/// An in-memory project for tests, not part of the library: enabled by this crate's own tests and
+/// by the `test-support` feature (the benches use it).
+#[cfg(any(test, feature = "test-support"))]
 pub mod memory;
 pub mod plan;
 pub mod port;

@@ -192,6 +192,7 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
                 format!("{reference} already exists"),
             ));
         }
+        check_references(&resources, resource)?;
         resources.insert(reference, any);
         Ok(())
     }
@@ -199,13 +200,13 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
     async fn update(&self, resource: &R) -> PortResult<()> {
         self.begin_write(resource.identity()).await?;
         let any = resource.clone().into_any();
-        match lock(&self.resources).get_mut(&any.reference()) {
-            Some(existing) => {
-                *existing = any;
-                Ok(())
-            }
-            None => Err(self.not_found(&any.reference())),
+        let mut resources = lock(&self.resources);
+        if !resources.contains_key(&any.reference()) {
+            return Err(self.not_found(&any.reference()));
         }
+        check_references(&resources, resource)?;
+        resources.insert(any.reference(), any);
+        Ok(())
     }
 
     async fn delete(&self, id: &str) -> PortResult<()> {
@@ -215,5 +216,27 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
             Some(_) => Ok(()),
             None => Err(self.not_found(&reference)),
         }
+    }
+}
+
+/// Refuses a write naming a resource that does not exist (a tenant's default role, a role's
+/// permission), as the server does: the client reports its 400 "… not found" as `NotFound`.
+fn check_references<R: Resource>(
+    resources: &BTreeMap<ResourceRef, AnyResource>,
+    resource: &R,
+) -> PortResult<()> {
+    match resource
+        .references()
+        .into_iter()
+        .find(|reference| !resources.contains_key(reference))
+    {
+        Some(missing) => Err(PortError::new(
+            PortErrorKind::NotFound,
+            format!(
+                "{} names {missing}, which does not exist",
+                resource.identity()
+            ),
+        )),
+        None => Ok(()),
     }
 }

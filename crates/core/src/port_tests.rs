@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::memory::MemoryProject;
 use crate::port::{PortErrorKind, PortResult, ResourcePort};
-use crate::resource::Tenant;
+use crate::resource::{Permission, Role, Tenant};
 
 /// The smallest thing that is a tenant port: a fixed list, relying on the default `load`.
 struct FixedTenants(Vec<Tenant>);
@@ -100,4 +100,45 @@ async fn memory_project_round_trips_through_the_port() {
         PortErrorKind::NotFound
     );
     assert_eq!(project.write_count(), 5);
+}
+
+#[tokio::test]
+async fn memory_project_refuses_names_of_missing_resources_as_the_emulator_does() {
+    let project = MemoryProject::default();
+    let with_viewer = Tenant {
+        default_roles: vec!["viewer".to_owned()],
+        ..tenant("acme-corp", "Acme Corporation")
+    };
+    let refused = project.create(&with_viewer).await.unwrap_err();
+    assert_eq!(refused.kind, PortErrorKind::NotFound, "{refused}");
+    assert!(refused.message.contains("role:viewer"), "{refused}");
+    assert_eq!(project.all::<Tenant>(), []);
+
+    let viewer = Role {
+        name: "viewer".to_owned(),
+        permission_names: vec!["reports.read".to_owned()],
+        ..Role::default()
+    };
+    let refused = project.create(&viewer).await.unwrap_err();
+    assert!(
+        refused.message.contains("permission:reports.read"),
+        "{refused}"
+    );
+    project
+        .create(&Permission {
+            name: "reports.read".to_owned(),
+            ..Permission::default()
+        })
+        .await
+        .unwrap();
+    project.create(&viewer).await.unwrap();
+    project.create(&with_viewer).await.unwrap();
+
+    let with_ghost = Tenant {
+        default_roles: vec!["ghost".to_owned()],
+        ..with_viewer.clone()
+    };
+    let refused = project.update(&with_ghost).await.unwrap_err();
+    assert!(refused.message.contains("role:ghost"), "{refused}");
+    assert_eq!(project.all::<Tenant>(), [with_viewer]);
 }

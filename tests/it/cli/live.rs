@@ -1,3 +1,4 @@
+//! Kept for the flow tests until they move onto `world::World`.
 //! An emulator served from the test process, and a configuration whose environments point at
 //! it, for tests that run the binary against a live project.
 
@@ -66,10 +67,6 @@ impl LiveEmulator {
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
     }
-
-    pub fn emulator(&self) -> &RunningEmulator {
-        self.emulator.as_ref().expect("running until dropped")
-    }
 }
 
 impl Drop for LiveEmulator {
@@ -104,18 +101,4 @@ pub fn cli(dir: &Path, key: &str) -> Command {
         .stdin(Stdio::null())
         .args(["-c", "descope.yaml"]);
     command
-}
-
-/// Sends SIGINT to a running binary and waits for it: its exit code and stderr.
-pub fn interrupt(child: std::process::Child) -> (Option<i32>, String) {
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
 }

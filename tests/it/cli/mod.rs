@@ -21,5 +21,5 @@ mod readme;
 mod signals;
 mod support;
 mod sync;
-mod sync_support;
 mod tenant_crud;
+mod world;

@@ -2,7 +2,7 @@
 //! counting every difference, lists in a stable order, and `doctor`.
 
 use super::support::run;
-use super::sync_support::{World, parse};
+use super::world::{World, parse};
 
 /// A world whose plan has creates, updates, deletes (with `--prune`) and unchanged resources.
 fn mixed_world() -> World {
@@ -243,7 +243,7 @@ fn progress_without_a_terminal_prints_a_line_per_tenth_or_five_seconds() {
         .lines()
         .filter(|line| line.starts_with("progress: "))
         .count();
-    let wall_ms = super::sync_support::read_json(&report_file)["wall_ms"]
+    let wall_ms = super::world::read_json(&report_file)["wall_ms"]
         .as_u64()
         .unwrap();
     // One line per tenth of the work, plus at most one per 5 s of the run's own clock.

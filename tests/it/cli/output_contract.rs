@@ -13,7 +13,7 @@ use descope_mgmt::report::{
 use serde::de::DeserializeOwned;
 
 use super::support::{repo_root, run};
-use super::sync_support::{RESOURCES, World};
+use super::world::{RESOURCES, World};
 
 /// Runs `args` with `--format json`, expects `code`, and parses stdout as `R`.
 fn report<R: DeserializeOwned>(world: &World, args: &[&str], code: i32) -> R {

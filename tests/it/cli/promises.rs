@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::live::interrupt;
-use super::sync_support::{
-    RESOURCES, TENANTS, World, files_under, parse, read_json, wait_while_running,
+use super::world::{
+    RESOURCES, TENANTS, World, files_under, interrupt, parse, read_json, wait_while_running,
 };
 
 /// A key no other test uses, so that finding any part of it in a file can only be a leak.

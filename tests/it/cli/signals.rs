@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::sync_support::{World, read_json};
+use super::world::{World, read_json};
 
 fn tenants(count: usize) -> String {
     let mut yaml = String::from("tenants:\n");

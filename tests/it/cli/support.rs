@@ -1,4 +1,5 @@
-//! Running the real binary with a clean environment.
+//! Running the real binary with a clean environment, and reading the shell examples of the
+//! README, the help and the CI files.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -7,17 +8,11 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The binary with variables that would change its behaviour removed.
+/// The binary in `dir` with an empty environment but `NO_COLOR`: a test sets every variable the
+/// run depends on, so that nothing from the developer's or CI's shell changes its behaviour.
 pub fn descope_mgmt(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_descope-mgmt"));
-    command
-        .current_dir(dir)
-        .env_remove("DESCOPE_MGMT_CONFIG")
-        .env_remove("DESCOPE_MGMT_MAX_CONFIG_BYTES")
-        .env_remove("DESCOPE_MGMT_ENV")
-        .env_remove("DESCOPE_BASE_URL")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1");
+    command.current_dir(dir).env_clear().env("NO_COLOR", "1");
     command
 }
 

@@ -1,11 +1,10 @@
 //! `tenant|role|permission diff|sync` end to end against an emulator served by the test process.
 
-use super::live::interrupt;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use super::sync_support::{RESOURCES, TENANTS, World, parse, read_json, wait_while_running};
+use super::world::{RESOURCES, TENANTS, World, interrupt, parse, read_json, wait_while_running};
 
 #[test]
 fn tenant_sync_creates_then_converges_with_zero_writes() {

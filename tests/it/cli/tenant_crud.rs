@@ -3,11 +3,12 @@
 
 use serde_json::{Value, json};
 
-use super::live::{KEY, LiveEmulator, cli, config_for};
-use super::support::{Run, run};
+use super::support::Run;
+use super::world::World;
 
-fn tenant(dir: &std::path::Path, args: &[&str]) -> Run {
-    run(cli(dir, KEY).arg("tenant").args(args))
+/// `descope-mgmt tenant ARGS`.
+fn tenant(world: &World, args: &[&str]) -> Run {
+    world.run(&[&["tenant"][..], args].concat())
 }
 
 fn json_of(result: &Run) -> Value {
@@ -15,9 +16,9 @@ fn json_of(result: &Run) -> Value {
     serde_json::from_str(&result.stdout).unwrap_or_else(|e| panic!("{e}: {}", result.stdout))
 }
 
-fn create_acme(dir: &std::path::Path) {
+fn create_acme(world: &World) {
     let created = tenant(
-        dir,
+        world,
         &[
             "create",
             "--env",
@@ -45,19 +46,18 @@ fn create_acme(dir: &std::path::Path) {
     );
 }
 
-/// A fresh emulator, a config on it, and acme-corp created through the binary.
-fn emulator_with_acme() -> (LiveEmulator, tempfile::TempDir) {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    create_acme(dir.path());
-    (emulator, dir)
+/// A fresh world with acme-corp created through the binary.
+fn world_with_acme() -> World {
+    let world = World::new("");
+    create_acme(&world);
+    world
 }
 
 #[test]
 fn created_tenant_is_listed_as_a_table_and_as_json() {
-    let (_emulator, dir) = emulator_with_acme();
+    let world = world_with_acme();
 
-    let table = tenant(dir.path(), &["list", "--env", "dev"]);
+    let table = tenant(&world, &["list", "--env", "dev"]);
     assert_eq!(table.code, 0, "{}", table.stderr);
     for header in [
         "ID",
@@ -80,7 +80,7 @@ fn created_tenant_is_listed_as_a_table_and_as_json() {
     }
 
     let listing = json_of(&tenant(
-        dir.path(),
+        &world,
         &["list", "--env", "dev", "--format", "json"],
     ));
     assert_eq!(listing["format_version"], 1);
@@ -102,8 +102,8 @@ fn created_tenant_is_listed_as_a_table_and_as_json() {
 
 #[test]
 fn yaml_listing_carries_the_format_version() {
-    let (_emulator, dir) = emulator_with_acme();
-    let listing = tenant(dir.path(), &["list", "--env", "dev", "--format", "yaml"]);
+    let world = world_with_acme();
+    let listing = tenant(&world, &["list", "--env", "dev", "--format", "yaml"]);
     assert_eq!(listing.code, 0, "{}", listing.stderr);
     assert!(
         listing
@@ -117,16 +117,16 @@ fn yaml_listing_carries_the_format_version() {
 
 #[test]
 fn get_shows_one_tenant_or_says_it_is_not_there() {
-    let (_emulator, dir) = emulator_with_acme();
+    let world = world_with_acme();
 
     let found = json_of(&tenant(
-        dir.path(),
+        &world,
         &["get", "acme-corp", "--env", "dev", "--format", "json"],
     ));
     assert_eq!(found["tenant"]["name"], "Acme Corporation");
     assert_eq!(found["tenant"]["domains"], json!(["acme.com"]));
 
-    let missing = tenant(dir.path(), &["get", "ghost", "--env", "dev"]);
+    let missing = tenant(&world, &["get", "ghost", "--env", "dev"]);
     assert_eq!(missing.code, 1, "{}", missing.stderr);
     assert!(
         missing.stderr.contains("tenant ghost not found in env dev"),
@@ -138,8 +138,7 @@ fn get_shows_one_tenant_or_says_it_is_not_there() {
 
 #[test]
 fn invalid_input_exits_3_and_sends_nothing() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
+    let world = World::new("");
     for (flags, expected) in [
         (
             &["--id", "Bad_ID", "--name", "Acme"][..],
@@ -155,10 +154,7 @@ fn invalid_input_exits_3_and_sends_nothing() {
             "is not a valid domain",
         ),
     ] {
-        let result = tenant(
-            dir.path(),
-            &[&["create", "--env", "dev"][..], flags].concat(),
-        );
+        let result = tenant(&world, &[&["create", "--env", "dev"][..], flags].concat());
         assert_eq!(result.code, 3, "{flags:?}: {}", result.stderr);
         assert!(
             result.stderr.contains(expected),
@@ -172,21 +168,21 @@ fn invalid_input_exits_3_and_sends_nothing() {
         );
     }
     let updated = tenant(
-        dir.path(),
+        &world,
         &["update", "acme", "--env", "dev", "--domain=-bad.com"],
     );
     assert_eq!(updated.code, 3, "{}", updated.stderr);
-    let stats = emulator.stats();
+    let stats = world.stats();
     assert_eq!(stats["writes"], 0, "{stats}");
     assert_eq!(stats["requests"], 0, "{stats}");
 }
 
 #[test]
 fn update_loads_modifies_and_writes_back() {
-    let (_emulator, dir) = emulator_with_acme();
+    let world = world_with_acme();
 
     let updated = tenant(
-        dir.path(),
+        &world,
         &[
             "update",
             "acme-corp",
@@ -210,7 +206,7 @@ fn update_loads_modifies_and_writes_back() {
     );
 
     let got = json_of(&tenant(
-        dir.path(),
+        &world,
         &["get", "acme-corp", "--env", "dev", "--format", "json"],
     ));
     let got = &got["tenant"];
@@ -225,7 +221,7 @@ fn update_loads_modifies_and_writes_back() {
     );
 
     let off = tenant(
-        dir.path(),
+        &world,
         &[
             "update",
             "acme-corp",
@@ -237,16 +233,13 @@ fn update_loads_modifies_and_writes_back() {
     );
     assert_eq!(off.code, 0, "{}", off.stderr);
     let got = json_of(&tenant(
-        dir.path(),
+        &world,
         &["get", "acme-corp", "--env", "dev", "--format", "json"],
     ));
     assert_eq!(got["tenant"]["self_provisioning"], false);
     assert_eq!(got["tenant"]["domains"], json!([]));
 
-    let missing = tenant(
-        dir.path(),
-        &["update", "ghost", "--env", "dev", "--name", "X"],
-    );
+    let missing = tenant(&world, &["update", "ghost", "--env", "dev", "--name", "X"]);
     assert_eq!(missing.code, 1);
     assert!(
         missing.stderr.contains("tenant ghost not found in env dev"),
@@ -257,18 +250,18 @@ fn update_loads_modifies_and_writes_back() {
 
 #[test]
 fn delete_on_an_unprotected_env_needs_no_confirmation() {
-    let (_emulator, dir) = emulator_with_acme();
-    let deleted = tenant(dir.path(), &["delete", "acme-corp", "--env", "dev"]);
+    let world = world_with_acme();
+    let deleted = tenant(&world, &["delete", "acme-corp", "--env", "dev"]);
     assert_eq!(deleted.code, 0, "{}", deleted.stderr);
     assert!(
         deleted
             .stdout
             .contains("deleted tenant acme-corp from env dev")
     );
-    let gone = tenant(dir.path(), &["get", "acme-corp", "--env", "dev"]);
+    let gone = tenant(&world, &["get", "acme-corp", "--env", "dev"]);
     assert_eq!(gone.code, 1, "{}", gone.stderr);
 
-    let again = tenant(dir.path(), &["delete", "acme-corp", "--env", "dev"]);
+    let again = tenant(&world, &["delete", "acme-corp", "--env", "dev"]);
     assert_eq!(again.code, 1);
     assert!(
         again
@@ -281,45 +274,41 @@ fn delete_on_an_unprotected_env_needs_no_confirmation() {
 
 #[test]
 fn delete_on_a_protected_env_without_a_terminal_needs_yes() {
-    let (emulator, dir) = emulator_with_acme();
-    let writes_before = emulator.writes();
+    let world = world_with_acme();
+    let writes_before = world.writes();
 
-    let refused = tenant(dir.path(), &["delete", "acme-corp", "--env", "prod"]);
+    let refused = tenant(&world, &["delete", "acme-corp", "--env", "prod"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
     assert!(refused.stderr.contains("protected"), "{}", refused.stderr);
     assert!(refused.stderr.contains("--yes"), "{}", refused.stderr);
-    assert_eq!(emulator.writes(), writes_before);
-    let still_there = tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]);
+    assert_eq!(world.writes(), writes_before);
+    let still_there = tenant(&world, &["get", "acme-corp", "--env", "prod"]);
     assert_eq!(still_there.code, 0, "{}", still_there.stderr);
 
-    let confirmed = tenant(
-        dir.path(),
-        &["delete", "acme-corp", "--env", "prod", "--yes"],
-    );
+    let confirmed = tenant(&world, &["delete", "acme-corp", "--env", "prod", "--yes"]);
     assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
-    let gone = tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]);
+    let gone = tenant(&world, &["get", "acme-corp", "--env", "prod"]);
     assert_eq!(gone.code, 1, "{}", gone.stderr);
 }
 
 #[test]
 fn writes_to_a_protected_env_need_yes_too() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
+    let world = World::new("");
     let refused = tenant(
-        dir.path(),
+        &world,
         &["create", "--env", "prod", "--id", "acme", "--name", "Acme"],
     );
     assert_eq!(refused.code, 4, "{}", refused.stderr);
-    assert_eq!(emulator.writes(), 0);
+    assert_eq!(world.writes(), 0);
     let created = tenant(
-        dir.path(),
+        &world,
         &[
             "create", "--env", "prod", "--id", "acme", "--name", "Acme", "--yes",
         ],
     );
     assert_eq!(created.code, 0, "{}", created.stderr);
     let renamed = tenant(
-        dir.path(),
+        &world,
         &["update", "acme", "--env", "prod", "--name", "Acme 2"],
     );
     assert_eq!(renamed.code, 4, "{}", renamed.stderr);
@@ -327,11 +316,8 @@ fn writes_to_a_protected_env_need_yes_too() {
 
 #[test]
 fn roles_and_permissions_are_listed() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
-    let roles = json_of(&run(
-        cli(dir.path(), KEY).args(["role", "list", "--env", "dev", "--format", "json"])
-    ));
+    let world = World::new("");
+    let roles = json_of(&world.run(&["role", "list", "--env", "dev", "--format", "json"]));
     assert_eq!(roles["format_version"], 1);
     let admin = roles["roles"]
         .as_array()
@@ -341,14 +327,8 @@ fn roles_and_permissions_are_listed() {
         .expect("the built-in role");
     assert_eq!(admin["tenant_id"], Value::Null);
 
-    let permissions = json_of(&run(cli(dir.path(), KEY).args([
-        "permission",
-        "list",
-        "--env",
-        "dev",
-        "--format",
-        "json",
-    ])));
+    let permissions =
+        json_of(&world.run(&["permission", "list", "--env", "dev", "--format", "json"]));
     let names: Vec<&str> = permissions["permissions"]
         .as_array()
         .unwrap()
@@ -357,17 +337,17 @@ fn roles_and_permissions_are_listed() {
         .collect();
     assert_eq!(names, ["Impersonate", "SSO Admin", "User Admin"]);
 
-    let table = run(cli(dir.path(), KEY).args(["permission", "list", "--env", "dev"]));
+    let table = world.run(&["permission", "list", "--env", "dev"]);
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(table.stdout.contains("User Admin"));
 }
 
 #[test]
 fn update_that_changes_nothing_writes_nothing() {
-    let (emulator, dir) = emulator_with_acme();
-    let writes_before = emulator.writes();
+    let world = world_with_acme();
+    let writes_before = world.writes();
     let same = tenant(
-        dir.path(),
+        &world,
         &[
             "update",
             "acme-corp",
@@ -381,14 +361,14 @@ fn update_that_changes_nothing_writes_nothing() {
     );
     let document = json_of(&same);
     assert_eq!(document["updated"], false);
-    assert_eq!(emulator.writes(), writes_before);
+    assert_eq!(world.writes(), writes_before);
 }
 
 #[test]
 fn creating_an_existing_tenant_fails_with_the_api_error() {
-    let (_emulator, dir) = emulator_with_acme();
+    let world = world_with_acme();
     let again = tenant(
-        dir.path(),
+        &world,
         &[
             "create",
             "--env",
@@ -407,7 +387,7 @@ fn creating_an_existing_tenant_fails_with_the_api_error() {
     );
     assert!(again.stderr.contains("HTTP 4"), "{}", again.stderr);
     let got = json_of(&tenant(
-        dir.path(),
+        &world,
         &["get", "acme-corp", "--env", "dev", "--format", "json"],
     ));
     assert_eq!(got["tenant"]["name"], "Acme Corporation");
@@ -415,10 +395,9 @@ fn creating_an_existing_tenant_fails_with_the_api_error() {
 
 #[test]
 fn unknown_default_role_is_refused_before_any_write() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
+    let world = World::new("");
     let refused = tenant(
-        dir.path(),
+        &world,
         &[
             "create",
             "--env",
@@ -439,12 +418,12 @@ fn unknown_default_role_is_refused_before_any_write() {
         "{}",
         refused.stderr
     );
-    assert_eq!(emulator.writes(), 0);
+    assert_eq!(world.writes(), 0);
 
-    create_acme(dir.path());
-    let writes_before = emulator.writes();
+    create_acme(&world);
+    let writes_before = world.writes();
     let update = tenant(
-        dir.path(),
+        &world,
         &[
             "update",
             "acme-corp",
@@ -455,55 +434,15 @@ fn unknown_default_role_is_refused_before_any_write() {
         ],
     );
     assert_eq!(update.code, 1, "{}", update.stderr);
-    assert_eq!(emulator.writes(), writes_before);
-}
-
-/// Runs `tenant ARGS` on a pseudo-terminal (util-linux `script`), typing `typed` into it.
-fn tenant_on_a_terminal(dir: &std::path::Path, args: &[&str], typed: &str) -> Run {
-    use std::io::Write;
-    let binary = env!("CARGO_BIN_EXE_descope-mgmt");
-    let command_line = std::iter::once(binary)
-        .chain(["-c", "descope.yaml", "tenant"])
-        .chain(args.iter().copied())
-        .map(|word| format!("'{word}'"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut child = std::process::Command::new("script")
-        .args(["-qec", &command_line, "/dev/null"])
-        .current_dir(dir)
-        .env("KEY", KEY)
-        .env("NO_COLOR", "1")
-        .env_remove("DESCOPE_MGMT_CONFIG")
-        .env_remove("DESCOPE_BASE_URL")
-        .env_remove("RUST_LOG")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` runs (it provides the terminal)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(typed.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    assert_eq!(world.writes(), writes_before);
 }
 
 #[test]
 fn on_a_terminal_the_protected_env_name_must_be_typed() {
-    let (_emulator, dir) = emulator_with_acme();
+    let world = world_with_acme();
 
-    let declined = tenant_on_a_terminal(
-        dir.path(),
-        &["delete", "acme-corp", "--env", "prod"],
-        "dev\n",
-    );
+    let declined =
+        world.run_on_a_terminal(&["tenant", "delete", "acme-corp", "--env", "prod"], "dev\n");
     assert_eq!(declined.code, 4, "{}{}", declined.stdout, declined.stderr);
     assert!(
         declined.stdout.contains("Type its name to continue"),
@@ -516,13 +455,12 @@ fn on_a_terminal_the_protected_env_name_must_be_typed() {
         declined.stdout
     );
     assert_eq!(
-        tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]).code,
+        tenant(&world, &["get", "acme-corp", "--env", "prod"]).code,
         0
     );
 
-    let confirmed = tenant_on_a_terminal(
-        dir.path(),
-        &["delete", "acme-corp", "--env", "prod"],
+    let confirmed = world.run_on_a_terminal(
+        &["tenant", "delete", "acme-corp", "--env", "prod"],
         "prod\n",
     );
     assert_eq!(
@@ -538,17 +476,16 @@ fn on_a_terminal_the_protected_env_name_must_be_typed() {
         confirmed.stdout
     );
     assert_eq!(
-        tenant(dir.path(), &["get", "acme-corp", "--env", "prod"]).code,
+        tenant(&world, &["get", "acme-corp", "--env", "prod"]).code,
         1
     );
 }
 
 #[test]
 fn domains_without_self_provisioning_are_dropped_with_a_warning() {
-    let emulator = LiveEmulator::start();
-    let dir = config_for(&emulator);
+    let world = World::new("");
     let created = tenant(
-        dir.path(),
+        &world,
         &[
             "create", "--env", "dev", "--id", "beta-co", "--name", "Beta", "--domain", "beta.com",
         ],
@@ -562,7 +499,7 @@ fn domains_without_self_provisioning_are_dropped_with_a_warning() {
         created.stderr
     );
     let got = json_of(&tenant(
-        dir.path(),
+        &world,
         &["get", "beta-co", "--env", "dev", "--format", "json"],
     ));
     assert_eq!(got["tenant"]["domains"], json!([]));

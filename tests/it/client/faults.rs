@@ -93,9 +93,18 @@ async fn random_503s_are_retried_without_duplicates() {
         ..EmulatorConfig::default()
     })
     .await;
-    let client = client(quick_config(&emulator.url(), KEY));
+    // Sized so that an unlucky run is rarer than one in a million: with 80 creates (and a list
+    // before and after) at 20 % 503s, no 503 at all has odds 0.8^82 ≈ 1e-8, and any call failing
+    // 12 attempts in a row 82 × 0.2^12 ≈ 3e-7.
+    let client = client(quick_config(&emulator.url(), KEY).with_retry(RetryPolicy {
+        max_attempts: 12,
+        first_delay: Duration::from_millis(5),
+        later_delay: Duration::from_millis(5),
+        max_elapsed: Duration::from_secs(60),
+        default_retry_after: Duration::from_secs(1),
+    }));
     let before = ResourcePort::<Tenant>::list(&client).await.unwrap().len();
-    let creates = (0..40).map(|n| {
+    let creates = (0..80).map(|n| {
         let tenants = client.clone();
         async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
     });
@@ -103,14 +112,14 @@ async fn random_503s_are_retried_without_duplicates() {
         result.unwrap();
     }
     let after = ResourcePort::<Tenant>::list(&client).await.unwrap();
-    assert_eq!(after.len(), before + 40);
+    assert_eq!(after.len(), before + 80);
     assert!(
         client.stats().retries >= 1,
-        "a 20% failure rate over 40+ calls retries"
+        "a 20% failure rate over 80+ calls retries"
     );
     let stats = emulator_stats(&emulator).await;
     assert!(
-        route_count(&stats, "POST /v1/mgmt/tenant/create") > 40,
+        route_count(&stats, "POST /v1/mgmt/tenant/create") > 80,
         "{stats}"
     );
 }
@@ -182,23 +191,40 @@ impl io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn the_key_never_shows_in_errors_or_logs() {
-    const CANARY: &str = "K2canaryLEAKcheck0001";
-    // Warm-up before subscribing: it registers the request callsites now, so that a test on
-    // another thread cannot register them (as unwanted) while this test's subscriber is being
-    // installed, which would hide them from it.
-    let healthy = emulator(EmulatorConfig::default()).await;
-    client(quick_config(&healthy.url(), KEY))
-        .tenants()
-        .load_all()
-        .await
-        .unwrap();
-    let _ = client(quick_config(&healthy.url(), "K2warmup"))
-        .tenants()
-        .load_all()
-        .await;
+/// Set in the child process that runs [`key_secrecy_child`].
+const SECRECY_CHILD: &str = "DESCOPE_MGMT_TEST_SECRECY_CHILD";
 
+#[test]
+fn the_key_never_shows_in_errors_or_logs() {
+    // A subscriber that sees every thread needs a process of its own: a thread-local one races
+    // with other tests registering the same callsites and can miss the request logs.
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "client::faults::key_secrecy_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(SECRECY_CHILD, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("1 passed"),
+        "the child ran no test: {stdout}"
+    );
+}
+
+/// The body of [`the_key_never_shows_in_errors_or_logs`]; does nothing unless run as its child.
+#[tokio::test]
+async fn key_secrecy_child() {
+    if std::env::var_os(SECRECY_CHILD).is_none() {
+        return;
+    }
+    const CANARY: &str = "K2canaryLEAKcheck0001";
+    let healthy = emulator(EmulatorConfig::default()).await;
     let logs = Captured::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -206,10 +232,7 @@ async fn the_key_never_shows_in_errors_or_logs() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    // Tests on other threads may have registered the request span's callsite while no
-    // subscriber wanted it; without a rebuild that cached "never" would hide it from this one.
-    tracing::callsite::rebuild_interest_cache();
+    tracing::subscriber::set_global_default(subscriber).expect("the child's only subscriber");
 
     let mut texts = Vec::new();
     let mut record = |error: descope_mgmt_api::ApiError| {
@@ -289,9 +312,8 @@ async fn the_key_never_shows_in_errors_or_logs() {
     );
     record(c.tenants().load_all().await.unwrap_err());
 
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let refused = format!("http://{}", unused.local_addr().unwrap());
-    drop(unused);
+    let (_bound, address) = crate::net::refusing_address();
+    let refused = format!("http://{address}");
     let c = client(quick_config(&refused, CANARY).with_retry(exhausted));
     record(c.tenants().load_all().await.unwrap_err());
 

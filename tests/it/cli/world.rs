@@ -1,17 +1,54 @@
-//! An emulator served from the test process and a config directory pointing the binary at it,
-//! for the plan/apply/drift/sync tests.
+//! The CLI test harness: an emulator served from the test process, a configuration directory
+//! pointing the binary at it, and the binary run there with a cleared environment. Every CLI test
+//! that talks to a project builds its [`World`] here.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use descope_emulator::{EmulatorConfig, ProjectCredentials};
+use descope_emulator::{Emulator, EmulatorConfig, ProjectCredentials, RunningEmulator};
 use serde_json::{Value, json};
 
-pub use super::live::KEY;
-
-const PROJECT_ID: &str = "P2local";
-use super::live::LiveEmulator;
 use super::support::{Run, descope_mgmt, run};
+
+/// The management key of the emulated project unless the builder sets another.
+pub const KEY: &str = "K2local";
+const PROJECT_ID: &str = "P2local";
+
+/// An emulator on 127.0.0.1 with its own runtime, so that it keeps serving while the test
+/// blocks on the binary.
+struct LiveEmulator {
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<RunningEmulator>,
+    url: String,
+}
+
+impl LiveEmulator {
+    fn start(config: EmulatorConfig) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emulator = runtime
+            .block_on(Emulator::start(config))
+            .expect("emulator starts");
+        let url = emulator.url();
+        Self {
+            runtime,
+            emulator: Some(emulator),
+            url,
+        }
+    }
+}
+
+impl Drop for LiveEmulator {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            let _ = self.runtime.block_on(emulator.shutdown());
+        }
+    }
+}
 
 /// A served emulator (its own runtime keeps serving while the test blocks on the binary) and a
 /// temporary directory holding `descope.yaml` and the local state directory.
@@ -27,7 +64,7 @@ pub struct World {
 pub struct WorldBuilder {
     resources: String,
     key: String,
-    latency: std::time::Duration,
+    latency: Duration,
 }
 
 impl WorldBuilder {
@@ -44,13 +81,13 @@ impl WorldBuilder {
     }
 
     /// Every management call takes at least this long.
-    pub fn latency(mut self, latency: std::time::Duration) -> Self {
+    pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
         self
     }
 
     pub fn build(self) -> World {
-        let live = LiveEmulator::start_with(EmulatorConfig {
+        let live = LiveEmulator::start(EmulatorConfig {
             projects: vec![ProjectCredentials {
                 project_id: PROJECT_ID.to_owned(),
                 management_key: self.key.clone(),
@@ -79,12 +116,12 @@ impl World {
         WorldBuilder {
             resources: String::new(),
             key: KEY.to_owned(),
-            latency: std::time::Duration::ZERO,
+            latency: Duration::ZERO,
         }
     }
 
     pub fn url(&self) -> String {
-        self.live.url().to_owned()
+        self.live.url.clone()
     }
 
     /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
@@ -107,12 +144,16 @@ impl World {
         command
             .args(["-c", "descope.yaml"])
             .args(args)
-            .env("KEY", &self.key)
-            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
-            .env_remove("QA_PROJECT_ID")
-            .env_remove("QA_KEY")
             .stdin(Stdio::null());
+        self.run_env(&mut command);
         command
+    }
+
+    /// What every run of the binary in this world sees: the key and the state directory.
+    fn run_env(&self, command: &mut Command) {
+        command
+            .env("KEY", &self.key)
+            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir());
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -137,7 +178,9 @@ impl World {
     }
 
     pub fn post(&self, path: &str, body: Value) -> Value {
-        self.live.block_on(self.management(path, Some(body)))
+        self.live
+            .runtime
+            .block_on(self.management(path, Some(body)))
     }
 
     /// Creates a tenant directly on the emulator, behind the CLI's back.
@@ -149,6 +192,7 @@ impl World {
     pub fn tenants(&self) -> Vec<(String, String)> {
         let body = self
             .live
+            .runtime
             .block_on(self.management("/v1/mgmt/tenant/all", None));
         let mut tenants: Vec<(String, String)> = body["tenants"]
             .as_array()
@@ -172,6 +216,7 @@ impl World {
     pub fn role_names(&self) -> Vec<String> {
         let body = self
             .live
+            .runtime
             .block_on(self.management("/v1/mgmt/role/all", None));
         let mut names: Vec<String> = body["roles"]
             .as_array()
@@ -183,23 +228,33 @@ impl World {
         names
     }
 
+    /// `GET /emulator/stats`: the management calls served so far, in total and per route.
+    pub fn stats(&self) -> Value {
+        let url = format!("{}/emulator/stats", self.url());
+        self.live.runtime.block_on(async {
+            let response = self.http.get(url).send().await.expect("stats reachable");
+            response.json().await.expect("stats are JSON")
+        })
+    }
+
     /// Write calls the emulator has served so far.
     pub fn writes(&self) -> u64 {
-        self.live.emulator().stats().writes
+        self.stats()["writes"].as_u64().expect("a writes counter")
     }
 
     pub fn requests(&self) -> u64 {
-        self.live.emulator().stats().requests
+        self.stats()["requests"]
+            .as_u64()
+            .expect("a requests counter")
     }
 
     pub fn route(&self, route: &str) -> u64 {
-        self.live
-            .emulator()
-            .stats()
-            .by_route
-            .get(route)
-            .copied()
-            .unwrap_or(0)
+        self.stats()["byRoute"][route].as_u64().unwrap_or(0)
+    }
+
+    /// Writes `text` to `name` in the configuration directory (e.g. a hand-made `descope.yaml`).
+    pub fn write_file(&self, name: &str, text: &str) {
+        std::fs::write(self.path(name), text).unwrap();
     }
 
     /// Backup files written so far for `env`.
@@ -240,16 +295,13 @@ pub const TENANTS: &str =
 /// Polls until `ready` holds while `child` keeps running. The 60 s bound only stops a hung test;
 /// nothing asserts how long the wait took.
 pub fn wait_while_running(child: &mut std::process::Child, what: &str, ready: impl Fn() -> bool) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while !ready() {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the command exited ({status}) before {what}");
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no {what} within 60 s"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(10));
+        assert!(Instant::now() < deadline, "no {what} within 60 s");
+        std::thread::sleep(Duration::from_millis(10));
     }
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -286,13 +338,14 @@ impl World {
             .map(|word| format!("'{word}'"))
             .collect::<Vec<_>>()
             .join(" ");
-        let mut child = Command::new("script")
+        let mut script = Command::new("script");
+        script
             .args(["-qec", &command_line, "/dev/null"])
             .current_dir(self.dir.path())
             .env_clear()
-            .env("NO_COLOR", "1")
-            .env("KEY", &self.key)
-            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
+            .env("NO_COLOR", "1");
+        self.run_env(&mut script);
+        let mut child = script
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -313,11 +366,16 @@ impl World {
     }
 }
 
-/// A loopback address where connections are refused: a socket bound to it that never listens.
-/// Keep the socket alive while the address is used, so that no other process can take the port.
-pub fn refusing_address() -> (tokio::net::TcpSocket, std::net::SocketAddr) {
-    let socket = tokio::net::TcpSocket::new_v4().unwrap();
-    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
-    let address = socket.local_addr().unwrap();
-    (socket, address)
+/// Sends SIGINT to a running binary and waits for it: its exit code and stderr.
+pub fn interrupt(child: std::process::Child) -> (Option<i32>, String) {
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
