@@ -10,6 +10,7 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod lossless;
 mod output_contract;
 mod plan_apply;
 mod promises;
