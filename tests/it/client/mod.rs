@@ -3,4 +3,5 @@
 
 mod endpoints;
 mod faults;
+mod recheck;
 mod support;
