@@ -98,6 +98,8 @@ pub struct Planned {
     /// The project the plan was made against; it also counts the run's calls for the summary.
     pub client: DescopeClient,
     pub kinds: Vec<ResourceKind>,
+    /// The environment's apply concurrency (`--concurrency` overrides it).
+    pub concurrency: u32,
 }
 
 /// Reads the live state of the selected kinds, one list call per kind.
@@ -143,6 +145,7 @@ pub async fn plan_env(
         plan,
         client,
         kinds,
+        concurrency: connected.env().concurrency(),
     })
 }
 

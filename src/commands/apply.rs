@@ -77,5 +77,6 @@ async fn fresh(
         plan: file.plan,
         client,
         kinds: file.kinds,
+        concurrency: connected.env().concurrency(),
     })
 }

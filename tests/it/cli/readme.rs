@@ -189,7 +189,7 @@ fn exit_codes_match_the_help() {
         .map(str::to_owned)
         .collect();
     assert_eq!(codes, in_help);
-    assert_eq!(codes.len(), 8, "{codes:?}");
+    assert_eq!(codes.len(), 9, "{codes:?}");
 }
 
 #[test]

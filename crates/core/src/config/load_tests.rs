@@ -461,3 +461,54 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn timeout_concurrency_and_pacing_are_read_per_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: local.json\n  paced-local:\n    emulator: paced.json\n    rate_limit: { requests: 50, per_seconds: 10 }\n  prod:\n    project_id: P2prod\n    management_key: ${KEY}\n    timeout_seconds: 90\n    concurrency: 4\n  dev:\n    project_id: P2dev\n    management_key: ${KEY}\n",
+    );
+    let loaded = load_with(&path, None, &vars(&[("KEY", "K2x")]));
+    assert!(loaded.diagnostics.is_empty(), "{:?}", rendered(&loaded));
+    let config = loaded.config.unwrap();
+    let env = |name: &str| config.environment(name).unwrap();
+    assert_eq!(
+        env("local").pacing(),
+        None,
+        "the embedded emulator is not paced"
+    );
+    assert_eq!(env("local").concurrency(), 32);
+    assert_eq!(env("paced-local").pacing().unwrap().requests, 50);
+    assert_eq!(
+        env("paced-local").concurrency(),
+        5,
+        "50 per 10 s feeds 5 a second"
+    );
+    assert_eq!(env("prod").timeout_seconds(), Some(90));
+    assert_eq!(env("prod").concurrency(), 4);
+    assert_eq!(env("dev").timeout_seconds(), None);
+    assert_eq!(env("dev").pacing().unwrap().requests, 200);
+    assert_eq!(env("dev").concurrency(), 4, "200 per 60 s feeds 4 a second");
+
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2dev\n    management_key: ${KEY}\n    timeout_seconds: 0\n    concurrency: many\n",
+    );
+    let loaded = load_with(&bad, None, &vars(&[("KEY", "K2x")]));
+    let errors = rendered(&loaded);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("6:22:") && e.contains("environments.dev.timeout_seconds")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("7:18:") && e.contains("environments.dev.concurrency")),
+        "{errors:?}"
+    );
+}

@@ -180,8 +180,16 @@ pub struct EnvironmentConfig {
     pub(crate) connection: Connection,
     pub(crate) base_url: Option<String>,
     pub(crate) protected: bool,
-    pub(crate) rate_limit: RateLimit,
+    /// `None` when the block sets no `rate_limit` (see [`EnvironmentConfig::pacing`]).
+    pub(crate) rate_limit: Option<RateLimit>,
+    /// Per-attempt timeout of the API client; `None` for its default.
+    pub(crate) timeout_seconds: Option<u32>,
+    /// Changes in flight at once during an apply; `None` for [`EnvironmentConfig::concurrency`]'s default.
+    pub(crate) concurrency: Option<u32>,
 }
+
+/// The most changes in flight at once when nothing says otherwise.
+pub const MAX_DEFAULT_CONCURRENCY: u32 = 32;
 
 impl EnvironmentConfig {
     /// A project environment: the project id and the management key that authenticates for it.
@@ -203,7 +211,9 @@ impl EnvironmentConfig {
             connection,
             base_url: None,
             protected: false,
-            rate_limit: RateLimit::default(),
+            rate_limit: None,
+            timeout_seconds: None,
+            concurrency: None,
         }
     }
 
@@ -216,7 +226,15 @@ impl EnvironmentConfig {
         self
     }
     pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
-        self.rate_limit = rate_limit;
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+    pub fn with_timeout_seconds(mut self, seconds: Option<u32>) -> Self {
+        self.timeout_seconds = seconds;
+        self
+    }
+    pub fn with_concurrency(mut self, concurrency: Option<u32>) -> Self {
+        self.concurrency = concurrency;
         self
     }
 
@@ -252,8 +270,39 @@ impl EnvironmentConfig {
             env,
         ))
     }
+    /// The rate limit of the block, or the default of 200 per 60 s.
     pub fn rate_limit(&self) -> RateLimit {
-        self.rate_limit
+        self.rate_limit.unwrap_or_default()
+    }
+
+    /// The client-side pace: the block's `rate_limit`, else the default for a Descope project;
+    /// `None` (not paced) for the embedded emulator unless its block sets one, since a limiter
+    /// there protects nothing.
+    pub fn pacing(&self) -> Option<RateLimit> {
+        match self.connection {
+            Connection::Project { .. } => Some(self.rate_limit()),
+            Connection::Emulator { .. } => self.rate_limit,
+        }
+    }
+
+    pub fn timeout_seconds(&self) -> Option<u32> {
+        self.timeout_seconds
+    }
+
+    /// Changes in flight at once: the block's `concurrency`, else as many as the pace grants
+    /// per second (more would only queue on the limiter at the usual sub-second latency),
+    /// between 1 and [`MAX_DEFAULT_CONCURRENCY`]; an unpaced environment gets the maximum.
+    pub fn concurrency(&self) -> u32 {
+        if let Some(concurrency) = self.concurrency {
+            return concurrency;
+        }
+        match self.pacing() {
+            None => MAX_DEFAULT_CONCURRENCY,
+            Some(limit) => limit
+                .requests
+                .div_ceil(limit.per_seconds.max(1))
+                .clamp(1, MAX_DEFAULT_CONCURRENCY),
+        }
     }
 }
 

@@ -66,7 +66,17 @@ pub struct CommonEnvironment {
     /// Writes need confirmation and deletes need --allow-delete.
     #[schemars(extend("default" = false))]
     pub protected: Option<bool>,
+    /// Client-side pace; a Descope project defaults to 200 per 60 s, the embedded emulator is
+    /// not paced unless this is set.
     pub rate_limit: Option<RateLimitFile>,
+    /// Per-attempt timeout of API calls in seconds (flow, theme and snapshot calls get at least
+    /// 120).
+    #[schemars(range(min = 1), extend("default" = 60))]
+    pub timeout_seconds: Option<u32>,
+    /// Changes in flight at once during an apply (`--concurrency` overrides). Default: as many
+    /// as the rate limit grants per second, between 1 and 32; 32 when not paced.
+    #[schemars(range(min = 1))]
+    pub concurrency: Option<u32>,
 }
 
 /// Client-side request budget (default 200 requests per 60 seconds).
