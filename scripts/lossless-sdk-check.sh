@@ -14,12 +14,7 @@ build_emulator
 cargo build --quiet --bin descope-mgmt
 cli="$(dirname "$binary")/descope-mgmt"
 
-venv="${TMPDIR:-/tmp}/descope-sdk-conformance-venv"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" || fail "cannot create venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$conformance/requirements.txt" \
-    || fail "cannot install the pinned SDK"
+python_sdk_venv
 
 project=P2lossless
 key=K2lossless
