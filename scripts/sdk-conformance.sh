@@ -11,12 +11,7 @@ label=sdk-conformance
 
 build_emulator
 
-venv="${TMPDIR:-/tmp}/descope-sdk-conformance-venv"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" || fail "cannot create venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$conformance/requirements.txt" \
-    || fail "cannot install the pinned SDK"
+python_sdk_venv
 
 project=P2conformance
 key=K2conformance

@@ -32,6 +32,17 @@ build_emulator() {
     [ -x "$binary" ] || fail "emulator binary not found at $binary"
 }
 
+# Sets `venv` to a virtualenv with the pinned official Python SDK installed.
+python_sdk_venv() {
+    venv="${TMPDIR:-/tmp}/descope-sdk-conformance-venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        python3 -m venv "$venv" || fail "cannot create venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+        -r "$root/crates/emulator/conformance/requirements.txt" \
+        || fail "cannot install the pinned SDK"
+}
+
 # Starts an emulator on port 0 and sets `started_url` from its first stdout line. It runs in the
 # calling shell (not a command substitution) so that its pid is recorded for cleanup.
 started_url=

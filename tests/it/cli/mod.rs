@@ -11,6 +11,7 @@ mod flags;
 mod flows;
 mod help;
 mod live;
+mod lossless;
 mod operators;
 mod output_contract;
 mod pacing;

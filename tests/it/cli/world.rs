@@ -183,6 +183,11 @@ impl World {
             .block_on(self.management(path, Some(body)))
     }
 
+    /// A management `GET` (with its query in `path`), asserting success.
+    pub fn get(&self, path: &str) -> Value {
+        self.live.runtime.block_on(self.management(path, None))
+    }
+
     /// Creates a tenant directly on the emulator, behind the CLI's back.
     pub fn create_tenant(&self, id: &str, name: &str) {
         self.post("/v1/mgmt/tenant/create", json!({"id": id, "name": name}));

@@ -4,4 +4,5 @@
 mod batch;
 mod endpoints;
 mod faults;
+mod recheck;
 mod support;

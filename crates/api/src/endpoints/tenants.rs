@@ -1,5 +1,13 @@
 //! Tenants: T1 create, T2 update, T4 delete, T5 load, T6 load all, T8/T9 settings, T10 default
 //! roles; and core's tenant port ([`ResourcePort<Tenant>`]) on the client over them.
+//!
+//! Updates use T2, the full overwrite, with every field (see [`TenantWriteRequest::update`]):
+//! the planner has filled what the configuration does not manage from the live tenant, so
+//! nothing is cleared. T3 (`PATCH /v1/mgmt/tenant/patch`, "omitted fields are left unchanged")
+//! would be more robust still, but only the Python SDK 2.16.1 calls it (not the Go or Node SDKs,
+//! not the OpenAPI file, not older Python SDKs) and the reference doc advises preferring T2
+//! until it is known to be live for every account; T2 with carried-over fields is what every SDK
+//! does.
 
 use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
