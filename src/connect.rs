@@ -20,6 +20,7 @@ use tracing::Instrument;
 
 use crate::exit::{CliError, Exit};
 use crate::settings::{Settings, defined_environment};
+use crate::signals::first_stop_signal;
 
 /// One environment, connected: its client and, for `emulator:` environments, the embedded
 /// emulator the client talks to.
@@ -53,25 +54,24 @@ impl Connected {
     /// Turns an API error into exit 1 with the operation, status, `errorCode` and message; an
     /// authorization failure also says where the key comes from (never the key itself).
     pub fn api_error(&self, error: ApiError) -> CliError {
-        let cli = CliError::new(Exit::Error, format!("env {}: {error}", self.env_name));
-        if error.port_kind() == PortErrorKind::Unauthorized {
-            cli.with_hint(self.unauthorized_hint())
-        } else if matches!(error.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout) {
-            cli.with_hint(self.unreachable_hint())
-        } else {
-            cli
-        }
+        self.port_error(error.into())
     }
 
-    /// Like [`Connected::api_error`] for errors that came through core's ports.
-    #[allow(
-        dead_code,
-        reason = "for the plan/apply pipeline, which goes through core's ports"
-    )]
+    /// Like [`Connected::api_error`] for errors that came through core's ports (which keep the
+    /// client's error as their source, so the same hints apply).
     pub fn port_error(&self, error: PortError) -> CliError {
+        let unreachable = error
+            .source
+            .as_deref()
+            .and_then(|source| source.downcast_ref::<ApiError>())
+            .is_some_and(|api| {
+                matches!(api.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout)
+            });
         let cli = CliError::new(Exit::Error, format!("env {}: {}", self.env_name, error));
         if error.kind == PortErrorKind::Unauthorized {
             cli.with_hint(self.unauthorized_hint())
+        } else if unreachable {
+            cli.with_hint(self.unreachable_hint())
         } else {
             cli
         }
@@ -161,7 +161,14 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             (client_config, Some(emulator))
         }
     };
-    let client = match DescopeClient::new(client_config.with_rate_limit(rate_limit)) {
+    let mut client_config = match rate_limit {
+        Some(limit) => client_config.with_rate_limit(limit),
+        None => client_config.unpaced(),
+    };
+    if let Some(seconds) = env.timeout_seconds() {
+        client_config = client_config.with_timeout(Duration::from_secs(u64::from(seconds)));
+    }
+    let client = match DescopeClient::new(client_config) {
         Ok(client) => client,
         Err(error) => {
             // The emulator must not outlive a failed connection.
@@ -206,8 +213,8 @@ pub async fn with_connection<T>(
 }
 
 /// The whole life of a single-environment command: loads the configuration (exit 3 when
-/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
-/// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C, SIGHUP
+/// (exit 130) or SIGTERM (exit 143) stops `work` and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
     settings: &Settings,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
@@ -218,21 +225,13 @@ pub fn run_in_env<T>(
     runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
         tokio::select! {
             outcome = work(conn) => outcome,
-            () = interrupted() => Err(CliError::new(
-                Exit::Interrupted,
+            signal = first_stop_signal() => Err(CliError::new(
+                signal.exit(),
                 format!("interrupted (env {})", conn.env_name()),
             )
             .with_hint("a call in flight may or may not have taken effect: read the resource again to check")),
         }
     }))
-}
-
-/// Resolves on Ctrl-C; never, when the handler cannot be installed (the default SIGINT
-/// behaviour then stays in place).
-async fn interrupted() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
 }
 
 /// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a
@@ -245,12 +244,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
 }
 
-fn client_rate_limit(env: &EnvironmentConfig, env_name: &str) -> Result<RateLimit, CliError> {
-    let limit = env.rate_limit();
+/// The environment's pace ([`EnvironmentConfig::pacing`]): `None` for an embedded emulator whose
+/// block sets no `rate_limit`.
+fn client_rate_limit(
+    env: &EnvironmentConfig,
+    env_name: &str,
+) -> Result<Option<RateLimit>, CliError> {
+    let Some(limit) = env.pacing() else {
+        return Ok(None);
+    };
     RateLimit::new(
         limit.requests,
         Duration::from_secs(u64::from(limit.per_seconds)),
     )
+    .map(Some)
     .map_err(|error| CliError::config_invalid(format!("env {env_name}: rate_limit: {error}")))
 }
 

@@ -31,6 +31,7 @@ fn tenant(index: usize, name: &str) -> Tenant {
         enforce_sso: index.is_multiple_of(2),
         disabled: false,
         default_roles: vec!["viewer".to_owned(), "editor".to_owned()],
+        ..Tenant::default()
     }
 }
 
@@ -111,7 +112,7 @@ fn main() {
     measure(
         &format!("apply {writes} changes to memory (concurrency 32)"),
         || {
-            let project = MemoryProject::with_tenants(actual.tenants.clone());
+            let project = MemoryProject::default().with(actual.tenants.clone());
             let report = runtime.block_on(apply(
                 &the_plan,
                 &project,

@@ -1,11 +1,11 @@
-//! Roles: R1 create, R2 update, R3 delete, R4 load all, R5 search; and core's [`RolePort`]
-//! (project-level roles only).
+//! Roles: R1 create, R2 update, R3 delete, R4 load all, R5 search; and core's role port
+//! ([`ResourcePort<Role>`], project-level roles only) on the client.
 
-use descope_mgmt_core::port::{PortResult, RolePort};
+use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Role;
 use serde_json::{Value, json};
 
-use super::to_body;
+use super::{BatchOutcome, to_body};
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::role::{RoleCreateRequest, RoleDto, RoleUpdateRequest};
 use crate::error::ApiError;
@@ -75,6 +75,58 @@ impl RoleApi {
             .await
     }
 
+    /// R6: creates every role in one atomic call, else one call each (see
+    /// [`DescopeClient::batch_or_each`]).
+    pub async fn create_batch(&self, roles: &[Role]) -> BatchOutcome {
+        let requests: Vec<RoleCreateRequest> = roles.iter().map(RoleCreateRequest::from).collect();
+        let body = match to_body("role.create_batch", &json!({"roles": requests})) {
+            Ok(body) => body,
+            Err(error) => return roles.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "role.create_batch",
+            "/v1/mgmt/role/create/batch",
+            &body,
+            Repeat::Create,
+        );
+        self.client
+            .batch_or_each(roles, call, async |role| self.create(role).await)
+            .await
+    }
+
+    /// R7: the R2 update of every role in one atomic call, else one call each.
+    pub async fn update_batch(&self, roles: &[Role]) -> BatchOutcome {
+        let requests: Vec<RoleUpdateRequest> = roles.iter().map(RoleUpdateRequest::from).collect();
+        let body = match to_body("role.update_batch", &json!({"roles": requests})) {
+            Ok(body) => body,
+            Err(error) => return roles.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "role.update_batch",
+            "/v1/mgmt/role/update/batch",
+            &body,
+            Repeat::Safe,
+        );
+        self.client
+            .batch_or_each(roles, call, async |role| self.update(role).await)
+            .await
+    }
+
+    /// R8 for project-level roles by name, else one call each. Never sends an empty list: the
+    /// endpoint deletes every role when given none.
+    pub async fn delete_batch(&self, names: &[String]) -> BatchOutcome {
+        let body = json!({"roleNames": names});
+        let call = Call::post(
+            "role.delete_batch",
+            "/v1/mgmt/role/delete/batch",
+            &body,
+            Repeat::Delete,
+        );
+        self.client
+            .batch_or_each(names, call, async |name| self.delete(name).await)
+            .await
+    }
+
     /// R3 for a project-level role.
     pub async fn delete(&self, name: &str) -> Result<(), ApiError> {
         let body = json!({"name": name});
@@ -84,9 +136,11 @@ impl RoleApi {
     }
 }
 
-impl RolePort for RoleApi {
+impl ResourcePort<Role> for DescopeClient {
+    /// Project-level roles only: tenant-level roles belong to their tenant.
     async fn list(&self) -> PortResult<Vec<Role>> {
         Ok(self
+            .roles()
             .load_all()
             .await?
             .into_iter()
@@ -96,14 +150,14 @@ impl RolePort for RoleApi {
     }
 
     async fn create(&self, role: &Role) -> PortResult<()> {
-        Ok(RoleApi::create(self, role).await?)
+        Ok(self.roles().create(role).await?)
     }
 
     async fn update(&self, role: &Role) -> PortResult<()> {
-        Ok(RoleApi::update(self, role).await?)
+        Ok(self.roles().update(role).await?)
     }
 
     async fn delete(&self, name: &str) -> PortResult<()> {
-        Ok(RoleApi::delete(self, name).await?)
+        Ok(self.roles().delete(name).await?)
     }
 }

@@ -66,7 +66,17 @@ pub struct CommonEnvironment {
     /// Writes need confirmation and deletes need --allow-delete.
     #[schemars(extend("default" = false))]
     pub protected: Option<bool>,
+    /// Client-side pace; a Descope project defaults to 200 per 60 s, the embedded emulator is
+    /// not paced unless this is set.
     pub rate_limit: Option<RateLimitFile>,
+    /// Per-attempt timeout of API calls in seconds (flow, theme and snapshot calls get at least
+    /// 120).
+    #[schemars(range(min = 1), extend("default" = 60))]
+    pub timeout_seconds: Option<u32>,
+    /// Changes in flight at once during an apply (`--concurrency` overrides). Default: as many
+    /// as the rate limit grants per second, between 1 and 32; 32 when not paced.
+    #[schemars(range(min = 1))]
+    pub concurrency: Option<u32>,
 }
 
 /// Client-side request budget (default 200 requests per 60 seconds).
@@ -99,6 +109,10 @@ pub struct RoleFile {
     /// Impersonate).
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// Given to new users automatically. Absent: the live value is left alone.
+    pub default: Option<bool>,
+    /// Absent: the live value is left alone.
+    pub private: Option<bool>,
     pub environments: Option<Vec<String>>,
 }
 
@@ -128,7 +142,27 @@ pub struct TenantFile {
     pub enforce_sso: Option<bool>,
     #[schemars(extend("default" = false))]
     pub disabled: Option<bool>,
+    /// User ids exempt from SSO enforcement. Absent: the live value is left alone.
+    pub enforce_sso_exclusions: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub federated_app_ids: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub role_inheritance: Option<RoleInheritance>,
+    /// Parent tenant id (sub-tenants); set on create only: a different parent on a live tenant
+    /// is a plan error. Absent: the live value is left alone.
+    pub parent: Option<String>,
     pub environments: Option<Vec<String>>,
+}
+
+/// How a sub-tenant inherits roles: `""` (default), `none` or `userOnly`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub enum RoleInheritance {
+    #[serde(rename = "")]
+    Default,
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "userOnly")]
+    UserOnly,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

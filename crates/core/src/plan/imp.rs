@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet};
+use super::change::{Action, Change, Plan, PlanOptions, ResourceSet};
 use super::model::{Resource, ResourceRef, field_diff};
-use crate::resource::{Permission, Role, Tenant};
+use crate::resource::{KindVisitor, visit_kinds};
 
 /// Computes the changes that make `actual` match `desired`.
 ///
@@ -20,14 +20,31 @@ pub fn plan(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) 
         changes: Vec::new(),
         unmanaged: Vec::new(),
     };
-    // Kind order here is the plan's order; `ResourceKind`'s derived `Ord` agrees with it.
-    plan_kind::<Permission>(desired, actual, options, &mut plan);
-    plan_kind::<Role>(desired, actual, options, &mut plan);
-    plan_kind::<Tenant>(desired, actual, options, &mut plan);
+    // Kinds are visited in declaration order, which `ResourceKind`'s derived `Ord` follows, so
+    // the plan comes out sorted by kind.
+    visit_kinds(&mut PlanEachKind {
+        desired,
+        actual,
+        options,
+        plan: &mut plan,
+    });
     plan
 }
 
-fn plan_kind<R: InResourceSet>(
+struct PlanEachKind<'a> {
+    desired: &'a ResourceSet,
+    actual: &'a ResourceSet,
+    options: &'a PlanOptions,
+    plan: &'a mut Plan,
+}
+
+impl KindVisitor for PlanEachKind<'_> {
+    fn visit<R: Resource>(&mut self) {
+        plan_kind::<R>(self.desired, self.actual, self.options, self.plan);
+    }
+}
+
+fn plan_kind<R: Resource>(
     desired: &ResourceSet,
     actual: &ResourceSet,
     options: &PlanOptions,
@@ -59,7 +76,9 @@ fn plan_kind<R: InResourceSet>(
                 after: Some(after.clone().into_any()),
             },
             (Some(before), Some(after)) => {
-                // Both sides are normalised already: skip `Resource::diff`'s own normalising.
+                // What the configuration leaves unmanaged takes the live value, so the update
+                // sends it back unchanged and the diff shows only managed fields.
+                let after = &after.clone().carry_unmanaged(before).normalize();
                 let fields = field_diff(before, after);
                 let action = if fields.is_empty() {
                     Action::Unchanged
@@ -101,4 +120,44 @@ fn index_normalized<R: Resource>(resources: &[R]) -> BTreeMap<String, R> {
             (normalized.identity().to_owned(), normalized)
         })
         .collect()
+}
+
+/// The updates `plan` would need that Descope cannot make (a tenant's parent is set only on
+/// create), one sentence each. A caller must refuse such a plan: applying it would silently leave
+/// the difference in place.
+pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) -> Vec<String> {
+    struct Refusals<'a> {
+        desired: &'a ResourceSet,
+        actual: &'a ResourceSet,
+        options: &'a PlanOptions,
+        found: Vec<String>,
+    }
+    impl KindVisitor for Refusals<'_> {
+        fn visit<R: Resource>(&mut self) {
+            if !self.options.includes_kind(R::KIND) {
+                return;
+            }
+            let live = index_normalized(R::of(self.actual));
+            for wanted in R::of(self.desired) {
+                let reference = ResourceRef::new(R::KIND, wanted.identity());
+                if !self.options.includes(&reference) {
+                    continue;
+                }
+                if let Some(reason) = live
+                    .get(wanted.identity())
+                    .and_then(|live| wanted.update_refused(live))
+                {
+                    self.found.push(reason);
+                }
+            }
+        }
+    }
+    let mut visitor = Refusals {
+        desired,
+        actual,
+        options,
+        found: Vec::new(),
+    };
+    visit_kinds(&mut visitor);
+    visitor.found
 }

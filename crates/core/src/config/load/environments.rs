@@ -1,5 +1,5 @@
 //! The `environments:` section: names, connection (project credentials or emulator), base URL,
-//! protection and rate limit of each environment.
+//! protection, rate limit, per-attempt timeout and apply concurrency of each environment.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,8 @@ pub(crate) const ENVIRONMENT: Keys = Keys {
         "base_url",
         "protected",
         "rate_limit",
+        "timeout_seconds",
+        "concurrency",
     ],
     required: &[],
 };
@@ -147,10 +149,12 @@ impl Decoder<'_> {
                 .unwrap_or(false),
             None => false,
         };
-        let rate_limit = match field("rate_limit") {
-            Some(node) => self.rate_limit(node, &format!("{path}.rate_limit")),
-            None => RateLimit::default(),
-        };
+        let rate_limit =
+            field("rate_limit").map(|node| self.rate_limit(node, &format!("{path}.rate_limit")));
+        let timeout_seconds = field("timeout_seconds")
+            .and_then(|node| self.positive(node, &format!("{path}.timeout_seconds")));
+        let concurrency = field("concurrency")
+            .and_then(|node| self.positive(node, &format!("{path}.concurrency")));
         if self.error_count() > errors_before {
             return None;
         }
@@ -159,6 +163,8 @@ impl Decoder<'_> {
             base_url,
             protected,
             rate_limit,
+            timeout_seconds,
+            concurrency,
         })
     }
 
