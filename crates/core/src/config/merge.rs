@@ -2,7 +2,8 @@
 //! identity (tenant `id`, role `name`, permission `name`, flow `id`). For an identity present in
 //! both, the overlay's fields replace the base's field by field; new identities are added (for
 //! that environment only, since the overlay is read only for it). Environments merge by name the
-//! same way; any other top-level key in the overlay replaces the base's.
+//! same way, and so do templates (an overlay changes a template's fields for its environment);
+//! any other top-level key in the overlay replaces the base's.
 //!
 //! Merging happens on the positioned tree, before decoding, so every diagnostic still points
 //! at the file and line a value came from.
@@ -52,7 +53,7 @@ pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
                         entry.value,
                         key,
                     ),
-                    (None, "environments") => merge_by_key(
+                    (None, "environments" | "templates") => merge_by_key(
                         std::mem::replace(&mut base_entry.value, null()),
                         entry.value,
                     ),
@@ -102,7 +103,7 @@ fn merge_list<'a>(base: Node<'a>, overlay: Node<'a>, identity: &str) -> Node<'a>
     base
 }
 
-/// Two mappings of named mappings (environments): same-named entries merge field by field.
+/// Two mappings of named mappings (environments, templates): same-named entries merge field by field.
 fn merge_by_key<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
     let (mut base, Value::Map(overlay_entries)) = (base, overlay.value.clone()) else {
         return overlay;

@@ -25,6 +25,8 @@ pub struct DescopeConfig {
     pub(crate) tenants: Vec<TenantConfig>,
     pub(crate) flows: Vec<FlowConfig>,
     pub(crate) theme: Option<ThemeConfig>,
+    /// The templates each tenant was built from, by tenant id (for selectors and provenance).
+    pub(crate) tenant_templates: BTreeMap<String, Vec<String>>,
 }
 
 impl DescopeConfig {
@@ -46,7 +48,13 @@ impl DescopeConfig {
             tenants,
             flows,
             theme: None,
+            tenant_templates: BTreeMap::new(),
         }
+    }
+
+    /// The templates tenant `id` was built from, in the order they applied.
+    pub fn templates_of(&self, id: &str) -> &[String] {
+        self.tenant_templates.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn with_permissions(mut self, permissions: Vec<PermissionConfig>) -> Self {
@@ -99,6 +107,7 @@ impl DescopeConfig {
             tenants: filter(&self.tenants, env, |t| &t.environments),
             flows: filter(&self.flows, env, |f| &f.environments),
             theme: self.theme.clone(),
+            tenant_templates: self.tenant_templates.clone(),
         }
     }
 }

@@ -27,6 +27,32 @@ pub struct ConfigFile {
     #[serde(default)]
     pub flows: Vec<FlowFile>,
     pub themes: Option<ThemeFile>,
+    /// Named partial tenants; a tenant uses them with `template` or `templates`.
+    #[serde(default)]
+    pub templates: BTreeMap<String, TemplateFile>,
+    /// Rules the configuration must keep in each environment (`config validate`, `plan`, `apply`).
+    #[serde(default)]
+    pub policies: Vec<PolicyFile>,
+}
+
+/// A policy: for resources of `kind` in `environments` chosen by `selector`, every `require`
+/// entry must hold; `error` blocks (exit 3), `warn` prints.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    #[schemars(length(min = 1))]
+    pub name: String,
+    #[schemars(extend("default" = "tenant", "enum" = ["tenant", "role"]))]
+    pub kind: Option<String>,
+    pub environments: Option<Vec<String>>,
+    /// A tenant selector, e.g. `tier=enterprise` or `region in (eu,uk)`.
+    pub selector: Option<String>,
+    /// Field (`enforce_sso`, `custom_attributes.owner`, …) to a value it must equal, or one
+    /// operator: `present: true|false`, `in: [..]`, `contains: X`, `not_contains: X`.
+    pub require: BTreeMap<String, serde_json::Value>,
+    #[schemars(extend("default" = "error", "enum" = ["error", "warn"]))]
+    pub level: Option<String>,
+    pub message: Option<String>,
 }
 
 /// A Descope project reached with a management key, or the embedded emulator.
@@ -152,6 +178,25 @@ pub struct TenantFile {
     /// is a plan error. Absent: the live value is left alone.
     pub parent: Option<String>,
     pub environments: Option<Vec<String>>,
+    /// One template to build the tenant from; its own fields win.
+    pub template: Option<String>,
+    /// Templates applied in order (mappings merge by key, lists replace); its own fields win.
+    pub templates: Option<Vec<String>>,
+}
+
+/// A partial tenant: any tenant field but `id` and `name`, and templates of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    pub domains: Option<Vec<String>>,
+    pub self_provisioning: Option<bool>,
+    pub custom_attributes: Option<BTreeMap<String, serde_json::Value>>,
+    pub default_roles: Option<Vec<String>>,
+    pub enforce_sso: Option<bool>,
+    pub disabled: Option<bool>,
+    pub environments: Option<Vec<String>>,
+    pub template: Option<String>,
+    pub templates: Option<Vec<String>>,
 }
 
 /// How a sub-tenant inherits roles: `""` (default), `none` or `userOnly`.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{Decoder, Keys};
 use crate::config::diagnostic::Severity;
 use crate::config::model::{Connection, EnvironmentConfig, RateLimit};
-use crate::config::rules::quote;
+use crate::config::rules::{self, quote};
 use crate::config::yaml::{Node, Value};
 use crate::secret::ManagementKey;
 
@@ -133,14 +133,8 @@ impl Decoder<'_> {
         let base_url = field("base_url").and_then(|node| {
             let url_path = format!("{path}.base_url");
             let url = self.string(node, &url_path)?;
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                self.error_at(
-                    node,
-                    &url_path,
-                    format!("{} is not an http(s) URL", quote(&url)),
-                    Some("e.g. https://api.descope.com".to_owned()),
-                );
-            }
+            let problem = rules::check_base_url(&url_path, &url);
+            self.violations(node, problem.into_iter().collect());
             Some(url)
         });
         let protected = match field("protected") {
@@ -185,7 +179,7 @@ impl Decoder<'_> {
             return None;
         };
         let interpolated = self.interpolate(node, path, raw)?;
-        if !interpolated.used_variable && !interpolated.text.is_empty() {
+        if interpolated.written_in_file && !interpolated.text.is_empty() {
             let variable = format!(
                 "DESCOPE_{}_MANAGEMENT_KEY",
                 env.to_ascii_uppercase().replace('-', "_")
@@ -220,6 +214,18 @@ impl Decoder<'_> {
         }
         limit
     }
+}
+
+/// The valid environment names the `environments:` mapping declares, decodable or not.
+pub(super) fn declared_environments(node: Option<&Node>) -> Vec<String> {
+    let Some(Value::Map(entries)) = node.map(|node| &node.value) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|entry| is_environment_name(&entry.key) && entry.key != "all")
+        .map(|entry| entry.key.to_string())
+        .collect()
 }
 
 pub(super) fn is_environment_name(name: &str) -> bool {

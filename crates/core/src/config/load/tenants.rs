@@ -23,6 +23,8 @@ pub(crate) const TENANT: Keys = Keys {
         "role_inheritance",
         "parent",
         "environments",
+        "template",
+        "templates",
     ],
     required: &["id", "name"],
 };
