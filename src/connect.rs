@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use descope_emulator::{Emulator, EmulatorConfig, ProjectCredentials, RunningEmulator};
+use descope_emulator::{
+    Emulator, EmulatorConfig, EmulatorError, ProjectCredentials, RunningEmulator,
+};
 use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, RateLimit};
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
@@ -30,12 +32,10 @@ pub struct Connected {
     emulator: Option<EmbeddedEmulator>,
 }
 
-/// The embedded emulator and the lock that keeps other runs off its state file while it serves.
+/// The embedded emulator; it holds its state file's lock until it is shut down.
 #[derive(Debug)]
 struct EmbeddedEmulator {
     running: RunningEmulator,
-    /// Released when dropped, after the shutdown has compacted the state.
-    _state_lock: std::fs::File,
 }
 
 impl Connected {
@@ -262,8 +262,9 @@ fn client_rate_limit(
 }
 
 /// Starts the embedded emulator on an ephemeral loopback port. Two runs sharing one state file
-/// would overwrite each other's changes, so the file is locked for the emulator's life and a
-/// second run is refused rather than left waiting.
+/// would overwrite each other's changes, so the emulator locks the file for its life and a
+/// second run is refused (exit 4) rather than left waiting; a file that is not an emulator state
+/// file is a configuration error (exit 3) and is never touched.
 async fn start_emulator(
     env_name: &str,
     state_file: &std::path::Path,
@@ -278,42 +279,26 @@ async fn start_emulator(
         std::fs::create_dir_all(parent)
             .map_err(|error| failed(format!("cannot create {}: {error}", parent.display())))?;
     }
-    let mut lock_path = state_file.as_os_str().to_owned();
-    lock_path.push(".lock");
-    let lock_path = std::path::PathBuf::from(lock_path);
-    let state_lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|error| failed(format!("cannot open {}: {error}", lock_path.display())))?;
-    match state_lock.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(failed(format!(
-                "{} is in use by another descope-mgmt run",
-                state_file.display()
-            ))
-            .with_hint("wait for the other run to finish, then try again"));
-        }
-        Err(std::fs::TryLockError::Error(error)) => {
-            return Err(failed(format!(
-                "cannot lock {}: {error}",
-                lock_path.display()
-            )));
-        }
-    }
     let config = EmulatorConfig {
         state_file: Some(state_file.to_path_buf()),
         ..EmulatorConfig::default()
     };
-    let running = Emulator::start(config)
-        .await
-        .map_err(|error| failed(error.to_string()))?;
-    Ok(EmbeddedEmulator {
-        running,
-        _state_lock: state_lock,
-    })
+    let running = Emulator::start(config).await.map_err(|error| match error {
+        EmulatorError::StateInUse { .. } => CliError::new(
+            Exit::Refused,
+            format!(
+                "env {env_name}: {} is in use by another descope-mgmt run",
+                state_file.display()
+            ),
+        )
+        .with_hint("wait for the other run to finish, then try again"),
+        EmulatorError::NotAStateFile { .. } => CliError::new(
+            Exit::ConfigInvalid,
+            format!("env {env_name}: emulator: {error}"),
+        ),
+        other => failed(other.to_string()),
+    })?;
+    Ok(EmbeddedEmulator { running })
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// The seed plan's default: 200 requests per 60 s.
+    /// 200 requests per 60 s: Descope's management-API quota for the lowest tier, so a default
+    /// run never draws 429s.
     fn default() -> Self {
         Self {
             requests: 200,

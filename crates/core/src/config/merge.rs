@@ -10,14 +10,24 @@
 use std::collections::HashMap;
 
 use super::yaml::{Entry, Node, Value};
+use crate::resource::ResourceKind;
 
-/// The identity key of each list section.
-pub const IDENTITIES: [(&str, &str); 4] = [
-    ("tenants", "id"),
-    ("roles", "name"),
-    ("permissions", "name"),
-    ("flows", "id"),
-];
+/// List sections that are not (yet) kinds of the registry, with their identity key.
+const UNREGISTERED_IDENTITIES: [(&str, &str); 1] = [("flows", "id")];
+
+/// The identity key of a list section: the registry's identity field for a kind's section.
+pub fn identity_key(section: &str) -> Option<&'static str> {
+    ResourceKind::ALL
+        .iter()
+        .find(|kind| kind.section() == section)
+        .and_then(|kind| kind.identity_field())
+        .or_else(|| {
+            UNREGISTERED_IDENTITIES
+                .iter()
+                .find(|(unregistered, _)| *unregistered == section)
+                .map(|(_, key)| *key)
+        })
+}
 
 /// Merges `overlay` onto `base`. Both must be mappings (the caller checks and reports).
 pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
@@ -29,10 +39,7 @@ pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
         return base;
     };
     for entry in overlay_entries {
-        let identity = IDENTITIES
-            .iter()
-            .find(|(section, _)| *section == entry.key)
-            .map(|(_, key)| *key);
+        let identity = identity_key(&entry.key);
         match base_entries
             .iter_mut()
             .find(|base_entry| base_entry.key == entry.key)
@@ -154,6 +161,20 @@ fn replace_fields<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
 mod tests {
     use super::*;
     use crate::config::yaml::load_yaml;
+
+    #[test]
+    fn list_sections_merge_by_the_registry_identity_of_their_kind() {
+        for kind in ResourceKind::ALL {
+            assert_eq!(
+                identity_key(kind.section()),
+                kind.identity_field(),
+                "{kind}"
+            );
+        }
+        assert_eq!(identity_key("tenants"), Some("id"));
+        assert_eq!(identity_key("flows"), Some("id"));
+        assert_eq!(identity_key("environments"), None);
+    }
 
     fn parse(text: &str, source: usize) -> Node<'_> {
         load_yaml(text, source).unwrap().unwrap()

@@ -18,7 +18,7 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 #[cfg(test)]
 mod load_tests;
 #[cfg(test)]
-mod plan_tests;
+mod model_tests;
 
 pub use load::{Loaded, load, load_with};
 pub use model::{

@@ -2,10 +2,9 @@
 //! merging and validation. Models are immutable once built: fields are private and there is no
 //! `&mut` API. Constructors check the same rules as the YAML loader ([`super::rules`]).
 //!
-//! The seed plan's `FlowConfig { name, template, enabled, config }` maps onto design.md's
-//! `FlowConfig { id, file, enabled }`: `name` → `id` (the flow's identity), `template` → `file`
-//! (the exported flow document it is built from), `enabled` → `enabled`, and `config` (the
-//! template-specific settings) lives inside that JSON document rather than in the YAML.
+//! A flow is `FlowConfig { id, file, enabled }`: the id is the flow's identity in Descope, and
+//! the template-specific settings live inside the exported JSON document `file` rather than in
+//! the YAML, so the document a console export produces is exactly what is imported back.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +30,8 @@ pub struct DescopeConfig {
 impl DescopeConfig {
     pub const DEFAULT_VERSION: &'static str = "1.0";
 
-    /// A configuration from parts (the seed plan's `DescopeConfig(version, environments,
-    /// tenants, flows)`); permissions, roles and theme are added with the `with_*` methods.
+    /// A configuration from its required parts; permissions, roles and theme are optional
+    /// sections, added with the `with_*` methods.
     pub fn new(
         version: impl Into<String>,
         environments: BTreeMap<String, EnvironmentConfig>,
@@ -166,7 +165,8 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// The seed plan's figure: 200 requests per 60 seconds.
+    /// 200 requests per 60 seconds: Descope's documented management-API quota for the lowest
+    /// tier, so a default run never draws 429s.
     fn default() -> Self {
         Self {
             requests: 200,
@@ -192,7 +192,7 @@ pub struct EnvironmentConfig {
 pub const MAX_DEFAULT_CONCURRENCY: u32 = 32;
 
 impl EnvironmentConfig {
-    /// A project environment (the seed plan's `{project_id, management_key}`).
+    /// A project environment: the project id and the management key that authenticates for it.
     pub fn project(project_id: impl Into<String>, management_key: ManagementKey) -> Self {
         Self::with_connection(Connection::Project {
             project_id: project_id.into(),
@@ -334,6 +334,7 @@ impl PermissionConfig {
         resource::Permission {
             name: self.name.clone(),
             description: self.description.clone(),
+            system_default: None,
         }
     }
 }
@@ -343,6 +344,9 @@ pub struct RoleConfig {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) permissions: Vec<String>,
+    /// `None`: not managed, the live value stays.
+    pub(crate) default: Option<bool>,
+    pub(crate) private: Option<bool>,
     pub(crate) environments: Scope,
 }
 
@@ -356,8 +360,16 @@ impl RoleConfig {
             name: name.into(),
             description: description.into(),
             permissions,
+            default: None,
+            private: None,
             environments: Scope::All,
         }
+    }
+    /// Manages the role's `default` flag (assigned to new users) and `private` flag.
+    pub fn with_flags(mut self, default: Option<bool>, private: Option<bool>) -> Self {
+        self.default = default;
+        self.private = private;
+        self
     }
     pub fn name(&self) -> &str {
         &self.name
@@ -376,12 +388,16 @@ impl RoleConfig {
             name: self.name.clone(),
             description: self.description.clone(),
             permission_names: self.permissions.clone(),
+            default: self.default,
+            private: self.private,
+            system_default: None,
         }
         .normalized()
     }
 }
 
-/// A tenant. Build one with [`TenantConfig::builder`], which checks the seed plan's rules.
+/// A tenant. Build one with [`TenantConfig::builder`], which checks the field rules of
+/// [`super::rules`] (the same ones the YAML loader applies).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantConfig {
     pub(crate) id: String,
@@ -392,6 +408,12 @@ pub struct TenantConfig {
     pub(crate) default_roles: Vec<String>,
     pub(crate) enforce_sso: bool,
     pub(crate) disabled: bool,
+    /// The optional fields below are `None` when the YAML leaves them out: not managed, the live
+    /// value stays.
+    pub(crate) enforce_sso_exclusions: Option<Vec<String>>,
+    pub(crate) federated_app_ids: Option<Vec<String>>,
+    pub(crate) role_inheritance: Option<String>,
+    pub(crate) parent: Option<String>,
     pub(crate) environments: Scope,
 }
 
@@ -407,6 +429,10 @@ impl TenantConfig {
                 default_roles: Vec::new(),
                 enforce_sso: false,
                 disabled: false,
+                enforce_sso_exclusions: None,
+                federated_app_ids: None,
+                role_inheritance: None,
+                parent: None,
                 environments: Scope::All,
             },
         }
@@ -455,11 +481,16 @@ impl TenantConfig {
             enforce_sso: self.enforce_sso,
             disabled: self.disabled,
             default_roles: self.default_roles.clone(),
+            enforce_sso_exclusions: self.enforce_sso_exclusions.clone(),
+            federated_app_ids: self.federated_app_ids.clone(),
+            role_inheritance: self.role_inheritance.clone(),
+            parent: self.parent.clone(),
+            unmodelled: BTreeMap::new(),
         }
         .normalized()
     }
 
-    /// Checks the seed plan's field rules; returns the tenant with its name trimmed.
+    /// Checks the field rules of [`super::rules`]; returns the tenant with its name trimmed.
     pub(crate) fn checked(mut self) -> Result<Self, Violations> {
         let mut found = rules::check_tenant_id("id", &self.id);
         let (trimmed, name_violations) = rules::check_name("name", &self.name);
@@ -476,7 +507,8 @@ impl TenantConfig {
     }
 }
 
-/// Builds a [`TenantConfig`]; unset fields take the seed plan's defaults.
+/// Builds a [`TenantConfig`]; unset fields take the YAML defaults (empty lists, `false`, every
+/// environment), so a built tenant equals one decoded from the same YAML.
 #[derive(Debug, Clone)]
 pub struct TenantConfigBuilder {
     tenant: TenantConfig,
@@ -515,6 +547,22 @@ impl TenantConfigBuilder {
         self.tenant.disabled = disabled;
         self
     }
+    pub fn enforce_sso_exclusions(mut self, user_ids: Vec<String>) -> Self {
+        self.tenant.enforce_sso_exclusions = Some(user_ids);
+        self
+    }
+    pub fn federated_app_ids(mut self, app_ids: Vec<String>) -> Self {
+        self.tenant.federated_app_ids = Some(app_ids);
+        self
+    }
+    pub fn role_inheritance(mut self, inheritance: impl Into<String>) -> Self {
+        self.tenant.role_inheritance = Some(inheritance.into());
+        self
+    }
+    pub fn parent(mut self, parent_id: impl Into<String>) -> Self {
+        self.tenant.parent = Some(parent_id.into());
+        self
+    }
     pub fn environments(mut self, environments: Scope) -> Self {
         self.tenant.environments = environments;
         self
@@ -539,7 +587,7 @@ pub struct FlowConfig {
 }
 
 impl FlowConfig {
-    /// `enabled` defaults to true, as in the seed plan.
+    /// `enabled` defaults to true: listing a flow means wanting it live.
     pub fn new(id: impl Into<String>, file: impl Into<PathBuf>) -> Result<Self, Violations> {
         let id = id.into();
         if id.trim().is_empty() {

@@ -1,5 +1,6 @@
-//! The field rules of the seed plan, kept exactly: tenant id pattern and length, name length after
-//! trimming, RFC 1035 domains. Both the model constructors and the YAML decoder call these, so a
+//! The field rules: tenant id pattern and length (ids appear in URLs and logs, so lowercase
+//! letters, digits and dashes only), name length after trimming, RFC 1035 domains (what DNS and
+//! Descope's self-provisioning accept). Both the model constructors and the YAML decoder call these, so a
 //! rule is written once.
 
 use std::sync::LazyLock;
@@ -14,7 +15,8 @@ pub const TENANT_ID_MAX: usize = 50;
 pub const NAME_MIN: usize = 1;
 pub const NAME_MAX: usize = 100;
 pub const DOMAIN_MAX: usize = 253;
-/// The seed plan's domain regex (RFC 1035 labels, alphabetic top-level label).
+/// RFC 1035 labels (letters, digits, inner dashes, at most 63 characters) and an alphabetic
+/// top-level label, as host names allow.
 pub const DOMAIN_PATTERN: &str =
     r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,}$";
 

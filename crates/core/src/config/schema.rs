@@ -109,6 +109,10 @@ pub struct RoleFile {
     /// Impersonate).
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// Given to new users automatically. Absent: the live value is left alone.
+    pub default: Option<bool>,
+    /// Absent: the live value is left alone.
+    pub private: Option<bool>,
     pub environments: Option<Vec<String>>,
 }
 
@@ -138,7 +142,27 @@ pub struct TenantFile {
     pub enforce_sso: Option<bool>,
     #[schemars(extend("default" = false))]
     pub disabled: Option<bool>,
+    /// User ids exempt from SSO enforcement. Absent: the live value is left alone.
+    pub enforce_sso_exclusions: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub federated_app_ids: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub role_inheritance: Option<RoleInheritance>,
+    /// Parent tenant id (sub-tenants); set on create only: a different parent on a live tenant
+    /// is a plan error. Absent: the live value is left alone.
+    pub parent: Option<String>,
     pub environments: Option<Vec<String>>,
+}
+
+/// How a sub-tenant inherits roles: `""` (default), `none` or `userOnly`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub enum RoleInheritance {
+    #[serde(rename = "")]
+    Default,
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "userOnly")]
+    UserOnly,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

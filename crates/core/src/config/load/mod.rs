@@ -27,6 +27,7 @@ use super::interpolate::Variables;
 use super::model::DescopeConfig;
 use super::rules::quote;
 use super::yaml::{Node, Value};
+use crate::resource::ResourceKind;
 
 /// Every mapping the loader reads, by the name of its JSON Schema definition (`""` is the root),
 /// so a test can hold the schema and the decoders to the same keys.
@@ -302,24 +303,21 @@ impl Decoder<'_> {
             flows.retain(|f| f.value.environments.includes(env));
         }
 
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Permission,
             &permissions,
-            "permission name",
-            "name",
             |p| p.name.clone(),
             |p| &p.environments,
         );
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Role,
             &roles,
-            "role name",
-            "name",
             |r| r.name.clone(),
             |r| &r.environments,
         );
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Tenant,
             &tenants,
-            "tenant id",
-            "id",
             |t| t.id.clone(),
             |t| &t.environments,
         );
