@@ -1,10 +1,14 @@
 //! Flows: F1 list, F2 delete, F5/F6 v2 export/import, with F3/F4 (v1) as the fallback when a
-//! server answers 404 to the v2 paths. Flow documents stay JSON (v2 `ExportedFlow`).
+//! server answers 404 to the v2 paths. Flow documents stay JSON (v2 `ExportedFlow`). Also core's
+//! flow port ([`ResourcePort<Flow>`]) on the client.
 
 use serde_json::{Value, json};
 
 use crate::client::{Call, DescopeClient, Repeat};
 use descope_mgmt_core::flow::{FlowSource, ListedFlow, v1_to_v2, v2_to_v1};
+use descope_mgmt_core::port::{PortResult, ResourcePort};
+use descope_mgmt_core::resource::Flow;
+use futures::{StreamExt, TryStreamExt, stream};
 
 use crate::dto::flow::FlowMeta;
 use crate::error::ApiError;
@@ -134,5 +138,56 @@ impl FlowSource for FlowApi {
 
     async fn export(&self, flow_id: &str) -> Result<Value, ApiError> {
         FlowApi::export(self, flow_id).await
+    }
+}
+
+/// How many flow exports run at once when the live state is read; the client's rate limiter
+/// still paces them.
+const EXPORT_CONCURRENCY: usize = 4;
+
+/// Flows as a kind of plan, apply and drift: listing is F1 then one export per flow; create and
+/// update are both an import (F6, F4 as the fallback), which replaces the whole flow.
+impl ResourcePort<Flow> for DescopeClient {
+    async fn list(&self) -> PortResult<Vec<Flow>> {
+        // Owned ids and api handles per export keep the future `Send` (the port requires it;
+        // the domain reader `read_live_flows` borrows and is not).
+        let api = self.flows();
+        let ids: Vec<String> = api.list().await?.into_iter().map(|meta| meta.id).collect();
+        let flows: Vec<Flow> = stream::iter(ids)
+            .map(|id| {
+                let api = api.clone();
+                async move {
+                    let document = api.export(&id).await?;
+                    Ok::<_, ApiError>(Flow { id, document })
+                }
+            })
+            .buffer_unordered(EXPORT_CONCURRENCY)
+            .try_collect()
+            .await?;
+        Ok(flows)
+    }
+
+    /// F5 alone when the flow exists: no list call.
+    async fn load(&self, id: &str) -> PortResult<Option<Flow>> {
+        match self.flows().export(id).await {
+            Ok(document) => Ok(Some(Flow {
+                id: id.to_owned(),
+                document,
+            })),
+            Err(error) if error.status == Some(404) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn create(&self, flow: &Flow) -> PortResult<()> {
+        Ok(self.flows().import(&flow.id, &flow.document).await?)
+    }
+
+    async fn update(&self, flow: &Flow) -> PortResult<()> {
+        Ok(self.flows().import(&flow.id, &flow.document).await?)
+    }
+
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        Ok(self.flows().delete(&[id.to_owned()]).await?)
     }
 }

@@ -1,5 +1,8 @@
-//! Themes: H1/H2 (v1) and H3/H4 (v2) export and import; documents stay JSON.
+//! Themes: H1/H2 (v1) and H3/H4 (v2) export and import; documents stay JSON. Also core's theme
+//! port ([`ResourcePort<Theme>`]) on the client.
 
+use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
+use descope_mgmt_core::resource::Theme;
 use serde_json::{Value, json};
 
 use crate::client::{Call, DescopeClient, Repeat};
@@ -72,5 +75,30 @@ impl ThemeApi {
             ))
             .await?;
         Ok(theme_from_export(&answer))
+    }
+}
+
+/// The project theme as a kind of plan, apply and drift: H3 to read, H4 to write. There is no
+/// delete: a project always has a theme.
+impl ResourcePort<Theme> for DescopeClient {
+    async fn list(&self) -> PortResult<Vec<Theme>> {
+        Ok(vec![Theme {
+            document: self.themes().export().await?,
+        }])
+    }
+
+    async fn create(&self, theme: &Theme) -> PortResult<()> {
+        Ok(self.themes().import(&theme.document).await?)
+    }
+
+    async fn update(&self, theme: &Theme) -> PortResult<()> {
+        Ok(self.themes().import(&theme.document).await?)
+    }
+
+    async fn delete(&self, _id: &str) -> PortResult<()> {
+        Err(PortError::new(
+            PortErrorKind::Invalid,
+            "the project theme cannot be deleted; import another one instead",
+        ))
     }
 }

@@ -118,6 +118,7 @@ fn desired_state() -> ResourceSet {
             tenant("new-co", "New", &["editor"]),
             tenant("steady", "Steady", &[]),
         ],
+        ..ResourceSet::default()
     }
 }
 

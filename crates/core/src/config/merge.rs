@@ -13,21 +13,12 @@ use std::collections::HashMap;
 use super::yaml::{Entry, Node, Value};
 use crate::resource::ResourceKind;
 
-/// List sections that are not (yet) kinds of the registry, with their identity key.
-const UNREGISTERED_IDENTITIES: [(&str, &str); 1] = [("flows", "id")];
-
 /// The identity key of a list section: the registry's identity field for a kind's section.
 pub fn identity_key(section: &str) -> Option<&'static str> {
     ResourceKind::ALL
         .iter()
         .find(|kind| kind.section() == section)
         .and_then(|kind| kind.identity_field())
-        .or_else(|| {
-            UNREGISTERED_IDENTITIES
-                .iter()
-                .find(|(unregistered, _)| *unregistered == section)
-                .map(|(_, key)| *key)
-        })
 }
 
 /// Merges `overlay` onto `base`. Both must be mappings (the caller checks and reports).

@@ -83,13 +83,13 @@ pub(crate) fn field_diff<R: Resource>(before: &R, after: &R) -> Vec<FieldDiff> {
     if before == after {
         Vec::new()
     } else {
-        json_field_diff(before, after)
+        before.field_diffs(after)
     }
 }
 
 /// Compares two values field by field through their JSON form, so every field of every kind is
 /// covered without a hand-written comparison that could forget a field added later.
-fn json_field_diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldDiff> {
+pub(crate) fn json_field_diff<T: Serialize>(before: &T, after: &T) -> Vec<FieldDiff> {
     let (Ok(serde_json::Value::Object(before)), Ok(serde_json::Value::Object(after))) =
         (serde_json::to_value(before), serde_json::to_value(after))
     else {

@@ -281,6 +281,7 @@ fn kinds_come_in_dependency_order_then_identity() {
         permissions: vec![permission("z.write"), permission("a.read")],
         roles: vec![role("viewer", &["a.read"]), role("admin", &["z.write"])],
         tenants: vec![tenant("beta", "B"), tenant("alpha", "A")],
+        ..ResourceSet::default()
     };
     let plan = plan(&desired, &ResourceSet::default(), &PlanOptions::default());
     let order: Vec<String> = plan
@@ -354,8 +355,16 @@ fn target_syntax_is_kind_colon_id() {
         Ok(ResourceRef::new(ResourceKind::Role, "billing-admin"))
     );
     assert_eq!(
-        "flow:x".parse::<ResourceRef>(),
-        Err(ParseRefError::UnknownKind("flow".into()))
+        "flowz:x".parse::<ResourceRef>(),
+        Err(ParseRefError::UnknownKind("flowz".into()))
+    );
+    assert_eq!(
+        "flow:sign-in".parse::<ResourceRef>(),
+        Ok(ResourceRef::new(ResourceKind::Flow, "sign-in"))
+    );
+    assert_eq!(
+        "theme".parse::<ResourceRef>(),
+        Ok(ResourceRef::new(ResourceKind::Theme, "theme"))
     );
     assert_eq!(
         "tenant".parse::<ResourceRef>(),
@@ -564,6 +573,7 @@ pub(crate) fn arb_set() -> impl Strategy<Value = ResourceSet> {
             permissions: unique(permissions),
             roles: unique(roles),
             tenants: unique(tenants),
+            ..ResourceSet::default()
         })
 }
 

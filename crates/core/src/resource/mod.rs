@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::config::DescopeConfig;
-use crate::plan::{FieldDiff, ResourceRef, field_diff};
+use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
 
 declare_kinds! {
@@ -44,6 +44,20 @@ declare_kinds! {
         section: tenants,
         identity: field(id),
         depends_on: [Role],
+        list_all: one_call,
+    },
+    Flow {
+        module: flow,
+        section: flows,
+        identity: field(id),
+        depends_on: [],
+        list_all: per_item,
+    },
+    Theme {
+        module: theme,
+        section: themes,
+        identity: singleton,
+        depends_on: [],
         list_all: one_call,
     },
 }
@@ -108,6 +122,16 @@ pub trait KindRules: Sized {
     /// sentence for the user; `None` when an update can do it.
     fn update_refused(&self, _live: &Self) -> Option<String> {
         None
+    }
+
+    /// The differences from `self` (before, normalised) to `after` (normalised), one entry per
+    /// field a person would name. By default every serialised field; document kinds summarise
+    /// their structured diff instead.
+    fn field_diffs(&self, after: &Self) -> Vec<FieldDiff>
+    where
+        Self: Serialize,
+    {
+        json_field_diff(self, after)
     }
 }
 

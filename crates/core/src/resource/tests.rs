@@ -1,3 +1,5 @@
+use serde_json::json;
+
 use super::*;
 
 #[test]
@@ -15,7 +17,7 @@ fn an_unknown_kind_is_refused_with_every_kind_listed() {
     let error = "flowz".parse::<ResourceKind>().unwrap_err().to_string();
     assert_eq!(
         error,
-        "unknown resource kind `flowz` (expected permission, role or tenant)"
+        "unknown resource kind `flowz` (expected permission, role, tenant, flow or theme)"
     );
 }
 
@@ -31,6 +33,8 @@ fn the_declaration_gives_sections_identities_and_dependencies() {
             ("permissions", Some("name"), &[][..]),
             ("roles", Some("name"), &[ResourceKind::Permission][..]),
             ("tenants", Some("id"), &[ResourceKind::Role][..]),
+            ("flows", Some("id"), &[][..]),
+            ("themes", None, &[][..]),
         ]
     );
 }
@@ -81,6 +85,13 @@ fn every_kind_round_trips_through_its_backup_state() {
             name: "Acme".into(),
             ..Tenant::default()
         }],
+        flows: vec![Flow {
+            id: "sign-in".into(),
+            document: json!({"flowId": "sign-in", "contents": {"startTask": "a", "tasks": {}}}),
+        }],
+        themes: vec![Theme {
+            document: json!({"styles": {"light": {"colors": {"primary": {"main": "#1a73e8"}}}}}),
+        }],
     };
     assert_eq!(set.len(), ResourceKind::ALL.len());
     for resource in set.iter_any() {
@@ -101,4 +112,59 @@ fn a_typed_resource_is_found_only_in_its_own_kind() {
         Some(tenant.clone())
     );
     assert_eq!(Role::from_any(tenant.into_any()), None);
+}
+
+fn flow_with(task_name: &str, left: i64, stamp: &str) -> Flow {
+    Flow {
+        id: "welcome".into(),
+        document: json!({
+            "flowId": "welcome",
+            "etag": stamp,
+            "contents": {
+                "startTask": "1",
+                "tasks": {
+                    "1": {"id": "1", "name": task_name, "type": "action",
+                          "view": {"left": left, "top": 10}}
+                }
+            }
+        }),
+    }
+}
+
+#[test]
+fn flows_compare_by_the_normaliser_and_diff_by_task() {
+    let live = flow_with("Send OTP", 10, "etag-1");
+    assert_eq!(
+        live,
+        flow_with("Send OTP", 10, "etag-2"),
+        "a save stamp is no change"
+    );
+    assert_eq!(
+        live,
+        flow_with("Send OTP", 99, "etag-1"),
+        "a canvas move is no change"
+    );
+    let edited = flow_with("Send magic link", 10, "etag-1");
+    assert_ne!(live, edited);
+    let fields: Vec<String> = live.diff(&edited).into_iter().map(|d| d.field).collect();
+    assert_eq!(fields, ["tasks.1 (Send magic link, action)"]);
+}
+
+#[test]
+fn a_theme_diff_names_the_design_token() {
+    let theme = |color: &str| Theme {
+        document: json!({"styles": {"light": {"colors": {"primary": {"main": color}}}}}),
+    };
+    let diff = theme("#1a73e8").diff(&theme("#0b57d0"));
+    assert_eq!(diff.len(), 1);
+    assert_eq!(diff[0].field, "light.colors.primary.main");
+    assert!(Theme::KIND.identity_field().is_none());
+}
+
+#[test]
+fn default_flows_and_the_theme_are_descopes_own() {
+    assert!(!flow_with("x", 0, "").is_system_default());
+    let mut default = flow_with("x", 0, "");
+    default.id = "sign-up-or-in".into();
+    assert!(default.is_system_default());
 }
