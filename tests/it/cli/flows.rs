@@ -206,6 +206,52 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
 }
 
 #[test]
+fn a_flow_changed_behind_the_tool_s_back_is_drift_that_apply_repairs() {
+    let emulator = LiveEmulator::start();
+    let v7 = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let dir = with_flow(&emulator, "oidc-flow", &v7, None);
+    let state = tempfile::tempdir().unwrap();
+    let tool = |args: &[&str]| {
+        run(cli(dir.path(), KEY)
+            .env("DESCOPE_MGMT_STATE_DIR", state.path())
+            .args(args))
+    };
+    let created = tool(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
+    let settled = tool(&["drift", "--env", "dev"]);
+    assert_eq!(settled.code, 0, "{}{}", settled.stdout, settled.stderr);
+
+    // The v1 import the Python SDK sends (`flow.import_flow`), with the next version of the pair.
+    let v8: Value = serde_json::from_slice(
+        &std::fs::read(corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json")).unwrap(),
+    )
+    .unwrap();
+    post(
+        &emulator,
+        "/v1/mgmt/flow/import",
+        &json!({"flowId": "oidc-flow", "flow": v8["flow"], "screens": v8["screens"]}),
+    );
+    let drift = tool(&["drift", "--env", "dev"]);
+    assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
+    for named in [
+        "oidc-flow",
+        "tasks.4 (Add Email and EmailVerified Attributes, automated)",
+        "tasks.8 (End, automated)",
+    ] {
+        assert!(
+            drift.stdout.contains(named),
+            "{named:?} in\n{}",
+            drift.stdout
+        );
+    }
+
+    let repaired = tool(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(repaired.code, 0, "{}{}", repaired.stdout, repaired.stderr);
+    let clean = tool(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+}
+
+#[test]
 fn a_broken_flow_file_exits_3_with_the_json_path_and_sends_nothing() {
     let emulator = LiveEmulator::start();
     let dir = config_for(&emulator);
