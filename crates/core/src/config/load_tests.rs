@@ -574,3 +574,50 @@ fn timeout_concurrency_and_pacing_are_read_per_environment() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn flows_dir_takes_every_json_document_with_the_id_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "environments:\n  dev: {project_id: P1, management_key: \"${K}\"}\nflows_dir: flows\nflows:\n  - id: listed\n    file: listed.json\n",
+    );
+    let flow = |id: &str| {
+        format!(
+            r#"{{"flowId": "{id}", "contents": {{"startTask": "0", "tasks": {{"0": {{"id": "0"}}}}}}}}"#
+        )
+    };
+    write(dir.path(), "listed.json", &flow("listed"));
+    write(dir.path(), "flows/b.json", &flow("beta"));
+    write(dir.path(), "flows/a.json", &flow("alpha"));
+    write(dir.path(), "flows/notes.txt", "not a flow");
+    let loaded = load_with(&path, None, &vars(&[("K", "k")]));
+    assert_eq!(rendered(&loaded), Vec::<String>::new());
+    let config = loaded.config.unwrap();
+    let ids: Vec<&str> = config.flows().iter().map(|f| f.id()).collect();
+    assert_eq!(ids, ["listed", "alpha", "beta"]);
+    assert!(config.flows()[1].file().ends_with("flows/a.json"));
+}
+
+#[test]
+fn a_flows_dir_document_without_an_id_is_an_error_at_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "environments:\n  dev: {project_id: P1, management_key: \"${K}\"}\nflows_dir: flows\n",
+    );
+    write(
+        dir.path(),
+        "flows/nameless.json",
+        r#"{"contents": {"startTask": "0", "tasks": {"0": {"id": "0"}}}}"#,
+    );
+    let lines = rendered(&load_with(&path, None, &vars(&[("K", "k")])));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("3:12: error: flows_dir: "),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("nameless.json"), "{lines:?}");
+}

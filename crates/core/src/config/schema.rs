@@ -26,6 +26,9 @@ pub struct ConfigFile {
     pub tenants: Vec<TenantFile>,
     #[serde(default)]
     pub flows: Vec<FlowFile>,
+    /// A folder of exported flows: every `*.json` in it is a flow, with the id its document
+    /// names (`flowId`); relative to the configuration's directory.
+    pub flows_dir: Option<String>,
     pub themes: Option<ThemeFile>,
     /// Named partial tenants; a tenant uses them with `template` or `templates`.
     #[serde(default)]

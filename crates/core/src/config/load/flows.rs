@@ -1,8 +1,9 @@
-//! The `flows:` section: flow ids and their exported JSON files.
+//! The `flows:` section (flow ids and their exported JSON files) and the `flows_dir:` shorthand
+//! (every `*.json` in a folder, each flow's id taken from its document).
 
 use std::path::PathBuf;
 
-use super::{Decoder, Keys};
+use super::{Decoder, Keys, Located};
 use crate::config::model::{FlowConfig, Scope};
 use crate::config::rules::quote;
 use crate::config::yaml::Node;
@@ -77,5 +78,86 @@ impl Decoder<'_> {
                 ),
             );
         }
+    }
+}
+
+impl<'n> Decoder<'_> {
+    /// `flows_dir: DIR`: one flow per `*.json` file of the folder (not its subfolders), in file
+    /// name order, with the id the document names. Each document passes the same checks as a
+    /// `flows:` entry's; problems are reported at the `flows_dir` key, naming the file.
+    pub(super) fn flows_dir(
+        &mut self,
+        node: &'n Node<'n>,
+        path: &str,
+    ) -> Vec<Located<'n, FlowConfig>> {
+        let Some(relative) = self.string(node, path) else {
+            return Vec::new();
+        };
+        let folder = self.config_dir.join(&relative);
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&folder) {
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|file| file.is_file() && file.extension().is_some_and(|ext| ext == "json"))
+                .collect(),
+            Err(error) => {
+                self.error_at(
+                    node,
+                    path,
+                    format!("{} cannot be read as a folder: {error}", quote(&relative)),
+                    Some("paths resolve from the configuration's directory".to_owned()),
+                );
+                return Vec::new();
+            }
+        };
+        files.sort();
+        let mut flows = Vec::new();
+        for file in files {
+            let shown = file
+                .strip_prefix(&self.config_dir)
+                .unwrap_or(&file)
+                .display()
+                .to_string();
+            let document = std::fs::read(&file)
+                .map_err(|error| error.to_string())
+                .inspect(|bytes| self.record_input(bytes))
+                .and_then(|bytes| FlowDocument::parse(&bytes).map_err(|p| p.to_string()));
+            let problems: Vec<String> = match &document {
+                Ok(document) if document.flow_id().is_none() => vec![
+                    "the document names no flow id (`flowId`); list it under `flows:` with an `id`"
+                        .to_owned(),
+                ],
+                Ok(document) => document
+                    .problems(None)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                Err(problem) => vec![problem.clone()],
+            };
+            for problem in &problems {
+                self.error_at(
+                    node,
+                    path,
+                    format!("{}: {problem}", quote(&shown)),
+                    Some(
+                        "fix the flow in the Descope console and export it again, or edit the JSON"
+                            .to_owned(),
+                    ),
+                );
+            }
+            if let (Ok(document), true) = (&document, problems.is_empty()) {
+                flows.push(Located {
+                    value: FlowConfig {
+                        id: document.flow_id().unwrap_or_default().to_owned(),
+                        file: file.clone(),
+                        enabled: true,
+                        environments: Scope::All,
+                    },
+                    path: format!("{path}: {shown}"),
+                    node,
+                });
+            }
+        }
+        flows
     }
 }

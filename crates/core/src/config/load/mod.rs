@@ -254,6 +254,7 @@ pub(crate) const TOP_LEVEL: Keys = Keys {
         "roles",
         "tenants",
         "flows",
+        "flows_dir",
         "themes",
         "templates",
         "policies",
@@ -343,7 +344,10 @@ impl Decoder<'_> {
                 "permissions" => permissions = self.list(node, path, Self::permission),
                 "roles" => roles = self.list(node, path, Self::role),
                 "tenants" => tenants = self.list(node, path, Self::tenant),
-                "flows" => flows = self.list(node, path, Self::flow),
+                "flows" => flows
+                    .splice(0..0, self.list(node, path, Self::flow))
+                    .for_each(drop),
+                "flows_dir" => flows.extend(self.flows_dir(node, path)),
                 "themes" => theme = self.theme(node, path),
                 "policies" => policies = self.list(node, path, Self::policy),
                 _ => {}
