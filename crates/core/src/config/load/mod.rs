@@ -299,6 +299,7 @@ impl Decoder<'_> {
         let mut roles = Vec::new();
         let mut tenants = Vec::new();
         let mut flows = Vec::new();
+        let mut folder_flows = Vec::new();
         let mut theme = None;
         let mut policies = Vec::new();
         let mut environments_node = None;
@@ -353,6 +354,8 @@ impl Decoder<'_> {
                 _ => {}
             }
         }
+        // Listed flows first, then the folder's, whatever the order of the keys.
+        flows.append(&mut folder_flows);
         // An environment whose block has errors is still defined: its own errors say what is
         // wrong, and "not defined" elsewhere would be false.
         let known_envs = environments::declared_environments(environments_node);
