@@ -1,6 +1,7 @@
 //! The quickstart's steps, shared by `cargo run --example quickstart` (which runs descope-mgmt
 //! in-process) and the test `tests/it/cli/quickstart.rs` (which runs the built binary): a
-//! configuration for a `local` environment backed by the embedded emulator, then validate →
+//! configuration (and one flow file) for a `local` environment backed by the embedded emulator,
+//! then validate →
 //! plan → apply → plan with nothing to do → a change made behind the tool's back → drift shows
 //! it → apply repairs it → drift is clean.
 
@@ -37,7 +38,23 @@ tenants:
   - id: globex
     name: Globex Corporation
     custom_attributes: { tier: growth }
+flows:
+  - id: quickstart-sign-in
+    file: flows/quickstart-sign-in.json   # a flow exported from Descope (`flow export ID`)
 "#;
+
+/// The flow document the configuration names, written beside it.
+pub const FLOW_FILE: &str = "flows/quickstart-sign-in.json";
+/// The example configuration's sign-in flow, under an id of its own so that applying it creates
+/// a flow next to the project's default `sign-in`.
+const FLOW: &str = include_str!("../../config/flows/sign-in.json");
+
+fn quickstart_flow() -> Result<String, String> {
+    let mut flow: serde_json::Value =
+        serde_json::from_str(FLOW).map_err(|error| format!("the example flow: {error}"))?;
+    flow["flowId"] = "quickstart-sign-in".into();
+    serde_json::to_string_pretty(&flow).map_err(|error| format!("the example flow: {error}"))
+}
 
 /// Where the configuration file goes inside the walkthrough's directory.
 pub const CONFIG_FILE: &str = "descope.yaml";
@@ -108,6 +125,10 @@ const AFTER_DRIFT: &[Step] = &[
 pub fn walkthrough(dir: &Path, runner: &mut dyn Runner) -> Result<(), String> {
     std::fs::write(dir.join(CONFIG_FILE), CONFIG)
         .map_err(|error| format!("cannot write the configuration: {error}"))?;
+    let flow = quickstart_flow()?;
+    std::fs::create_dir_all(dir.join("flows"))
+        .and_then(|()| std::fs::write(dir.join(FLOW_FILE), flow))
+        .map_err(|error| format!("cannot write the flow: {error}"))?;
     println!(
         "The configuration ({}):\n\n{CONFIG}",
         dir.join(CONFIG_FILE).display()

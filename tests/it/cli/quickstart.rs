@@ -26,6 +26,20 @@ fn quickstart_walkthrough_passes_with_the_binary() {
     let dir = tempfile::tempdir().expect("temp dir");
     walkthrough::walkthrough(dir.path(), &mut Binary).expect("every step exits as documented");
     assert!(dir.path().join(".descope-mgmt/local.json").is_file());
+    let flow_in_sync = walkthrough::Runner::run(
+        &mut Binary,
+        dir.path(),
+        &[
+            "-c",
+            walkthrough::CONFIG_FILE,
+            "flow",
+            "diff",
+            "--env",
+            "local",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(flow_in_sync, 0, "the walkthrough's apply imported its flow");
 }
 
 fn copy_tree(from: &Path, to: &Path) {
