@@ -252,6 +252,53 @@ fn a_flow_changed_behind_the_tool_s_back_is_drift_that_apply_repairs() {
 }
 
 #[test]
+fn unmanaged_flows_are_pruned_only_when_asked_and_default_flows_never() {
+    let emulator = LiveEmulator::start();
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let dir = with_flow(&emulator, "oidc-flow", &file, None);
+    let state = tempfile::tempdir().unwrap();
+    let tool = |args: &[&str]| {
+        run(cli(dir.path(), KEY)
+            .env("DESCOPE_MGMT_STATE_DIR", state.path())
+            .args(args))
+    };
+    let other: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    post(
+        &emulator,
+        "/v1/mgmt/flow/import",
+        &json!({"flowId": "stray-flow", "flow": other["flow"], "screens": other["screens"]}),
+    );
+
+    let kept = tool(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(kept.code, 0, "{}{}", kept.stdout, kept.stderr);
+    assert!(
+        kept.stdout.contains("stray-flow"),
+        "reported as unmanaged:\n{}",
+        kept.stdout
+    );
+    let listed = |emulator: &LiveEmulator| -> Vec<String> {
+        post(emulator, "/v1/mgmt/flow/list", &json!({}))["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|flow| flow["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(listed(&emulator).contains(&"stray-flow".to_owned()));
+
+    let pruned = tool(&["apply", "--env", "dev", "--yes", "--prune"]);
+    assert_eq!(pruned.code, 0, "{}{}", pruned.stdout, pruned.stderr);
+    let left = listed(&emulator);
+    assert!(!left.contains(&"stray-flow".to_owned()), "{left:?}");
+    for default in ["sign-up-or-in", "sign-in", "step-up", "oidc-flow"] {
+        assert!(
+            left.contains(&default.to_owned()),
+            "{default} kept: {left:?}"
+        );
+    }
+}
+
+#[test]
 fn a_broken_flow_file_exits_3_with_the_json_path_and_sends_nothing() {
     let emulator = LiveEmulator::start();
     let dir = config_for(&emulator);
