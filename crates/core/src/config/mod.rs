@@ -1,7 +1,7 @@
 //! The configuration layer: typed models of `descope.yaml` ([`model`]), YAML parsing with
 //! positions ([`yaml`]), `${VAR}` interpolation ([`interpolate`]), loading with environment
 //! overlays and validation that collects every problem at once ([`load`]), and the JSON Schema
-//! ([`schema`]).
+//! ([`schema`]); a tenant's sign-in settings (session, SSO, password policy) in [`tenant_auth`].
 
 pub mod base_url;
 pub mod diagnostic;
@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod rules;
 pub mod schema;
+pub mod tenant_auth;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
@@ -19,6 +20,8 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 mod load_tests;
 #[cfg(test)]
 mod plan_tests;
+#[cfg(test)]
+mod tenant_auth_tests;
 
 pub use load::{Loaded, load, load_with};
 pub use model::{

@@ -15,6 +15,7 @@ use crate::secret::ManagementKey;
 
 use super::diagnostic::{Violation, Violations};
 use super::rules;
+use super::tenant_auth::{PasswordPolicy, SessionConfig, SsoConfig};
 
 /// The whole configuration of one file (and, when loaded for an environment, its overlay).
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +27,7 @@ pub struct DescopeConfig {
     pub(crate) tenants: Vec<TenantConfig>,
     pub(crate) flows: Vec<FlowConfig>,
     pub(crate) theme: Option<ThemeConfig>,
+    pub(crate) password_policy: Option<PasswordPolicy>,
 }
 
 impl DescopeConfig {
@@ -47,6 +49,7 @@ impl DescopeConfig {
             tenants,
             flows,
             theme: None,
+            password_policy: None,
         }
     }
 
@@ -89,6 +92,10 @@ impl DescopeConfig {
     pub fn theme(&self) -> Option<&ThemeConfig> {
         self.theme.as_ref()
     }
+    /// The project-level password policy (`password_policy:` at the top level).
+    pub fn password_policy(&self) -> Option<&PasswordPolicy> {
+        self.password_policy.as_ref()
+    }
 
     /// The view of one environment: only resources that apply to it.
     pub fn for_environment(&self, env: &str) -> Self {
@@ -100,6 +107,7 @@ impl DescopeConfig {
             tenants: filter(&self.tenants, env, |t| &t.environments),
             flows: filter(&self.flows, env, |f| &f.environments),
             theme: self.theme.clone(),
+            password_policy: self.password_policy.clone(),
         }
     }
 }
@@ -344,6 +352,10 @@ pub struct TenantConfig {
     pub(crate) enforce_sso: bool,
     pub(crate) disabled: bool,
     pub(crate) environments: Scope,
+    pub(crate) roles: Vec<RoleConfig>,
+    pub(crate) session: Option<SessionConfig>,
+    pub(crate) sso: Vec<SsoConfig>,
+    pub(crate) password_policy: Option<PasswordPolicy>,
 }
 
 impl TenantConfig {
@@ -359,6 +371,10 @@ impl TenantConfig {
                 enforce_sso: false,
                 disabled: false,
                 environments: Scope::All,
+                roles: Vec::new(),
+                session: None,
+                sso: Vec::new(),
+                password_policy: None,
             },
         }
     }
@@ -389,6 +405,22 @@ impl TenantConfig {
     }
     pub fn environments(&self) -> &Scope {
         &self.environments
+    }
+    /// Roles that exist only inside this tenant (created with its id).
+    pub fn roles(&self) -> &[RoleConfig] {
+        &self.roles
+    }
+    /// The `session:` block; `None` means the tenant's settings are not read at all.
+    pub fn session(&self) -> Option<&SessionConfig> {
+        self.session.as_ref()
+    }
+    /// The tenant's SSO configurations (`sso:`), empty when the block is absent.
+    pub fn sso(&self) -> &[SsoConfig] {
+        &self.sso
+    }
+    /// The tenant's own password policy, overriding the project's.
+    pub fn password_policy(&self) -> Option<&PasswordPolicy> {
+        self.password_policy.as_ref()
     }
 
     /// The live-state shape: `domains` travel as `selfProvisioningDomains` only when

@@ -19,6 +19,10 @@ pub(crate) const TENANT: Keys = Keys {
         "enforce_sso",
         "disabled",
         "environments",
+        "roles",
+        "session",
+        "sso",
+        "password_policy",
     ],
     required: &["id", "name"],
 };
@@ -84,6 +88,12 @@ impl Decoder<'_> {
                 }
                 "disabled" => tenant.disabled = self.boolean(value, field_path).unwrap_or(false),
                 "environments" => tenant.environments = self.scope(value, field_path),
+                "roles" => tenant.roles = self.tenant_roles(value, field_path),
+                "session" => tenant.session = self.session(value, field_path),
+                "sso" => tenant.sso = self.sso_list(value, field_path),
+                "password_policy" => {
+                    tenant.password_policy = self.password_policy(value, field_path)
+                }
                 _ => {}
             }
         }
