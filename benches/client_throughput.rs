@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use descope_emulator::{Emulator, EmulatorConfig, RateLimit as ServerQuota};
 use descope_mgmt_api::{ClientConfig, DescopeClient, RateLimit};
-use descope_mgmt_core::port::TenantPort;
+use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::Tenant;
 use descope_mgmt_core::secret::ManagementKey;
 use futures::StreamExt;
@@ -28,8 +28,8 @@ async fn create_all(client: &DescopeClient, calls: usize, concurrency: usize) ->
     let started = Instant::now();
     let results: Vec<_> = futures::stream::iter(0..calls)
         .map(|n| {
-            let tenants = client.tenants();
-            async move { TenantPort::create(&tenants, &tenant(n)).await }
+            let tenants = client.clone();
+            async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
         })
         .buffer_unordered(concurrency)
         .collect()

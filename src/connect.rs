@@ -53,25 +53,24 @@ impl Connected {
     /// Turns an API error into exit 1 with the operation, status, `errorCode` and message; an
     /// authorization failure also says where the key comes from (never the key itself).
     pub fn api_error(&self, error: ApiError) -> CliError {
-        let cli = CliError::new(Exit::Error, format!("env {}: {error}", self.env_name));
-        if error.port_kind() == PortErrorKind::Unauthorized {
-            cli.with_hint(self.unauthorized_hint())
-        } else if matches!(error.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout) {
-            cli.with_hint(self.unreachable_hint())
-        } else {
-            cli
-        }
+        self.port_error(error.into())
     }
 
-    /// Like [`Connected::api_error`] for errors that came through core's ports.
-    #[allow(
-        dead_code,
-        reason = "for the plan/apply pipeline, which goes through core's ports"
-    )]
+    /// Like [`Connected::api_error`] for errors that came through core's ports (which keep the
+    /// client's error as their source, so the same hints apply).
     pub fn port_error(&self, error: PortError) -> CliError {
+        let unreachable = error
+            .source
+            .as_deref()
+            .and_then(|source| source.downcast_ref::<ApiError>())
+            .is_some_and(|api| {
+                matches!(api.kind, ApiErrorKind::Connection | ApiErrorKind::Timeout)
+            });
         let cli = CliError::new(Exit::Error, format!("env {}: {}", self.env_name, error));
         if error.kind == PortErrorKind::Unauthorized {
             cli.with_hint(self.unauthorized_hint())
+        } else if unreachable {
+            cli.with_hint(self.unreachable_hint())
         } else {
             cli
         }

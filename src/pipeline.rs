@@ -15,23 +15,23 @@
 //! [`write`] (the write half, behind `apply` and every `sync`).
 
 pub mod plan_file;
-pub mod project;
 pub mod read;
 pub mod write;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use descope_mgmt_api::DescopeClient;
 use descope_mgmt_core::apply::read_actual_kinds;
-use descope_mgmt_core::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES};
-use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
+use descope_mgmt_core::config::DescopeConfig;
+use descope_mgmt_core::environment::drop_system_defaults;
+pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan};
 
 use crate::connect::Connected;
 use crate::env_vars;
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
-pub use project::ClientProject;
 
 /// Where locks, backups and audit logs go.
 pub fn state_dir() -> PathBuf {
@@ -79,30 +79,6 @@ impl Selection {
     }
 }
 
-/// The desired state of `env`: the resources whose `environments` include it, in the live-state
-/// shape (tenant `domains` become self-provisioning domains only when self provisioning is on).
-pub fn desired_set(config: &DescopeConfig, env: &str) -> ResourceSet {
-    let view = config.for_environment(env);
-    ResourceSet {
-        permissions: view.permissions().iter().map(|p| p.to_resource()).collect(),
-        roles: view.roles().iter().map(|r| r.to_resource()).collect(),
-        tenants: view.tenants().iter().map(|t| t.to_resource()).collect(),
-    }
-}
-
-/// Built-in permissions and roles belong to Descope: unless the config declares one, it is
-/// neither "unmanaged" drift nor something `--prune` may delete.
-fn drop_builtins(actual: &mut ResourceSet, desired: &ResourceSet) {
-    let declared_permission = |name: &str| desired.permissions.iter().any(|p| p.name == name);
-    let declared_role = |name: &str| desired.roles.iter().any(|r| r.name == name);
-    actual.permissions.retain(|p| {
-        !BUILTIN_PERMISSIONS.contains(&p.name.as_str()) || declared_permission(&p.name)
-    });
-    actual
-        .roles
-        .retain(|r| !BUILTIN_ROLES.contains(&r.name.as_str()) || declared_role(&r.name));
-}
-
 /// Loads the configuration for `env` (exit 3 on any error, before anything is sent) and checks
 /// the environment exists.
 pub fn load_for_env(settings: &Settings, env: &str) -> Result<DescopeConfig, CliError> {
@@ -111,49 +87,31 @@ pub fn load_for_env(settings: &Settings, env: &str) -> Result<DescopeConfig, Cli
     Ok(config)
 }
 
-/// Why an environment cannot be reached without trying (no credentials configured).
-pub fn skip_reason(env: &EnvironmentConfig) -> Option<String> {
-    match env.connection() {
-        Connection::Project {
-            project_id,
-            management_key,
-        } => {
-            if project_id.trim().is_empty() {
-                Some("project_id is empty".to_owned())
-            } else if management_key.expose().trim().is_empty() {
-                Some("management_key is empty".to_owned())
-            } else {
-                None
-            }
-        }
-        Connection::Emulator { .. } => None,
-    }
-}
-
 /// A plan for one environment, with what it takes to apply it.
 #[derive(Debug)]
 pub struct Planned {
     pub env: String,
     pub protected: bool,
     pub plan: Plan,
-    pub project: ClientProject,
+    /// The project the plan was made against; it also counts the run's calls for the summary.
+    pub client: DescopeClient,
     pub kinds: Vec<ResourceKind>,
 }
 
 /// Reads the live state of the selected kinds, one list call per kind.
 pub async fn read_live(
-    project: &ClientProject,
+    client: &DescopeClient,
     kinds: &[ResourceKind],
     desired: &ResourceSet,
     env: &str,
 ) -> Result<ResourceSet, CliError> {
-    let mut actual = read_actual_kinds(project, kinds).await.map_err(|error| {
+    let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
         CliError::new(
             Exit::Error,
             format!("cannot read the live state of `{env}`: {error}"),
         )
     })?;
-    drop_builtins(&mut actual, desired);
+    drop_system_defaults(&mut actual, desired);
     Ok(actual)
 }
 
@@ -165,15 +123,15 @@ pub async fn plan_env(
 ) -> Result<Planned, CliError> {
     let env = connected.env_name();
     let desired = desired_set(config, env);
-    let project = ClientProject::new(connected.client().clone());
+    let client = connected.client().clone();
     let kinds = selection.kind_list();
-    let actual = read_live(&project, &kinds, &desired, env).await?;
+    let actual = read_live(&client, &kinds, &desired, env).await?;
     let plan = plan(&desired, &actual, &selection.options());
     Ok(Planned {
         env: env.to_owned(),
         protected: connected.env().protected(),
         plan,
-        project,
+        client,
         kinds,
     })
 }
@@ -190,80 +148,4 @@ pub fn in_env<T>(
         env,
         async |connected| work(&config, connected).await,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use descope_mgmt_core::config::{PermissionConfig, RoleConfig, Scope, TenantConfig};
-    use descope_mgmt_core::resource::{Permission, Role};
-
-    use super::*;
-
-    fn config() -> DescopeConfig {
-        let tenants = vec![
-            TenantConfig::builder("acme-corp", "Acme")
-                .domains(["Acme.com"])
-                .self_provisioning(true)
-                .build()
-                .unwrap(),
-            TenantConfig::builder("no-provisioning", "No Provisioning")
-                .domains(["np.example.com"])
-                .build()
-                .unwrap(),
-            TenantConfig::builder("prod-only", "Prod Only")
-                .environments(Scope::Only(vec!["prod".into()]))
-                .build()
-                .unwrap(),
-        ];
-        DescopeConfig::new("1.0", BTreeMap::new(), tenants, Vec::new())
-            .with_permissions(vec![PermissionConfig::new("reports.read", "")])
-            .with_roles(vec![RoleConfig::new(
-                "viewer",
-                "",
-                vec!["reports.read".into()],
-            )])
-    }
-
-    #[test]
-    fn desired_set_respects_environments_and_self_provisioning() {
-        let dev = desired_set(&config(), "dev");
-        let ids: Vec<&str> = dev.tenants.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["acme-corp", "no-provisioning"]);
-        assert_eq!(dev.tenants[0].self_provisioning_domains, ["acme.com"]);
-        assert!(dev.tenants[1].self_provisioning_domains.is_empty());
-        assert_eq!(dev.roles.len(), 1);
-        assert_eq!(dev.permissions.len(), 1);
-        assert_eq!(desired_set(&config(), "prod").tenants.len(), 3);
-    }
-
-    #[test]
-    fn built_ins_are_dropped_from_the_live_state_unless_declared() {
-        let builtin_permission = Permission {
-            name: "User Admin".into(),
-            description: String::new(),
-        };
-        let builtin_role = Role {
-            name: "Tenant Admin".into(),
-            ..Role::default()
-        };
-        let live = ResourceSet {
-            permissions: vec![builtin_permission.clone()],
-            roles: vec![builtin_role.clone()],
-            tenants: Vec::new(),
-        };
-        let mut actual = live.clone();
-        drop_builtins(&mut actual, &ResourceSet::default());
-        assert!(actual.is_empty());
-
-        let mut actual = live.clone();
-        let declared = ResourceSet {
-            roles: vec![builtin_role],
-            ..ResourceSet::default()
-        };
-        drop_builtins(&mut actual, &declared);
-        assert_eq!(actual.roles.len(), 1, "a declared built-in is managed");
-        assert!(actual.permissions.is_empty());
-    }
 }

@@ -8,7 +8,8 @@ use std::path::Path;
 
 use descope_emulator::{Emulator, EmulatorConfig};
 use descope_mgmt_api::{ClientConfig, DescopeClient};
-use descope_mgmt_core::port::TenantPort;
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::Tenant;
 use descope_mgmt_core::secret::ManagementKey;
 
 /// The configuration the walkthrough manages.
@@ -160,14 +161,14 @@ fn rename_behind_the_back(dir: &Path) -> Result<String, String> {
                 .with_base_url(emulator.url()),
         )
         .map_err(|error| format!("cannot build the client: {error}"))?;
-        let tenants = client.tenants();
+        let tenants = client.clone();
         let result = async {
-            let mut tenant = TenantPort::load(&tenants, "acme-corp")
+            let mut tenant = ResourcePort::<Tenant>::load(&tenants, "acme-corp")
                 .await
                 .map_err(|error| format!("cannot load acme-corp: {error}"))?
                 .ok_or("acme-corp is not in the live project")?;
             tenant.name = NEW_NAME.to_owned();
-            TenantPort::update(&tenants, &tenant)
+            ResourcePort::<Tenant>::update(&tenants, &tenant)
                 .await
                 .map_err(|error| format!("cannot rename acme-corp: {error}"))
         }

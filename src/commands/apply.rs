@@ -11,7 +11,7 @@ use crate::cli::ApplyArgs;
 use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::plan_file::{self, PlanFile};
-use crate::pipeline::{self, ClientProject, Planned, Selection};
+use crate::pipeline::{self, Planned, Selection};
 use crate::settings::{EnvTarget, Settings, WriteSettings};
 
 pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
@@ -64,9 +64,9 @@ async fn fresh(
     connected: &Connected,
     file: PlanFile,
 ) -> Result<Planned, CliError> {
-    let project = ClientProject::new(connected.client().clone());
+    let client = connected.client().clone();
     let desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(&project, &file.kinds, &desired, &file.env).await?;
+    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, format!("the plan is stale: {stale}"))
             .with_hint("run `descope-mgmt plan --out FILE` again")
@@ -75,7 +75,7 @@ async fn fresh(
         env: file.env,
         protected: connected.env().protected(),
         plan: file.plan,
-        project,
+        client,
         kinds: file.kinds,
     })
 }

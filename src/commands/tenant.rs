@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use descope_mgmt_core::config::{TenantConfig, Violation, rules};
+use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::Tenant;
 use serde::Serialize;
 use serde_json::Value;
@@ -22,15 +23,10 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let tenants: Vec<Tenant> = conn
-            .client()
-            .tenants()
-            .load_all()
+        // The same port the planner reads, so `list` shows what `diff` compares.
+        let tenants = ResourcePort::<Tenant>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?
-            .into_iter()
-            .map(Tenant::from)
-            .collect();
+            .map_err(|e| conn.port_error(e))?;
         let report = TenantListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),

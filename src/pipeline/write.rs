@@ -266,7 +266,7 @@ pub async fn execute(
             },
         );
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
-        let cancel = planned.project.cancel_token();
+        let cancel = planned.client.cancel_token();
         let report = {
             // An output stream that fails mid-run (stderr closed or full, `2>&1 | head`) stops
             // the run like Ctrl-C: writing on without anyone seeing the outcome is worse.
@@ -285,7 +285,7 @@ pub async fn execute(
             };
             let report = apply(
                 plan,
-                &planned.project,
+                &planned.client,
                 &ApplyOptions::default(),
                 &progress,
                 &cancel,
@@ -301,7 +301,7 @@ pub async fn execute(
         summary.status = report.exit_status();
         summary.report = report;
     }
-    let stats = planned.project.stats();
+    let stats = planned.client.stats();
     summary.requests = stats.requests;
     summary.retries = stats.retries;
     summary.rate_limited = stats.rate_limited;

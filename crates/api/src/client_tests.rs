@@ -4,7 +4,7 @@ use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use descope_mgmt_core::port::{PortError, PortErrorKind, TenantPort};
+use descope_mgmt_core::port::{PortError, PortErrorKind, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
 use descope_mgmt_core::secret::ManagementKey;
 use serde_json::json;
@@ -236,7 +236,7 @@ async fn client_errors_are_never_retried() {
 async fn exhausted_503_is_unavailable_with_the_retry_count() {
     let server = MockServer::start(vec![Reply::json(503, "{}"); 5]).await;
     let client = client_for(&server.url());
-    let error: PortError = TenantPort::list(&client.tenants()).await.unwrap_err();
+    let error: PortError = ResourcePort::<Tenant>::list(&client).await.unwrap_err();
     assert_eq!(error.kind, PortErrorKind::Unavailable);
     assert!(
         error.message.contains("after 2 retries"),
@@ -251,7 +251,7 @@ async fn load_of_a_missing_tenant_is_none() {
     let server = MockServer::start(vec![Reply::json(404, r#"{"errorCode":"E011004"}"#)]).await;
     let client = client_for(&server.url());
     assert_eq!(
-        TenantPort::load(&client.tenants(), "T9").await.unwrap(),
+        ResourcePort::<Tenant>::load(&client, "T9").await.unwrap(),
         None
     );
     assert_eq!(server.paths(), vec!["/v1/mgmt/tenant?id=T9"]);
@@ -265,7 +265,7 @@ async fn tenant_load_reads_wrapped_bodies() {
     )])
     .await;
     let client = client_for(&server.url());
-    let tenant = TenantPort::load(&client.tenants(), "T1")
+    let tenant = ResourcePort::<Tenant>::load(&client, "T1")
         .await
         .unwrap()
         .unwrap();

@@ -3,7 +3,7 @@
 //!
 //! Build a [`DescopeClient`] from a [`ClientConfig`], then use its resource handles
 //! (`client.tenants()`, `.roles()`, `.permissions()`, `.flows()`, `.themes()`, `.sso()`,
-//! `.project()`); the first three implement core's ports.
+//! `.project()`). The client itself implements core's `ResourcePort<Kind>` for every managed kind.
 
 pub mod client;
 pub mod config;

@@ -111,7 +111,7 @@ fn main() {
     measure(
         &format!("apply {writes} changes to memory (concurrency 32)"),
         || {
-            let project = MemoryProject::with_tenants(actual.tenants.clone());
+            let project = MemoryProject::default().with(actual.tenants.clone());
             let report = runtime.block_on(apply(
                 &the_plan,
                 &project,

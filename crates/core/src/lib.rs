@@ -1,8 +1,11 @@
-//! Domain of descope-mgmt: configuration models, loading and validation, the planner, the apply
-//! engine and the ports (traits) that the API client implements. No HTTP, no CLI, no runtime here.
+//! Domain of descope-mgmt: the kind registry and live-state shapes ([`resource`]), configuration
+//! models, loading and validation, an environment's desired state ([`environment`]), the planner,
+//! the apply engine and the port (trait) that the API client implements. No HTTP, no CLI, no
+//! runtime here.
 
 pub mod apply;
 pub mod config;
+pub mod environment;
 pub mod memory;
 pub mod plan;
 pub mod port;

@@ -1,4 +1,5 @@
-//! An in-memory project implementing the ports, for pure tests of the planner and apply engine.
+//! An in-memory project implementing every kind's port, for pure tests of the planner and apply
+//! engine.
 //! Not a mock of the HTTP client: end-to-end tests use the emulator over loopback instead.
 //!
 //! It counts write calls (so tests can assert "zero writes") and can be told to fail chosen
@@ -7,15 +8,14 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use crate::port::{PermissionPort, PortError, PortErrorKind, PortResult, RolePort, TenantPort};
-use crate::resource::{Permission, Role, Tenant};
+use crate::plan::{AnyResource, ResourceRef, ResourceSet};
+use crate::port::{PortError, PortErrorKind, PortResult, ResourcePort};
+use crate::resource::Resource;
 
-/// Tenants, roles and permissions held in memory, with a count of write calls.
+/// Resources of every kind held in memory, with a count of write calls.
 #[derive(Debug, Default)]
 pub struct MemoryProject {
-    tenants: Mutex<BTreeMap<String, Tenant>>,
-    roles: Mutex<BTreeMap<String, Role>>,
-    permissions: Mutex<BTreeMap<String, Permission>>,
+    resources: Mutex<BTreeMap<ResourceRef, AnyResource>>,
     writes: Mutex<u64>,
     faults: Mutex<Faults>,
     concurrency: Mutex<WriteConcurrency>,
@@ -40,41 +40,27 @@ struct Faults {
 }
 
 impl MemoryProject {
-    pub fn with_tenants(tenants: impl IntoIterator<Item = Tenant>) -> Self {
-        let project = Self::default();
-        {
-            let mut map = lock(&project.tenants);
-            for tenant in tenants {
-                map.insert(tenant.id.clone(), tenant);
-            }
-        }
-        project
-    }
-
-    pub fn with_roles(self, roles: impl IntoIterator<Item = Role>) -> Self {
-        lock(&self.roles).extend(roles.into_iter().map(|role| (role.name.clone(), role)));
+    /// Adds (or replaces) resources of one kind.
+    pub fn with<R: Resource>(self, resources: impl IntoIterator<Item = R>) -> Self {
+        lock(&self.resources).extend(resources.into_iter().map(|resource| {
+            let any = resource.into_any();
+            (any.reference(), any)
+        }));
         self
     }
 
-    pub fn with_permissions(self, permissions: impl IntoIterator<Item = Permission>) -> Self {
-        lock(&self.permissions).extend(
-            permissions
-                .into_iter()
-                .map(|permission| (permission.name.clone(), permission)),
-        );
+    /// Adds every resource of `set`.
+    pub fn with_set(self, set: &ResourceSet) -> Self {
+        lock(&self.resources).extend(set.iter_any().map(|any| (any.reference(), any)));
         self
     }
 
-    pub fn tenants(&self) -> Vec<Tenant> {
-        lock(&self.tenants).values().cloned().collect()
-    }
-
-    pub fn roles(&self) -> Vec<Role> {
-        lock(&self.roles).values().cloned().collect()
-    }
-
-    pub fn permissions(&self) -> Vec<Permission> {
-        lock(&self.permissions).values().cloned().collect()
+    /// The resources of one kind, ordered by identity.
+    pub fn all<R: Resource>(&self) -> Vec<R> {
+        lock(&self.resources)
+            .values()
+            .filter_map(|any| R::from_any(any.clone()))
+            .collect()
     }
 
     pub fn write_count(&self) -> u64 {
@@ -171,149 +157,48 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-impl TenantPort for MemoryProject {
-    async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
-        Ok(lock(&self.tenants).get(id).cloned())
+impl<R: Resource> ResourcePort<R> for MemoryProject {
+    async fn list(&self) -> PortResult<Vec<R>> {
+        Ok(self.all())
     }
 
-    async fn list(&self) -> PortResult<Vec<Tenant>> {
-        Ok(self.tenants())
-    }
-
-    async fn create(&self, tenant: &Tenant) -> PortResult<()> {
-        self.begin_write(&tenant.id).await?;
-        let mut map = lock(&self.tenants);
-        if map.contains_key(&tenant.id) {
+    async fn create(&self, resource: &R) -> PortResult<()> {
+        self.begin_write(resource.identity()).await?;
+        let any = resource.clone().into_any();
+        let reference = any.reference();
+        let mut resources = lock(&self.resources);
+        if resources.contains_key(&reference) {
             return Err(PortError::new(
                 PortErrorKind::AlreadyExists,
-                format!("tenant {} already exists", tenant.id),
+                format!("{reference} already exists"),
             ));
         }
-        map.insert(tenant.id.clone(), tenant.clone());
+        resources.insert(reference, any);
         Ok(())
     }
 
-    async fn update(&self, tenant: &Tenant) -> PortResult<()> {
-        self.begin_write(&tenant.id).await?;
-        let mut map = lock(&self.tenants);
-        match map.get_mut(&tenant.id) {
+    async fn update(&self, resource: &R) -> PortResult<()> {
+        self.begin_write(resource.identity()).await?;
+        let any = resource.clone().into_any();
+        match lock(&self.resources).get_mut(&any.reference()) {
             Some(existing) => {
-                *existing = tenant.clone();
+                *existing = any;
                 Ok(())
             }
-            None => Err(PortError::new(
-                PortErrorKind::NotFound,
-                format!("tenant {} not found", tenant.id),
-            )),
+            None => Err(not_found(&any.reference())),
         }
     }
 
     async fn delete(&self, id: &str) -> PortResult<()> {
         self.begin_write(id).await?;
-        match lock(&self.tenants).remove(id) {
+        let reference = ResourceRef::new(R::KIND, id);
+        match lock(&self.resources).remove(&reference) {
             Some(_) => Ok(()),
-            None => Err(PortError::new(
-                PortErrorKind::NotFound,
-                format!("tenant {id} not found"),
-            )),
+            None => Err(not_found(&reference)),
         }
     }
 }
 
-/// Create, update and delete on one map keyed by name, shared by roles and permissions.
-fn insert_new<T: Clone>(
-    map: &Mutex<BTreeMap<String, T>>,
-    what: &str,
-    name: &str,
-    value: &T,
-) -> PortResult<()> {
-    let mut map = lock(map);
-    if map.contains_key(name) {
-        return Err(PortError::new(
-            PortErrorKind::AlreadyExists,
-            format!("{what} {name} already exists"),
-        ));
-    }
-    map.insert(name.to_owned(), value.clone());
-    Ok(())
-}
-
-fn replace_existing<T: Clone>(
-    map: &Mutex<BTreeMap<String, T>>,
-    what: &str,
-    name: &str,
-    value: &T,
-) -> PortResult<()> {
-    match lock(map).get_mut(name) {
-        Some(existing) => {
-            *existing = value.clone();
-            Ok(())
-        }
-        None => Err(PortError::new(
-            PortErrorKind::NotFound,
-            format!("{what} {name} not found"),
-        )),
-    }
-}
-
-fn remove_existing<T>(map: &Mutex<BTreeMap<String, T>>, what: &str, name: &str) -> PortResult<()> {
-    match lock(map).remove(name) {
-        Some(_) => Ok(()),
-        None => Err(PortError::new(
-            PortErrorKind::NotFound,
-            format!("{what} {name} not found"),
-        )),
-    }
-}
-
-impl RolePort for MemoryProject {
-    async fn list(&self) -> PortResult<Vec<Role>> {
-        Ok(self.roles())
-    }
-
-    async fn create(&self, role: &Role) -> PortResult<()> {
-        self.begin_write(&role.name).await?;
-        insert_new(&self.roles, "role", &role.name, role)
-    }
-
-    async fn update(&self, role: &Role) -> PortResult<()> {
-        self.begin_write(&role.name).await?;
-        replace_existing(&self.roles, "role", &role.name, role)
-    }
-
-    async fn delete(&self, name: &str) -> PortResult<()> {
-        self.begin_write(name).await?;
-        remove_existing(&self.roles, "role", name)
-    }
-}
-
-impl PermissionPort for MemoryProject {
-    async fn list(&self) -> PortResult<Vec<Permission>> {
-        Ok(self.permissions())
-    }
-
-    async fn create(&self, permission: &Permission) -> PortResult<()> {
-        self.begin_write(&permission.name).await?;
-        insert_new(
-            &self.permissions,
-            "permission",
-            &permission.name,
-            permission,
-        )
-    }
-
-    async fn update(&self, permission: &Permission) -> PortResult<()> {
-        self.begin_write(&permission.name).await?;
-        replace_existing(
-            &self.permissions,
-            "permission",
-            &permission.name,
-            permission,
-        )
-    }
-
-    async fn delete(&self, name: &str) -> PortResult<()> {
-        self.begin_write(name).await?;
-        remove_existing(&self.permissions, "permission", name)
-    }
+fn not_found(reference: &ResourceRef) -> PortError {
+    PortError::new(PortErrorKind::NotFound, format!("{reference} not found"))
 }

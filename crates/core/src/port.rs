@@ -1,12 +1,13 @@
-//! The ports: what the domain needs from a Descope project, as traits. `descope-mgmt-api`
-//! implements them over HTTP; [`crate::memory`] implements them in memory for pure tests.
+//! The port: what the domain needs from a Descope project, as one generic trait per kind
+//! ([`ResourcePort`]). `descope-mgmt-api` implements it over HTTP; [`crate::memory`] implements it
+//! in memory for pure tests.
 //!
 //! Errors are classified into [`PortErrorKind`] so the planner and apply engine can react
 //! (a create that finds the resource already there reads it back) without knowing HTTP.
 
 use std::future::Future;
 
-use crate::resource::{Permission, Role, Tenant};
+use crate::resource::Resource;
 
 /// Why a port call failed, as far as the domain cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,30 +50,29 @@ impl PortError {
 
 pub type PortResult<T> = Result<T, PortError>;
 
-/// Tenants of one project (the original plan's `DescopeClient` protocol, as a trait).
-pub trait TenantPort: Send + Sync {
-    /// `Ok(None)` when the tenant does not exist.
-    fn load(&self, id: &str) -> impl Future<Output = PortResult<Option<Tenant>>> + Send;
-    /// Every tenant of the project, in one call where the API allows it.
-    fn list(&self) -> impl Future<Output = PortResult<Vec<Tenant>>> + Send;
-    fn create(&self, tenant: &Tenant) -> impl Future<Output = PortResult<()>> + Send;
-    /// Full overwrite of the managed fields.
-    fn update(&self, tenant: &Tenant) -> impl Future<Output = PortResult<()>> + Send;
+/// One resource kind of one project: what the planner reads and the apply engine writes.
+/// `descope-mgmt-api` implements it on its client once per kind; [`crate::memory`] implements it
+/// for every kind at once. A project offering every kind's port is a [`crate::resource::Project`].
+pub trait ResourcePort<R: Resource>: Send + Sync {
+    /// Every resource of the kind, in one call where the API allows it.
+    fn list(&self) -> impl Future<Output = PortResult<Vec<R>>> + Send;
+
+    /// `Ok(None)` when the resource does not exist. Kinds without a single-item read in the API
+    /// (roles, permissions) find it in the list, which is what this default does.
+    fn load(&self, id: &str) -> impl Future<Output = PortResult<Option<R>>> + Send {
+        async move {
+            Ok(self
+                .list()
+                .await?
+                .into_iter()
+                .find(|resource| resource.identity() == id))
+        }
+    }
+
+    fn create(&self, resource: &R) -> impl Future<Output = PortResult<()>> + Send;
+
+    /// Full overwrite: the resource as given is what the project holds afterwards.
+    fn update(&self, resource: &R) -> impl Future<Output = PortResult<()>> + Send;
+
     fn delete(&self, id: &str) -> impl Future<Output = PortResult<()>> + Send;
-}
-
-/// Project-level roles.
-pub trait RolePort: Send + Sync {
-    fn list(&self) -> impl Future<Output = PortResult<Vec<Role>>> + Send;
-    fn create(&self, role: &Role) -> impl Future<Output = PortResult<()>> + Send;
-    fn update(&self, role: &Role) -> impl Future<Output = PortResult<()>> + Send;
-    fn delete(&self, name: &str) -> impl Future<Output = PortResult<()>> + Send;
-}
-
-/// Permissions.
-pub trait PermissionPort: Send + Sync {
-    fn list(&self) -> impl Future<Output = PortResult<Vec<Permission>>> + Send;
-    fn create(&self, permission: &Permission) -> impl Future<Output = PortResult<()>> + Send;
-    fn update(&self, permission: &Permission) -> impl Future<Output = PortResult<()>> + Send;
-    fn delete(&self, name: &str) -> impl Future<Output = PortResult<()>> + Send;
 }

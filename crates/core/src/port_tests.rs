@@ -1,19 +1,17 @@
-//! The seed plan's task 2 (protocol definitions), in Rust: a simple struct satisfies the tenant
-//! port, and the in-memory project round-trips load/list/create/update/delete through it.
+//! The port contract: any small struct can stand in for a project's tenants (so domain code is
+//! testable without HTTP), the default `load` finds a resource in the list, and the in-memory
+//! project round-trips load/list/create/update/delete with the error kinds the engine reacts to.
 
 use std::collections::BTreeMap;
 
 use crate::memory::MemoryProject;
-use crate::port::{PortErrorKind, PortResult, TenantPort};
+use crate::port::{PortErrorKind, PortResult, ResourcePort};
 use crate::resource::Tenant;
 
-/// The plan's `MockTenant`-style stand-in: the smallest thing that is a `TenantPort`.
+/// The smallest thing that is a tenant port: a fixed list, relying on the default `load`.
 struct FixedTenants(Vec<Tenant>);
 
-impl TenantPort for FixedTenants {
-    async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
-        Ok(self.0.iter().find(|t| t.id == id).cloned())
-    }
+impl ResourcePort<Tenant> for FixedTenants {
     async fn list(&self) -> PortResult<Vec<Tenant>> {
         Ok(self.0.clone())
     }
@@ -38,7 +36,7 @@ fn tenant(id: &str, name: &str) -> Tenant {
     }
 }
 
-async fn names_via_port(port: &impl TenantPort) -> Vec<String> {
+async fn names_via_port(port: &impl ResourcePort<Tenant>) -> Vec<String> {
     port.list()
         .await
         .unwrap()
@@ -60,8 +58,16 @@ async fn memory_project_round_trips_through_the_port() {
     let project = MemoryProject::default();
     let acme = tenant("acme-corp", "Acme Corporation");
     project.create(&acme).await.unwrap();
-    assert_eq!(project.load("acme-corp").await.unwrap(), Some(acme.clone()));
-    assert_eq!(project.list().await.unwrap(), vec![acme.clone()]);
+    assert_eq!(
+        ResourcePort::<Tenant>::load(&project, "acme-corp")
+            .await
+            .unwrap(),
+        Some(acme.clone())
+    );
+    assert_eq!(
+        ResourcePort::<Tenant>::list(&project).await.unwrap(),
+        vec![acme.clone()]
+    );
 
     let duplicate = project.create(&acme).await.unwrap_err();
     assert_eq!(duplicate.kind, PortErrorKind::AlreadyExists);
@@ -69,14 +75,28 @@ async fn memory_project_round_trips_through_the_port() {
     let renamed = tenant("acme-corp", "Acme Corp");
     project.update(&renamed).await.unwrap();
     assert_eq!(
-        project.load("acme-corp").await.unwrap().unwrap().name,
+        ResourcePort::<Tenant>::load(&project, "acme-corp")
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
         "Acme Corp"
     );
 
-    project.delete("acme-corp").await.unwrap();
-    assert!(project.load("acme-corp").await.unwrap().is_none());
+    ResourcePort::<Tenant>::delete(&project, "acme-corp")
+        .await
+        .unwrap();
+    assert!(
+        ResourcePort::<Tenant>::load(&project, "acme-corp")
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(
-        project.delete("acme-corp").await.unwrap_err().kind,
+        ResourcePort::<Tenant>::delete(&project, "acme-corp")
+            .await
+            .unwrap_err()
+            .kind,
         PortErrorKind::NotFound
     );
     assert_eq!(project.write_count(), 5);

@@ -64,9 +64,14 @@ fn each_kind_is_listed_with_one_call_only() {
     }
     assert_eq!(world.route("GET /v1/mgmt/tenant"), 0, "no per-tenant loads");
     assert_eq!(
+        world.route("GET /v1/mgmt/license"),
+        1,
+        "the license tier, once per connection"
+    );
+    assert_eq!(
         world.requests(),
-        5 + 3,
-        "the 5 seeding creates and one list per kind"
+        5 + 3 + 1,
+        "the 5 seeding creates, one list per kind and the license handshake"
     );
 }
 

@@ -481,9 +481,11 @@ fn env_all_is_refused_by_commands_that_act_on_one_environment() {
     }
     // A saved plan belongs to one environment; `--env all` does not name it.
     let saved = world.run(&["apply", planfile.to_str().unwrap(), "--env", "all"]);
-    assert_eq!(saved.code, 4, "{}", saved.stderr);
+    assert_eq!(saved.code, 64, "{}", saved.stderr);
     assert!(
-        saved.stderr.contains("the plan is for `dev`, not `all`"),
+        saved
+            .stderr
+            .contains("--env all cannot apply a saved plan, which is for one environment"),
         "{}",
         saved.stderr
     );

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use descope_emulator::EmulatorConfig;
-use descope_mgmt_core::port::{PermissionPort, PortErrorKind, RolePort, TenantPort};
+use descope_mgmt_core::port::{PortErrorKind, ResourcePort};
 use descope_mgmt_core::resource::{Permission, Role, Tenant};
 use serde_json::json;
 
@@ -25,16 +25,24 @@ fn acme() -> Tenant {
 async fn tenants_round_trip_through_the_port() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let client = client(quick_config(&emulator.url(), KEY));
-    let tenants = client.tenants();
+    let tenants = client.clone();
 
-    TenantPort::create(&tenants, &acme()).await.unwrap();
-    let loaded = TenantPort::load(&tenants, "acme").await.unwrap().unwrap();
+    ResourcePort::<Tenant>::create(&tenants, &acme())
+        .await
+        .unwrap();
+    let loaded = ResourcePort::<Tenant>::load(&tenants, "acme")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(loaded, acme());
 
-    let duplicate = TenantPort::create(&tenants, &acme()).await.unwrap_err();
+    let duplicate = ResourcePort::<Tenant>::create(&tenants, &acme())
+        .await
+        .unwrap_err();
     assert_eq!(duplicate.kind, PortErrorKind::AlreadyExists);
 
     let generated = tenants
+        .tenants()
         .create(&Tenant {
             name: "Generated".into(),
             ..Tenant::default()
@@ -47,8 +55,10 @@ async fn tenants_round_trip_through_the_port() {
     changed.name = "Acme Corp".into();
     changed.enforce_sso = false;
     changed.self_provisioning_domains = vec![];
-    TenantPort::update(&tenants, &changed).await.unwrap();
-    let listed = TenantPort::list(&tenants).await.unwrap();
+    ResourcePort::<Tenant>::update(&tenants, &changed)
+        .await
+        .unwrap();
+    let listed = ResourcePort::<Tenant>::list(&tenants).await.unwrap();
     assert!(listed.contains(&changed), "{listed:?}");
     assert!(
         listed
@@ -56,13 +66,24 @@ async fn tenants_round_trip_through_the_port() {
             .any(|t| t.id == generated && t.name == "Generated")
     );
 
-    TenantPort::delete(&tenants, "acme").await.unwrap();
-    assert_eq!(TenantPort::load(&tenants, "acme").await.unwrap(), None);
-    let missing = TenantPort::delete(&tenants, "acme").await.unwrap_err();
+    ResourcePort::<Tenant>::delete(&tenants, "acme")
+        .await
+        .unwrap();
+    assert_eq!(
+        ResourcePort::<Tenant>::load(&tenants, "acme")
+            .await
+            .unwrap(),
+        None
+    );
+    let missing = ResourcePort::<Tenant>::delete(&tenants, "acme")
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind, PortErrorKind::NotFound);
-    let missing = TenantPort::update(&tenants, &acme()).await.unwrap_err();
+    let missing = ResourcePort::<Tenant>::update(&tenants, &acme())
+        .await
+        .unwrap_err();
     assert_eq!(missing.kind, PortErrorKind::NotFound);
-    let invalid = TenantPort::create(&tenants, &Tenant::default())
+    let invalid = ResourcePort::<Tenant>::create(&tenants, &Tenant::default())
         .await
         .unwrap_err();
     assert_eq!(invalid.kind, PortErrorKind::Invalid);
@@ -82,23 +103,23 @@ async fn tenant_default_roles_and_settings() {
         description: "Reads".into(),
         permission_names: vec![],
     };
-    RolePort::create(&client.roles(), &role).await.unwrap();
+    ResourcePort::<Role>::create(&client, &role).await.unwrap();
     let mut tenant = acme();
     tenant.default_roles = vec!["viewer".into()];
-    TenantPort::create(&client.tenants(), &tenant)
+    ResourcePort::<Tenant>::create(&client, &tenant)
         .await
         .unwrap();
-    let loaded = TenantPort::load(&client.tenants(), "acme")
+    let loaded = ResourcePort::<Tenant>::load(&client, "acme")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(loaded.default_roles, vec!["viewer"]);
 
     tenant.default_roles = vec![];
-    TenantPort::update(&client.tenants(), &tenant)
+    ResourcePort::<Tenant>::update(&client, &tenant)
         .await
         .unwrap();
-    let loaded = TenantPort::load(&client.tenants(), "acme")
+    let loaded = ResourcePort::<Tenant>::load(&client, "acme")
         .await
         .unwrap()
         .unwrap();
@@ -120,20 +141,24 @@ async fn tenant_default_roles_and_settings() {
 async fn roles_and_permissions_round_trip_through_the_ports() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let client = client(quick_config(&emulator.url(), KEY));
-    let permissions = client.permissions();
-    let roles = client.roles();
+    let permissions = client.clone();
+    let roles = client.clone();
 
     let read = Permission {
         name: "Reports Read".into(),
         description: "Read reports".into(),
     };
-    PermissionPort::create(&permissions, &read).await.unwrap();
-    let mut reworded = read.clone();
-    reworded.description = "Reads every report".into();
-    PermissionPort::update(&permissions, &reworded)
+    ResourcePort::<Permission>::create(&permissions, &read)
         .await
         .unwrap();
-    let listed = PermissionPort::list(&permissions).await.unwrap();
+    let mut reworded = read.clone();
+    reworded.description = "Reads every report".into();
+    ResourcePort::<Permission>::update(&permissions, &reworded)
+        .await
+        .unwrap();
+    let listed = ResourcePort::<Permission>::list(&permissions)
+        .await
+        .unwrap();
     assert!(listed.contains(&reworded));
     assert!(
         listed.iter().any(|p| p.name == "User Admin"),
@@ -145,32 +170,37 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
         description: "Looks at numbers".into(),
         permission_names: vec!["Reports Read".into()],
     };
-    RolePort::create(&roles, &role).await.unwrap();
+    ResourcePort::<Role>::create(&roles, &role).await.unwrap();
     let mut narrowed = role.clone();
     narrowed.permission_names = vec![];
     narrowed.description = "Looks".into();
-    RolePort::update(&roles, &narrowed).await.unwrap();
-    let listed = RolePort::list(&roles).await.unwrap();
+    ResourcePort::<Role>::update(&roles, &narrowed)
+        .await
+        .unwrap();
+    let listed = ResourcePort::<Role>::list(&roles).await.unwrap();
     assert!(listed.contains(&narrowed), "{listed:?}");
     let found = roles
+        .roles()
         .search(&json!({"roleNames": ["Analyst"]}))
         .await
         .unwrap();
     assert_eq!(found.len(), 1);
 
-    RolePort::delete(&roles, "Analyst").await.unwrap();
-    PermissionPort::delete(&permissions, "Reports Read")
+    ResourcePort::<Role>::delete(&roles, "Analyst")
+        .await
+        .unwrap();
+    ResourcePort::<Permission>::delete(&permissions, "Reports Read")
         .await
         .unwrap();
     assert!(
-        !RolePort::list(&roles)
+        !ResourcePort::<Role>::list(&roles)
             .await
             .unwrap()
             .iter()
             .any(|r| r.name == "Analyst")
     );
     assert!(
-        !PermissionPort::list(&permissions)
+        !ResourcePort::<Permission>::list(&permissions)
             .await
             .unwrap()
             .iter()
@@ -230,7 +260,7 @@ async fn themes_export_and_import_in_both_versions() {
 async fn sso_settings_configure_load_delete() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let client = client(quick_config(&emulator.url(), KEY));
-    TenantPort::create(&client.tenants(), &acme())
+    ResourcePort::<Tenant>::create(&client, &acme())
         .await
         .unwrap();
     let sso = client.sso();

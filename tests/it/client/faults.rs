@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use descope_emulator::{EmulatorConfig, RateLimit};
 use descope_mgmt_api::{ApiErrorKind, RetryPolicy};
-use descope_mgmt_core::port::{PortError, PortErrorKind, TenantPort};
+use descope_mgmt_core::port::{PortError, PortErrorKind, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
 use futures::future::join_all;
 
@@ -33,14 +33,17 @@ async fn rate_limited_calls_wait_for_retry_after_and_succeed() {
     .await;
     let client = client(quick_config(&emulator.url(), KEY));
     for n in 0..5 {
-        TenantPort::create(&client.tenants(), &tenant(n))
+        ResourcePort::<Tenant>::create(&client, &tenant(n))
             .await
             .unwrap();
     }
     let stats = client.stats();
     assert!(stats.rate_limited >= 1, "{stats:?}");
     assert_eq!(stats.retries, stats.rate_limited);
-    assert_eq!(TenantPort::list(&client.tenants()).await.unwrap().len(), 5);
+    assert_eq!(
+        ResourcePort::<Tenant>::list(&client).await.unwrap().len(),
+        5
+    );
 }
 
 #[tokio::test]
@@ -52,15 +55,15 @@ async fn random_503s_are_retried_without_duplicates() {
     })
     .await;
     let client = client(quick_config(&emulator.url(), KEY));
-    let before = TenantPort::list(&client.tenants()).await.unwrap().len();
+    let before = ResourcePort::<Tenant>::list(&client).await.unwrap().len();
     let creates = (0..40).map(|n| {
-        let tenants = client.tenants();
-        async move { TenantPort::create(&tenants, &tenant(n)).await }
+        let tenants = client.clone();
+        async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
     });
     for result in join_all(creates).await {
         result.unwrap();
     }
-    let after = TenantPort::list(&client.tenants()).await.unwrap();
+    let after = ResourcePort::<Tenant>::list(&client).await.unwrap();
     assert_eq!(after.len(), before + 40);
     assert!(
         client.stats().retries >= 1,
@@ -82,8 +85,8 @@ async fn latency_slows_calls_but_they_succeed() {
     .await;
     let client = client(quick_config(&emulator.url(), KEY));
     let creates = (0..8).map(|n| {
-        let tenants = client.tenants();
-        async move { TenantPort::create(&tenants, &tenant(n)).await }
+        let tenants = client.clone();
+        async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
     });
     assert!(join_all(creates).await.iter().all(Result::is_ok));
     assert_eq!(client.stats().retries, 0);
@@ -93,7 +96,7 @@ async fn latency_slows_calls_but_they_succeed() {
 async fn a_wrong_key_fails_once_with_a_clear_error() {
     let emulator = emulator(EmulatorConfig::default()).await;
     let client = client(quick_config(&emulator.url(), "K2wrongCANARYkey"));
-    let error = TenantPort::list(&client.tenants()).await.unwrap_err();
+    let error = ResourcePort::<Tenant>::list(&client).await.unwrap_err();
     assert_eq!(error.kind, PortErrorKind::Unauthorized);
     assert!(
         error.message.contains("tenant.load_all"),

@@ -1,6 +1,7 @@
 //! The endpoints descope-mgmt uses, grouped by resource as handles borrowed from a
-//! [`DescopeClient`](crate::DescopeClient) (`client.tenants()`, `client.roles()`, …). The tenant,
-//! role and permission handles also implement core's ports.
+//! [`DescopeClient`](crate::DescopeClient) (`client.tenants()`, `client.roles()`, …). Each managed
+//! kind's module also implements core's `ResourcePort<Kind>` on the client itself, so the client
+//! is a whole `Project` for the planner and apply engine.
 
 pub mod flows;
 pub mod permissions;

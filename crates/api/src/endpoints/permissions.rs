@@ -1,6 +1,7 @@
-//! Permissions: P1 create, P2 update, P3 delete, P4 load all; and core's [`PermissionPort`].
+//! Permissions: P1 create, P2 update, P3 delete, P4 load all; and core's permission port
+//! ([`ResourcePort<Permission>`]) on the client.
 
-use descope_mgmt_core::port::{PermissionPort, PortResult};
+use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Permission;
 use serde_json::json;
 
@@ -94,9 +95,10 @@ impl PermissionApi {
     }
 }
 
-impl PermissionPort for PermissionApi {
+impl ResourcePort<Permission> for DescopeClient {
     async fn list(&self) -> PortResult<Vec<Permission>> {
         Ok(self
+            .permissions()
             .load_all()
             .await?
             .into_iter()
@@ -105,14 +107,14 @@ impl PermissionPort for PermissionApi {
     }
 
     async fn create(&self, permission: &Permission) -> PortResult<()> {
-        Ok(PermissionApi::create(self, permission).await?)
+        Ok(self.permissions().create(permission).await?)
     }
 
     async fn update(&self, permission: &Permission) -> PortResult<()> {
-        Ok(PermissionApi::update(self, permission).await?)
+        Ok(self.permissions().update(permission).await?)
     }
 
     async fn delete(&self, name: &str) -> PortResult<()> {
-        Ok(PermissionApi::delete(self, name).await?)
+        Ok(self.permissions().delete(name).await?)
     }
 }

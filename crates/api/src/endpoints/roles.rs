@@ -1,7 +1,7 @@
-//! Roles: R1 create, R2 update, R3 delete, R4 load all, R5 search; and core's [`RolePort`]
-//! (project-level roles only).
+//! Roles: R1 create, R2 update, R3 delete, R4 load all, R5 search; and core's role port
+//! ([`ResourcePort<Role>`], project-level roles only) on the client.
 
-use descope_mgmt_core::port::{PortResult, RolePort};
+use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Role;
 use serde_json::{Value, json};
 
@@ -84,9 +84,11 @@ impl RoleApi {
     }
 }
 
-impl RolePort for RoleApi {
+impl ResourcePort<Role> for DescopeClient {
+    /// Project-level roles only: tenant-level roles belong to their tenant.
     async fn list(&self) -> PortResult<Vec<Role>> {
         Ok(self
+            .roles()
             .load_all()
             .await?
             .into_iter()
@@ -96,14 +98,14 @@ impl RolePort for RoleApi {
     }
 
     async fn create(&self, role: &Role) -> PortResult<()> {
-        Ok(RoleApi::create(self, role).await?)
+        Ok(self.roles().create(role).await?)
     }
 
     async fn update(&self, role: &Role) -> PortResult<()> {
-        Ok(RoleApi::update(self, role).await?)
+        Ok(self.roles().update(role).await?)
     }
 
     async fn delete(&self, name: &str) -> PortResult<()> {
-        Ok(RoleApi::delete(self, name).await?)
+        Ok(self.roles().delete(name).await?)
     }
 }

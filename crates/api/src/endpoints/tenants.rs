@@ -1,7 +1,7 @@
 //! Tenants: T1 create, T2 update, T4 delete, T5 load, T6 load all, T8/T9 settings, T10 default
-//! roles; and core's [`TenantPort`] over them.
+//! roles; and core's tenant port ([`ResourcePort<Tenant>`]) on the client over them.
 
-use descope_mgmt_core::port::{PortResult, TenantPort};
+use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
 use serde_json::{Map, Value, json};
 
@@ -178,13 +178,14 @@ impl TenantApi {
     }
 }
 
-impl TenantPort for TenantApi {
+impl ResourcePort<Tenant> for DescopeClient {
     async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
-        Ok(TenantApi::load(self, id).await?.map(Tenant::from))
+        Ok(self.tenants().load(id).await?.map(Tenant::from))
     }
 
     async fn list(&self) -> PortResult<Vec<Tenant>> {
         Ok(self
+            .tenants()
             .load_all()
             .await?
             .into_iter()
@@ -193,15 +194,16 @@ impl TenantPort for TenantApi {
     }
 
     async fn create(&self, tenant: &Tenant) -> PortResult<()> {
-        TenantApi::create(self, tenant).await?;
+        self.tenants().create(tenant).await?;
         Ok(())
     }
 
     async fn update(&self, tenant: &Tenant) -> PortResult<()> {
-        Ok(TenantApi::update(self, tenant).await?)
+        Ok(self.tenants().update(tenant).await?)
     }
 
+    /// Without cascade: a tenant that still has users or SSO settings is refused, not erased.
     async fn delete(&self, id: &str) -> PortResult<()> {
-        Ok(TenantApi::delete(self, id, false).await?)
+        Ok(self.tenants().delete(id, false).await?)
     }
 }

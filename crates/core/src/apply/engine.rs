@@ -12,13 +12,8 @@ use futures::stream::{self, StreamExt};
 
 use super::report::{ApplyReport, ChangeResult, FailureKind, Outcome, SkipReason};
 use crate::plan::{Action, AnyResource, Change, Plan, ResourceKind, ResourceRef, ResourceSet};
-use crate::port::{PermissionPort, PortError, PortErrorKind, PortResult, RolePort, TenantPort};
-
-/// A Descope project as the engine reaches it: every port. Generic rather than `dyn` because the
-/// port traits return `impl Future`.
-pub trait Project: TenantPort + RolePort + PermissionPort {}
-
-impl<T: TenantPort + RolePort + PermissionPort> Project for T {}
+use crate::port::{PortError, PortErrorKind, PortResult};
+pub use crate::resource::Project;
 
 /// How to apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,16 +110,18 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {}
 
-/// Creates and updates run in dependency order (permissions, roles, tenants) so that what a
-/// resource names exists first; deletes run in reverse so nothing is deleted while still named.
-const PHASES: [(Phase, ResourceKind); 6] = [
-    (Phase::Upsert, ResourceKind::Permission),
-    (Phase::Upsert, ResourceKind::Role),
-    (Phase::Upsert, ResourceKind::Tenant),
-    (Phase::Delete, ResourceKind::Tenant),
-    (Phase::Delete, ResourceKind::Role),
-    (Phase::Delete, ResourceKind::Permission),
-];
+/// Creates and updates run in the registry's dependency order so that what a resource names
+/// exists first; deletes run in reverse so nothing is deleted while still named.
+fn phases() -> impl Iterator<Item = (Phase, ResourceKind)> {
+    let upserts = ResourceKind::ALL
+        .into_iter()
+        .map(|kind| (Phase::Upsert, kind));
+    let deletes = ResourceKind::ALL
+        .into_iter()
+        .rev()
+        .map(|kind| (Phase::Delete, kind));
+    upserts.chain(deletes)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -156,7 +153,7 @@ pub async fn apply<P: Project>(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; writes.len()];
     let concurrency = options.concurrency.max(1);
 
-    for (phase, kind) in PHASES {
+    for (phase, kind) in phases() {
         let blockers = Blockers::from_outcomes(&writes, &outcomes);
         // Indices, not `&Change`: a closure taking a reference argument makes the apply future
         // lose `Send` (rustc's higher-ranked closure lifetimes), which a multi-threaded
@@ -299,7 +296,7 @@ async fn try_execute<P: Project>(
     match change.action {
         Action::Create => {
             let desired = desired_state(change)?;
-            match create(project, desired).await {
+            match desired.create_in(project).await {
                 Ok(()) => Ok(None),
                 Err(error) if error.kind == PortErrorKind::AlreadyExists => {
                     Ok(Some(converge_existing(project, desired).await?))
@@ -309,16 +306,16 @@ async fn try_execute<P: Project>(
         }
         Action::Update => {
             let desired = desired_state(change)?;
-            match update(project, desired).await {
+            match desired.update_in(project).await {
                 Ok(()) => Ok(None),
                 Err(error) if error.kind == PortErrorKind::NotFound => {
-                    create(project, desired).await?;
+                    desired.create_in(project).await?;
                     Ok(Some("re-created: it had been deleted since the plan"))
                 }
                 Err(error) => Err(error.into()),
             }
         }
-        Action::Delete => match delete(project, change.kind, &change.id).await {
+        Action::Delete => match change.kind.delete_in(project, &change.id).await {
             Ok(()) => Ok(None),
             Err(error) if error.kind == PortErrorKind::NotFound => Ok(Some("already absent")),
             Err(error) => Err(error.into()),
@@ -333,17 +330,17 @@ async fn converge_existing<P: Project>(
     project: &P,
     desired: &AnyResource,
 ) -> Result<&'static str, Failure> {
-    match load(project, desired.kind(), desired.identity()).await? {
+    match desired.kind().load_in(project, desired.identity()).await? {
         Some(live) if live.clone().normalized() == desired.clone().normalized() => {
             Ok("already existed with the desired state")
         }
         Some(_) => {
-            update(project, desired).await?;
+            desired.update_in(project).await?;
             Ok("already existed; updated to the desired state")
         }
         // Deleted again between the two calls: the original create is now the right call.
         None => {
-            create(project, desired).await?;
+            desired.create_in(project).await?;
             Ok("already existed, then vanished; created")
         }
     }
@@ -365,54 +362,6 @@ fn desired_state(change: &Change) -> Result<&AnyResource, Failure> {
     }
 }
 
-async fn create<P: Project>(project: &P, resource: &AnyResource) -> PortResult<()> {
-    match resource {
-        AnyResource::Permission(permission) => PermissionPort::create(project, permission).await,
-        AnyResource::Role(role) => RolePort::create(project, role).await,
-        AnyResource::Tenant(tenant) => TenantPort::create(project, tenant).await,
-    }
-}
-
-async fn update<P: Project>(project: &P, resource: &AnyResource) -> PortResult<()> {
-    match resource {
-        AnyResource::Permission(permission) => PermissionPort::update(project, permission).await,
-        AnyResource::Role(role) => RolePort::update(project, role).await,
-        AnyResource::Tenant(tenant) => TenantPort::update(project, tenant).await,
-    }
-}
-
-async fn delete<P: Project>(project: &P, kind: ResourceKind, id: &str) -> PortResult<()> {
-    match kind {
-        ResourceKind::Permission => PermissionPort::delete(project, id).await,
-        ResourceKind::Role => RolePort::delete(project, id).await,
-        ResourceKind::Tenant => TenantPort::delete(project, id).await,
-    }
-}
-
-/// Reads one resource back. Roles and permissions have no single-item read in the API, so they
-/// are found in the list.
-async fn load<P: Project>(
-    project: &P,
-    kind: ResourceKind,
-    id: &str,
-) -> PortResult<Option<AnyResource>> {
-    Ok(match kind {
-        ResourceKind::Tenant => TenantPort::load(project, id)
-            .await?
-            .map(AnyResource::Tenant),
-        ResourceKind::Role => RolePort::list(project)
-            .await?
-            .into_iter()
-            .find(|role| role.name == id)
-            .map(AnyResource::Role),
-        ResourceKind::Permission => PermissionPort::list(project)
-            .await?
-            .into_iter()
-            .find(|permission| permission.name == id)
-            .map(AnyResource::Permission),
-    })
-}
-
 /// Reads the live state of every kind (one list call per kind, concurrently).
 pub async fn read_actual<P: Project>(project: &P) -> PortResult<ResourceSet> {
     read_actual_kinds(project, &ResourceKind::ALL).await
@@ -423,33 +372,5 @@ pub async fn read_actual_kinds<P: Project>(
     project: &P,
     kinds: &[ResourceKind],
 ) -> PortResult<ResourceSet> {
-    let wants = |kind| kinds.contains(&kind);
-    let (permissions, roles, tenants) = futures::try_join!(
-        async {
-            if wants(ResourceKind::Permission) {
-                PermissionPort::list(project).await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-        async {
-            if wants(ResourceKind::Role) {
-                RolePort::list(project).await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-        async {
-            if wants(ResourceKind::Tenant) {
-                TenantPort::list(project).await
-            } else {
-                Ok(Vec::new())
-            }
-        },
-    )?;
-    Ok(ResourceSet {
-        permissions,
-        roles,
-        tenants,
-    })
+    crate::resource::read_kinds(project, kinds).await
 }

@@ -9,7 +9,7 @@ use crate::memory::MemoryProject;
 use crate::plan::{
     Action, AnyResource, Change, Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan,
 };
-use crate::port::{PortErrorKind, TenantPort};
+use crate::port::{PortErrorKind, ResourcePort};
 use crate::resource::{Permission, Role, Tenant};
 
 fn tenant(id: &str, name: &str, roles: &[&str]) -> Tenant {
@@ -93,13 +93,14 @@ async fn apply_quietly(plan: &Plan, project: &MemoryProject) -> ApplyReport {
 
 /// A live project with something to update, something to delete and something to keep.
 fn live_project() -> MemoryProject {
-    MemoryProject::with_tenants([
-        tenant("acme", "Acme", &["viewer"]),
-        tenant("old-co", "Old", &["legacy"]),
-        tenant("steady", "Steady", &[]),
-    ])
-    .with_roles([role("viewer", &["read"]), role("legacy", &["legacy.use"])])
-    .with_permissions([permission("read"), permission("legacy.use")])
+    MemoryProject::default()
+        .with([
+            tenant("acme", "Acme", &["viewer"]),
+            tenant("old-co", "Old", &["legacy"]),
+            tenant("steady", "Steady", &[]),
+        ])
+        .with([role("viewer", &["read"]), role("legacy", &["legacy.use"])])
+        .with([permission("read"), permission("legacy.use")])
 }
 
 fn desired_state() -> ResourceSet {
@@ -247,8 +248,9 @@ async fn a_failed_change_leaves_independent_ones_applied_and_skips_its_dependent
 
 #[tokio::test]
 async fn a_role_still_named_by_a_tenant_whose_update_failed_is_not_deleted() {
-    let project = MemoryProject::with_tenants([tenant("acme", "Acme", &["legacy"])])
-        .with_roles([role("legacy", &[])]);
+    let project = MemoryProject::default()
+        .with([tenant("acme", "Acme", &["legacy"])])
+        .with([role("legacy", &[])]);
     project.fail_writes_to("acme", PortErrorKind::Invalid);
     let desired = ResourceSet {
         tenants: vec![tenant("acme", "Acme", &[])],
@@ -263,7 +265,7 @@ async fn a_role_still_named_by_a_tenant_whose_update_failed_is_not_deleted() {
             }
         }
     );
-    assert_eq!(project.roles(), vec![role("legacy", &[])]);
+    assert_eq!(project.all::<Role>(), vec![role("legacy", &[])]);
 }
 
 #[tokio::test]
@@ -333,7 +335,7 @@ async fn a_create_that_finds_the_resource_converges_on_it() {
         ..ResourceSet::default()
     };
     let plan = plan(&desired, &ResourceSet::default(), &prune());
-    let project = MemoryProject::with_tenants([
+    let project = MemoryProject::default().with([
         tenant("differs", "Someone else's", &[]),
         tenant("same", "Same", &[]),
     ]);
@@ -368,11 +370,11 @@ async fn roles_and_permissions_that_already_exist_converge_too() {
     };
     let plan = plan(&desired, &ResourceSet::default(), &prune());
     let project = MemoryProject::default()
-        .with_permissions([Permission {
+        .with([Permission {
             name: "read".into(),
             description: "stale".into(),
         }])
-        .with_roles([role("viewer", &["read"])]);
+        .with([role("viewer", &["read"])]);
     let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success);
     assert_eq!(state(&project).await, normalized(&desired));
@@ -411,7 +413,10 @@ async fn a_delete_of_something_gone_and_an_update_of_something_gone_converge() {
             note: Some("re-created: it had been deleted since the plan".into())
         }
     );
-    assert_eq!(project.tenants(), vec![tenant("vanished", "After", &[])]);
+    assert_eq!(
+        project.all::<Tenant>(),
+        vec![tenant("vanished", "After", &[])]
+    );
 }
 
 #[tokio::test]
@@ -504,7 +509,7 @@ async fn read_actual_kinds_reads_only_what_is_asked() {
     assert_eq!(tenants_only.tenants.len(), 3);
     assert!(tenants_only.roles.is_empty() && tenants_only.permissions.is_empty());
     assert_eq!(
-        TenantPort::list(&project).await.unwrap(),
+        ResourcePort::<Tenant>::list(&project).await.unwrap(),
         tenants_only.tenants
     );
 }
@@ -525,10 +530,7 @@ proptest! {
         concurrency in 1usize..6,
     ) {
         runtime().block_on(async {
-            let project = MemoryProject::with_tenants(actual.tenants.clone())
-                .with_roles(actual.roles.clone())
-                .with_permissions(actual.permissions.clone())
-                .yield_in_writes();
+            let project = MemoryProject::default().with_set(&actual).yield_in_writes();
             let (first, report) = plan_and_apply(
                 &desired, &project, &ApplyOptions { concurrency }, &NoProgress, &CancelToken::new(),
             ).await;
@@ -582,7 +584,7 @@ async fn the_nth_write_can_be_made_to_fail() {
         .collect();
     assert_eq!(failed, ["b2"]);
     assert_eq!(project.write_count(), 3);
-    assert_eq!(project.tenants().len(), 2);
+    assert_eq!(project.all::<Tenant>().len(), 2);
 }
 
 #[tokio::test]
@@ -612,7 +614,7 @@ async fn cancelling_with_changes_in_flight_lets_them_finish_and_rerun_converges(
     let started = recorder.started.lock().unwrap().len();
     assert_eq!(report.succeeded(), started);
     assert!((5..=5 + 3).contains(&started), "{started}");
-    assert_eq!(project.tenants().len(), started);
+    assert_eq!(project.all::<Tenant>().len(), started);
     assert_eq!(report.skipped(), 30 - started);
 
     let (_, rerun) = plan_and_apply(

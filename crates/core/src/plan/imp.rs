@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet};
+use super::change::{Action, Change, Plan, PlanOptions, ResourceSet};
 use super::model::{Resource, ResourceRef, field_diff};
-use crate::resource::{Permission, Role, Tenant};
+use crate::resource::{KindVisitor, visit_kinds};
 
 /// Computes the changes that make `actual` match `desired`.
 ///
@@ -20,14 +20,31 @@ pub fn plan(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) 
         changes: Vec::new(),
         unmanaged: Vec::new(),
     };
-    // Kind order here is the plan's order; `ResourceKind`'s derived `Ord` agrees with it.
-    plan_kind::<Permission>(desired, actual, options, &mut plan);
-    plan_kind::<Role>(desired, actual, options, &mut plan);
-    plan_kind::<Tenant>(desired, actual, options, &mut plan);
+    // Kinds are visited in declaration order, which `ResourceKind`'s derived `Ord` follows, so
+    // the plan comes out sorted by kind.
+    visit_kinds(&mut PlanEachKind {
+        desired,
+        actual,
+        options,
+        plan: &mut plan,
+    });
     plan
 }
 
-fn plan_kind<R: InResourceSet>(
+struct PlanEachKind<'a> {
+    desired: &'a ResourceSet,
+    actual: &'a ResourceSet,
+    options: &'a PlanOptions,
+    plan: &'a mut Plan,
+}
+
+impl KindVisitor for PlanEachKind<'_> {
+    fn visit<R: Resource>(&mut self) {
+        plan_kind::<R>(self.desired, self.actual, self.options, self.plan);
+    }
+}
+
+fn plan_kind<R: Resource>(
     desired: &ResourceSet,
     actual: &ResourceSet,
     options: &PlanOptions,

@@ -10,7 +10,8 @@ mod model;
 #[cfg(test)]
 pub(crate) mod tests;
 
-pub use change::{Action, Change, InResourceSet, Plan, PlanOptions, ResourceSet, Summary};
+pub use change::{Action, Change, Plan, PlanOptions, ResourceSet, Summary};
 pub use fingerprint::{Fingerprint, StaleError, check_fresh, fingerprint};
 pub use imp::plan;
+pub(crate) use model::field_diff;
 pub use model::{AnyResource, FieldDiff, ParseRefError, Resource, ResourceKind, ResourceRef};

@@ -1,46 +1,17 @@
-//! The vocabulary of a plan: resource kinds, references, the [`Resource`] trait that lets every
-//! kind plug into the planner, and field-level differences.
+//! The vocabulary of a plan: references to resources (`KIND:ID`) and field-level differences.
+//! The kinds themselves come from the registry in [`crate::resource`].
 
 use std::fmt;
 use std::str::FromStr;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::resource::{Permission, Role, Tenant};
-
-/// A kind of resource. The declaration order is the dependency order: roles name permissions and
-/// tenants name roles, so creates run in this order and deletes in reverse. Plans sort by it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    Permission,
-    Role,
-    Tenant,
-}
-
-impl ResourceKind {
-    pub const ALL: [ResourceKind; 3] = [Self::Permission, Self::Role, Self::Tenant];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Permission => "permission",
-            Self::Role => "role",
-            Self::Tenant => "tenant",
-        }
-    }
-}
-
-impl fmt::Display for ResourceKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::resource::{AnyResource, Resource, ResourceKind};
 
 /// A `--target` or kind name that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseRefError {
-    #[error("unknown resource kind `{0}` (expected permission, role or tenant)")]
+    #[error("unknown resource kind `{0}` (expected {kinds})", kinds = ResourceKind::names())]
     UnknownKind(String),
     #[error("invalid target `{0}`: expected KIND:ID, for example tenant:acme-corp")]
     Malformed(String),
@@ -79,11 +50,17 @@ impl fmt::Display for ResourceRef {
     }
 }
 
-/// Parses `KIND:ID`, the syntax of `--target`.
+/// Parses `KIND:ID`, the syntax of `--target`; a singleton kind (one resource per project) may
+/// be named alone.
 impl FromStr for ResourceRef {
     type Err = ParseRefError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Ok(kind) = text.parse::<ResourceKind>()
+            && kind.identity_field().is_none()
+        {
+            return Ok(Self::new(kind, kind.as_str()));
+        }
         let (kind, id) = text
             .split_once(':')
             .filter(|(_, id)| !id.is_empty())
@@ -98,151 +75,6 @@ pub struct FieldDiff {
     pub field: String,
     pub before: serde_json::Value,
     pub after: serde_json::Value,
-}
-
-/// Any resource, tagged with its kind: what a plan stores as before/after states and what a
-/// backup records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AnyResource {
-    Permission(Permission),
-    Role(Role),
-    Tenant(Tenant),
-}
-
-impl AnyResource {
-    pub fn kind(&self) -> ResourceKind {
-        match self {
-            Self::Permission(_) => ResourceKind::Permission,
-            Self::Role(_) => ResourceKind::Role,
-            Self::Tenant(_) => ResourceKind::Tenant,
-        }
-    }
-
-    pub fn identity(&self) -> &str {
-        match self {
-            Self::Permission(permission) => permission.identity(),
-            Self::Role(role) => role.identity(),
-            Self::Tenant(tenant) => tenant.identity(),
-        }
-    }
-
-    pub fn reference(&self) -> ResourceRef {
-        ResourceRef::new(self.kind(), self.identity())
-    }
-
-    pub fn normalized(self) -> Self {
-        match self {
-            Self::Permission(permission) => Self::Permission(permission.normalize()),
-            Self::Role(role) => Self::Role(role.normalize()),
-            Self::Tenant(tenant) => Self::Tenant(tenant.normalize()),
-        }
-    }
-
-    /// The other resources this one names, which must exist before it: a role's permissions, a
-    /// tenant's default roles.
-    pub fn references(&self) -> Vec<ResourceRef> {
-        match self {
-            Self::Permission(_) => Vec::new(),
-            Self::Role(role) => role
-                .permission_names
-                .iter()
-                .map(|name| ResourceRef::new(ResourceKind::Permission, name))
-                .collect(),
-            Self::Tenant(tenant) => tenant
-                .default_roles
-                .iter()
-                .map(|name| ResourceRef::new(ResourceKind::Role, name))
-                .collect(),
-        }
-    }
-
-    /// The state without the kind tag, as a JSON object (what backups store under `state`).
-    pub fn state_json(&self) -> serde_json::Value {
-        let value = match self {
-            Self::Permission(permission) => serde_json::to_value(permission),
-            Self::Role(role) => serde_json::to_value(role),
-            Self::Tenant(tenant) => serde_json::to_value(tenant),
-        };
-        // Serialising these plain structs (string keys, no custom impls) cannot fail.
-        value.unwrap_or(serde_json::Value::Null)
-    }
-}
-
-/// What the planner needs from a resource kind. Implemented for [`Tenant`], [`Role`] and
-/// [`Permission`]; a new kind implements it, adds a variant to [`AnyResource`] and a list to
-/// [`super::ResourceSet`].
-pub trait Resource:
-    Clone + PartialEq + fmt::Debug + Serialize + DeserializeOwned + Send + Sync + 'static
-{
-    const KIND: ResourceKind;
-
-    fn kind(&self) -> ResourceKind {
-        Self::KIND
-    }
-
-    /// The key that identifies the resource within its kind (tenant id, role name, ...).
-    fn identity(&self) -> &str;
-
-    /// The canonical form that comparison uses: whatever the server may reorder or re-case is
-    /// put in one order and case.
-    fn normalize(self) -> Self;
-
-    /// Field-level differences from `self` (before) to `other` (after), in declaration order.
-    /// Both sides are normalised first, so order and case that carry no meaning never differ.
-    fn diff(&self, other: &Self) -> Vec<FieldDiff> {
-        field_diff(&self.clone().normalize(), &other.clone().normalize())
-    }
-
-    fn into_any(self) -> AnyResource;
-}
-
-impl Resource for Tenant {
-    const KIND: ResourceKind = ResourceKind::Tenant;
-
-    fn identity(&self) -> &str {
-        &self.id
-    }
-
-    fn normalize(self) -> Self {
-        self.normalized()
-    }
-
-    fn into_any(self) -> AnyResource {
-        AnyResource::Tenant(self)
-    }
-}
-
-impl Resource for Role {
-    const KIND: ResourceKind = ResourceKind::Role;
-
-    fn identity(&self) -> &str {
-        &self.name
-    }
-
-    fn normalize(self) -> Self {
-        self.normalized()
-    }
-
-    fn into_any(self) -> AnyResource {
-        AnyResource::Role(self)
-    }
-}
-
-impl Resource for Permission {
-    const KIND: ResourceKind = ResourceKind::Permission;
-
-    fn identity(&self) -> &str {
-        &self.name
-    }
-
-    fn normalize(self) -> Self {
-        self
-    }
-
-    fn into_any(self) -> AnyResource {
-        AnyResource::Permission(self)
-    }
 }
 
 /// Field differences between two already-normalised resources. Equal ones (the common case in a

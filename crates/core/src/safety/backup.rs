@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 
 use super::files::{StateFileError, check_env_name, private_dir};
 use crate::plan::{AnyResource, Plan, ResourceKind, ResourceSet};
-use crate::resource::{Permission, Role, Tenant};
 
 pub const BACKUP_FORMAT_VERSION: u32 = 1;
 
@@ -39,18 +38,7 @@ impl BackupDocument {
     pub fn to_resource_set(&self) -> Result<ResourceSet, serde_json::Error> {
         self.resources
             .iter()
-            .map(|entry| {
-                let state = entry.state.clone();
-                Ok(match entry.kind {
-                    ResourceKind::Permission => {
-                        AnyResource::Permission(serde_json::from_value::<Permission>(state)?)
-                    }
-                    ResourceKind::Role => AnyResource::Role(serde_json::from_value::<Role>(state)?),
-                    ResourceKind::Tenant => {
-                        AnyResource::Tenant(serde_json::from_value::<Tenant>(state)?)
-                    }
-                })
-            })
+            .map(|entry| AnyResource::from_state(entry.kind, entry.state.clone()))
             .collect()
     }
 }

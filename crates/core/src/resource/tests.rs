@@ -1,0 +1,103 @@
+use super::*;
+
+#[test]
+fn every_kind_round_trips_through_its_name_in_serde_and_on_the_command_line() {
+    for kind in ResourceKind::ALL {
+        let serde_name = serde_json::to_value(kind).unwrap();
+        assert_eq!(serde_name, serde_json::json!(kind.as_str()), "{kind:?}");
+        assert_eq!(kind.as_str().parse::<ResourceKind>().unwrap(), kind);
+        assert_eq!(kind.to_string(), kind.as_str());
+    }
+}
+
+#[test]
+fn an_unknown_kind_is_refused_with_every_kind_listed() {
+    let error = "flowz".parse::<ResourceKind>().unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "unknown resource kind `flowz` (expected permission, role or tenant)"
+    );
+}
+
+#[test]
+fn the_declaration_gives_sections_identities_and_dependencies() {
+    let described: Vec<_> = ResourceKind::ALL
+        .iter()
+        .map(|kind| (kind.section(), kind.identity_field(), kind.depends_on()))
+        .collect();
+    assert_eq!(
+        described,
+        [
+            ("permissions", Some("name"), &[][..]),
+            ("roles", Some("name"), &[ResourceKind::Permission][..]),
+            ("tenants", Some("id"), &[ResourceKind::Role][..]),
+        ]
+    );
+}
+
+#[test]
+fn a_resource_names_only_kinds_its_kind_depends_on() {
+    let samples = [
+        Role {
+            name: "viewer".into(),
+            permission_names: vec!["read".into()],
+            ..Role::default()
+        }
+        .into_any(),
+        Tenant {
+            id: "acme".into(),
+            default_roles: vec!["viewer".into()],
+            ..Tenant::default()
+        }
+        .into_any(),
+    ];
+    for sample in samples {
+        let references = sample.references();
+        assert!(!references.is_empty());
+        for reference in references {
+            assert!(
+                sample.kind().depends_on().contains(&reference.kind),
+                "{} names {reference}",
+                sample.reference()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_kind_round_trips_through_its_backup_state() {
+    let set = ResourceSet {
+        permissions: vec![Permission {
+            name: "read".into(),
+            description: "Reads".into(),
+        }],
+        roles: vec![Role {
+            name: "viewer".into(),
+            ..Role::default()
+        }],
+        tenants: vec![Tenant {
+            id: "acme".into(),
+            name: "Acme".into(),
+            ..Tenant::default()
+        }],
+    };
+    assert_eq!(set.len(), ResourceKind::ALL.len());
+    for resource in set.iter_any() {
+        let state = resource.state_json();
+        let back = AnyResource::from_state(resource.kind(), state).unwrap();
+        assert_eq!(back, resource);
+    }
+}
+
+#[test]
+fn a_typed_resource_is_found_only_in_its_own_kind() {
+    let tenant = Tenant {
+        id: "acme".into(),
+        ..Tenant::default()
+    };
+    assert_eq!(
+        Tenant::from_any(tenant.clone().into_any()),
+        Some(tenant.clone())
+    );
+    assert_eq!(Role::from_any(tenant.into_any()), None);
+}
