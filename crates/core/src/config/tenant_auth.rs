@@ -352,6 +352,12 @@ impl SsoConfig {
             }
         }
         let mut body = Map::new();
+        // The SAML calls take the redirect URL beside `settings`, the OIDC call inside it.
+        if self.kind != SsoKind::Oidc
+            && let Some(redirect) = settings.remove("redirectUrl")
+        {
+            body.insert("redirectUrl".into(), redirect);
+        }
         body.insert("tenantId".into(), json!(tenant_id));
         body.insert("settings".into(), Json::Object(settings));
         if let Some(domains) = &self.domains {
@@ -362,6 +368,151 @@ impl SsoConfig {
         }
         Json::Object(body)
     }
+}
+
+/// What applying one SSO configuration takes, by the secret rule (README, "The secret rule"):
+/// the API never returns a secret, so only the non-secret fields can be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsoWrite {
+    /// Nothing live: configure it, secrets included.
+    Create,
+    /// Non-secret fields differ (named here): configure again, secrets included, since the call
+    /// replaces the whole configuration.
+    Update {
+        changed: Vec<String>,
+    },
+    /// Nothing differs but `--rotate-secrets` asks for the secrets to be sent again; shown as
+    /// "secret replaced".
+    ReplaceSecrets,
+    Unchanged,
+}
+
+impl SsoWrite {
+    /// Whether the configure call carries the secrets.
+    pub fn sends_secrets(&self) -> bool {
+        !matches!(self, SsoWrite::Unchanged)
+    }
+}
+
+impl SsoConfig {
+    /// The write this configuration needs against `live` (the load call's answer, `{tenant,
+    /// saml, oidc, ssoId}`; `None` when the tenant has no such configuration).
+    pub fn write_for(&self, live: Option<&Json>, rotate_secrets: bool) -> SsoWrite {
+        let Some(live) = live else {
+            return SsoWrite::Create;
+        };
+        let changed = self.changed_fields(live);
+        if !changed.is_empty() {
+            SsoWrite::Update { changed }
+        } else if rotate_secrets && !self.secrets.is_empty() {
+            SsoWrite::ReplaceSecrets
+        } else {
+            SsoWrite::Unchanged
+        }
+    }
+
+    /// The managed non-secret fields (wire names of the configure call) whose live value
+    /// differs. Fields the configuration does not write are not compared.
+    pub fn changed_fields(&self, live: &Json) -> Vec<String> {
+        let protocol = if self.kind == SsoKind::Oidc {
+            &live["oidc"]
+        } else {
+            &live["saml"]
+        };
+        let mut changed = Vec::new();
+        for (key, desired) in &self.settings {
+            let live_value = &protocol[load_name(self.kind, key)];
+            let same = match (desired, live_value) {
+                // Only the attributes written are managed.
+                (Json::Object(want), Json::Object(have)) => want
+                    .iter()
+                    .all(|(name, value)| have.get(name) == Some(value)),
+                (Json::Array(want), Json::Array(have)) => sorted(want) == sorted(have),
+                (want, have) => want == have,
+            };
+            if !same {
+                changed.push((*key).to_owned());
+            }
+        }
+        if !self.role_mappings.is_empty() {
+            let mut want: Vec<(String, Vec<String>)> = self
+                .role_mappings
+                .iter()
+                .map(|m| (m.role.clone(), sorted_strings(&m.groups)))
+                .collect();
+            want.sort();
+            let mut have: Vec<(String, Vec<String>)> = protocol["groupsMapping"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| {
+                    let groups: Vec<String> = m["groups"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|g| g.as_str().map(str::to_owned))
+                        .collect();
+                    let role = m["role"]["name"].as_str().unwrap_or_default().to_owned();
+                    (role, sorted_strings(&groups))
+                })
+                .collect();
+            have.sort();
+            if want != have {
+                changed.push("roleMappings".to_owned());
+            }
+        }
+        if !self.default_roles.is_empty() {
+            let have: Vec<String> = protocol["defaultSSORoles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect();
+            if sorted_strings(&self.default_roles) != sorted_strings(&have) {
+                changed.push("defaultSSORoles".to_owned());
+            }
+        }
+        if let Some(domains) = &self.domains {
+            let have: Vec<String> = live["tenant"]["domains"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d.as_str().map(str::to_ascii_lowercase))
+                .collect();
+            let want: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
+            if sorted_strings(&want) != sorted_strings(&have) {
+                changed.push("domains".to_owned());
+            }
+        }
+        changed
+    }
+}
+
+/// Where a configure-call field reads back in the load answer (the SAML names differ).
+fn load_name(kind: SsoKind, request: &str) -> &str {
+    if kind == SsoKind::Oidc {
+        return request;
+    }
+    match request {
+        "idpUrl" => "idpSSOUrl",
+        "entityId" => "idpEntityId",
+        "idpCert" => "idpCertificate",
+        "idpAdditionalCerts" => "idpAdditionalCertificates",
+        other => other,
+    }
+}
+
+fn sorted(values: &[Json]) -> Vec<String> {
+    let mut out: Vec<String> = values.iter().map(Json::to_string).collect();
+    out.sort();
+    out
+}
+
+fn sorted_strings(values: &[String]) -> Vec<String> {
+    let mut out = values.to_vec();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// A password policy (`password_policy:`), project-wide or for one tenant: wire fields of

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::interpolate::Variables;
 use super::load::{Loaded, load_with};
-use super::tenant_auth::{DurationUnit, SettingDuration, SsoKind};
+use super::tenant_auth::{DurationUnit, SettingDuration, SsoKind, SsoWrite};
 
 const CANARY: &str = "CANARYsecret0123456789";
 
@@ -424,4 +424,78 @@ fn the_example_configuration_has_an_enterprise_tenant_with_oidc_and_session_sett
     assert_eq!(enterprise.sso()[0].kind, SsoKind::Oidc);
     assert!(enterprise.session().is_some());
     assert!(!enterprise.sso()[0].secrets.is_empty());
+}
+
+/// The load answer of a configuration that matches [`ENTERPRISE`]'s `sso:` block.
+fn live_enterprise_sso() -> Json {
+    json!({
+        "tenant": {"id": "acme", "domains": ["ACME.com"]},
+        "ssoId": "",
+        "saml": {},
+        "oidc": {
+            "name": "Okta", "clientId": "acme-client", "clientSecret": "",
+            "issuer": "https://acme.okta.com",
+            "authUrl": "https://acme.okta.com/oauth2/v1/authorize",
+            "scope": ["email", "openid"], "prompt": ["login"], "grantType": "authorization_code",
+            "userAttrMapping": {"email": "email", "givenName": "given_name", "loginId": "sub",
+                                "picture": ""},
+            "groupsMapping": [
+                {"role": {"id": "R2", "name": "acme-auditor"}, "groups": ["Audit"]},
+                {"role": {"id": "R1", "name": "engineer"}, "groups": ["Engineering"]}
+            ],
+            "defaultSSORoles": ["Tenant Admin"]
+        }
+    })
+}
+
+#[test]
+fn secrets_are_sent_on_create_on_a_change_and_on_rotation_only() {
+    let loaded = load_text(ENTERPRISE, "", &[("ACME_OIDC_SECRET", CANARY)]);
+    let config = loaded.config.unwrap();
+    let sso = &config.tenants()[0].sso()[0];
+    let live = live_enterprise_sso();
+
+    assert_eq!(sso.write_for(None, false), SsoWrite::Create);
+    assert_eq!(sso.write_for(Some(&live), false), SsoWrite::Unchanged);
+    assert!(!SsoWrite::Unchanged.sends_secrets());
+    assert_eq!(sso.write_for(Some(&live), true), SsoWrite::ReplaceSecrets);
+    assert!(SsoWrite::ReplaceSecrets.sends_secrets());
+
+    let mut drifted = live.clone();
+    drifted["oidc"]["issuer"] = json!("https://other.okta.com");
+    drifted["oidc"]["groupsMapping"][0]["groups"] = json!(["Audit", "Extra"]);
+    drifted["tenant"]["domains"] = json!([]);
+    let write = sso.write_for(Some(&drifted), false);
+    assert_eq!(
+        write,
+        SsoWrite::Update {
+            changed: vec!["issuer".into(), "roleMappings".into(), "domains".into()]
+        }
+    );
+    assert!(write.sends_secrets());
+}
+
+#[test]
+fn saml_compares_under_the_load_answers_names_and_sends_the_redirect_beside_settings() {
+    let tenant = format!(
+        "  - id: acme\n    name: Acme\n    sso:\n      type: saml\n      idp_url: https://idp.example.com/sso\n      idp_entity_id: urn:idp\n      redirect_url: https://app.example.com/done\n      idp_certificate: |\n        {CERT}\n"
+    );
+    let config = load_text(&tenant, "", &[]).config.unwrap();
+    let sso = &config.tenants()[0].sso()[0];
+    let body = sso.configure_body("acme", false);
+    assert_eq!(body["redirectUrl"], "https://app.example.com/done");
+    assert_eq!(body["settings"]["redirectUrl"], Json::Null);
+    let certificate = sso.settings["idpCert"].clone();
+    let live = json!({"tenant": {"id": "acme"}, "oidc": {}, "saml": {
+        "idpSSOUrl": "https://idp.example.com/sso", "idpEntityId": "urn:idp",
+        "idpCertificate": certificate, "redirectUrl": "https://app.example.com/done"}});
+    assert_eq!(sso.write_for(Some(&live), false), SsoWrite::Unchanged);
+    let mut moved = live.clone();
+    moved["saml"]["idpEntityId"] = json!("urn:other");
+    assert_eq!(
+        sso.write_for(Some(&moved), false),
+        SsoWrite::Update {
+            changed: vec!["entityId".into()]
+        }
+    );
 }
