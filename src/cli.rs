@@ -166,6 +166,10 @@ pub struct WriteArgs {
     /// Write the run summary as JSON to this file.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Changes in flight at once [default: the environment's `concurrency`, else what its rate
+    /// limit grants per second, 1 to 32]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub concurrency: Option<u32>,
 }
 
 /// `drift`.

@@ -9,7 +9,9 @@
 
 use std::time::Duration;
 
-use descope_emulator::{Emulator, EmulatorConfig, ProjectCredentials, RunningEmulator};
+use descope_emulator::{
+    Emulator, EmulatorConfig, EmulatorError, ProjectCredentials, RunningEmulator,
+};
 use descope_mgmt_api::{ApiError, ApiErrorKind, ClientConfig, DescopeClient, RateLimit};
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::port::{PortError, PortErrorKind};
@@ -18,6 +20,7 @@ use tracing::Instrument;
 
 use crate::exit::{CliError, Exit};
 use crate::settings::{Settings, defined_environment};
+use crate::signals::first_stop_signal;
 
 /// One environment, connected: its client and, for `emulator:` environments, the embedded
 /// emulator the client talks to.
@@ -29,12 +32,10 @@ pub struct Connected {
     emulator: Option<EmbeddedEmulator>,
 }
 
-/// The embedded emulator and the lock that keeps other runs off its state file while it serves.
+/// The embedded emulator; it holds its state file's lock until it is shut down.
 #[derive(Debug)]
 struct EmbeddedEmulator {
     running: RunningEmulator,
-    /// Released when dropped, after the shutdown has compacted the state.
-    _state_lock: std::fs::File,
 }
 
 impl Connected {
@@ -160,7 +161,14 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
             (client_config, Some(emulator))
         }
     };
-    let client = match DescopeClient::new(client_config.with_rate_limit(rate_limit)) {
+    let mut client_config = match rate_limit {
+        Some(limit) => client_config.with_rate_limit(limit),
+        None => client_config.unpaced(),
+    };
+    if let Some(seconds) = env.timeout_seconds() {
+        client_config = client_config.with_timeout(Duration::from_secs(u64::from(seconds)));
+    }
+    let client = match DescopeClient::new(client_config) {
         Ok(client) => client,
         Err(error) => {
             // The emulator must not outlive a failed connection.
@@ -205,8 +213,8 @@ pub async fn with_connection<T>(
 }
 
 /// The whole life of a single-environment command: loads the configuration (exit 3 when
-/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C stops
-/// `work` (exit 130) and still closes the connection, so the embedded emulator saves its state.
+/// invalid), resolves `--env`, builds a runtime, connects, runs `work`, closes. Ctrl-C, SIGHUP
+/// (exit 130) or SIGTERM (exit 143) stops `work` and still closes the connection, so the embedded emulator saves its state.
 pub fn run_in_env<T>(
     settings: &Settings,
     work: impl AsyncFnOnce(&Connected) -> Result<T, CliError>,
@@ -217,21 +225,13 @@ pub fn run_in_env<T>(
     runtime()?.block_on(with_connection(&config, env_name, async move |conn| {
         tokio::select! {
             outcome = work(conn) => outcome,
-            () = interrupted() => Err(CliError::new(
-                Exit::Interrupted,
+            signal = first_stop_signal() => Err(CliError::new(
+                signal.exit(),
                 format!("interrupted (env {})", conn.env_name()),
             )
             .with_hint("a call in flight may or may not have taken effect: read the resource again to check")),
         }
     }))
-}
-
-/// Resolves on Ctrl-C; never, when the handler cannot be installed (the default SIGINT
-/// behaviour then stays in place).
-async fn interrupted() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
-    }
 }
 
 /// A runtime for one command. Multi-threaded so the embedded emulator keeps serving while a
@@ -244,18 +244,27 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|error| CliError::new(Exit::Error, format!("cannot start the runtime: {error}")))
 }
 
-fn client_rate_limit(env: &EnvironmentConfig, env_name: &str) -> Result<RateLimit, CliError> {
-    let limit = env.rate_limit();
+/// The environment's pace ([`EnvironmentConfig::pacing`]): `None` for an embedded emulator whose
+/// block sets no `rate_limit`.
+fn client_rate_limit(
+    env: &EnvironmentConfig,
+    env_name: &str,
+) -> Result<Option<RateLimit>, CliError> {
+    let Some(limit) = env.pacing() else {
+        return Ok(None);
+    };
     RateLimit::new(
         limit.requests,
         Duration::from_secs(u64::from(limit.per_seconds)),
     )
+    .map(Some)
     .map_err(|error| CliError::config_invalid(format!("env {env_name}: rate_limit: {error}")))
 }
 
 /// Starts the embedded emulator on an ephemeral loopback port. Two runs sharing one state file
-/// would overwrite each other's changes, so the file is locked for the emulator's life and a
-/// second run is refused rather than left waiting.
+/// would overwrite each other's changes, so the emulator locks the file for its life and a
+/// second run is refused (exit 4) rather than left waiting; a file that is not an emulator state
+/// file is a configuration error (exit 3) and is never touched.
 async fn start_emulator(
     env_name: &str,
     state_file: &std::path::Path,
@@ -270,42 +279,26 @@ async fn start_emulator(
         std::fs::create_dir_all(parent)
             .map_err(|error| failed(format!("cannot create {}: {error}", parent.display())))?;
     }
-    let mut lock_path = state_file.as_os_str().to_owned();
-    lock_path.push(".lock");
-    let lock_path = std::path::PathBuf::from(lock_path);
-    let state_lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|error| failed(format!("cannot open {}: {error}", lock_path.display())))?;
-    match state_lock.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            return Err(failed(format!(
-                "{} is in use by another descope-mgmt run",
-                state_file.display()
-            ))
-            .with_hint("wait for the other run to finish, then try again"));
-        }
-        Err(std::fs::TryLockError::Error(error)) => {
-            return Err(failed(format!(
-                "cannot lock {}: {error}",
-                lock_path.display()
-            )));
-        }
-    }
     let config = EmulatorConfig {
         state_file: Some(state_file.to_path_buf()),
         ..EmulatorConfig::default()
     };
-    let running = Emulator::start(config)
-        .await
-        .map_err(|error| failed(error.to_string()))?;
-    Ok(EmbeddedEmulator {
-        running,
-        _state_lock: state_lock,
-    })
+    let running = Emulator::start(config).await.map_err(|error| match error {
+        EmulatorError::StateInUse { .. } => CliError::new(
+            Exit::Refused,
+            format!(
+                "env {env_name}: {} is in use by another descope-mgmt run",
+                state_file.display()
+            ),
+        )
+        .with_hint("wait for the other run to finish, then try again"),
+        EmulatorError::NotAStateFile { .. } => CliError::new(
+            Exit::ConfigInvalid,
+            format!("env {env_name}: emulator: {error}"),
+        ),
+        other => failed(other.to_string()),
+    })?;
+    Ok(EmbeddedEmulator { running })
 }
 
 #[cfg(test)]

@@ -20,8 +20,10 @@ pub enum Exit {
     PartialApply = 5,
     /// Usage error (bad flags).
     Usage = 64,
-    /// Interrupted.
+    /// Interrupted (SIGINT, SIGHUP).
     Interrupted = 130,
+    /// Terminated (SIGTERM): stopped like an interrupt, with the code `timeout` and CI expect.
+    Terminated = 143,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -41,7 +43,8 @@ Exit codes:
        too many deletes, environment locked by another apply
   5    partial apply: some changes failed
   64   usage error (bad flags)
-  130  interrupted";
+  130  interrupted (Ctrl-C, SIGHUP): in-flight calls finished, report written
+  143  terminated (SIGTERM): stopped the same way";
 
 /// A command's failure: what to print on stderr and which code to exit with. The message must
 /// never hold a secret.

@@ -21,6 +21,7 @@ mod progress;
 mod render;
 pub mod report;
 mod settings;
+mod signals;
 
 pub use cli::Cli;
 pub use commands::run;

@@ -26,7 +26,9 @@ use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
-use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan};
+use descope_mgmt_core::plan::{
+    Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
+};
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -96,6 +98,8 @@ pub struct Planned {
     /// The project the plan was made against; it also counts the run's calls for the summary.
     pub client: DescopeClient,
     pub kinds: Vec<ResourceKind>,
+    /// The environment's apply concurrency (`--concurrency` overrides it).
+    pub concurrency: u32,
 }
 
 /// Reads the live state of the selected kinds, one list call per kind.
@@ -126,13 +130,22 @@ pub async fn plan_env(
     let client = connected.client().clone();
     let kinds = selection.kind_list();
     let actual = read_live(&client, &kinds, &desired, env).await?;
-    let plan = plan(&desired, &actual, &selection.options());
+    let options = selection.options();
+    let refused = refusals(&desired, &actual, &options);
+    if !refused.is_empty() {
+        return Err(CliError::new(
+            Exit::Refused,
+            format!("cannot plan `{env}`: {}", refused.join("; ")),
+        ));
+    }
+    let plan = plan(&desired, &actual, &options);
     Ok(Planned {
         env: env.to_owned(),
         protected: connected.env().protected(),
         plan,
         client,
         kinds,
+        concurrency: connected.env().concurrency(),
     })
 }
 

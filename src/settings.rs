@@ -173,6 +173,8 @@ pub struct WriteSettings {
     pub allow_delete: bool,
     pub max_deletes: usize,
     pub report: Option<PathBuf>,
+    /// `--concurrency`, which overrides the environment's.
+    pub concurrency: Option<u32>,
 }
 
 impl WriteSettings {
@@ -182,12 +184,14 @@ impl WriteSettings {
             allow_delete,
             max_deletes,
             report,
+            concurrency,
         } = args;
         Self {
             dry_run: *dry_run,
             allow_delete: *allow_delete,
             max_deletes: *max_deletes,
             report: report.clone(),
+            concurrency: *concurrency,
         }
     }
 }

@@ -43,7 +43,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
 
 /// Reads and checks a saved plan; `--env`, when given, must name the plan's environment.
 fn read_plan_file(settings: &Settings, path: &Path) -> Result<PlanFile, CliError> {
-    let file = plan_file::read(path)?;
+    let file = plan_file::read(settings, path)?;
     match &settings.env {
         Some(EnvTarget::One(env)) if env.as_str() != file.env => Err(CliError::new(
             Exit::Refused,
@@ -77,5 +77,6 @@ async fn fresh(
         plan: file.plan,
         client,
         kinds: file.kinds,
+        concurrency: connected.env().concurrency(),
     })
 }

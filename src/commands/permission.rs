@@ -1,6 +1,9 @@
 //! `permission list`: the permissions of one environment's project.
 //! (`permission diff` and `permission sync` live in `kind_diff_sync.rs`.)
 
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{KindRules, Permission};
+
 use crate::connect::run_in_env;
 use crate::exit::CliError;
 use crate::printer::{dash_if_empty, yes_no};
@@ -9,12 +12,10 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let mut permissions = conn
-            .client()
-            .permissions()
-            .load_all()
+        // The same port the planner reads, so `list` shows what `diff` compares.
+        let mut permissions = ResourcePort::<Permission>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?;
+            .map_err(|e| conn.port_error(e))?;
         permissions.sort_by(|a, b| a.name.cmp(&b.name));
         let report = PermissionListReport {
             format_version: FORMAT_VERSION,
@@ -24,7 +25,7 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                 .map(|permission| PermissionEntry {
                     name: permission.name.clone(),
                     description: permission.description.clone(),
-                    built_in: permission.system_default,
+                    built_in: permission.is_system_default(),
                 })
                 .collect(),
         };
@@ -38,7 +39,7 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                         vec![
                             permission.name.clone(),
                             dash_if_empty(permission.description.clone()),
-                            yes_no(permission.system_default),
+                            yes_no(permission.is_system_default()),
                         ]
                     })
                     .collect(),

@@ -21,7 +21,7 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
     let plan = plan_one(settings, &selection, |planned| {
         show(settings, planned)?;
         if let Some(out) = &args.out {
-            plan_file::save(out, planned)?;
+            plan_file::save(settings, out, planned)?;
             settings
                 .printer
                 .note(format!("plan saved to {}", out.display()));

@@ -1,5 +1,9 @@
-//! `role list`: the roles of one environment's project, project-level and tenant-level.
+//! `role list`: the project-level roles of one environment's project, read through the same port
+//! as `role diff` (tenant-level roles belong to their tenant and are not managed as roles).
 //! (`role diff` and `role sync` live in `kind_diff_sync.rs`.)
+
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{KindRules, Role};
 
 use crate::connect::run_in_env;
 use crate::exit::CliError;
@@ -9,17 +13,10 @@ use crate::settings::Settings;
 
 pub fn list(settings: &Settings) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
-        let mut roles = conn
-            .client()
-            .roles()
-            .load_all()
+        let mut roles = ResourcePort::<Role>::list(conn.client())
             .await
-            .map_err(|e| conn.api_error(e))?;
-        // Project-level roles first, then by tenant; names sorted within each.
-        roles.sort_by(|a, b| (&a.tenant_id, &a.name).cmp(&(&b.tenant_id, &b.name)));
-        for role in &mut roles {
-            role.permission_names.sort();
-        }
+            .map_err(|e| conn.port_error(e))?;
+        roles.sort_by(|a, b| a.name.cmp(&b.name));
         let report = RoleListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -29,16 +26,16 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                     name: role.name.clone(),
                     description: role.description.clone(),
                     permissions: role.permission_names.clone(),
-                    tenant_id: (!role.tenant_id.is_empty()).then(|| role.tenant_id.clone()),
-                    default: role.default,
-                    private: role.private,
+                    tenant_id: None,
+                    default: role.default.unwrap_or_default(),
+                    private: role.private.unwrap_or_default(),
                 })
                 .collect(),
         };
         let printer = &settings.printer;
         printer.report(&report, || {
             printer.table(
-                &["NAME", "DESCRIPTION", "PERMISSIONS", "TENANT", "DEFAULT"],
+                &["NAME", "DESCRIPTION", "PERMISSIONS", "DEFAULT", "BUILT-IN"],
                 roles
                     .iter()
                     .map(|role| {
@@ -46,8 +43,8 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                             role.name.clone(),
                             role.description.clone(),
                             dash_if_empty(role.permission_names.join(", ")),
-                            dash_if_empty(role.tenant_id.clone()),
-                            yes_no(role.default),
+                            yes_no(role.default.unwrap_or_default()),
+                            yes_no(role.is_system_default()),
                         ]
                     })
                     .collect(),

@@ -18,6 +18,7 @@ use crate::report::{
     self as report, ApiEntry, FORMAT_VERSION, ResultEntry, RunReport, skip_reason_text, status_name,
 };
 use crate::settings::{Settings, WriteSettings};
+use crate::signals::{StopSignal, StopSignals};
 
 /// Shows the plan, then (unless `--dry-run`) guards, applies and reports.
 pub async fn run(
@@ -57,7 +58,7 @@ pub async fn run(
         return Ok(Exit::Success);
     }
     guards(settings, planned, flags)?;
-    let summary = execute(settings, planned, started).await?;
+    let summary = execute(settings, planned, flags, started).await?;
     if !human {
         let document =
             report::ApplyReport::new(&planned.env, &planned.plan, Some(summary.report()));
@@ -80,6 +81,8 @@ pub struct RunSummary {
     pub limiter_wait: Duration,
     pub wall: Duration,
     pub backup: Option<PathBuf>,
+    /// The signal that stopped the run, which decides its exit code.
+    pub stop_signal: Option<StopSignal>,
 }
 
 impl RunSummary {
@@ -166,7 +169,9 @@ impl RunSummary {
         match self.status {
             ApplyStatus::Success => Exit::Success,
             ApplyStatus::Partial => Exit::PartialApply,
-            ApplyStatus::Interrupted => Exit::Interrupted,
+            ApplyStatus::Interrupted => {
+                self.stop_signal.map_or(Exit::Interrupted, StopSignal::exit)
+            }
         }
     }
 }
@@ -213,6 +218,7 @@ fn git_commit(config: &Path) -> Option<String> {
 pub async fn execute(
     settings: &Settings,
     planned: &Planned,
+    flags: &WriteSettings,
     started: Instant,
 ) -> Result<RunSummary, CliError> {
     let plan: &Plan = &planned.plan;
@@ -229,14 +235,12 @@ pub async fn execute(
         limiter_wait: Duration::ZERO,
         wall: Duration::ZERO,
         backup: None,
+        stop_signal: None,
     };
     if !plan.is_empty() {
-        // Registered before the first write so that no Ctrl-C from here on kills the process
-        // mid-change: it only stops new changes from starting.
-        let mut interrupt = tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::interrupt(),
-        )
-        .map_err(|error| CliError::new(Exit::Error, format!("cannot watch for Ctrl-C: {error}")))?;
+        // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
+        // kills the process mid-change: the first only stops new changes from starting.
+        let signals = StopSignals::install()?;
         let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
             LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
             LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
@@ -268,30 +272,22 @@ pub async fn execute(
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
         let cancel = planned.client.cancel_token();
         let report = {
-            // An output stream that fails mid-run (stderr closed or full, `2>&1 | head`) stops
-            // the run like Ctrl-C: writing on without anyone seeing the outcome is worse.
-            let handler = {
-                let cancel = cancel.clone();
-                let printer = printer.clone();
-                tokio::spawn(async move {
-                    tokio::select! {
-                        Some(()) = interrupt.recv() => {
-                            printer.note("interrupted: letting in-flight calls finish…");
-                        }
-                        () = printer.wait_output_failed() => {}
-                    }
-                    cancel.cancel();
-                })
-            };
+            // A signal, or an output stream that fails mid-run (stderr closed or full,
+            // `2>&1 | head`), stops the run like Ctrl-C: writing on without anyone seeing the
+            // outcome is worse.
+            let (handler, received) = signals.cancel_on_first(cancel.clone(), printer.clone());
             let report = apply(
                 plan,
                 &planned.client,
-                &ApplyOptions::default(),
+                &ApplyOptions {
+                    concurrency: flags.concurrency.unwrap_or(planned.concurrency) as usize,
+                },
                 &progress,
                 &cancel,
             )
             .await;
             handler.abort();
+            summary.stop_signal = received.get().copied();
             report
         };
         progress.finish();

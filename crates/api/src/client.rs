@@ -164,9 +164,12 @@ impl DescopeClient {
             |message: String| ApiError::new(ApiErrorKind::Config, "client.new", "-", "-", message);
         let limiter = match config.limiter {
             Some(limiter) => limiter,
-            None => Arc::new(
-                RateLimiter::paced(config.rate_limit).map_err(|e| config_error(e.to_string()))?,
-            ),
+            None => Arc::new(match config.rate_limit {
+                Some(limit) => {
+                    RateLimiter::paced(limit).map_err(|e| config_error(e.to_string()))?
+                }
+                None => RateLimiter::unpaced(),
+            }),
         };
         let headers = identification_headers(&config.project_id, &config.management_key)
             .map_err(config_error)?;
@@ -240,6 +243,9 @@ impl DescopeClient {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut attempt: u32 = 1;
+        // 429s are bounded by time (`max_elapsed`), not by count: a server that allows less
+        // than configured is waited out while the limiter slows to its pace.
+        let mut counted_attempts: u32 = 0;
         loop {
             let outcome = self.attempt(&call, attempt).await;
             let (mut error, retry) = match outcome {
@@ -251,23 +257,29 @@ impl DescopeClient {
                 // An earlier attempt already deleted it.
                 return Ok(Value::Object(Default::default()));
             }
+            let rate_limited = matches!(
+                retry,
+                RetryKind::Transient {
+                    rate_limited: true,
+                    ..
+                }
+            );
+            if !rate_limited {
+                counted_attempts += 1;
+            }
             let delay = match retry {
                 RetryKind::Never => return Err(error),
                 RetryKind::Unknown if call.repeat == Repeat::Create => return Err(error),
-                RetryKind::Unknown => self.backoff(attempt),
-                RetryKind::Transient {
-                    delay_hint,
-                    rate_limited,
-                } => {
-                    if rate_limited {
-                        let mut rng = rand::rng();
-                        policy.rate_limited_delay(delay_hint, &mut rng)
-                    } else {
-                        self.backoff(attempt)
-                    }
+                RetryKind::Unknown => self.backoff(counted_attempts),
+                RetryKind::Transient { delay_hint, .. } if rate_limited => {
+                    let mut rng = rand::rng();
+                    policy.rate_limited_delay(delay_hint, &mut rng)
                 }
+                RetryKind::Transient { .. } => self.backoff(counted_attempts),
             };
-            if attempt >= policy.max_attempts || started.elapsed() + delay > policy.max_elapsed {
+            if counted_attempts >= policy.max_attempts
+                || started.elapsed() + delay > policy.max_elapsed
+            {
                 return Err(error);
             }
             tracing::debug!(
@@ -369,17 +381,18 @@ impl DescopeClient {
         }
     }
 
-    fn backoff(&self, attempt: u32) -> Duration {
+    /// The wait after the `failed`-th failure that counts against `max_attempts`.
+    fn backoff(&self, failed: u32) -> Duration {
         let mut rng = rand::rng();
-        self.inner.retry.backoff(attempt - 1, &mut rng)
+        self.inner.retry.backoff(failed.saturating_sub(1), &mut rng)
     }
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
         // A free slot is taken even after a cancel, so a started change can finish its
         // follow-up call; only waiting for one is cut short.
-        let waited = tokio::select! {
+        let grant = tokio::select! {
             biased;
-            waited = self.inner.limiter.acquire() => waited,
+            grant = self.inner.limiter.acquire() => grant,
             () = self.inner.cancel.cancelled() => {
                 let error = ApiError::new(
                     ApiErrorKind::Cancelled,
@@ -392,7 +405,7 @@ impl DescopeClient {
             }
         };
         self.inner.counters.limiter_wait_us.fetch_add(
-            u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
+            u64::try_from(grant.waited.as_micros()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
         let span = tracing::info_span!(
@@ -406,7 +419,10 @@ impl DescopeClient {
             error_code = field::Empty,
         );
         let started = Instant::now();
-        let outcome = self.exchange(call).instrument(span.clone()).await;
+        let outcome = self
+            .exchange(call, grant.epoch)
+            .instrument(span.clone())
+            .await;
         let duration_ms = started.elapsed().as_millis() as u64;
         span.record("duration_ms", duration_ms);
         match &outcome {
@@ -427,7 +443,7 @@ impl DescopeClient {
         outcome
     }
 
-    async fn exchange(&self, call: &Call<'_>) -> Attempt {
+    async fn exchange(&self, call: &Call<'_>, epoch: u64) -> Attempt {
         let method = method_name(&call.method);
         let url = format!("{}{}", self.inner.base_url, call.path);
         let mut request = self.inner.http.request(call.method.clone(), &url);
@@ -452,6 +468,12 @@ impl DescopeClient {
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| parse_retry_after(Some(v)));
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let wait = retry_after.unwrap_or(self.inner.retry.default_retry_after);
+            self.inner.limiter.rate_limited(epoch, wait);
+        } else {
+            self.inner.limiter.served(epoch);
+        }
         let body = match response.text().await {
             Ok(body) => body,
             Err(error) => return self.transport_failure(call, &error),

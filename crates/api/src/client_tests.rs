@@ -454,7 +454,8 @@ async fn the_key_appears_in_no_error_and_no_log_line() {
         vec![Reply::json(401, &echo)],
         vec![Reply::json(404, "{}")],
         vec![Reply::json(400, r#"{"errorCode":"E011002"}"#)],
-        vec![Reply::json(429, "{}").header("retry-after", "0"); 3],
+        // A Retry-After beyond the time budget (20 s) ends the call at once.
+        vec![Reply::json(429, "{}").header("retry-after", "60")],
         vec![Reply::json(503, "<html>down</html>"); 3],
         vec![Reply::json(200, "{}").delayed(Duration::from_millis(800)); 3],
     ];
@@ -560,4 +561,40 @@ async fn cancel_ends_a_limiter_wait_at_once() {
         1,
         "the waiting call was never sent"
     );
+}
+
+#[tokio::test]
+async fn a_batch_endpoint_the_server_lacks_falls_back_to_single_calls() {
+    let server = MockServer::start(vec![Reply::json(404, "404 page not found")]).await;
+    let client = client_for(&server.url());
+    let outcomes = client
+        .permissions()
+        .delete_batch(&["a".to_owned(), "b".to_owned()])
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    assert_eq!(
+        server.paths(),
+        vec![
+            "/v1/mgmt/permission/delete/batch",
+            "/v1/mgmt/permission/delete",
+            "/v1/mgmt/permission/delete"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unauthorised_batch_is_not_repeated_per_item() {
+    let server = MockServer::start(vec![Reply::json(401, r#"{"errorCode":"E011003"}"#)]).await;
+    let client = client_for(&server.url());
+    let outcomes = client
+        .roles()
+        .delete_batch(&["a".to_owned(), "b".to_owned()])
+        .await;
+    assert_eq!(outcomes.len(), 2);
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| o.as_ref().unwrap_err().status == Some(401))
+    );
+    assert_eq!(server.received().len(), 1);
 }

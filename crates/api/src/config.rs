@@ -26,7 +26,8 @@ pub struct ClientConfig {
     /// The environment's `base_url`; `None` falls back to the environment variables and then to
     /// the project id's region.
     pub base_url: Option<String>,
-    pub rate_limit: RateLimit,
+    /// The client-side pace; `None` sends without pacing (the embedded emulator).
+    pub rate_limit: Option<RateLimit>,
     /// A limiter shared with other clients of the same environment; when set, `rate_limit` is
     /// ignored.
     pub limiter: Option<Arc<RateLimiter>>,
@@ -45,7 +46,7 @@ impl ClientConfig {
             project_id: project_id.into(),
             management_key,
             base_url: None,
-            rate_limit: RateLimit::default(),
+            rate_limit: Some(RateLimit::default()),
             limiter: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -59,7 +60,13 @@ impl ClientConfig {
     }
 
     pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
-        self.rate_limit = rate_limit;
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// No client-side pacing (a 429 still pauses the client until the server's window reopens).
+    pub fn unpaced(mut self) -> Self {
+        self.rate_limit = None;
         self
     }
 
@@ -100,6 +107,6 @@ mod tests {
         assert!(!format!("{config:?}").contains("canary"));
         assert_eq!(config.timeout, Duration::from_secs(60), "the SDKs' timeout");
         assert!(config.license_handshake);
-        assert_eq!(config.rate_limit, RateLimit::default());
+        assert_eq!(config.rate_limit, Some(RateLimit::default()));
     }
 }

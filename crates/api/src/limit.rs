@@ -1,8 +1,10 @@
 //! Client-side pacing: one token-bucket limiter per environment (shared by every request of a
 //! client, and by several clients through an `Arc`), so bulk work waits for a slot instead of
-//! being refused with 429 by the server.
+//! being refused with 429 by the server; and, when the server refuses anyway because it allows
+//! less than configured, a pause until its window reopens and a slower pace from then on.
 
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -17,7 +19,8 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// The seed plan's default: 200 requests per 60 s.
+    /// 200 requests per 60 s: Descope's management-API quota for the lowest tier, so a default
+    /// run never draws 429s.
     fn default() -> Self {
         Self {
             requests: 200,
@@ -98,70 +101,224 @@ pub struct RateLimitExceeded {
 
 type DirectLimiter = governor::RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
 
-/// Allows `limit.requests` per `limit.per`; safe to share between tasks.
+/// Allows `limit.requests` per `limit.per`; safe to share between tasks. A paced limiter also
+/// adapts to a server that allows less (see [`RateLimiter::rate_limited`]).
 pub struct RateLimiter {
-    limit: RateLimit,
-    inner: DirectLimiter,
+    configured: RateLimit,
     clock: DefaultClock,
+    paced: bool,
+    /// Grants at once, but for a pause the server asked for.
+    unlimited: bool,
+    state: Mutex<Adaptive>,
+}
+
+/// What the limiter has learnt from the server's 429s.
+struct Adaptive {
+    limit: RateLimit,
+    inner: Arc<DirectLimiter>,
     jitter: Duration,
+    /// Bumped on every slow-down: a 429 for a request granted in an older epoch says nothing
+    /// about the current rate.
+    epoch: u64,
+    /// When the current epoch began (after the server's last `Retry-After`).
+    epoch_start: Instant,
+    /// Requests of the current epoch the server accepted.
+    served: u32,
+    /// No grant before this instant: the server said when its window reopens.
+    paused_until: Option<Instant>,
+}
+
+/// A slot granted by [`RateLimiter::acquire`]: how long it took, and the epoch to report the
+/// response against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub waited: Duration,
+    pub epoch: u64,
 }
 
 impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RateLimiter")
-            .field("limit", &self.limit)
+            .field("limit", &self.limit())
             .finish_non_exhaustive()
     }
 }
 
+fn jitter_of(limit: RateLimit) -> Duration {
+    // Jitter only applies when a caller has to wait; it keeps many waiting tasks from waking in
+    // lockstep. A quarter period (capped) never delays more than one slot.
+    (limit.period() / 4).min(Duration::from_millis(50))
+}
+
 impl RateLimiter {
     pub fn new(limit: RateLimit) -> Result<Self, InvalidRateLimit> {
-        let quota = limit.quota()?;
-        // Jitter only applies when a caller has to wait; it keeps many waiting tasks from
-        // waking in lockstep. A quarter period (capped) never delays more than one slot.
-        let jitter = (limit.period() / 4).min(Duration::from_millis(50));
-        Ok(Self {
-            limit,
-            inner: governor::RateLimiter::direct(quota),
-            clock: DefaultClock::default(),
-            jitter,
-        })
+        Ok(Self::build(limit, limit.quota()?, false))
     }
 
     /// The limiter the API client uses: at most `limit` per window of `limit.per` as counted by
-    /// the server, whatever the window's alignment, at about 95 % of the configured rate.
+    /// the server, whatever the window's alignment, at about 95 % of the configured rate; slower
+    /// when the server's 429s show that it allows less.
     pub fn paced(limit: RateLimit) -> Result<Self, InvalidRateLimit> {
-        let quota = limit.server_safe_quota()?;
-        Ok(Self {
-            limit,
-            inner: governor::RateLimiter::direct(quota),
-            clock: DefaultClock::default(),
-            jitter: (limit.period() / 4).min(Duration::from_millis(50)),
-        })
+        Ok(Self::build(limit, limit.server_safe_quota()?, true))
     }
 
+    /// A limiter that never waits but for a pause a 429 asked for; [`RateLimiter::limit`]
+    /// reports `u32::MAX` per second.
+    pub fn unpaced() -> Self {
+        let limit = RateLimit {
+            requests: u32::MAX,
+            per: Duration::from_secs(1),
+        };
+        let quota = Quota::per_second(NonZeroU32::MAX);
+        Self {
+            unlimited: true,
+            ..Self::build(limit, quota, false)
+        }
+    }
+
+    fn build(limit: RateLimit, quota: Quota, paced: bool) -> Self {
+        Self {
+            configured: limit,
+            clock: DefaultClock::default(),
+            paced,
+            unlimited: false,
+            state: Mutex::new(Adaptive {
+                limit,
+                inner: Arc::new(governor::RateLimiter::direct(quota)),
+                jitter: jitter_of(limit),
+                epoch: 0,
+                epoch_start: Instant::now(),
+                served: 0,
+                paused_until: None,
+            }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Adaptive> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The limit in force: the configured one, or what the server was found to allow.
     pub fn limit(&self) -> RateLimit {
-        self.limit
+        self.state().limit
+    }
+
+    /// The limit the configuration asked for.
+    pub fn configured(&self) -> RateLimit {
+        self.configured
     }
 
     /// Takes a slot if one is free now; never waits.
     pub fn try_acquire(&self) -> Result<(), RateLimitExceeded> {
-        self.inner.check().map_err(|not_until| RateLimitExceeded {
-            limit: self.limit,
+        let state = self.state();
+        let now = Instant::now();
+        if let Some(until) = state.paused_until.filter(|until| *until > now) {
+            return Err(RateLimitExceeded {
+                limit: state.limit,
+                retry_in: until - now,
+            });
+        }
+        if self.unlimited {
+            return Ok(());
+        }
+        state.inner.check().map_err(|not_until| RateLimitExceeded {
+            limit: state.limit,
             retry_in: not_until.wait_time_from(self.clock.now()),
         })
     }
 
-    /// Waits for a slot and returns how long it waited.
-    pub async fn acquire(&self) -> Duration {
+    /// Waits for a slot (and for the end of a pause the server asked for). Dropping the future
+    /// gives nothing up: a slot is only taken when it resolves.
+    pub async fn acquire(&self) -> Grant {
         let started = Instant::now();
-        if self.inner.check().is_ok() {
-            return Duration::ZERO;
+        let mut waited = false;
+        loop {
+            let (pause, inner, jitter, epoch) = {
+                let state = self.state();
+                (
+                    state.paused_until.filter(|until| *until > Instant::now()),
+                    Arc::clone(&state.inner),
+                    state.jitter,
+                    state.epoch,
+                )
+            };
+            if let Some(until) = pause {
+                tokio::time::sleep_until(until.into()).await;
+                waited = true;
+                continue;
+            }
+            if !self.unlimited && inner.check().is_err() {
+                inner.until_ready_with_jitter(Jitter::up_to(jitter)).await;
+                waited = true;
+            }
+            // A slow-down while this task waited means its slot belongs to the old rate.
+            if self.state().epoch != epoch && self.paced {
+                continue;
+            }
+            return Grant {
+                waited: if waited {
+                    started.elapsed()
+                } else {
+                    Duration::ZERO
+                },
+                epoch,
+            };
         }
-        self.inner
-            .until_ready_with_jitter(Jitter::up_to(self.jitter))
-            .await;
-        started.elapsed()
+    }
+
+    /// The server accepted a request granted in `epoch`.
+    pub fn served(&self, epoch: u64) {
+        let mut state = self.state();
+        if state.epoch == epoch {
+            state.served = state.served.saturating_add(1);
+        }
+    }
+
+    /// The server refused a request granted in `epoch` with 429, asking to come back after
+    /// `retry_after`. Every request waits until then; and the first 429 of an epoch slows the
+    /// limiter to what the server let through: the requests it served since the epoch began,
+    /// per the time from then until its window reopens. It never speeds up again.
+    pub fn rate_limited(&self, epoch: u64, retry_after: Duration) {
+        let mut state = self.state();
+        let now = Instant::now();
+        let reopens = now + retry_after;
+        state.paused_until = Some(
+            state
+                .paused_until
+                .map_or(reopens, |until| until.max(reopens)),
+        );
+        if !self.paced || state.epoch != epoch {
+            return;
+        }
+        let window = reopens.saturating_duration_since(state.epoch_start);
+        let observed = RateLimit {
+            requests: state.served,
+            per: window,
+        };
+        let slower = state.served > 0
+            && !window.is_zero()
+            && observed.per_second() < state.limit.per_second();
+        if slower && let Ok(quota) = observed.server_safe_quota() {
+            tracing::info!(
+                requests = observed.requests,
+                per_ms = window.as_millis() as u64,
+                "the server allows less than the configured rate limit; slowing down"
+            );
+            state.limit = observed;
+            state.inner = Arc::new(governor::RateLimiter::direct(quota));
+            state.jitter = jitter_of(observed);
+        }
+        state.epoch += 1;
+        state.epoch_start = reopens;
+        state.served = 0;
+    }
+}
+
+impl RateLimit {
+    fn per_second(&self) -> f64 {
+        f64::from(self.requests) / self.per.as_secs_f64().max(f64::MIN_POSITIVE)
     }
 }
 
@@ -213,8 +370,8 @@ mod tests {
     #[tokio::test]
     async fn acquire_waits_for_a_slot_instead_of_failing() {
         let limiter = limiter(1, 30);
-        assert_eq!(limiter.acquire().await, Duration::ZERO);
-        let waited = limiter.acquire().await;
+        assert_eq!(limiter.acquire().await.waited, Duration::ZERO);
+        let waited = limiter.acquire().await.waited;
         assert!(waited > Duration::ZERO);
     }
 
@@ -254,5 +411,77 @@ mod tests {
             RateLimit::default(),
             RateLimit::new(200, Duration::from_secs(60)).unwrap()
         );
+    }
+
+    fn paced(requests: u32, per: Duration) -> RateLimiter {
+        RateLimiter::paced(RateLimit::new(requests, per).unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_429_pauses_every_grant_until_the_server_window_reopens() {
+        let limiter = paced(1000, Duration::from_secs(1));
+        let grant = limiter.acquire().await;
+        limiter.rate_limited(grant.epoch, Duration::from_secs(60));
+        let refused = limiter.try_acquire().unwrap_err();
+        assert!(refused.retry_in > Duration::from_secs(59), "{refused:?}");
+    }
+
+    #[tokio::test]
+    async fn the_first_429_of_an_epoch_slows_to_what_the_server_served() {
+        let limiter = paced(1000, Duration::from_secs(1));
+        let mut epoch = 0;
+        for _ in 0..10 {
+            epoch = limiter.acquire().await.epoch;
+            limiter.served(epoch);
+        }
+        limiter.rate_limited(epoch, Duration::from_secs(1));
+        let slowed = limiter.limit();
+        assert_eq!(slowed.requests, 10);
+        // The window runs from the limiter's start to the reopening: at least the Retry-After.
+        assert!(slowed.per >= Duration::from_secs(1), "{slowed:?}");
+        assert!(slowed.per < Duration::from_secs(10), "{slowed:?}");
+        assert_eq!(limiter.configured().requests, 1000);
+
+        // Later 429s of requests granted before the slow-down change nothing more.
+        limiter.rate_limited(epoch, Duration::from_secs(1));
+        assert_eq!(limiter.limit(), slowed);
+    }
+
+    #[tokio::test]
+    async fn a_429_never_speeds_the_limiter_up_and_an_empty_epoch_keeps_the_rate() {
+        let limiter = paced(10, Duration::from_secs(60));
+        let grant = limiter.acquire().await;
+        for _ in 0..5 {
+            limiter.served(grant.epoch);
+        }
+        // 5 per ~1 s is faster than 10 per 60 s: keep the configured pace.
+        limiter.rate_limited(grant.epoch, Duration::from_secs(1));
+        assert_eq!(
+            limiter.limit(),
+            RateLimit::new(10, Duration::from_secs(60)).unwrap()
+        );
+        // Nothing served in the new epoch: no estimate, only the pause.
+        limiter.rate_limited(grant.epoch + 1, Duration::from_secs(1));
+        assert_eq!(limiter.limit().requests, 10);
+    }
+
+    #[test]
+    fn a_plain_limiter_pauses_but_does_not_adapt() {
+        let limiter = limiter(1000, 1000);
+        limiter.try_acquire().unwrap();
+        limiter.served(0);
+        limiter.rate_limited(0, Duration::from_secs(5));
+        assert_eq!(limiter.limit().requests, 1000);
+        assert!(limiter.try_acquire().is_err());
+    }
+
+    #[test]
+    fn an_unpaced_limiter_never_refuses_but_honours_a_pause() {
+        let limiter = RateLimiter::unpaced();
+        for _ in 0..10_000 {
+            limiter.try_acquire().unwrap();
+        }
+        limiter.rate_limited(0, Duration::from_secs(5));
+        assert!(limiter.try_acquire().is_err());
     }
 }

@@ -31,6 +31,7 @@ fn tenant(index: usize, name: &str) -> Tenant {
         enforce_sso: index.is_multiple_of(2),
         disabled: false,
         default_roles: vec!["viewer".to_owned(), "editor".to_owned()],
+        ..Tenant::default()
     }
 }
 

@@ -37,6 +37,9 @@ struct Faults {
     identities: BTreeMap<String, PortErrorKind>,
     /// The write call with this 1-based number (counting every write since creation) fails.
     nth_write: BTreeMap<u64, PortErrorKind>,
+    /// What a duplicate create and a missing update or delete answer, in place of
+    /// `AlreadyExists` and `NotFound` (a server may say 400 for both).
+    conflict_and_missing_as: Option<PortErrorKind>,
 }
 
 impl MemoryProject {
@@ -82,6 +85,22 @@ impl MemoryProject {
     /// Makes write call number `n` (1-based, counted since the project was created) fail.
     pub fn fail_nth_write(&self, n: u64, kind: PortErrorKind) {
         lock(&self.faults).nth_write.insert(n, kind);
+    }
+
+    /// Makes duplicate creates and writes to missing resources fail with `kind` instead of
+    /// `AlreadyExists` / `NotFound`, as a server that answers 400 for both would.
+    pub fn answer_conflict_and_missing_with(self, kind: PortErrorKind) -> Self {
+        lock(&self.faults).conflict_and_missing_as = Some(kind);
+        self
+    }
+
+    fn refusal(&self, kind: PortErrorKind, message: String) -> PortError {
+        let kind = lock(&self.faults).conflict_and_missing_as.unwrap_or(kind);
+        PortError::new(kind, message)
+    }
+
+    fn not_found(&self, reference: &ResourceRef) -> PortError {
+        self.refusal(PortErrorKind::NotFound, format!("{reference} not found"))
     }
 
     /// Makes each write yield once mid-call, so concurrent writes overlap.
@@ -168,7 +187,7 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
         let reference = any.reference();
         let mut resources = lock(&self.resources);
         if resources.contains_key(&reference) {
-            return Err(PortError::new(
+            return Err(self.refusal(
                 PortErrorKind::AlreadyExists,
                 format!("{reference} already exists"),
             ));
@@ -185,7 +204,7 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
                 *existing = any;
                 Ok(())
             }
-            None => Err(not_found(&any.reference())),
+            None => Err(self.not_found(&any.reference())),
         }
     }
 
@@ -194,11 +213,7 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
         let reference = ResourceRef::new(R::KIND, id);
         match lock(&self.resources).remove(&reference) {
             Some(_) => Ok(()),
-            None => Err(not_found(&reference)),
+            None => Err(self.not_found(&reference)),
         }
     }
-}
-
-fn not_found(reference: &ResourceRef) -> PortError {
-    PortError::new(PortErrorKind::NotFound, format!("{reference} not found"))
 }

@@ -171,6 +171,37 @@ def main():
         t = mgmt.tenant.load(tenant_id)
         expect(t["selfProvisioningDomains"] == [] and t["disabled"] is False, t)
 
+    @check("tenant: update clears custom attributes and federation fields it leaves out")
+    def _():
+        tenant_id = new_tenant(custom_attributes={"tier": "gold"})
+        mgmt.tenant.update_settings(
+            tenant_id, self_provisioning_domains=[], enforce_sso_exclusions=["U1"], federated_app_ids=["app"]
+        )
+        t = mgmt.tenant.load(tenant_id)
+        expect(t["enforceSSOExclusions"] == ["U1"] and t["federatedAppIds"] == ["app"], t)
+        mgmt.tenant.update(tenant_id, unique("Renamed"))
+        t = mgmt.tenant.load(tenant_id)
+        expect(t["customAttributes"] == {} and t["enforceSSOExclusions"] == [] and t["federatedAppIds"] == [], t)
+
+    @check("tenant: update_settings is a full write of the session settings")
+    def _():
+        tenant_id = new_tenant()
+        mgmt.tenant.update_settings(
+            tenant_id, self_provisioning_domains=[], session_settings_enabled=True, session_token_expiration=15
+        )
+        mgmt.tenant.update_settings(tenant_id, self_provisioning_domains=[], JITDisabled=True)
+        s = mgmt.tenant.load_settings(tenant_id)
+        expect(s["JITDisabled"] is True and s["enabled"] is False and s["sessionTokenExpiration"] == 0, s)
+
+    @check("password: project and tenant settings")
+    def _():
+        tenant_id = new_tenant()
+        mgmt.password.configure_settings(tenant_id, {"enabled": True, "minLength": 14, "lock": True, "lockAttempts": 3})
+        s = mgmt.password.get_settings(tenant_id)
+        expect(s["minLength"] == 14 and s["lockAttempts"] == 3 and s["uppercase"] is False, s)
+        project = mgmt.password.get_settings()
+        expect(isinstance(project["minLength"], int) and "lockAttempts" in project, project)
+
     @check("tenant: patch_tenant changes only given fields")
     def _():
         name = unique("Patched")
@@ -283,6 +314,7 @@ def main():
     def _():
         roles = [r for r in mgmt.role.load_all()["roles"] if r["name"] == "Tenant Admin"]
         expect(len(roles) == 1 and roles[0]["id"].startswith("ROL"), roles)
+        expect(roles[0]["systemDefault"] is True, roles)
 
     @check("role: create and load_all")
     def _():

@@ -93,6 +93,16 @@ pub enum EmulatorError {
     },
     #[error("state file error: {0}")]
     State(String),
+    /// The state path holds a file the emulator did not write; it is left untouched.
+    #[error(
+        "{}: not a descope-emulator state file ({reason}); refusing to load or overwrite it. \
+         Point the state at a new file or at one written by descope-emulator",
+        path.display()
+    )]
+    NotAStateFile { path: PathBuf, reason: String },
+    /// Another running emulator (e.g. another descope-mgmt run's embedded one) holds the state.
+    #[error("{} is in use by another running emulator", path.display())]
+    StateInUse { path: PathBuf },
     #[error("invalid configuration: {0}")]
     Config(String),
     #[error("server error: {0}")]
@@ -177,6 +187,13 @@ impl RunningEmulator {
     /// Counters of the management calls served so far.
     pub fn stats(&self) -> Stats {
         self.state.stats()
+    }
+
+    /// Stops at once, as `kill -9` would: no compaction, the journal left as it is and the state
+    /// file released. For crash tests.
+    pub fn kill(self) {
+        self.task.abort();
+        self.state.abandon();
     }
 
     /// Stops accepting, lets in-flight calls finish, then compacts the state file.

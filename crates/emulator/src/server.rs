@@ -90,6 +90,10 @@ impl AppState {
     pub fn compact(&self) -> Result<(), EmulatorError> {
         lock(&self.store).compact()
     }
+
+    pub fn abandon(&self) {
+        lock(&self.store).abandon();
+    }
 }
 
 fn seed_into(store: &mut Store, project_id: &str) -> std::io::Result<()> {

@@ -23,11 +23,33 @@ use crate::EmulatorError;
 /// Derives the unique name of an entity (e.g. a tenant's name) for the collections that have one.
 pub(crate) type UniqueKey = fn(&Value) -> Option<String>;
 
+/// One stored entity and its JSON text, serialised once when written so that a load-all answer
+/// is a concatenation rather than a serialisation of the whole collection.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    value: Value,
+    json: Box<str>,
+}
+
+impl Entry {
+    fn new(key: &str, value: Value) -> Entry {
+        let json = serde_json::to_string(&value)
+            .unwrap_or_else(|_| "null".to_owned())
+            .into_boxed_str();
+        Entry {
+            key: key.to_owned(),
+            value,
+            json,
+        }
+    }
+}
+
 /// One collection: entities in creation order, found by key or by unique name in O(1)/O(log n).
 #[derive(Debug, Default)]
 pub(crate) struct Collection {
-    /// Creation sequence → (key, entity). Replacing an entity keeps its place.
-    ordered: BTreeMap<u64, (String, Value)>,
+    /// Creation sequence → entry. Replacing an entity keeps its place.
+    ordered: BTreeMap<u64, Entry>,
     sequence_of: HashMap<String, u64>,
     next_sequence: u64,
     /// Unique name → key, for collections that enforce a unique name.
@@ -45,19 +67,20 @@ impl Collection {
 
     pub fn get(&self, key: &str) -> Option<&Value> {
         let sequence = self.sequence_of.get(key)?;
-        self.ordered.get(sequence).map(|(_, v)| v)
+        self.ordered.get(sequence).map(|e| &e.value)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &Value> {
-        self.ordered.values().map(|(_, v)| v)
+        self.ordered.values().map(|e| &e.value)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.ordered.values().map(|(k, v)| (k, v))
+        self.ordered.values().map(|e| (&e.key, &e.value))
     }
 
-    pub fn len(&self) -> usize {
-        self.ordered.len()
+    /// Each entity's JSON text, in creation order.
+    pub fn json_texts(&self) -> impl Iterator<Item = &str> {
+        self.ordered.values().map(|e| &*e.json)
     }
 
     /// The key of the entity whose unique name is `name`.
@@ -80,15 +103,15 @@ impl Collection {
         match self.sequence_of.get(key) {
             Some(sequence) => {
                 if let Some(slot) = self.ordered.get_mut(sequence) {
-                    let previous = std::mem::replace(&mut slot.1, value);
-                    self.unindex_replaced(key, &previous);
+                    let previous = std::mem::replace(slot, Entry::new(key, value));
+                    self.unindex_replaced(key, &previous.value);
                 }
             }
             None => {
                 let sequence = self.next_sequence;
                 self.next_sequence += 1;
                 self.sequence_of.insert(key.to_owned(), sequence);
-                self.ordered.insert(sequence, (key.to_owned(), value));
+                self.ordered.insert(sequence, Entry::new(key, value));
             }
         }
     }
@@ -108,9 +131,9 @@ impl Collection {
 
     fn remove(&mut self, key: &str) {
         if let Some(sequence) = self.sequence_of.remove(key)
-            && let Some((_, value)) = self.ordered.remove(&sequence)
+            && let Some(entry) = self.ordered.remove(&sequence)
         {
-            self.unindex(key, &value);
+            self.unindex(key, &entry.value);
         }
     }
 }
@@ -119,15 +142,6 @@ impl Collection {
 impl Serialize for Collection {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.iter())
-    }
-}
-
-/// Serialises a collection's entities as a JSON array in creation order, without copying them.
-pub(crate) struct ValuesOf<'a>(pub &'a Collection);
-
-impl Serialize for ValuesOf<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.values())
     }
 }
 
@@ -290,12 +304,20 @@ const COMPACT_FACTOR: u64 = 4;
 /// … but never for a journal smaller than this, so small states are not rewritten constantly.
 const COMPACT_FLOOR_BYTES: u64 = 4 * 1024 * 1024;
 
+/// Marks a file as a state file of ours: no other file is ever loaded over or replaced.
+pub(crate) const STATE_FORMAT: &str = "descope-emulator-state";
+
+/// Every journal line starts with this (the project id is serialised first).
+const JOURNAL_LINE_START: &[u8] = b"{\"p\":";
+
 /// All projects plus, when configured, the durable files behind them.
 #[derive(Debug)]
 pub(crate) struct Store {
     pub projects: BTreeMap<String, Project>,
     state_file: Option<PathBuf>,
     journal: Option<Journal>,
+    /// Held on `FILE.lock` while this store may write `FILE`; released when dropped.
+    lock: Option<File>,
     /// Size of the state file written by the last compaction.
     state_bytes: u64,
     compact_floor: u64,
@@ -307,16 +329,95 @@ impl Default for Store {
             projects: BTreeMap::new(),
             state_file: None,
             journal: None,
+            lock: None,
             state_bytes: 0,
             compact_floor: COMPACT_FLOOR_BYTES,
         }
     }
 }
 
-fn journal_path(state_file: &Path) -> PathBuf {
+fn sibling(state_file: &Path, suffix: &str) -> PathBuf {
     let mut name = state_file.as_os_str().to_owned();
-    name.push(".journal");
+    name.push(suffix);
     PathBuf::from(name)
+}
+
+fn journal_path(state_file: &Path) -> PathBuf {
+    sibling(state_file, ".journal")
+}
+
+fn not_ours(path: &Path, reason: impl Into<String>) -> EmulatorError {
+    EmulatorError::NotAStateFile {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+/// Reads `path` if it exists and is one of ours: marked with [`STATE_FORMAT`], or exactly the
+/// unmarked `{"version": 1, "projects": {…}}` that versions before the marker wrote. `None` for
+/// a missing or blank file.
+fn read_state_file(path: &Path) -> Result<Option<Value>, EmulatorError> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if path.is_dir() => return Err(not_ours(path, format!("it is a directory ({e})"))),
+        Err(e) => return Err(EmulatorError::state(path, e)),
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let doc: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| not_ours(path, format!("it is not JSON: {e}")))?;
+    let marked = doc.get("format").and_then(Value::as_str) == Some(STATE_FORMAT);
+    let legacy = doc.as_object().is_some_and(|o| {
+        o.len() == 2
+            && o.get("version") == Some(&json!(1))
+            && o.get("projects").is_some_and(Value::is_object)
+    });
+    if !marked && !legacy {
+        return Err(not_ours(
+            path,
+            format!("it has no \"format\": \"{STATE_FORMAT}\" marker"),
+        ));
+    }
+    Ok(Some(doc))
+}
+
+/// A journal is ours when empty or when it starts like a journal line (a torn first line
+/// included).
+fn check_journal(path: &Path) -> Result<(), EmulatorError> {
+    use std::io::Read;
+    let mut start = [0u8; JOURNAL_LINE_START.len()];
+    let read = match File::open(path) {
+        Ok(mut f) => f
+            .read(&mut start)
+            .map_err(|e| EmulatorError::state(path, e))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(EmulatorError::state(path, e)),
+    };
+    if read == 0 || start[..read] == JOURNAL_LINE_START[..read] {
+        Ok(())
+    } else {
+        Err(not_ours(path, "it is not a journal of descope-emulator"))
+    }
+}
+
+/// Takes `FILE.lock` for the store's life, so two emulators never write one state file.
+fn lock_state(path: &Path) -> Result<File, EmulatorError> {
+    let lock_path = sibling(path, ".lock");
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| EmulatorError::state(&lock_path, e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(EmulatorError::StateInUse {
+            path: path.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(EmulatorError::state(&lock_path, e)),
+    }
 }
 
 /// The whole state as written to `FILE`, serialised straight from the collections.
@@ -324,7 +425,8 @@ struct StateDocument<'a>(&'a BTreeMap<String, Project>);
 
 impl Serialize for StateDocument<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(2))?;
+        let mut map = serializer.serialize_map(Some(3))?;
+        map.serialize_entry("format", STATE_FORMAT)?;
         map.serialize_entry("version", &1)?;
         map.serialize_entry("projects", self.0)?;
         map.end()
@@ -338,20 +440,20 @@ impl Store {
         let Some(path) = state_file else {
             return Ok(store);
         };
-        if path.exists() {
-            let text = fs::read_to_string(&path).map_err(|e| EmulatorError::state(&path, e))?;
-            if !text.trim().is_empty() {
-                let doc: Value = serde_json::from_str(&text).map_err(|e| {
-                    EmulatorError::State(format!("{}: not a state file: {e}", path.display()))
-                })?;
-                if let Some(projects) = doc.get("projects").and_then(Value::as_object) {
-                    for (id, p) in projects {
-                        store.projects.insert(id.clone(), Project::from_value(p));
-                    }
-                }
+        // Checked before anything is written beside the file, and again under the lock (the
+        // holder may have compacted in between).
+        read_state_file(&path)?;
+        let jpath = journal_path(&path);
+        check_journal(&jpath)?;
+        store.lock = Some(lock_state(&path)?);
+        check_journal(&jpath)?;
+        if let Some(doc) = read_state_file(&path)?
+            && let Some(projects) = doc.get("projects").and_then(Value::as_object)
+        {
+            for (id, p) in projects {
+                store.projects.insert(id.clone(), Project::from_value(p));
             }
         }
-        let jpath = journal_path(&path);
         if jpath.exists() {
             let file = File::open(&jpath).map_err(|e| EmulatorError::state(&jpath, e))?;
             for line in BufReader::new(file).lines() {
@@ -395,9 +497,7 @@ impl Store {
         let Some(path) = self.state_file.clone() else {
             return Ok(());
         };
-        let mut tmp_name = path.as_os_str().to_owned();
-        tmp_name.push(".tmp");
-        let tmp = PathBuf::from(tmp_name);
+        let tmp = sibling(&path, ".tmp");
         {
             let file = File::create(&tmp).map_err(|e| EmulatorError::state(&tmp, e))?;
             let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -452,6 +552,14 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Stops all writing and lets go of the files at once, without compacting: what a crash
+    /// leaves behind.
+    pub fn abandon(&mut self) {
+        self.journal = None;
+        self.state_file = None;
+        self.lock = None;
     }
 
     /// Forgets a project entirely (used by reset before reseeding).
@@ -600,6 +708,7 @@ mod tests {
             "journal of {journal} bytes was never compacted"
         );
         let saved: Value = serde_json::from_slice(&fs::read(&state).expect("state")).expect("json");
+        drop(store);
         let replayed = Store::open(Some(state)).expect("reopen");
         let round = replayed.projects["P"]
             .collection("c")

@@ -219,7 +219,7 @@ fn a_second_run_on_the_same_emulator_state_is_refused() {
     let held = std::fs::File::create(dir.path().join("state/local.json.lock")).unwrap();
     held.lock().unwrap();
     let refused = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
-    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
     assert!(
         refused
             .stderr
@@ -231,6 +231,31 @@ fn a_second_run_on_the_same_emulator_state_is_refused() {
     held.unlock().unwrap();
     let listed = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
     assert_eq!(listed.code, 0, "{}", listed.stderr);
+}
+
+/// Issue 17 item 5: a read-only command must not replace a file the emulator did not write.
+#[test]
+fn an_emulator_path_that_is_not_a_state_file_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: package.json\n",
+    )
+    .unwrap();
+    let original = "{\"name\": \"my-app\"}\n";
+    std::fs::write(dir.path().join("package.json"), original).unwrap();
+    let refused = run(cli(dir.path(), KEY).args(["tenant", "list", "--env", "local"]));
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("not a descope-emulator state file"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("package.json")).unwrap(),
+        original
+    );
+    assert!(!dir.path().join("package.json.journal").exists());
 }
 
 #[test]

@@ -303,6 +303,45 @@ fn saved_plan_applies_and_a_stale_one_is_refused() {
 }
 
 #[test]
+fn a_saved_plan_is_refused_after_its_configuration_or_the_file_changed() {
+    let world = World::new(TENANTS);
+    let planfile = world.path("plan.json");
+    let planfile = planfile.to_str().unwrap();
+    let plan = world.run(&["plan", "--env", "dev", "--out", planfile]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let writes = world.writes();
+
+    // The configuration changed since the plan was made.
+    world.write_config(&TENANTS.replace("Globex", "Globex Renamed"));
+    let changed = world.run(&["apply", planfile]);
+    assert_eq!(changed.code, 4, "{}", changed.stderr);
+    assert!(
+        changed
+            .stderr
+            .contains("the configuration changed since the plan was saved"),
+        "{}",
+        changed.stderr
+    );
+    assert_eq!(world.writes(), writes);
+
+    // The plan file was edited by hand.
+    world.write_config(TENANTS);
+    let text = std::fs::read_to_string(planfile).unwrap();
+    assert!(text.contains("Globex"), "{text}");
+    std::fs::write(planfile, text.replace("Globex", "Edited")).unwrap();
+    let edited = world.run(&["apply", planfile]);
+    assert_eq!(edited.code, 4, "{}", edited.stderr);
+    assert!(
+        edited
+            .stderr
+            .contains("the plan file was changed after it was saved"),
+        "{}",
+        edited.stderr
+    );
+    assert_eq!(world.writes(), writes);
+}
+
+#[test]
 fn drift_is_2_with_unmanaged_or_changed_resources_and_0_when_converged() {
     let world = World::new(TENANTS);
     assert_eq!(world.run(&["apply", "--env", "dev"]).code, 0);

@@ -189,7 +189,7 @@ fn exit_codes_match_the_help() {
         .map(str::to_owned)
         .collect();
     assert_eq!(codes, in_help);
-    assert_eq!(codes.len(), 8, "{codes:?}");
+    assert_eq!(codes.len(), 9, "{codes:?}");
 }
 
 #[test]
@@ -218,5 +218,38 @@ fn troubleshooting_covers_the_common_failures() {
     let troubleshooting = section(&text, "## Troubleshooting").join("\n");
     for topic in ["401", "403", "429", "protected", "locked", "Stale plan"] {
         assert!(troubleshooting.contains(topic), "{topic}");
+    }
+}
+
+/// The architecture section's list of files a new kind touches stays true: every path it names
+/// exists, and a `<kind>` or `<section>` path exists for every kind of the registry.
+#[test]
+fn the_architecture_section_names_files_that_exist_for_every_kind() {
+    let text = readme();
+    let lines = section(&text, "## Architecture");
+    let paths: BTreeSet<String> = lines
+        .iter()
+        .flat_map(|line| line.split('`').skip(1).step_by(2))
+        .filter(|token| token.contains('/'))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        paths.contains("crates/core/src/resource/<kind>.rs"),
+        "{paths:?}"
+    );
+    for path in paths {
+        let concrete: Vec<String> = descope_mgmt_core::plan::ResourceKind::ALL
+            .iter()
+            .map(|kind| {
+                path.replace("<kind>", kind.as_str())
+                    .replace("<section>", kind.section())
+            })
+            .collect();
+        for file in concrete {
+            assert!(
+                repo_root().join(&file).exists(),
+                "README architecture names `{file}`, which does not exist"
+            );
+        }
     }
 }

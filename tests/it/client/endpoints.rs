@@ -18,6 +18,7 @@ fn acme() -> Tenant {
         enforce_sso: true,
         disabled: false,
         default_roles: vec![],
+        ..Tenant::default()
     }
 }
 
@@ -102,6 +103,7 @@ async fn tenant_default_roles_and_settings() {
         name: "viewer".into(),
         description: "Reads".into(),
         permission_names: vec![],
+        ..Role::default()
     };
     ResourcePort::<Role>::create(&client, &role).await.unwrap();
     let mut tenant = acme();
@@ -147,6 +149,7 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
     let read = Permission {
         name: "Reports Read".into(),
         description: "Read reports".into(),
+        ..Permission::default()
     };
     ResourcePort::<Permission>::create(&permissions, &read)
         .await
@@ -169,6 +172,7 @@ async fn roles_and_permissions_round_trip_through_the_ports() {
         name: "Analyst".into(),
         description: "Looks at numbers".into(),
         permission_names: vec!["Reports Read".into()],
+        ..Role::default()
     };
     ResourcePort::<Role>::create(&roles, &role).await.unwrap();
     let mut narrowed = role.clone();

@@ -9,6 +9,7 @@ use descope_emulator::{EmulatorConfig, RateLimit};
 use descope_mgmt_api::{ApiErrorKind, RetryPolicy};
 use descope_mgmt_core::port::{PortError, PortErrorKind, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
+use futures::StreamExt;
 use futures::future::join_all;
 
 use super::support::{KEY, client, count, emulator, emulator_stats, quick_config, route_count};
@@ -44,6 +45,42 @@ async fn rate_limited_calls_wait_for_retry_after_and_succeed() {
         ResourcePort::<Tenant>::list(&client).await.unwrap().len(),
         5
     );
+}
+
+#[tokio::test]
+async fn a_server_quota_far_below_the_clients_is_learnt_and_every_create_lands() {
+    // The server allows 10 per 1 s; the client is configured for 10,000 per 1 s.
+    let emulator = emulator(EmulatorConfig {
+        rate_limit: Some(RateLimit {
+            requests: 10,
+            per: Duration::from_secs(1),
+        }),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let client = client(quick_config(&emulator.url(), KEY));
+    let tenants = client.tenants();
+    let results: Vec<_> = futures::stream::iter(0..40)
+        .map(|n| {
+            let tenants = tenants.clone();
+            async move { TenantPort::create(&tenants, &tenant(n)).await }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    for result in results {
+        result.unwrap();
+    }
+    let stats = client.stats();
+    // Only the first burst may be refused (at most the 8 in flight); learnt, the pace stays
+    // under the quota from then on. Pausing without slowing down was refused 14 times here.
+    assert!(stats.rate_limited <= 8, "{stats:?}");
+    let learnt = client.limiter().limit();
+    assert!(
+        f64::from(learnt.requests) / learnt.per.as_secs_f64() <= 10.0,
+        "{learnt:?}"
+    );
+    assert_eq!(TenantPort::list(&tenants).await.unwrap().len(), 40);
 }
 
 #[tokio::test]

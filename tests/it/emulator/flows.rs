@@ -58,7 +58,11 @@ async fn v1_import_roundtrips_and_is_visible_as_v2() {
         .ok("/v1/mgmt/flow/export", json!({"flowId": "copy"}))
         .await;
     assert_eq!(exported["flow"]["dsl"], doc["flow"]["dsl"]);
-    assert_eq!(exported["flow"]["version"], doc["flow"]["version"]);
+    assert_eq!(
+        exported["flow"]["version"],
+        json!(1),
+        "the server owns the flow version: the first import of an id is version 1"
+    );
     let screens = exported["screens"].as_array().expect("screens");
     let original = doc["screens"].as_array().expect("screens");
     assert_eq!(screens.len(), original.len());
@@ -181,4 +185,129 @@ async fn floats_survive_import_and_export_digit_for_digit() {
         .await
         .expect("text");
     assert!(text.contains("-11.180423925676735"), "{text}");
+}
+
+/// Fields the server sets on every import; a round trip may change them and nothing else.
+const VOLATILE_FLOW_FIELDS: &[&str] = &["version", "etag", "modifiedTime"];
+
+fn without_volatile(mut flow: Value) -> Value {
+    if let Some(m) = flow.as_object_mut() {
+        for key in VOLATILE_FLOW_FIELDS {
+            m.shift_remove(*key);
+        }
+    }
+    flow
+}
+
+const CORPUS_V1_FLOWS: &[&str] = &[
+    "zero-to-auth/2004018/sign-up-or-in flow.json",
+    "zero-to-auth/5dcc781/sign-up-or-in flow.json",
+    "aws-cognito-oidc-sample/3499642/oidc-flow.json",
+    "aws-cognito-oidc-sample/56f40bb/oidc-flow.json",
+    "firebase-oidc-sample/oidc-flow.json",
+    "auth0-passkey-implementation/oidc-flow.json",
+];
+const CORPUS_V2_FLOWS: &[&str] = &[
+    "jamescrowley321-terraform-provider-descope/flow.json",
+    "jamescrowley321-terraform-provider-descope/roundtrip-flow-signin.json",
+    "jamescrowley321-terraform-provider-descope/roundtrip-flow.json",
+    "terraform-provider-descope/connectorflow.json",
+];
+const CORPUS_THEMES: &[&str] = &[
+    "jamescrowley321-terraform-provider-descope/roundtrip-styles-v2.json",
+    "terraform-provider-descope/basicstyle.json",
+];
+
+/// Every flow and theme of the shared export corpus imports and exports back unchanged, apart
+/// from the fields the server sets (issue 11 item 7).
+#[tokio::test]
+async fn every_corpus_flow_and_theme_round_trips() {
+    let h = start().await;
+    for name in CORPUS_V1_FLOWS {
+        let doc = export_file(name);
+        let id = doc["flow"]["id"].as_str().expect("flow id").to_owned();
+        h.ok(
+            "/v1/mgmt/flow/import",
+            json!({"flowId": id, "flow": doc["flow"], "screens": doc["screens"]}),
+        )
+        .await;
+        let back = h.ok("/v1/mgmt/flow/export", json!({"flowId": id})).await;
+        assert_eq!(
+            without_volatile(back["flow"].clone()),
+            without_volatile(doc["flow"].clone()),
+            "{name}: flow"
+        );
+        assert_eq!(back["screens"], doc["screens"], "{name}: screens");
+    }
+    let mut v2 = Vec::new();
+    for name in CORPUS_V2_FLOWS {
+        v2.push(((*name).to_owned(), export_file(name)));
+    }
+    let widget = export_file("terraform-provider-descope/testwidget.json");
+    for flow in widget["flows"].as_array().expect("widget flows") {
+        v2.push(("testwidget.json".to_owned(), flow.clone()));
+    }
+    for (i, (name, mut doc)) in v2.into_iter().enumerate() {
+        let id = doc["flowId"]
+            .as_str()
+            .map_or_else(|| format!("corpus-{i}"), str::to_owned);
+        doc["flowId"] = json!(id);
+        h.ok("/v2/mgmt/flow/import", json!({"flow": doc})).await;
+        let back = h.ok("/v2/mgmt/flow/export", json!({"flowId": id})).await;
+        assert_eq!(back["flow"], doc, "{name}: {id}");
+    }
+    for name in CORPUS_THEMES {
+        let doc = export_file(name);
+        h.ok("/v2/mgmt/theme/import", json!({"theme": doc})).await;
+        let back = h.ok("/v2/mgmt/theme/export", json!({})).await;
+        assert_eq!(back["theme"], doc, "{name}");
+    }
+}
+
+/// A real server bumps `version`, `etag` and `modifiedTime` on every import and lists them, which
+/// is what lets a client skip re-exporting an unchanged flow.
+#[tokio::test]
+async fn import_bumps_version_etag_and_modified_time_and_the_list_shows_them() {
+    let h = start().await;
+    let doc = export_file("jamescrowley321-terraform-provider-descope/roundtrip-flow.json");
+    let listed = |list: &Value| {
+        list["flows"]
+            .as_array()
+            .expect("flows")
+            .iter()
+            .find(|f| f["id"] == "add-passkeys")
+            .cloned()
+            .expect("listed")
+    };
+    h.ok(
+        "/v2/mgmt/flow/import",
+        json!({"flowId": "add-passkeys", "flow": doc}),
+    )
+    .await;
+    let first = listed(&h.ok("/v1/mgmt/flow/list", json!({})).await);
+    h.ok(
+        "/v2/mgmt/flow/import",
+        json!({"flowId": "add-passkeys", "flow": doc}),
+    )
+    .await;
+    let second = listed(&h.ok("/v1/mgmt/flow/list", json!({})).await);
+    assert_eq!(first["version"], json!(1), "{first}");
+    assert_eq!(second["version"], json!(2), "{second}");
+    assert_ne!(first["etag"], second["etag"]);
+    let time = |f: &Value| -> i64 {
+        f["modifiedTime"]
+            .as_str()
+            .expect("int64 as string")
+            .parse()
+            .expect("number")
+    };
+    assert!(time(&second) > time(&first), "{first} then {second}");
+    for key in ["name", "description", "disabled"] {
+        assert!(!second[key].is_null(), "{key} in {second}");
+    }
+    let v1 = h
+        .ok("/v1/mgmt/flow/export", json!({"flowId": "add-passkeys"}))
+        .await;
+    assert_eq!(v1["flow"]["version"], json!(2));
+    assert_eq!(v1["flow"]["etag"], second["etag"]);
 }

@@ -6,6 +6,7 @@ mod control;
 mod errors;
 mod faults;
 mod flows;
+mod password;
 mod persistence;
 mod principals;
 mod project;

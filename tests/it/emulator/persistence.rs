@@ -67,7 +67,7 @@ async fn crash_without_shutdown_replays_the_journal_and_ignores_a_torn_line() {
         .expect("open journal")
         .write_all(b"{\"p\":\"P2local\",\"c\":\"tenants\",\"k\":\"torn\",\"v\":{\"id\":")
         .expect("torn write");
-    std::mem::forget(h);
+    h.emulator.kill();
 
     let h = start_with(config(state)).await;
     let (status, _) = h.get("/v1/mgmt/tenant?id=a").await;
@@ -103,4 +103,101 @@ async fn corrupt_state_file_is_a_clear_start_error() {
         .await
         .expect_err("must refuse");
     assert!(err.to_string().contains("state"), "{err}");
+}
+
+fn entries_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `--state package.json` must never replace a user's file (issue 17 item 5).
+#[tokio::test]
+async fn a_file_that_is_not_a_state_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("package.json");
+    let original = "{\"name\": \"my-app\", \"version\": \"1.0.0\"}\n";
+    std::fs::write(&state, original).expect("write");
+    let err = descope_emulator::Emulator::start(config(state.clone()))
+        .await
+        .expect_err("must refuse");
+    assert!(
+        matches!(err, descope_emulator::EmulatorError::NotAStateFile { .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("package.json"), "{message}");
+    assert!(
+        message.contains("not a descope-emulator state file"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read_to_string(&state).expect("read"), original);
+    assert_eq!(
+        entries_in(dir.path()),
+        ["package.json"],
+        "nothing written beside it"
+    );
+}
+
+#[tokio::test]
+async fn a_journal_that_is_not_ours_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("notes");
+    std::fs::write(journal(&state), "my own notes\n").expect("write");
+    let err = descope_emulator::Emulator::start(config(state.clone()))
+        .await
+        .expect_err("must refuse");
+    assert!(
+        matches!(err, descope_emulator::EmulatorError::NotAStateFile { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(journal(&state)).expect("read"),
+        "my own notes\n"
+    );
+    assert!(!state.exists());
+}
+
+#[tokio::test]
+async fn the_state_file_carries_a_format_marker_and_older_files_still_load() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let h = start_with(config(state.clone())).await;
+    h.emulator.shutdown().await.expect("shutdown");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("json");
+    assert_eq!(saved["format"], json!("descope-emulator-state"));
+
+    let legacy = dir.path().join("legacy.json");
+    std::fs::write(
+        &legacy,
+        r#"{"version":1,"projects":{"P2local":{"tenants":{"old":{"id":"old","name":"Old"}}}}}"#,
+    )
+    .expect("write");
+    let h = start_with(config(legacy)).await;
+    let t = h.ok_get("/v1/mgmt/tenant?id=old").await;
+    assert_eq!(t["name"], json!("Old"));
+}
+
+/// The CLI's embedded emulator holds its state file; a second one on the same file is told so
+/// with its own error, so the CLI can refuse (exit 4) instead of failing.
+#[tokio::test]
+async fn a_state_file_held_by_a_running_emulator_is_reported_as_in_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let state = dir.path().join("state.json");
+    let first = start_with(config(state.clone())).await;
+    let err = descope_emulator::Emulator::start(config(state.clone()))
+        .await
+        .expect_err("held");
+    assert!(
+        matches!(err, descope_emulator::EmulatorError::StateInUse { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("in use"), "{err}");
+    first.emulator.shutdown().await.expect("shutdown");
+    let second = start_with(config(state)).await;
+    second.emulator.shutdown().await.expect("shutdown");
 }

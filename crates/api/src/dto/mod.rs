@@ -45,6 +45,11 @@ pub(crate) fn boolean(value: &Value, key: &str) -> bool {
 }
 
 /// An integer sent as a JSON number or, for 64-bit fields, as a numeric string.
+/// A flag that may be absent (`None`), as `systemDefault` is on servers that predate it.
+pub(crate) fn flag(value: &Value, key: &str) -> Option<bool> {
+    value.get(key).and_then(Value::as_bool)
+}
+
 pub(crate) fn integer(value: &Value, key: &str) -> i64 {
     match value.get(key) {
         Some(Value::Number(n)) => n

@@ -4,14 +4,15 @@ use descope_mgmt_core::resource::Permission;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{boolean, items, string};
+use super::{flag, items, string};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PermissionDto {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub system_default: bool,
+    /// `None` when the server did not send the flag.
+    pub system_default: Option<bool>,
 }
 
 impl PermissionDto {
@@ -20,7 +21,7 @@ impl PermissionDto {
             id: string(value, "id"),
             name: string(value, "name"),
             description: string(value, "description"),
-            system_default: boolean(value, "systemDefault"),
+            system_default: flag(value, "systemDefault"),
         }
     }
 
@@ -37,6 +38,7 @@ impl From<PermissionDto> for Permission {
         Permission {
             name: dto.name,
             description: dto.description,
+            system_default: dto.system_default,
         }
     }
 }
@@ -86,13 +88,14 @@ mod tests {
     fn reads_permissions() {
         let body = json!({"permissions":[{"name":"User Admin","systemDefault":true},{"name":"r","description":null}]});
         let list = PermissionDto::list_from_response(&body);
-        assert!(list[0].system_default);
+        assert_eq!(list[0].system_default, Some(true));
         let permission: Permission = list[1].clone().into();
         assert_eq!(
             permission,
             Permission {
                 name: "r".into(),
-                description: String::new()
+                description: String::new(),
+                system_default: None,
             }
         );
     }

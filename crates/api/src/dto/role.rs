@@ -4,7 +4,7 @@ use descope_mgmt_core::resource::Role;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{boolean, integer, items, string, strings};
+use super::{boolean, flag, integer, items, string, strings};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoleDto {
@@ -16,6 +16,8 @@ pub struct RoleDto {
     pub tenant_id: String,
     pub default: bool,
     pub private: bool,
+    /// `None` when the server did not send the flag.
+    pub system_default: Option<bool>,
     pub created_time: i64,
 }
 
@@ -29,6 +31,7 @@ impl RoleDto {
             tenant_id: string(value, "tenantId"),
             default: boolean(value, "default"),
             private: boolean(value, "private"),
+            system_default: flag(value, "systemDefault"),
             created_time: integer(value, "createdTime"),
         }
     }
@@ -44,18 +47,25 @@ impl From<RoleDto> for Role {
             name: dto.name,
             description: dto.description,
             permission_names: dto.permission_names,
+            default: Some(dto.default),
+            private: Some(dto.private),
+            system_default: dto.system_default,
         }
         .normalized()
     }
 }
 
-/// R1 body.
+/// R1 body. `default` and `private` are sent only when the configuration manages them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleCreateRequest {
     pub name: String,
     pub description: String,
     pub permission_names: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private: Option<bool>,
 }
 
 impl From<&Role> for RoleCreateRequest {
@@ -64,11 +74,15 @@ impl From<&Role> for RoleCreateRequest {
             name: role.name.clone(),
             description: role.description.clone(),
             permission_names: role.permission_names.clone(),
+            default: role.default,
+            private: role.private,
         }
     }
 }
 
-/// R2 body: replaces description and permissions; `newName` = `name` keeps the name.
+/// R2 body, a full overwrite as in the SDKs (Python `role.update`, Go `Role.Update`): `newName` =
+/// `name` keeps the name, and `default` and `private` are always sent (the planner fills them from
+/// the live role when the configuration leaves them out), since an absent one is cleared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RoleUpdateRequest {
@@ -76,6 +90,8 @@ pub struct RoleUpdateRequest {
     pub new_name: String,
     pub description: String,
     pub permission_names: Vec<String>,
+    pub default: bool,
+    pub private: bool,
 }
 
 impl From<&Role> for RoleUpdateRequest {
@@ -85,6 +101,8 @@ impl From<&Role> for RoleUpdateRequest {
             new_name: role.name.clone(),
             description: role.description.clone(),
             permission_names: role.permission_names.clone(),
+            default: role.default.unwrap_or_default(),
+            private: role.private.unwrap_or_default(),
         }
     }
 }
@@ -116,7 +134,8 @@ mod tests {
         let body = serde_json::to_value(RoleUpdateRequest::from(&role)).unwrap();
         assert_eq!(
             body,
-            json!({"name":"viewer","newName":"viewer","description":"","permissionNames":[]})
+            json!({"name":"viewer","newName":"viewer","description":"","permissionNames":[],
+                   "default":false,"private":false})
         );
     }
 }

@@ -21,7 +21,31 @@ pub struct TenantDto {
     pub created_time: i64,
     pub parent: String,
     pub role_inheritance: String,
+    pub enforce_sso_exclusions: Vec<String>,
+    pub federated_app_ids: Vec<String>,
+    pub successors: Vec<String>,
+    /// Every other field the server sent, by wire name: kept so that an update sends it back.
+    pub unmodelled: Map<String, Value>,
 }
+
+/// The wire fields [`TenantDto`] models; anything else goes to `unmodelled`.
+const MODELLED: [&str; 15] = [
+    "id",
+    "name",
+    "selfProvisioningDomains",
+    "customAttributes",
+    "enforceSSO",
+    "disabled",
+    "defaultRoles",
+    "authType",
+    "domains",
+    "createdTime",
+    "parent",
+    "roleInheritance",
+    "enforceSSOExclusions",
+    "federatedAppIds",
+    "successors",
+];
 
 impl TenantDto {
     pub fn from_json(value: &Value) -> Self {
@@ -38,6 +62,19 @@ impl TenantDto {
             created_time: integer(value, "createdTime"),
             parent: string(value, "parent"),
             role_inheritance: string(value, "roleInheritance"),
+            enforce_sso_exclusions: strings(value, "enforceSSOExclusions"),
+            federated_app_ids: strings(value, "federatedAppIds"),
+            successors: strings(value, "successors"),
+            unmodelled: value
+                .as_object()
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .filter(|(key, _)| !MODELLED.contains(&key.as_str()))
+                        .map(|(key, value)| (key.clone(), value.clone()))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -68,6 +105,11 @@ impl From<TenantDto> for Tenant {
             enforce_sso: dto.enforce_sso,
             disabled: dto.disabled,
             default_roles: dto.default_roles,
+            enforce_sso_exclusions: Some(dto.enforce_sso_exclusions),
+            federated_app_ids: Some(dto.federated_app_ids),
+            role_inheritance: Some(dto.role_inheritance),
+            parent: Some(dto.parent),
+            unmodelled: dto.unmodelled.into_iter().collect(),
         }
         .normalized()
     }
@@ -75,6 +117,12 @@ impl From<TenantDto> for Tenant {
 
 /// T1 / T2 body. The reference lists no `defaultRoles` on create or update: those go through
 /// T10 ([`DefaultRolesRequest`]).
+///
+/// T2 overwrites the whole tenant (a field left out is cleared), so an update sends every field
+/// the SDKs send (Python `tenant.update`, Go `Tenant.Update`) plus every field the server returned
+/// that we do not model; the planner has filled the ones the configuration leaves alone from the
+/// live tenant. The optional fields are left out only where the tenant has no value for them: on
+/// a create from a configuration that does not set them, where the server's default applies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TenantWriteRequest {
@@ -86,9 +134,38 @@ pub struct TenantWriteRequest {
     #[serde(rename = "enforceSSO")]
     pub enforce_sso: bool,
     pub disabled: bool,
+    #[serde(
+        rename = "enforceSSOExclusions",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enforce_sso_exclusions: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub federated_app_ids: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role_inheritance: Option<String>,
+    /// Create only: T2 does not take it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    #[serde(flatten)]
+    pub unmodelled: Map<String, Value>,
+}
+
+impl TenantWriteRequest {
+    /// T2's body: every field, the parent left out (Descope sets it on create only).
+    pub fn update(tenant: &Tenant) -> Self {
+        Self {
+            id: Some(tenant.id.clone()),
+            enforce_sso_exclusions: Some(tenant.enforce_sso_exclusions.clone().unwrap_or_default()),
+            federated_app_ids: Some(tenant.federated_app_ids.clone().unwrap_or_default()),
+            role_inheritance: Some(tenant.role_inheritance.clone().unwrap_or_default()),
+            parent: None,
+            ..Self::from(tenant)
+        }
+    }
 }
 
 impl From<&Tenant> for TenantWriteRequest {
+    /// T1's body.
     fn from(tenant: &Tenant) -> Self {
         Self {
             id: Some(tenant.id.clone()).filter(|id| !id.is_empty()),
@@ -101,6 +178,15 @@ impl From<&Tenant> for TenantWriteRequest {
                 .collect(),
             enforce_sso: tenant.enforce_sso,
             disabled: tenant.disabled,
+            enforce_sso_exclusions: tenant.enforce_sso_exclusions.clone(),
+            federated_app_ids: tenant.federated_app_ids.clone(),
+            role_inheritance: tenant.role_inheritance.clone(),
+            parent: tenant.parent.clone().filter(|parent| !parent.is_empty()),
+            unmodelled: tenant
+                .unmodelled
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 }

@@ -30,7 +30,41 @@ pub(crate) fn to_body(operation: &'static str, body: &impl Serialize) -> Result<
     })
 }
 
+/// One outcome per item of a batch, in the items' order.
+pub type BatchOutcome = Vec<Result<(), ApiError>>;
+
 impl DescopeClient {
+    /// Sends `batch` (one atomic call for every item); when the server refuses it, falls back
+    /// to `single` for each item so that each gets its own outcome. Refused means a 4xx other
+    /// than 401, 403 and 429 (the endpoint missing, or one bad item failing the whole atomic
+    /// batch), or a batch create whose outcome is unknown (each single create re-checks before
+    /// sending). Other failures (unauthorised, unavailable, cancelled) would fail every single
+    /// call too, so each item gets that error instead. No items: no call.
+    pub(crate) async fn batch_or_each<T>(
+        &self,
+        items: &[T],
+        batch: Call<'_>,
+        single: impl AsyncFn(&T) -> Result<(), ApiError>,
+    ) -> BatchOutcome {
+        if items.is_empty() {
+            return Vec::new();
+        }
+        let operation = batch.operation;
+        let error = match self.send(batch).await {
+            Ok(_) => return items.iter().map(|_| Ok(())).collect(),
+            Err(error) => error,
+        };
+        if !batch_refused(&error) {
+            return items.iter().map(|_| Err(error.clone())).collect();
+        }
+        tracing::debug!(operation, error = %error, "batch refused; sending one call per item");
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            outcomes.push(single(item).await);
+        }
+        outcomes
+    }
+
     /// Most writes answer `{}` or an echo nobody reads; the call still fails on any error status.
     pub(crate) async fn post_ignoring_answer(
         &self,
@@ -42,5 +76,17 @@ impl DescopeClient {
         self.send(Call::post(operation, path, body, repeat))
             .await
             .map(drop)
+    }
+}
+
+fn batch_refused(error: &ApiError) -> bool {
+    match error.kind {
+        ApiErrorKind::Status => {
+            let status = error.status.unwrap_or(0);
+            (400..500).contains(&status) && !matches!(status, 401 | 403 | 429)
+                || crate::retry::is_ambiguous_status(status)
+        }
+        ApiErrorKind::Timeout | ApiErrorKind::Connection => true,
+        ApiErrorKind::Decode | ApiErrorKind::Config | ApiErrorKind::Cancelled => false,
     }
 }

@@ -5,7 +5,7 @@ use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Permission;
 use serde_json::json;
 
-use super::to_body;
+use super::{BatchOutcome, to_body};
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::permission::{PermissionCreateRequest, PermissionDto, PermissionUpdateRequest};
 use crate::error::ApiError;
@@ -91,6 +91,67 @@ impl PermissionApi {
                 &body,
                 Repeat::Delete,
             )
+            .await
+    }
+
+    /// P5: creates every permission in one atomic call, else one call each (see
+    /// [`DescopeClient::batch_or_each`]).
+    pub async fn create_batch(&self, permissions: &[Permission]) -> BatchOutcome {
+        let requests: Vec<PermissionCreateRequest> = permissions
+            .iter()
+            .map(PermissionCreateRequest::from)
+            .collect();
+        let body = match to_body("permission.create_batch", &json!({"permissions": requests})) {
+            Ok(body) => body,
+            Err(error) => return permissions.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "permission.create_batch",
+            "/v1/mgmt/permission/create/batch",
+            &body,
+            Repeat::Create,
+        );
+        self.client
+            .batch_or_each(permissions, call, async |permission| {
+                self.create(permission).await
+            })
+            .await
+    }
+
+    /// P6: the P2 update of every permission in one atomic call, else one call each.
+    pub async fn update_batch(&self, permissions: &[Permission]) -> BatchOutcome {
+        let requests: Vec<PermissionUpdateRequest> = permissions
+            .iter()
+            .map(PermissionUpdateRequest::from)
+            .collect();
+        let body = match to_body("permission.update_batch", &json!({"permissions": requests})) {
+            Ok(body) => body,
+            Err(error) => return permissions.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "permission.update_batch",
+            "/v1/mgmt/permission/update/batch",
+            &body,
+            Repeat::Safe,
+        );
+        self.client
+            .batch_or_each(permissions, call, async |permission| {
+                self.update(permission).await
+            })
+            .await
+    }
+
+    /// P7 by name, else one call each; an empty list sends nothing.
+    pub async fn delete_batch(&self, names: &[String]) -> BatchOutcome {
+        let body = json!({"names": names});
+        let call = Call::post(
+            "permission.delete_batch",
+            "/v1/mgmt/permission/delete/batch",
+            &body,
+            Repeat::Delete,
+        );
+        self.client
+            .batch_or_each(names, call, async |name| self.delete(name).await)
             .await
     }
 }

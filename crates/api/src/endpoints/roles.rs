@@ -5,7 +5,7 @@ use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Role;
 use serde_json::{Value, json};
 
-use super::to_body;
+use super::{BatchOutcome, to_body};
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::role::{RoleCreateRequest, RoleDto, RoleUpdateRequest};
 use crate::error::ApiError;
@@ -72,6 +72,58 @@ impl RoleApi {
         let body = to_body("role.update", &RoleUpdateRequest::from(role))?;
         self.client
             .post_ignoring_answer("role.update", "/v1/mgmt/role/update", &body, Repeat::Safe)
+            .await
+    }
+
+    /// R6: creates every role in one atomic call, else one call each (see
+    /// [`DescopeClient::batch_or_each`]).
+    pub async fn create_batch(&self, roles: &[Role]) -> BatchOutcome {
+        let requests: Vec<RoleCreateRequest> = roles.iter().map(RoleCreateRequest::from).collect();
+        let body = match to_body("role.create_batch", &json!({"roles": requests})) {
+            Ok(body) => body,
+            Err(error) => return roles.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "role.create_batch",
+            "/v1/mgmt/role/create/batch",
+            &body,
+            Repeat::Create,
+        );
+        self.client
+            .batch_or_each(roles, call, async |role| self.create(role).await)
+            .await
+    }
+
+    /// R7: the R2 update of every role in one atomic call, else one call each.
+    pub async fn update_batch(&self, roles: &[Role]) -> BatchOutcome {
+        let requests: Vec<RoleUpdateRequest> = roles.iter().map(RoleUpdateRequest::from).collect();
+        let body = match to_body("role.update_batch", &json!({"roles": requests})) {
+            Ok(body) => body,
+            Err(error) => return roles.iter().map(|_| Err(error.clone())).collect(),
+        };
+        let call = Call::post(
+            "role.update_batch",
+            "/v1/mgmt/role/update/batch",
+            &body,
+            Repeat::Safe,
+        );
+        self.client
+            .batch_or_each(roles, call, async |role| self.update(role).await)
+            .await
+    }
+
+    /// R8 for project-level roles by name, else one call each. Never sends an empty list: the
+    /// endpoint deletes every role when given none.
+    pub async fn delete_batch(&self, names: &[String]) -> BatchOutcome {
+        let body = json!({"roleNames": names});
+        let call = Call::post(
+            "role.delete_batch",
+            "/v1/mgmt/role/delete/batch",
+            &body,
+            Repeat::Delete,
+        );
+        self.client
+            .batch_or_each(names, call, async |name| self.delete(name).await)
             .await
     }
 

@@ -95,9 +95,7 @@ impl TenantApi {
 
     /// T2 (a full overwrite, so safe to repeat), then T10 so default roles are overwritten too.
     pub async fn update(&self, tenant: &Tenant) -> Result<(), ApiError> {
-        let mut request = TenantWriteRequest::from(tenant);
-        request.id = Some(tenant.id.clone());
-        let body = to_body("tenant.update", &request)?;
+        let body = to_body("tenant.update", &TenantWriteRequest::update(tenant))?;
         self.client
             .send(Call::post(
                 "tenant.update",

@@ -287,6 +287,16 @@ impl From<PortError> for Failure {
     }
 }
 
+/// Whether a failed create or delete may still have reached its goal: Descope does not document
+/// whether a duplicate create answers 409 or 400, nor whether a missing object answers 404 or
+/// 400, so any client error other than an authorisation one is checked by reading the object.
+fn worth_rechecking(error: &PortError) -> bool {
+    matches!(
+        error.kind,
+        PortErrorKind::AlreadyExists | PortErrorKind::NotFound | PortErrorKind::Invalid
+    )
+}
+
 /// Runs one change, converging where the live state already moved towards the goal. Returns a
 /// note when it did something other than the planned call.
 async fn try_execute<P: Project>(
@@ -298,8 +308,8 @@ async fn try_execute<P: Project>(
             let desired = desired_state(change)?;
             match desired.create_in(project).await {
                 Ok(()) => Ok(None),
-                Err(error) if error.kind == PortErrorKind::AlreadyExists => {
-                    Ok(Some(converge_existing(project, desired).await?))
+                Err(error) if worth_rechecking(&error) => {
+                    converge_existing(project, desired, error).await.map(Some)
                 }
                 Err(error) => Err(error.into()),
             }
@@ -317,32 +327,42 @@ async fn try_execute<P: Project>(
         }
         Action::Delete => match change.kind.delete_in(project, &change.id).await {
             Ok(()) => Ok(None),
-            Err(error) if error.kind == PortErrorKind::NotFound => Ok(Some("already absent")),
+            Err(error) if worth_rechecking(&error) => {
+                match change.kind.load_in(project, &change.id).await? {
+                    None => Ok(Some("already absent")),
+                    Some(_) => Err(error.into()),
+                }
+            }
             Err(error) => Err(error.into()),
         },
         Action::Unchanged => Ok(None),
     }
 }
 
-/// A create found the resource there (a re-run after an interrupted apply, or a concurrent
-/// writer): read it back and update it only if it differs.
+/// A create failed with a client error: read the resource back. If it is there (a re-run after an
+/// interrupted apply, or a concurrent writer), update it only if it differs; if it is not, the
+/// create's error stands, unless that error said it already existed (then it vanished between
+/// the two calls and the create is retried).
 async fn converge_existing<P: Project>(
     project: &P,
     desired: &AnyResource,
+    create_error: PortError,
 ) -> Result<&'static str, Failure> {
     match desired.kind().load_in(project, desired.identity()).await? {
-        Some(live) if live.clone().normalized() == desired.clone().normalized() => {
-            Ok("already existed with the desired state")
+        Some(live) => {
+            let desired = desired.clone().carry_unmanaged(&live).normalized();
+            if live.normalized() == desired {
+                Ok("already existed with the desired state")
+            } else {
+                desired.update_in(project).await?;
+                Ok("already existed; updated to the desired state")
+            }
         }
-        Some(_) => {
-            desired.update_in(project).await?;
-            Ok("already existed; updated to the desired state")
-        }
-        // Deleted again between the two calls: the original create is now the right call.
-        None => {
+        None if create_error.kind == PortErrorKind::AlreadyExists => {
             desired.create_in(project).await?;
             Ok("already existed, then vanished; created")
         }
+        None => Err(create_error.into()),
     }
 }
 

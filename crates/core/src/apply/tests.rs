@@ -10,7 +10,8 @@ use crate::plan::{
     Action, AnyResource, Change, Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan,
 };
 use crate::port::{PortErrorKind, ResourcePort};
-use crate::resource::{Permission, Role, Tenant};
+use crate::resource::{Permission, Resource, Role, Tenant};
+use serde_json::json;
 
 fn tenant(id: &str, name: &str, roles: &[&str]) -> Tenant {
     Tenant {
@@ -26,6 +27,7 @@ fn role(name: &str, permissions: &[&str]) -> Role {
         name: name.to_owned(),
         description: format!("{name} role"),
         permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        ..Role::default()
     }
 }
 
@@ -33,6 +35,7 @@ fn permission(name: &str) -> Permission {
     Permission {
         name: name.to_owned(),
         description: format!("{name} permission"),
+        ..Permission::default()
     }
 }
 
@@ -373,6 +376,7 @@ async fn roles_and_permissions_that_already_exist_converge_too() {
         .with([Permission {
             name: "read".into(),
             description: "stale".into(),
+            ..Permission::default()
         }])
         .with([role("viewer", &["read"])]);
     let report = apply_quietly(&plan, &project).await;
@@ -651,4 +655,208 @@ async fn cancelled_resolves_every_waiting_clone_and_later_callers_at_once() {
     }
     token.cancelled().await;
     assert!(token.is_cancelled());
+}
+
+/// A live tenant whose fields outside the configuration hold arbitrary values.
+fn arb_live_tenant() -> impl Strategy<Value = Tenant> {
+    let ids = prop::collection::vec("[A-Z][0-9]{1,3}", 0..3);
+    (
+        ids.clone(),
+        ids,
+        prop::sample::select(vec!["", "none", "userOnly"]),
+        prop::sample::select(vec!["", "parent-tenant"]),
+        prop::collection::btree_map(
+            "[a-z]{1,8}",
+            prop::sample::select(vec![json!(1), json!("x"), json!([true])]),
+            0..3,
+        ),
+    )
+        .prop_map(|(exclusions, apps, inheritance, parent, unmodelled)| {
+            Tenant {
+                id: "acme".into(),
+                name: "Acme".into(),
+                enforce_sso_exclusions: Some(exclusions),
+                federated_app_ids: Some(apps),
+                role_inheritance: Some(inheritance.into()),
+                parent: Some(parent.into()),
+                unmodelled,
+                ..Tenant::default()
+            }
+            .normalized()
+        })
+}
+
+fn arb_live_role() -> impl Strategy<Value = Role> {
+    (
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(any::<bool>()),
+    )
+        .prop_map(|(default, private, system_default)| Role {
+            default: Some(default),
+            private: Some(private),
+            system_default,
+            ..role("viewer", &[])
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Descope's updates overwrite the whole object (and `MemoryProject` does the same), so a
+    /// field the configuration does not manage survives only if the update sends it back.
+    #[test]
+    fn a_managed_change_leaves_every_unmanaged_field_as_it_was(
+        live_tenant in arb_live_tenant(),
+        live_role in arb_live_role(),
+    ) {
+        runtime().block_on(async {
+            let project = MemoryProject::default()
+                .with([live_tenant.clone()])
+                .with([live_role.clone()]);
+            // What a configuration that manages only the basics produces.
+            let desired = ResourceSet {
+                tenants: vec![Tenant { name: "Acme Renamed".into(), ..tenant("acme", "", &[]) }],
+                roles: vec![Role { description: "Reworded".into(), ..role("viewer", &[]) }],
+                ..ResourceSet::default()
+            };
+            let (plan, report) = plan_and_apply(
+                &desired, &project, &ApplyOptions::default(), &NoProgress, &CancelToken::new(),
+            ).await;
+            prop_assert_eq!(report.exit_status(), ApplyStatus::Success);
+            prop_assert_eq!(plan.summary().update, 2);
+            for change in plan.writes() {
+                let fields: Vec<&str> = change.fields.iter().map(|f| f.field.as_str()).collect();
+                prop_assert!(fields == ["name"] || fields == ["description"], "{:?}", fields);
+            }
+
+            let tenant_after = project.all::<Tenant>().remove(0);
+            prop_assert_eq!(&tenant_after.name, "Acme Renamed");
+            prop_assert_eq!(
+                Tenant { name: live_tenant.name.clone(), ..tenant_after },
+                live_tenant
+            );
+            let role_after = project.all::<Role>().remove(0);
+            prop_assert_eq!(&role_after.description, "Reworded");
+            prop_assert_eq!(
+                Role { description: live_role.description.clone(), ..role_after },
+                live_role
+            );
+            Ok(())
+        })?;
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_parent_change_is_refused_not_planned_as_a_silent_update() {
+    let live = Tenant {
+        parent: Some("old-parent".into()),
+        ..tenant("acme", "Acme", &[])
+    };
+    let desired = ResourceSet {
+        tenants: vec![Tenant {
+            parent: Some("new-parent".into()),
+            ..tenant("acme", "Acme", &[])
+        }],
+        ..ResourceSet::default()
+    };
+    let actual = ResourceSet {
+        tenants: vec![live.clone()],
+        ..ResourceSet::default()
+    };
+    let refused = crate::plan::refusals(&desired, &actual, &PlanOptions::default());
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0].contains("must be deleted and recreated"),
+        "{refused:?}"
+    );
+    assert!(refused[0].contains("`old-parent`") && refused[0].contains("`new-parent`"));
+
+    let unmanaged = ResourceSet {
+        tenants: vec![tenant("acme", "Acme", &[])],
+        ..ResourceSet::default()
+    };
+    assert!(crate::plan::refusals(&unmanaged, &actual, &PlanOptions::default()).is_empty());
+}
+
+#[tokio::test]
+async fn a_built_in_role_outside_every_list_survives_a_prune() {
+    let scim = Role {
+        system_default: Some(true),
+        ..role("SCIM", &[])
+    };
+    let project = MemoryProject::default().with([scim.clone(), role("stray", &[])]);
+    let mut actual = read_actual(&project).await.unwrap();
+    crate::environment::drop_system_defaults(&mut actual, &ResourceSet::default());
+    let plan = plan(&ResourceSet::default(), &actual, &prune());
+    let report = apply_quietly(&plan, &project).await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success);
+    assert_eq!(project.all::<Role>(), vec![scim]);
+}
+
+/// Whether a duplicate create answers 409 or 400, and a missing object 404 or 400, is not
+/// documented: the engine re-reads the object after any such answer.
+#[tokio::test]
+async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_and_missing() {
+    let project = MemoryProject::default()
+        .with([tenant("acme", "Acme", &[])])
+        .answer_conflict_and_missing_with(PortErrorKind::Invalid);
+    let create = Change {
+        kind: ResourceKind::Tenant,
+        id: "acme".into(),
+        action: Action::Create,
+        fields: Vec::new(),
+        before: None,
+        after: Some(tenant("acme", "Acme", &[]).into_any()),
+    };
+    let delete = Change {
+        kind: ResourceKind::Tenant,
+        id: "gone".into(),
+        action: Action::Delete,
+        fields: Vec::new(),
+        before: Some(tenant("gone", "Gone", &[]).into_any()),
+        after: None,
+    };
+    let plan = Plan {
+        prune: true,
+        targets: None,
+        changes: vec![create, delete],
+        unmanaged: Vec::new(),
+    };
+    let report = apply_quietly(&plan, &project).await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success, "{report:?}");
+    let notes: Vec<Option<String>> = report
+        .results
+        .iter()
+        .map(|result| match &result.outcome {
+            Outcome::Succeeded { note } => note.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            Some("already existed with the desired state".to_owned()),
+            Some("already absent".to_owned())
+        ]
+    );
+
+    // A 400 that is a real rejection (nothing there afterwards) still fails.
+    let invalid = MemoryProject::default();
+    invalid.fail_writes_to("bad", PortErrorKind::Invalid);
+    let plan = Plan {
+        prune: false,
+        targets: None,
+        changes: vec![Change {
+            kind: ResourceKind::Tenant,
+            id: "bad".into(),
+            action: Action::Create,
+            fields: Vec::new(),
+            before: None,
+            after: Some(tenant("bad", "Bad", &[]).into_any()),
+        }],
+        unmanaged: Vec::new(),
+    };
+    let report = apply_quietly(&plan, &invalid).await;
+    assert!(matches!(report.results[0].outcome, Outcome::Failed { .. }));
 }

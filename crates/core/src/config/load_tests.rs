@@ -212,7 +212,7 @@ tenants:
         "5:21: warning: environments.dev.management_key: management key is written literally in the file (hint: write `${DESCOPE_DEV_MANAGEMENT_KEY}` and set DESCOPE_DEV_MANAGEMENT_KEY in the environment or in .env)",
         "8:19: error: roles[0].permissions[0]: \"reports.read\" is not a defined permission (hint: define it under `permissions`, or use a built-in one: User Admin, SSO Admin, Impersonate)",
         "10:9: error: tenants[0].id: \"Acme\" must match ^[a-z0-9-]+$ (hint: the id pattern allows lowercase letters, digits and hyphens only)",
-        "12:5: error: tenants[0].colour: unknown field (hint: expected one of: id, name, domains, self_provisioning, custom_attributes, default_roles, enforce_sso, disabled, environments, roles, session, sso, password_policy)",
+        "12:5: error: tenants[0].colour: unknown field (hint: expected one of: id, name, domains, self_provisioning, custom_attributes, default_roles, enforce_sso, disabled, enforce_sso_exclusions, federated_app_ids, role_inheritance, parent, environments, roles, session, sso, password_policy, template, templates)",
         "15:14: warning: tenants[1].domains: domains have no effect without self_provisioning: true (hint: set `self_provisioning: true` or remove the domains)",
         "15:25: error: tenants[1].domains[1]: \"not a domain\" is not a valid domain (hint: use an RFC 1035 host name such as example.com)",
         "16:9: error: tenants[2].id: duplicate tenant id \"beta\" (first at tenants[1], line 13) (hint: each tenant id must be unique)",
@@ -393,6 +393,64 @@ fn overlays_cannot_change_where_an_environment_connects() {
     assert!(!prod.environment("prod").unwrap().protected());
 }
 
+#[test]
+fn the_fingerprint_follows_every_input_but_the_management_key() {
+    let dir = design_dir();
+    let path = dir.path().join("descope.yaml");
+    let fingerprint = |variables: &Variables| {
+        let loaded = load_with(&path, Some("prod"), variables);
+        assert!(!loaded.has_errors(), "{:?}", rendered(&loaded));
+        loaded.fingerprint
+    };
+    let first = fingerprint(&design_vars());
+    assert!(first.starts_with("sha256:"), "{first}");
+    assert_eq!(fingerprint(&design_vars()), first, "deterministic");
+
+    let rotated = vars(&[
+        ("DESCOPE_DEV_PROJECT_ID", "P2dev"),
+        ("DESCOPE_DEV_MANAGEMENT_KEY", "K2devSECRETcanary"),
+        ("DESCOPE_PROD_PROJECT_ID", "P2prod"),
+        ("DESCOPE_PROD_MANAGEMENT_KEY", "K2rotatedSECRETcanary"),
+    ]);
+    assert_eq!(
+        fingerprint(&rotated),
+        first,
+        "a rotated key keeps the plan valid"
+    );
+    assert!(!first.contains("SECRET"));
+
+    let other_project = vars(&[
+        ("DESCOPE_DEV_PROJECT_ID", "P2dev"),
+        ("DESCOPE_DEV_MANAGEMENT_KEY", "K2devSECRETcanary"),
+        ("DESCOPE_PROD_PROJECT_ID", "P2prodOther"),
+        ("DESCOPE_PROD_MANAGEMENT_KEY", "K2prodSECRETcanary"),
+    ]);
+    assert_ne!(fingerprint(&other_project), first, "a variable's value");
+
+    write(
+        dir.path(),
+        "flows/sign-up-or-in.json",
+        r#"{"flow": {"changed": true}}"#,
+    );
+    let flow_changed = fingerprint(&design_vars());
+    assert_ne!(flow_changed, first, "a referenced flow document");
+
+    write(
+        dir.path(),
+        "environments/prod.yaml",
+        "tenants:\n  - id: globex\n    name: Globex Prod\n",
+    );
+    let overlay_added = fingerprint(&design_vars());
+    assert_ne!(overlay_added, flow_changed, "an overlay");
+
+    write(
+        dir.path(),
+        "descope.yaml",
+        &DESIGN_EXAMPLE.replace("Acme Corporation", "Acme Corp"),
+    );
+    assert_ne!(fingerprint(&design_vars()), overlay_added, "the base file");
+}
+
 mod never_panics {
     use proptest::prelude::*;
 
@@ -460,4 +518,55 @@ mod never_panics {
             prop_assert_eq!(loaded.config.is_some(), !loaded.has_errors());
         }
     }
+}
+
+#[test]
+fn timeout_concurrency_and_pacing_are_read_per_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: local.json\n  paced-local:\n    emulator: paced.json\n    rate_limit: { requests: 50, per_seconds: 10 }\n  prod:\n    project_id: P2prod\n    management_key: ${KEY}\n    timeout_seconds: 90\n    concurrency: 4\n  dev:\n    project_id: P2dev\n    management_key: ${KEY}\n",
+    );
+    let loaded = load_with(&path, None, &vars(&[("KEY", "K2x")]));
+    assert!(loaded.diagnostics.is_empty(), "{:?}", rendered(&loaded));
+    let config = loaded.config.unwrap();
+    let env = |name: &str| config.environment(name).unwrap();
+    assert_eq!(
+        env("local").pacing(),
+        None,
+        "the embedded emulator is not paced"
+    );
+    assert_eq!(env("local").concurrency(), 32);
+    assert_eq!(env("paced-local").pacing().unwrap().requests, 50);
+    assert_eq!(
+        env("paced-local").concurrency(),
+        5,
+        "50 per 10 s feeds 5 a second"
+    );
+    assert_eq!(env("prod").timeout_seconds(), Some(90));
+    assert_eq!(env("prod").concurrency(), 4);
+    assert_eq!(env("dev").timeout_seconds(), None);
+    assert_eq!(env("dev").pacing().unwrap().requests, 200);
+    assert_eq!(env("dev").concurrency(), 4, "200 per 60 s feeds 4 a second");
+
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2dev\n    management_key: ${KEY}\n    timeout_seconds: 0\n    concurrency: many\n",
+    );
+    let loaded = load_with(&bad, None, &vars(&[("KEY", "K2x")]));
+    let errors = rendered(&loaded);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("6:22:") && e.contains("environments.dev.timeout_seconds")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("7:18:") && e.contains("environments.dev.concurrency")),
+        "{errors:?}"
+    );
 }

@@ -2,7 +2,8 @@
 //! identity (tenant `id`, role `name`, permission `name`, flow `id`). For an identity present in
 //! both, the overlay's fields replace the base's field by field; new identities are added (for
 //! that environment only, since the overlay is read only for it). Environments merge by name the
-//! same way; any other top-level key in the overlay replaces the base's.
+//! same way, and so do templates (an overlay changes a template's fields for its environment);
+//! any other top-level key in the overlay replaces the base's.
 //!
 //! Merging happens on the positioned tree, before decoding, so every diagnostic still points
 //! at the file and line a value came from.
@@ -10,14 +11,24 @@
 use std::collections::HashMap;
 
 use super::yaml::{Entry, Node, Value};
+use crate::resource::ResourceKind;
 
-/// The identity key of each list section.
-pub const IDENTITIES: [(&str, &str); 4] = [
-    ("tenants", "id"),
-    ("roles", "name"),
-    ("permissions", "name"),
-    ("flows", "id"),
-];
+/// List sections that are not (yet) kinds of the registry, with their identity key.
+const UNREGISTERED_IDENTITIES: [(&str, &str); 1] = [("flows", "id")];
+
+/// The identity key of a list section: the registry's identity field for a kind's section.
+pub fn identity_key(section: &str) -> Option<&'static str> {
+    ResourceKind::ALL
+        .iter()
+        .find(|kind| kind.section() == section)
+        .and_then(|kind| kind.identity_field())
+        .or_else(|| {
+            UNREGISTERED_IDENTITIES
+                .iter()
+                .find(|(unregistered, _)| *unregistered == section)
+                .map(|(_, key)| *key)
+        })
+}
 
 /// Merges `overlay` onto `base`. Both must be mappings (the caller checks and reports).
 pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
@@ -29,10 +40,7 @@ pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
         return base;
     };
     for entry in overlay_entries {
-        let identity = IDENTITIES
-            .iter()
-            .find(|(section, _)| *section == entry.key)
-            .map(|(_, key)| *key);
+        let identity = identity_key(&entry.key);
         match base_entries
             .iter_mut()
             .find(|base_entry| base_entry.key == entry.key)
@@ -45,7 +53,7 @@ pub fn merge_overlay<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
                         entry.value,
                         key,
                     ),
-                    (None, "environments") => merge_by_key(
+                    (None, "environments" | "templates") => merge_by_key(
                         std::mem::replace(&mut base_entry.value, null()),
                         entry.value,
                     ),
@@ -95,7 +103,7 @@ fn merge_list<'a>(base: Node<'a>, overlay: Node<'a>, identity: &str) -> Node<'a>
     base
 }
 
-/// Two mappings of named mappings (environments): same-named entries merge field by field.
+/// Two mappings of named mappings (environments, templates): same-named entries merge field by field.
 fn merge_by_key<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
     let (mut base, Value::Map(overlay_entries)) = (base, overlay.value.clone()) else {
         return overlay;
@@ -154,6 +162,20 @@ fn replace_fields<'a>(base: Node<'a>, overlay: Node<'a>) -> Node<'a> {
 mod tests {
     use super::*;
     use crate::config::yaml::load_yaml;
+
+    #[test]
+    fn list_sections_merge_by_the_registry_identity_of_their_kind() {
+        for kind in ResourceKind::ALL {
+            assert_eq!(
+                identity_key(kind.section()),
+                kind.identity_field(),
+                "{kind}"
+            );
+        }
+        assert_eq!(identity_key("tenants"), Some("id"));
+        assert_eq!(identity_key("flows"), Some("id"));
+        assert_eq!(identity_key("environments"), None);
+    }
 
     fn parse(text: &str, source: usize) -> Node<'_> {
         load_yaml(text, source).unwrap().unwrap()

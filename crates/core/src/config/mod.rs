@@ -9,8 +9,10 @@ pub mod interpolate;
 pub mod load;
 pub mod merge;
 pub mod model;
+pub mod policy;
 pub mod rules;
 pub mod schema;
+pub mod selector;
 pub mod tenant_auth;
 pub mod yaml;
 
@@ -19,11 +21,15 @@ pub use diagnostic::{Diagnostic, Position, Severity, Violation, Violations};
 #[cfg(test)]
 mod load_tests;
 #[cfg(test)]
-mod plan_tests;
+mod model_tests;
+#[cfg(test)]
+mod policies_tests;
+#[cfg(test)]
+mod templates_tests;
 #[cfg(test)]
 mod tenant_auth_tests;
 
-pub use load::{Loaded, load, load_with};
+pub use load::{Loaded, load, load_with, plan_seal};
 pub use model::{
     Connection, DescopeConfig, EnvironmentConfig, FlowConfig, PermissionConfig, RateLimit,
     RoleConfig, Scope, TenantConfig, TenantConfigBuilder, ThemeConfig,

@@ -2,10 +2,9 @@
 //! merging and validation. Models are immutable once built: fields are private and there is no
 //! `&mut` API. Constructors check the same rules as the YAML loader ([`super::rules`]).
 //!
-//! The seed plan's `FlowConfig { name, template, enabled, config }` maps onto design.md's
-//! `FlowConfig { id, file, enabled }`: `name` → `id` (the flow's identity), `template` → `file`
-//! (the exported flow document it is built from), `enabled` → `enabled`, and `config` (the
-//! template-specific settings) lives inside that JSON document rather than in the YAML.
+//! A flow is `FlowConfig { id, file, enabled }`: the id is the flow's identity in Descope, and
+//! the template-specific settings live inside the exported JSON document `file` rather than in
+//! the YAML, so the document a console export produces is exactly what is imported back.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,13 +27,15 @@ pub struct DescopeConfig {
     pub(crate) flows: Vec<FlowConfig>,
     pub(crate) theme: Option<ThemeConfig>,
     pub(crate) password_policy: Option<PasswordPolicy>,
+    /// The templates each tenant was built from, by tenant id (for selectors and provenance).
+    pub(crate) tenant_templates: BTreeMap<String, Vec<String>>,
 }
 
 impl DescopeConfig {
     pub const DEFAULT_VERSION: &'static str = "1.0";
 
-    /// A configuration from parts (the seed plan's `DescopeConfig(version, environments,
-    /// tenants, flows)`); permissions, roles and theme are added with the `with_*` methods.
+    /// A configuration from its required parts; permissions, roles and theme are optional
+    /// sections, added with the `with_*` methods.
     pub fn new(
         version: impl Into<String>,
         environments: BTreeMap<String, EnvironmentConfig>,
@@ -50,7 +51,13 @@ impl DescopeConfig {
             flows,
             theme: None,
             password_policy: None,
+            tenant_templates: BTreeMap::new(),
         }
+    }
+
+    /// The templates tenant `id` was built from, in the order they applied.
+    pub fn templates_of(&self, id: &str) -> &[String] {
+        self.tenant_templates.get(id).map_or(&[], Vec::as_slice)
     }
 
     pub fn with_permissions(mut self, permissions: Vec<PermissionConfig>) -> Self {
@@ -108,6 +115,7 @@ impl DescopeConfig {
             flows: filter(&self.flows, env, |f| &f.environments),
             theme: self.theme.clone(),
             password_policy: self.password_policy.clone(),
+            tenant_templates: self.tenant_templates.clone(),
         }
     }
 }
@@ -174,7 +182,8 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
-    /// The seed plan's figure: 200 requests per 60 seconds.
+    /// 200 requests per 60 seconds: Descope's documented management-API quota for the lowest
+    /// tier, so a default run never draws 429s.
     fn default() -> Self {
         Self {
             requests: 200,
@@ -188,11 +197,19 @@ pub struct EnvironmentConfig {
     pub(crate) connection: Connection,
     pub(crate) base_url: Option<String>,
     pub(crate) protected: bool,
-    pub(crate) rate_limit: RateLimit,
+    /// `None` when the block sets no `rate_limit` (see [`EnvironmentConfig::pacing`]).
+    pub(crate) rate_limit: Option<RateLimit>,
+    /// Per-attempt timeout of the API client; `None` for its default.
+    pub(crate) timeout_seconds: Option<u32>,
+    /// Changes in flight at once during an apply; `None` for [`EnvironmentConfig::concurrency`]'s default.
+    pub(crate) concurrency: Option<u32>,
 }
 
+/// The most changes in flight at once when nothing says otherwise.
+pub const MAX_DEFAULT_CONCURRENCY: u32 = 32;
+
 impl EnvironmentConfig {
-    /// A project environment (the seed plan's `{project_id, management_key}`).
+    /// A project environment: the project id and the management key that authenticates for it.
     pub fn project(project_id: impl Into<String>, management_key: ManagementKey) -> Self {
         Self::with_connection(Connection::Project {
             project_id: project_id.into(),
@@ -211,7 +228,9 @@ impl EnvironmentConfig {
             connection,
             base_url: None,
             protected: false,
-            rate_limit: RateLimit::default(),
+            rate_limit: None,
+            timeout_seconds: None,
+            concurrency: None,
         }
     }
 
@@ -224,7 +243,15 @@ impl EnvironmentConfig {
         self
     }
     pub fn with_rate_limit(mut self, rate_limit: RateLimit) -> Self {
-        self.rate_limit = rate_limit;
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+    pub fn with_timeout_seconds(mut self, seconds: Option<u32>) -> Self {
+        self.timeout_seconds = seconds;
+        self
+    }
+    pub fn with_concurrency(mut self, concurrency: Option<u32>) -> Self {
+        self.concurrency = concurrency;
         self
     }
 
@@ -260,8 +287,39 @@ impl EnvironmentConfig {
             env,
         ))
     }
+    /// The rate limit of the block, or the default of 200 per 60 s.
     pub fn rate_limit(&self) -> RateLimit {
-        self.rate_limit
+        self.rate_limit.unwrap_or_default()
+    }
+
+    /// The client-side pace: the block's `rate_limit`, else the default for a Descope project;
+    /// `None` (not paced) for the embedded emulator unless its block sets one, since a limiter
+    /// there protects nothing.
+    pub fn pacing(&self) -> Option<RateLimit> {
+        match self.connection {
+            Connection::Project { .. } => Some(self.rate_limit()),
+            Connection::Emulator { .. } => self.rate_limit,
+        }
+    }
+
+    pub fn timeout_seconds(&self) -> Option<u32> {
+        self.timeout_seconds
+    }
+
+    /// Changes in flight at once: the block's `concurrency`, else as many as the pace grants
+    /// per second (more would only queue on the limiter at the usual sub-second latency),
+    /// between 1 and [`MAX_DEFAULT_CONCURRENCY`]; an unpaced environment gets the maximum.
+    pub fn concurrency(&self) -> u32 {
+        if let Some(concurrency) = self.concurrency {
+            return concurrency;
+        }
+        match self.pacing() {
+            None => MAX_DEFAULT_CONCURRENCY,
+            Some(limit) => limit
+                .requests
+                .div_ceil(limit.per_seconds.max(1))
+                .clamp(1, MAX_DEFAULT_CONCURRENCY),
+        }
     }
 }
 
@@ -293,6 +351,7 @@ impl PermissionConfig {
         resource::Permission {
             name: self.name.clone(),
             description: self.description.clone(),
+            system_default: None,
         }
     }
 }
@@ -302,6 +361,9 @@ pub struct RoleConfig {
     pub(crate) name: String,
     pub(crate) description: String,
     pub(crate) permissions: Vec<String>,
+    /// `None`: not managed, the live value stays.
+    pub(crate) default: Option<bool>,
+    pub(crate) private: Option<bool>,
     pub(crate) environments: Scope,
 }
 
@@ -315,8 +377,16 @@ impl RoleConfig {
             name: name.into(),
             description: description.into(),
             permissions,
+            default: None,
+            private: None,
             environments: Scope::All,
         }
+    }
+    /// Manages the role's `default` flag (assigned to new users) and `private` flag.
+    pub fn with_flags(mut self, default: Option<bool>, private: Option<bool>) -> Self {
+        self.default = default;
+        self.private = private;
+        self
     }
     pub fn name(&self) -> &str {
         &self.name
@@ -335,12 +405,16 @@ impl RoleConfig {
             name: self.name.clone(),
             description: self.description.clone(),
             permission_names: self.permissions.clone(),
+            default: self.default,
+            private: self.private,
+            system_default: None,
         }
         .normalized()
     }
 }
 
-/// A tenant. Build one with [`TenantConfig::builder`], which checks the seed plan's rules.
+/// A tenant. Build one with [`TenantConfig::builder`], which checks the field rules of
+/// [`super::rules`] (the same ones the YAML loader applies).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantConfig {
     pub(crate) id: String,
@@ -351,6 +425,12 @@ pub struct TenantConfig {
     pub(crate) default_roles: Vec<String>,
     pub(crate) enforce_sso: bool,
     pub(crate) disabled: bool,
+    /// The optional fields below are `None` when the YAML leaves them out: not managed, the live
+    /// value stays.
+    pub(crate) enforce_sso_exclusions: Option<Vec<String>>,
+    pub(crate) federated_app_ids: Option<Vec<String>>,
+    pub(crate) role_inheritance: Option<String>,
+    pub(crate) parent: Option<String>,
     pub(crate) environments: Scope,
     pub(crate) roles: Vec<RoleConfig>,
     pub(crate) session: Option<SessionConfig>,
@@ -370,6 +450,10 @@ impl TenantConfig {
                 default_roles: Vec::new(),
                 enforce_sso: false,
                 disabled: false,
+                enforce_sso_exclusions: None,
+                federated_app_ids: None,
+                role_inheritance: None,
+                parent: None,
                 environments: Scope::All,
                 roles: Vec::new(),
                 session: None,
@@ -438,11 +522,16 @@ impl TenantConfig {
             enforce_sso: self.enforce_sso,
             disabled: self.disabled,
             default_roles: self.default_roles.clone(),
+            enforce_sso_exclusions: self.enforce_sso_exclusions.clone(),
+            federated_app_ids: self.federated_app_ids.clone(),
+            role_inheritance: self.role_inheritance.clone(),
+            parent: self.parent.clone(),
+            unmodelled: BTreeMap::new(),
         }
         .normalized()
     }
 
-    /// Checks the seed plan's field rules; returns the tenant with its name trimmed.
+    /// Checks the field rules of [`super::rules`]; returns the tenant with its name trimmed.
     pub(crate) fn checked(mut self) -> Result<Self, Violations> {
         let mut found = rules::check_tenant_id("id", &self.id);
         let (trimmed, name_violations) = rules::check_name("name", &self.name);
@@ -459,7 +548,8 @@ impl TenantConfig {
     }
 }
 
-/// Builds a [`TenantConfig`]; unset fields take the seed plan's defaults.
+/// Builds a [`TenantConfig`]; unset fields take the YAML defaults (empty lists, `false`, every
+/// environment), so a built tenant equals one decoded from the same YAML.
 #[derive(Debug, Clone)]
 pub struct TenantConfigBuilder {
     tenant: TenantConfig,
@@ -498,6 +588,22 @@ impl TenantConfigBuilder {
         self.tenant.disabled = disabled;
         self
     }
+    pub fn enforce_sso_exclusions(mut self, user_ids: Vec<String>) -> Self {
+        self.tenant.enforce_sso_exclusions = Some(user_ids);
+        self
+    }
+    pub fn federated_app_ids(mut self, app_ids: Vec<String>) -> Self {
+        self.tenant.federated_app_ids = Some(app_ids);
+        self
+    }
+    pub fn role_inheritance(mut self, inheritance: impl Into<String>) -> Self {
+        self.tenant.role_inheritance = Some(inheritance.into());
+        self
+    }
+    pub fn parent(mut self, parent_id: impl Into<String>) -> Self {
+        self.tenant.parent = Some(parent_id.into());
+        self
+    }
     pub fn environments(mut self, environments: Scope) -> Self {
         self.tenant.environments = environments;
         self
@@ -522,7 +628,7 @@ pub struct FlowConfig {
 }
 
 impl FlowConfig {
-    /// `enabled` defaults to true, as in the seed plan.
+    /// `enabled` defaults to true: listing a flow means wanting it live.
     pub fn new(id: impl Into<String>, file: impl Into<PathBuf>) -> Result<Self, Violations> {
         let id = id.into();
         if id.trim().is_empty() {

@@ -29,6 +29,32 @@ pub struct ConfigFile {
     pub themes: Option<ThemeFile>,
     /// The project's password policy; a tenant's `password_policy` overrides it.
     pub password_policy: Option<PasswordPolicyFile>,
+    /// Named partial tenants; a tenant uses them with `template` or `templates`.
+    #[serde(default)]
+    pub templates: BTreeMap<String, TemplateFile>,
+    /// Rules the configuration must keep in each environment (`config validate`, `plan`, `apply`).
+    #[serde(default)]
+    pub policies: Vec<PolicyFile>,
+}
+
+/// A policy: for resources of `kind` in `environments` chosen by `selector`, every `require`
+/// entry must hold; `error` blocks (exit 3), `warn` prints.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    #[schemars(length(min = 1))]
+    pub name: String,
+    #[schemars(extend("default" = "tenant", "enum" = ["tenant", "role"]))]
+    pub kind: Option<String>,
+    pub environments: Option<Vec<String>>,
+    /// A tenant selector, e.g. `tier=enterprise` or `region in (eu,uk)`.
+    pub selector: Option<String>,
+    /// Field (`enforce_sso`, `custom_attributes.owner`, …) to a value it must equal, or one
+    /// operator: `present: true|false`, `in: [..]`, `contains: X`, `not_contains: X`.
+    pub require: BTreeMap<String, serde_json::Value>,
+    #[schemars(extend("default" = "error", "enum" = ["error", "warn"]))]
+    pub level: Option<String>,
+    pub message: Option<String>,
 }
 
 /// A Descope project reached with a management key, or the embedded emulator.
@@ -68,7 +94,17 @@ pub struct CommonEnvironment {
     /// Writes need confirmation and deletes need --allow-delete.
     #[schemars(extend("default" = false))]
     pub protected: Option<bool>,
+    /// Client-side pace; a Descope project defaults to 200 per 60 s, the embedded emulator is
+    /// not paced unless this is set.
     pub rate_limit: Option<RateLimitFile>,
+    /// Per-attempt timeout of API calls in seconds (flow, theme and snapshot calls get at least
+    /// 120).
+    #[schemars(range(min = 1), extend("default" = 60))]
+    pub timeout_seconds: Option<u32>,
+    /// Changes in flight at once during an apply (`--concurrency` overrides). Default: as many
+    /// as the rate limit grants per second, between 1 and 32; 32 when not paced.
+    #[schemars(range(min = 1))]
+    pub concurrency: Option<u32>,
 }
 
 /// Client-side request budget (default 200 requests per 60 seconds).
@@ -101,6 +137,10 @@ pub struct RoleFile {
     /// Impersonate).
     #[serde(default)]
     pub permissions: Vec<String>,
+    /// Given to new users automatically. Absent: the live value is left alone.
+    pub default: Option<bool>,
+    /// Absent: the live value is left alone.
+    pub private: Option<bool>,
     pub environments: Option<Vec<String>>,
 }
 
@@ -130,6 +170,15 @@ pub struct TenantFile {
     pub enforce_sso: Option<bool>,
     #[schemars(extend("default" = false))]
     pub disabled: Option<bool>,
+    /// User ids exempt from SSO enforcement. Absent: the live value is left alone.
+    pub enforce_sso_exclusions: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub federated_app_ids: Option<Vec<String>>,
+    /// Absent: the live value is left alone.
+    pub role_inheritance: Option<RoleInheritance>,
+    /// Parent tenant id (sub-tenants); set on create only: a different parent on a live tenant
+    /// is a plan error. Absent: the live value is left alone.
+    pub parent: Option<String>,
     pub environments: Option<Vec<String>>,
     /// Roles that exist only inside this tenant; usable in its `default_roles` and SSO mappings.
     #[serde(default)]
@@ -140,6 +189,36 @@ pub struct TenantFile {
     pub sso: Option<SsoBlock>,
     /// Overrides the project's `password_policy` for this tenant.
     pub password_policy: Option<PasswordPolicyFile>,
+    /// One template to build the tenant from; its own fields win.
+    pub template: Option<String>,
+    /// Templates applied in order (mappings merge by key, lists replace); its own fields win.
+    pub templates: Option<Vec<String>>,
+}
+
+/// A partial tenant: any tenant field but `id` and `name`, and templates of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateFile {
+    pub domains: Option<Vec<String>>,
+    pub self_provisioning: Option<bool>,
+    pub custom_attributes: Option<BTreeMap<String, serde_json::Value>>,
+    pub default_roles: Option<Vec<String>>,
+    pub enforce_sso: Option<bool>,
+    pub disabled: Option<bool>,
+    pub environments: Option<Vec<String>>,
+    pub template: Option<String>,
+    pub templates: Option<Vec<String>>,
+}
+
+/// How a sub-tenant inherits roles: `""` (default), `none` or `userOnly`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub enum RoleInheritance {
+    #[serde(rename = "")]
+    Default,
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "userOnly")]
+    UserOnly,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -76,7 +76,9 @@ fn plan_kind<R: Resource>(
                 after: Some(after.clone().into_any()),
             },
             (Some(before), Some(after)) => {
-                // Both sides are normalised already: skip `Resource::diff`'s own normalising.
+                // What the configuration leaves unmanaged takes the live value, so the update
+                // sends it back unchanged and the diff shows only managed fields.
+                let after = &after.clone().carry_unmanaged(before).normalize();
                 let fields = field_diff(before, after);
                 let action = if fields.is_empty() {
                     Action::Unchanged
@@ -118,4 +120,44 @@ fn index_normalized<R: Resource>(resources: &[R]) -> BTreeMap<String, R> {
             (normalized.identity().to_owned(), normalized)
         })
         .collect()
+}
+
+/// The updates `plan` would need that Descope cannot make (a tenant's parent is set only on
+/// create), one sentence each. A caller must refuse such a plan: applying it would silently leave
+/// the difference in place.
+pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) -> Vec<String> {
+    struct Refusals<'a> {
+        desired: &'a ResourceSet,
+        actual: &'a ResourceSet,
+        options: &'a PlanOptions,
+        found: Vec<String>,
+    }
+    impl KindVisitor for Refusals<'_> {
+        fn visit<R: Resource>(&mut self) {
+            if !self.options.includes_kind(R::KIND) {
+                return;
+            }
+            let live = index_normalized(R::of(self.actual));
+            for wanted in R::of(self.desired) {
+                let reference = ResourceRef::new(R::KIND, wanted.identity());
+                if !self.options.includes(&reference) {
+                    continue;
+                }
+                if let Some(reason) = live
+                    .get(wanted.identity())
+                    .and_then(|live| wanted.update_refused(live))
+                {
+                    self.found.push(reason);
+                }
+            }
+        }
+    }
+    let mut visitor = Refusals {
+        desired,
+        actual,
+        options,
+        found: Vec::new(),
+    };
+    visit_kinds(&mut visitor);
+    visitor.found
 }

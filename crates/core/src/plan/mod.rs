@@ -12,6 +12,6 @@ pub(crate) mod tests;
 
 pub use change::{Action, Change, Plan, PlanOptions, ResourceSet, Summary};
 pub use fingerprint::{Fingerprint, StaleError, check_fresh, fingerprint};
-pub use imp::plan;
+pub use imp::{plan, refusals};
 pub(crate) use model::field_diff;
 pub use model::{AnyResource, FieldDiff, ParseRefError, Resource, ResourceKind, ResourceRef};

@@ -19,6 +19,7 @@ fn role(name: &str, permissions: &[&str]) -> Role {
         name: name.to_owned(),
         description: String::new(),
         permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
+        ..Role::default()
     }
 }
 
@@ -26,6 +27,7 @@ fn permission(name: &str) -> Permission {
     Permission {
         name: name.to_owned(),
         description: String::new(),
+        ..Permission::default()
     }
 }
 
@@ -129,6 +131,11 @@ fn tenant_with_every_field() -> Tenant {
         enforce_sso: false,
         disabled: false,
         default_roles: vec!["viewer".to_owned()],
+        enforce_sso_exclusions: Some(vec!["U1".to_owned()]),
+        federated_app_ids: Some(vec!["app-1".to_owned()]),
+        role_inheritance: Some(String::new()),
+        parent: Some(String::new()),
+        unmodelled: BTreeMap::new(),
     }
 }
 
@@ -168,6 +175,24 @@ fn each_tenant_field_is_reported_by_name() {
             Box::new(|t| t.disabled = true),
             json!(false),
             json!(true),
+        ),
+        (
+            "enforce_sso_exclusions",
+            Box::new(|t| t.enforce_sso_exclusions = Some(vec!["U2".into()])),
+            json!(["U1"]),
+            json!(["U2"]),
+        ),
+        (
+            "federated_app_ids",
+            Box::new(|t| t.federated_app_ids = Some(Vec::new())),
+            json!(["app-1"]),
+            json!([]),
+        ),
+        (
+            "role_inheritance",
+            Box::new(|t| t.role_inheritance = Some("userOnly".into())),
+            json!(""),
+            json!("userOnly"),
         ),
         (
             "default_roles",
@@ -498,6 +523,7 @@ fn arb_tenant() -> impl Strategy<Value = Tenant> {
                 enforce_sso,
                 disabled,
                 default_roles,
+                ..Tenant::default()
             },
         )
 }
@@ -507,11 +533,16 @@ fn arb_role() -> impl Strategy<Value = Role> {
         name,
         description,
         permission_names,
+        ..Role::default()
     })
 }
 
 fn arb_permission() -> impl Strategy<Value = Permission> {
-    (word(), word()).prop_map(|(name, description)| Permission { name, description })
+    (word(), word()).prop_map(|(name, description)| Permission {
+        name,
+        description,
+        ..Permission::default()
+    })
 }
 
 /// Live state never holds two resources of one kind with the same identity.

@@ -95,6 +95,27 @@ pub trait KindRules: Sized {
     /// The kind's resources that `config` (already narrowed to one environment) declares, in
     /// the live-state shape.
     fn desired(config: &DescopeConfig) -> Vec<Self>;
+
+    /// The desired state `self` completed from the live state: every field the configuration
+    /// leaves unmanaged (an absent optional field, a wire field descope-mgmt does not model)
+    /// takes the live value. Descope's updates overwrite the whole object, so an update must
+    /// send these back or they are lost; and they never show as a difference in the plan.
+    fn carry_unmanaged(self, _live: &Self) -> Self {
+        self
+    }
+
+    /// Why updating `live` to `self` is impossible (a field Descope sets only on create), as a
+    /// sentence for the user; `None` when an update can do it.
+    fn update_refused(&self, _live: &Self) -> Option<String> {
+        None
+    }
+}
+
+/// Keeps `live`'s value where the desired state leaves a field unmanaged (`None`).
+fn carry<T: Clone>(desired: &mut Option<T>, live: &Option<T>) {
+    if desired.is_none() {
+        desired.clone_from(live);
+    }
 }
 
 /// What the planner and apply engine need from a resource kind: generated for every kind the
@@ -137,6 +158,14 @@ pub trait KindVisitor {
 fn sort_dedup(list: &mut Vec<String>) {
     list.sort();
     list.dedup();
+}
+
+/// Whether Descope made a resource itself: by the wire's `systemDefault` flag when the server
+/// sent one, else by the documented built-in names. The names stay as a fallback because
+/// servers (and emulators) that predate the flag omit it, and protobuf JSON omits `false`, so an
+/// absent flag proves nothing; a built-in outside the list (a `SCIM` role) needs the flag.
+fn system_default_by_flag_or_name(flag: Option<bool>, name: &str, builtin_names: &[&str]) -> bool {
+    flag.unwrap_or_else(|| builtin_names.contains(&name))
 }
 
 impl FromIterator<AnyResource> for ResourceSet {

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::KindRules;
+use super::{KindRules, system_default_by_flag_or_name};
 use crate::config::DescopeConfig;
+use crate::config::rules::BUILTIN_PERMISSIONS;
 
 /// A permission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -11,6 +12,10 @@ use crate::config::DescopeConfig;
 pub struct Permission {
     pub name: String,
     pub description: String,
+    /// The wire's `systemDefault`: Descope made this permission. Read only; `None` when the
+    /// server did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_default: Option<bool>,
 }
 
 impl KindRules for Permission {
@@ -19,10 +24,15 @@ impl KindRules for Permission {
     }
 
     fn is_system_default(&self) -> bool {
-        crate::config::rules::BUILTIN_PERMISSIONS.contains(&self.name.as_str())
+        system_default_by_flag_or_name(self.system_default, &self.name, &BUILTIN_PERMISSIONS)
     }
 
     fn desired(config: &DescopeConfig) -> Vec<Self> {
         config.permissions().iter().map(|p| p.to_resource()).collect()
+    }
+
+    fn carry_unmanaged(mut self, live: &Self) -> Self {
+        self.system_default = live.system_default;
+        self
     }
 }

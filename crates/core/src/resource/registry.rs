@@ -180,6 +180,17 @@ macro_rules! declare_kinds {
                 }
             }
 
+            /// [`KindRules::carry_unmanaged`] across the tag; a `live` of another kind changes
+            /// nothing.
+            pub fn carry_unmanaged(self, live: &AnyResource) -> Self {
+                match (self, live) {
+                    $((Self::$Kind(desired), Self::$Kind(live)) =>
+                        Self::$Kind(desired.carry_unmanaged(live)),)+
+                    #[allow(unreachable_patterns)]
+                    (desired, _) => desired,
+                }
+            }
+
             /// The state without the kind tag, as a JSON object (what backups store under
             /// `state`).
             pub fn state_json(&self) -> serde_json::Value {

@@ -1,14 +1,17 @@
-//! The tenant kind: its live state and its rules (normal form, the roles it names).
+//! The tenant kind: its live state and its rules (normal form, the roles it names, which fields
+//! the configuration may leave to the live value, and the parent that only a create can set).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{KindRules, ResourceKind, sort_dedup};
+use super::{KindRules, ResourceKind, carry, sort_dedup};
 use crate::config::DescopeConfig;
 use crate::plan::ResourceRef;
 
-/// A tenant as Descope stores it (the fields descope-mgmt manages).
+/// A tenant as Descope stores it. The `Option` fields are optional in the configuration: `None`
+/// in a desired state means "leave the live value alone"; a live state read from the server
+/// always has them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub struct Tenant {
@@ -21,6 +24,22 @@ pub struct Tenant {
     pub enforce_sso: bool,
     pub disabled: bool,
     pub default_roles: Vec<String>,
+    /// User ids exempt from SSO enforcement (`enforceSSOExclusions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforce_sso_exclusions: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federated_app_ids: Option<Vec<String>>,
+    /// `""`, `none` or `userOnly`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_inheritance: Option<String>,
+    /// The parent tenant's id (sub-tenants), `""` for a top-level tenant. Descope sets it on
+    /// create only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Fields the server returned that descope-mgmt does not model, by wire name: sent back
+    /// unchanged on update so that a newer server's field is never cleared by an older client.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unmodelled: BTreeMap<String, serde_json::Value>,
 }
 
 impl Tenant {
@@ -32,6 +51,12 @@ impl Tenant {
         }
         sort_dedup(&mut self.self_provisioning_domains);
         sort_dedup(&mut self.default_roles);
+        for list in [&mut self.enforce_sso_exclusions, &mut self.federated_app_ids]
+            .into_iter()
+            .flatten()
+        {
+            sort_dedup(list);
+        }
         self
     }
 }
@@ -51,5 +76,32 @@ impl KindRules for Tenant {
 
     fn desired(config: &DescopeConfig) -> Vec<Self> {
         config.tenants().iter().map(|t| t.to_resource()).collect()
+    }
+
+    fn carry_unmanaged(mut self, live: &Self) -> Self {
+        carry(&mut self.enforce_sso_exclusions, &live.enforce_sso_exclusions);
+        carry(&mut self.federated_app_ids, &live.federated_app_ids);
+        carry(&mut self.role_inheritance, &live.role_inheritance);
+        carry(&mut self.parent, &live.parent);
+        self.unmodelled.clone_from(&live.unmodelled);
+        self
+    }
+
+    fn update_refused(&self, live: &Self) -> Option<String> {
+        let wanted = self.parent.as_deref()?;
+        let current = live.parent.as_deref().unwrap_or_default();
+        (wanted != current).then(|| {
+            let describe = |parent: &str| match parent {
+                "" => "no parent".to_owned(),
+                parent => format!("parent `{parent}`"),
+            };
+            format!(
+                "tenant {} has {} but the configuration wants {}: Descope sets a tenant's parent \
+                 only when it is created, so the tenant must be deleted and recreated",
+                self.id,
+                describe(current),
+                describe(wanted)
+            )
+        })
     }
 }

@@ -70,6 +70,7 @@ fn every_kind_round_trips_through_its_backup_state() {
         permissions: vec![Permission {
             name: "read".into(),
             description: "Reads".into(),
+            system_default: Some(false),
         }],
         roles: vec![Role {
             name: "viewer".into(),

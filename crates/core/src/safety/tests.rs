@@ -109,6 +109,7 @@ fn backup_is_private_complete_and_leaves_no_temporary_file() {
             name: "viewer".into(),
             description: "Views".into(),
             permission_names: vec!["read".into()],
+            ..Role::default()
         }),
     ];
     let path = write_backup(dir.path(), "prod", &resources, timestamp()).unwrap();

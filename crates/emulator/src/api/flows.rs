@@ -32,7 +32,7 @@ const TRANSLATION_FIELDS: &[(&str, &str)] = &[
     ("translateTargetLangs", "targetLanguages"),
 ];
 /// v1 flow fields the server owns; never kept from an import.
-const SERVER_FLOW_FIELDS: &[&str] = &["id", "dsl", "etag", "modifiedTime"];
+const SERVER_FLOW_FIELDS: &[&str] = &["id", "dsl", "etag", "modifiedTime", "version"];
 /// v1 screen fields without a v2 counterpart: kept, but only shown in v1 exports.
 const V1_ONLY_SCREEN_FIELDS: &[&str] = &["inputs", "version", "componentsVersion", "flowId"];
 
@@ -177,8 +177,9 @@ fn to_v1(stored: &Value) -> Value {
         metadata.get("disabled").cloned().unwrap_or(json!(false)),
     );
     flow.insert("dsl".into(), stored["contents"].clone());
-    flow.insert("etag".into(), stored["etag"].clone());
-    flow.insert("modifiedTime".into(), stored["modifiedTime"].clone());
+    for key in SERVER_SET_FIELDS {
+        flow.insert((*key).into(), stored[*key].clone());
+    }
     for key in METADATA_FIELDS.iter().skip(3) {
         if let Some(v) = metadata.get(*key) {
             flow.insert((*key).into(), v.clone());
@@ -194,10 +195,7 @@ fn to_v1(stored: &Value) -> Value {
     for (k, v) in obj(stored.get("v1")) {
         flow.insert(k, v);
     }
-    let components_version = metadata
-        .get("componentsVersion")
-        .cloned()
-        .unwrap_or(json!(""));
+    let components_version = metadata.get("componentsVersion").cloned();
     let screens = map_screens(stored, |s| {
         let s = obj(Some(s));
         let mut out = Map::new();
@@ -215,12 +213,10 @@ fn to_v1(stored: &Value) -> Value {
             "htmlTemplate".into(),
             s.get("contents").cloned().unwrap_or_else(empty),
         );
-        out.insert(
-            "componentsVersion".into(),
-            s.get("componentsVersion")
-                .cloned()
-                .unwrap_or_else(|| components_version.clone()),
-        );
+        // A v1 document without these gets none back, so it round-trips unchanged.
+        if let Some(cv) = s.get("componentsVersion").or(components_version.as_ref()) {
+            out.insert("componentsVersion".into(), cv.clone());
+        }
         out.insert(
             "version".into(),
             s.get("version").cloned().unwrap_or(json!(0)),
@@ -235,11 +231,24 @@ fn to_v1(stored: &Value) -> Value {
     json!({"flow": flow, "screens": screens})
 }
 
+/// Set by the server on every import, shown in v1 exports and in the list: `version` counts the
+/// imports of that flow id, `etag` is new each time, `modifiedTime` (epoch seconds, an int64 as
+/// a string) never repeats for one flow even for two imports within a second, so a client may
+/// key a cache on any of them.
+const SERVER_SET_FIELDS: &[&str] = &["version", "etag", "modifiedTime"];
+
 fn store_flow(tx: &mut Tx, now: i64, mut canonical: Value) -> Value {
     let id = canonical["flowId"].as_str().unwrap_or_default().to_owned();
+    let previous = tx.get(FLOWS, &id);
+    let version = previous.and_then(|p| p["version"].as_i64()).unwrap_or(0) + 1;
+    let modified = previous
+        .and_then(|p| p["modifiedTime"].as_str())
+        .and_then(|t| t.parse::<i64>().ok())
+        .map_or(now, |last| now.max(last + 1));
     if let Some(m) = canonical.as_object_mut() {
+        m.insert("version".into(), json!(version));
         m.insert("etag".into(), json!(new_id("")));
-        m.insert("modifiedTime".into(), json!(now.to_string()));
+        m.insert("modifiedTime".into(), json!(modified.to_string()));
     }
     tx.put(FLOWS, &id, canonical.clone());
     canonical
@@ -266,6 +275,9 @@ pub(crate) fn list(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
                 "name": m.get("name").cloned().unwrap_or(json!("")),
                 "description": m.get("description").cloned().unwrap_or(json!("")),
                 "disabled": m.get("disabled").cloned().unwrap_or(json!(false)),
+                "version": f["version"],
+                "etag": f["etag"],
+                "modifiedTime": f["modifiedTime"],
             })
         })
         .collect();

@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{ROLES, Req, SSO, TENANTS};
 use crate::store::Tx;
-use crate::wire::{ApiError, ApiResult, Body, empty, stored_str, strings_value};
+use crate::wire::{ApiError, ApiResult, Body, empty, stored_str, stored_strings, strings_value};
 
 fn key(tenant_id: &str, sso_id: &str) -> String {
     format!("{tenant_id}/{sso_id}")
@@ -30,7 +30,7 @@ fn empty_oidc() -> Value {
         "userAttrMapping": {"loginId": "", "username": "", "name": "", "email": "", "phoneNumber": "",
             "verifiedEmail": "", "verifiedPhone": "", "picture": "", "givenName": "", "middleName": "",
             "familyName": ""},
-        "manageProviderTokens": false, "callbackDomain": "", "prompt": [], "grantType": "",
+        "manageProviderTokens": false, "callbackDomain": "", "prompt": [], "grantType": "", "usePkce": false,
         "issuer": "", "groupsPriority": [], "fgaMappings": {}, "groupsMapping": [],
         "lastSuccessTestTime": 0,
     })
@@ -98,6 +98,27 @@ pub(crate) fn load_all(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     Ok(json!({"SSOSettings": all}))
 }
 
+/// An SSO domain routes sign-ins to one tenant, so no other tenant may hold it (compared without
+/// case, as domains are).
+pub(crate) fn check_domains_free(tx: &Tx, tenant_id: &str, domains: &[String]) -> ApiResult<()> {
+    let wanted: Vec<String> = domains.iter().map(|d| d.to_lowercase()).collect();
+    for tenant in tx.values(TENANTS) {
+        if stored_str(tenant, "id") == tenant_id {
+            continue;
+        }
+        if let Some(taken) = stored_strings(tenant, "domains")
+            .into_iter()
+            .find(|d| wanted.contains(&d.to_lowercase()))
+        {
+            return Err(ApiError::duplicate(
+                &format!("SSO domain of tenant {}", stored_str(tenant, "id")),
+                &taken,
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Stores one side of the configuration and points the tenant's `authType`/`domains` at it.
 fn configure(
     tx: &mut Tx,
@@ -111,6 +132,7 @@ fn configure(
     let sso_id = b.str_or_empty("ssoId")?;
     let domains = b.strings("domains")?;
     let mut tenant = tenant_of(tx, &tenant_id)?;
+    check_domains_free(tx, &tenant_id, domains.as_deref().unwrap_or_default())?;
     let k = key(&tenant_id, &sso_id);
     let mut stored = tx
         .get(SSO, &k)
@@ -141,14 +163,27 @@ fn settings(b: &Body) -> ApiResult<Body> {
     ))
 }
 
+/// Replaces the OIDC side whole, except `usePkce`, which the SDKs send only when set (an omitted
+/// one keeps the stored value). The client secret is never stored: nothing reads it back, and a
+/// state file must not hold it.
 pub(crate) fn configure_oidc(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let s = settings(&req.body)?;
     s.required_str("name")?;
     s.required_str("clientId")?;
     let mut oidc = Map::new();
     for (k, v) in &s.0 {
-        if !v.is_null() {
+        if !v.is_null() && k != "clientSecret" {
             oidc.insert(k.clone(), v.clone());
+        }
+    }
+    if !oidc.contains_key("usePkce") {
+        let tenant_id = req.body.required_str("tenantId")?;
+        let sso_id = req.body.str_or_empty("ssoId")?;
+        if let Some(kept) = tx
+            .get(SSO, &key(&tenant_id, &sso_id))
+            .and_then(|stored| stored["oidc"].get("usePkce"))
+        {
+            oidc.insert("usePkce".into(), kept.clone());
         }
     }
     configure(tx, req, "oidc", None, Some(Value::Object(oidc)))

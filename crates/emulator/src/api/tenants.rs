@@ -192,6 +192,7 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         tx.delete(SSO, &key);
     }
     tx.delete(TENANT_SETTINGS, &id);
+    super::password::forget_tenant(tx, &id);
     for (collection, list_key) in [(USERS, "userTenants"), (ACCESS_KEYS, "keyTenants")] {
         let linked = |item: &Value| {
             item.get(list_key)
@@ -372,6 +373,9 @@ pub(crate) fn update_settings(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
         "selfProvisioningDomains",
         strings_value(&b.strings_or_empty("selfProvisioningDomains")?),
     );
+    if let Some(domains) = b.strings("domains")? {
+        super::sso::check_domains_free(tx, &id, &domains)?;
+    }
     for key in ["domains", "enforceSSOExclusions", "federatedAppIds"] {
         if let Some(v) = b.strings(key)? {
             set(&mut tenant, key, strings_value(&v));

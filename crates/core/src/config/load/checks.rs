@@ -9,6 +9,7 @@ use super::{Decoder, Located};
 use crate::config::model::{PermissionConfig, RoleConfig, Scope, TenantConfig};
 use crate::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES, quote};
 use crate::config::yaml::{Node, Value};
+use crate::resource::ResourceKind;
 
 impl Decoder<'_> {
     pub(super) fn check_scopes<T>(
@@ -35,6 +36,20 @@ impl Decoder<'_> {
                 }
             }
         }
+    }
+
+    /// Two resources of `kind` with the same identity in overlapping environments: the field
+    /// and the wording come from the kind registry.
+    pub(super) fn check_identity_duplicates<T>(
+        &mut self,
+        kind: ResourceKind,
+        items: &[Located<'_, T>],
+        key: fn(&T) -> String,
+        scope: fn(&T) -> &Scope,
+    ) {
+        let field = kind.identity_field().unwrap_or("id");
+        let what = format!("{kind} {field}");
+        self.check_duplicates(items, &what, field, key, scope);
     }
 
     pub(super) fn check_duplicates<T>(

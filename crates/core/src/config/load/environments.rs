@@ -1,12 +1,12 @@
 //! The `environments:` section: names, connection (project credentials or emulator), base URL,
-//! protection and rate limit of each environment.
+//! protection, rate limit, per-attempt timeout and apply concurrency of each environment.
 
 use std::collections::BTreeMap;
 
 use super::{Decoder, Keys};
 use crate::config::diagnostic::Severity;
 use crate::config::model::{Connection, EnvironmentConfig, RateLimit};
-use crate::config::rules::quote;
+use crate::config::rules::{self, quote};
 use crate::config::yaml::{Node, Value};
 use crate::secret::ManagementKey;
 
@@ -19,6 +19,8 @@ pub(crate) const ENVIRONMENT: Keys = Keys {
         "base_url",
         "protected",
         "rate_limit",
+        "timeout_seconds",
+        "concurrency",
     ],
     required: &[],
 };
@@ -131,14 +133,8 @@ impl Decoder<'_> {
         let base_url = field("base_url").and_then(|node| {
             let url_path = format!("{path}.base_url");
             let url = self.string(node, &url_path)?;
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                self.error_at(
-                    node,
-                    &url_path,
-                    format!("{} is not an http(s) URL", quote(&url)),
-                    Some("e.g. https://api.descope.com".to_owned()),
-                );
-            }
+            let problem = rules::check_base_url(&url_path, &url);
+            self.violations(node, problem.into_iter().collect());
             Some(url)
         });
         let protected = match field("protected") {
@@ -147,10 +143,12 @@ impl Decoder<'_> {
                 .unwrap_or(false),
             None => false,
         };
-        let rate_limit = match field("rate_limit") {
-            Some(node) => self.rate_limit(node, &format!("{path}.rate_limit")),
-            None => RateLimit::default(),
-        };
+        let rate_limit =
+            field("rate_limit").map(|node| self.rate_limit(node, &format!("{path}.rate_limit")));
+        let timeout_seconds = field("timeout_seconds")
+            .and_then(|node| self.positive(node, &format!("{path}.timeout_seconds")));
+        let concurrency = field("concurrency")
+            .and_then(|node| self.positive(node, &format!("{path}.concurrency")));
         if self.error_count() > errors_before {
             return None;
         }
@@ -159,6 +157,8 @@ impl Decoder<'_> {
             base_url,
             protected,
             rate_limit,
+            timeout_seconds,
+            concurrency,
         })
     }
 
@@ -179,7 +179,7 @@ impl Decoder<'_> {
             return None;
         };
         let interpolated = self.interpolate(node, path, raw)?;
-        if !interpolated.used_variable && !interpolated.text.is_empty() {
+        if interpolated.written_in_file && !interpolated.text.is_empty() {
             let variable = format!(
                 "DESCOPE_{}_MANAGEMENT_KEY",
                 env.to_ascii_uppercase().replace('-', "_")
@@ -214,6 +214,18 @@ impl Decoder<'_> {
         }
         limit
     }
+}
+
+/// The valid environment names the `environments:` mapping declares, decodable or not.
+pub(super) fn declared_environments(node: Option<&Node>) -> Vec<String> {
+    let Some(Value::Map(entries)) = node.map(|node| &node.value) else {
+        return Vec::new();
+    };
+    entries
+        .iter()
+        .filter(|entry| is_environment_name(&entry.key) && entry.key != "all")
+        .map(|entry| entry.key.to_string())
+        .collect()
 }
 
 pub(super) fn is_environment_name(name: &str) -> bool {

@@ -9,8 +9,9 @@ use super::{Decoder, Keys, Located, MAX_CONFIG_BYTES_VARIABLE};
 use crate::config::diagnostic::Severity;
 use crate::config::interpolate::{Interpolated, InterpolationError, interpolate};
 use crate::config::model::Scope;
-use crate::config::rules::quote;
+use crate::config::rules::{self, quote};
 use crate::config::yaml::{Entry, Node, Value};
+use crate::secret::ManagementKey;
 
 impl Decoder<'_> {
     pub(super) fn list<'n, T>(
@@ -72,14 +73,17 @@ impl Decoder<'_> {
                     "name an exported JSON document, or raise the limit with {MAX_CONFIG_BYTES_VARIABLE}"
                 ),
             )),
-            Ok(bytes) => serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
-                .err()
-                .map(|error| {
-                    (
-                        format!("{} is not valid JSON: {error}", quote(&relative)),
-                        "export the document from Descope again, or fix the JSON".to_owned(),
-                    )
-                }),
+            Ok(bytes) => {
+                self.record_input(&bytes);
+                serde_json::from_slice::<serde::de::IgnoredAny>(&bytes)
+                    .err()
+                    .map(|error| {
+                        (
+                            format!("{} is not valid JSON: {error}", quote(&relative)),
+                            "export the document from Descope again, or fix the JSON".to_owned(),
+                        )
+                    })
+            }
         };
         match problem {
             Some((message, hint)) => {
@@ -162,6 +166,10 @@ impl Decoder<'_> {
             self.error_at(node, path, "must not be empty".to_owned(), None);
             return None;
         }
+        if let Some(violation) = rules::check_no_control_characters(path, &text) {
+            self.violations(node, vec![violation]);
+            return None;
+        }
         Some(text)
     }
 
@@ -235,6 +243,16 @@ impl Decoder<'_> {
             Value::Null => Json::Null,
             Value::Bool(value) => Json::Bool(*value),
             Value::Int(value) => Json::from(*value),
+            Value::Float(_, text) if is_integer_literal(text) => {
+                // Beyond 64 bits: a float would silently change the value.
+                self.error_at(
+                    node,
+                    path,
+                    format!("{text} cannot be stored exactly as a number"),
+                    Some(format!("quote it to keep it as text: \"{text}\"")),
+                );
+                Json::Null
+            }
             Value::Float(value, text) => match serde_json::Number::from_f64(*value) {
                 Some(number) => Json::Number(number),
                 None => {
@@ -273,10 +291,27 @@ impl Decoder<'_> {
         raw: &str,
     ) -> Option<Interpolated> {
         match interpolate(raw, self.variables) {
-            Ok(done) => Some(done),
+            Ok(done) => {
+                if done.used_variable && !is_secret_path(path) {
+                    self.record_input(done.text.as_bytes());
+                }
+                Some(done)
+            }
             Err(errors) => {
                 for error in errors {
                     let (message, hint) = match error {
+                        // A key pasted where its variable's name belongs: never echo it.
+                        InterpolationError::Undefined(name) | InterpolationError::BadName(name)
+                            if rules::looks_like_management_key(&name) =>
+                        {
+                            (
+                                format!(
+                                    "undefined variable {} (it looks like a management key, not a variable name)",
+                                    ManagementKey::new(name).masked()
+                                ),
+                                "put the key in an environment variable or in .env, and write `${VARIABLE_NAME}` here".to_owned(),
+                            )
+                        }
                         InterpolationError::Undefined(name) => (
                             format!("undefined variable {name}"),
                             format!("set {name} in the environment or in .env beside the configuration, or give a default: ${{{name}:-value}}"),
@@ -340,4 +375,16 @@ pub(super) fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// An integer as written (`-12`, `+7`, `1_000` is not one in YAML 1.2's core schema).
+fn is_integer_literal(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Values that must not reach the fingerprint: a key rotation must not invalidate saved plans,
+/// and a digest of a secret is still derived from it.
+fn is_secret_path(path: &str) -> bool {
+    path.ends_with(".management_key")
 }

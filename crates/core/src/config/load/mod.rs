@@ -13,14 +13,18 @@ mod environments;
 mod fields;
 mod flows;
 mod permissions;
+mod policies;
 mod read;
 mod report;
 mod roles;
+mod templates;
 mod tenant_auth;
 mod tenants;
 mod themes;
 
 use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 use super::diagnostic::{Diagnostic, Position, Severity};
@@ -28,6 +32,7 @@ use super::interpolate::Variables;
 use super::model::DescopeConfig;
 use super::rules::quote;
 use super::yaml::{Node, Value};
+use crate::resource::ResourceKind;
 
 /// Every mapping the loader reads, by the name of its JSON Schema definition (`""` is the root),
 /// so a test can hold the schema and the decoders to the same keys.
@@ -47,6 +52,8 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
     ("AttributeMappingFile", &tenant_auth::ATTRIBUTE_MAPPING),
     ("RoleMappingFile", &tenant_auth::ROLE_MAPPING),
     ("PasswordPolicyFile", &tenant_auth::PASSWORD_POLICY),
+    ("TemplateFile", &templates::TEMPLATE),
+    ("PolicyFile", &policies::POLICY),
 ];
 
 /// The outcome of loading: the configuration when there is no error, and every diagnostic
@@ -55,6 +62,10 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
 pub struct Loaded {
     pub config: Option<DescopeConfig>,
     pub diagnostics: Vec<Diagnostic>,
+    /// `sha256:<hex>` of everything the view was made from: the bytes of each file read (base,
+    /// overlay, flow and theme documents) and every interpolated value but management keys. A
+    /// saved plan carries it so that `apply` can refuse a plan whose configuration changed.
+    pub fingerprint: String,
 }
 
 impl Loaded {
@@ -76,11 +87,13 @@ pub fn load(path: &Path, env: Option<&str>) -> Loaded {
     let setting = std::env::var(MAX_CONFIG_BYTES_VARIABLE).ok();
     let settings = match Settings::from_value(setting.as_deref()) {
         Ok(settings) => settings,
-        Err(message) => return Loaded::failed(path.to_path_buf(), message),
+        Err(message) => {
+            return Loaded::failed(path.to_path_buf(), Position { line: 1, column: 1 }, message);
+        }
     };
     match Variables::from_env_and_dotenv(config_dir(path)) {
         Ok(variables) => load_with_settings(path, env, &variables, &settings),
-        Err(message) => Loaded::failed(config_dir(path).join(".env"), message),
+        Err(error) => Loaded::failed(beside(path, ".env"), error.position, error.message),
     }
 }
 
@@ -125,17 +138,18 @@ impl Settings {
 
 impl Loaded {
     /// A load that failed before any file was read, with one error about `file`.
-    fn failed(file: PathBuf, message: String) -> Self {
+    fn failed(file: PathBuf, position: Position, message: String) -> Self {
         Self {
             config: None,
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 file,
-                position: Position { line: 1, column: 1 },
+                position,
                 path: String::new(),
                 message,
                 hint: None,
             }],
+            fingerprint: String::new(),
         }
     }
 }
@@ -150,9 +164,16 @@ pub fn config_dir(path: &Path) -> &Path {
 
 /// The overlay file of `env` for the configuration at `path`.
 pub fn overlay_path(path: &Path, env: &str) -> PathBuf {
-    config_dir(path)
-        .join("environments")
-        .join(format!("{env}.yaml"))
+    beside(path, &format!("environments/{env}.yaml"))
+}
+
+/// `relative` in the configuration's directory, written as the user would: `.env` rather than
+/// `./.env` for a configuration given without a directory.
+fn beside(path: &Path, relative: &str) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.join(relative),
+        _ => PathBuf::from(relative),
+    }
 }
 
 /// Environments that have an overlay file beside the configuration.
@@ -187,19 +208,48 @@ pub fn load_with_settings(
         files: vec![path.to_path_buf()],
         variables,
         settings: *settings,
+        fingerprint: Sha256::new(),
         config_dir: config_dir(path).to_path_buf(),
         diagnostics: Vec::new(),
     };
     let config = decoder.run(env);
-    let mut diagnostics = decoder.diagnostics;
+    let mut diagnostics = std::mem::take(&mut decoder.diagnostics);
     diagnostics
         .sort_by(|a, b| (&a.file, a.position, a.severity).cmp(&(&b.file, b.position, b.severity)));
-    diagnostics.dedup();
+    // One problem in a template is met again in every tenant that uses it: report it once.
+    diagnostics.dedup_by(|later, earlier| {
+        (&later.file, later.position, &later.message)
+            == (&earlier.file, earlier.position, &earlier.message)
+    });
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    let fingerprint = sha256_text(decoder.fingerprint);
     Loaded {
         config: if has_errors { None } else { config },
         diagnostics,
+        fingerprint,
     }
+}
+
+/// The seal of a saved plan: `sha256:<hex>` of the configuration's [`Loaded::fingerprint`] and
+/// the plan's JSON together, so that a plan edited by hand is refused instead of acted on.
+pub fn plan_seal(config_fingerprint: &str, plan_json: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [config_fingerprint, plan_json] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    sha256_text(hasher)
+}
+
+fn sha256_text(hasher: Sha256) -> String {
+    use std::fmt::Write as _;
+    hasher
+        .finalize()
+        .iter()
+        .fold(String::from("sha256:"), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
 }
 
 /// Top-level keys of the configuration.
@@ -213,6 +263,8 @@ pub(crate) const TOP_LEVEL: Keys = Keys {
         "flows",
         "themes",
         "password_policy",
+        "templates",
+        "policies",
     ],
     required: &["environments"],
 };
@@ -235,12 +287,18 @@ struct Decoder<'v> {
     files: Vec<PathBuf>,
     variables: &'v Variables,
     settings: Settings,
+    fingerprint: Sha256,
     config_dir: PathBuf,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Decoder<'_> {
-    fn decode_root(&mut self, root: &Node, env: Option<&str>) -> Option<DescopeConfig> {
+    fn decode_root(
+        &mut self,
+        root: &Node,
+        env: Option<&str>,
+        template_use: templates::TemplateUse,
+    ) -> Option<DescopeConfig> {
         let entries = self.mapping(root, "", &TOP_LEVEL)?;
         let mut version = DescopeConfig::DEFAULT_VERSION.to_owned();
         let mut environments = BTreeMap::new();
@@ -250,16 +308,16 @@ impl Decoder<'_> {
         let mut flows = Vec::new();
         let mut theme = None;
         let mut password_policy = None;
+        let mut policies = Vec::new();
         let mut environments_node = None;
         for entry in entries {
             let node = &entry.value;
             let path = entry.key.as_ref();
             match path {
                 "version" => {
-                    if let Some(text) = node
-                        .scalar_text()
-                        .filter(|_| !matches!(node.value, Value::Null))
-                    {
+                    // Only a string: `version: 1.0` is the number 1, and `1.10` would be 1.1.
+                    if let Value::Str(text) = &node.value {
+                        let text = text.to_string();
                         if text != DescopeConfig::DEFAULT_VERSION {
                             self.error_at(
                                 node,
@@ -270,7 +328,21 @@ impl Decoder<'_> {
                         }
                         version = text;
                     } else {
-                        self.type_error(node, path, "a version string such as \"1.0\"");
+                        let hint = match &node.value {
+                            Value::Int(_) | Value::Float(..) => node
+                                .scalar_text()
+                                .map(|text| format!("quote it: \"{text}\"")),
+                            _ => None,
+                        };
+                        self.error_at(
+                            node,
+                            path,
+                            format!(
+                                "expected a version string such as \"1.0\", found {}",
+                                node.kind()
+                            ),
+                            hint,
+                        );
                     }
                 }
                 "environments" => {
@@ -283,17 +355,21 @@ impl Decoder<'_> {
                 "flows" => flows = self.list(node, path, Self::flow),
                 "themes" => theme = self.theme(node, path),
                 "password_policy" => password_policy = self.password_policy(node, path),
+                "policies" => policies = self.list(node, path, Self::policy),
                 _ => {}
             }
         }
-        let known_envs: Vec<String> = environments.keys().cloned().collect();
+        // An environment whose block has errors is still defined: its own errors say what is
+        // wrong, and "not defined" elsewhere would be false.
+        let known_envs = environments::declared_environments(environments_node);
         self.check_scopes(&permissions, &known_envs, |p| &p.environments);
         self.check_scopes(&roles, &known_envs, |r| &r.environments);
         self.check_scopes(&tenants, &known_envs, |t| &t.environments);
         self.check_scopes(&flows, &known_envs, |f| &f.environments);
+        self.check_scopes(&policies, &known_envs, |p| &p.environments);
 
         if let Some(env) = env {
-            if !environments.contains_key(env) {
+            if !known_envs.iter().any(|known| known == env) {
                 let (source, position) = environments_node
                     .map(|node| (node.source, node.position))
                     .unwrap_or((0, Position { line: 1, column: 1 }));
@@ -312,24 +388,21 @@ impl Decoder<'_> {
             flows.retain(|f| f.value.environments.includes(env));
         }
 
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Permission,
             &permissions,
-            "permission name",
-            "name",
             |p| p.name.clone(),
             |p| &p.environments,
         );
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Role,
             &roles,
-            "role name",
-            "name",
             |r| r.name.clone(),
             |r| &r.environments,
         );
-        self.check_duplicates(
+        self.check_identity_duplicates(
+            ResourceKind::Tenant,
             &tenants,
-            "tenant id",
-            "id",
             |t| t.id.clone(),
             |t| &t.environments,
         );
@@ -348,6 +421,8 @@ impl Decoder<'_> {
             |f| &f.environments,
         );
         self.check_references(&permissions, &roles, &tenants);
+        let policy_envs = env.map_or(known_envs, |env| vec![env.to_owned()]);
+        self.check_policies(&policies, &tenants, &roles, &policy_envs, &template_use);
 
         Some(DescopeConfig {
             version,
@@ -358,6 +433,7 @@ impl Decoder<'_> {
             flows: flows.into_iter().map(|f| f.value).collect(),
             theme,
             password_policy,
+            tenant_templates: template_use,
         })
     }
 }

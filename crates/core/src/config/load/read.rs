@@ -4,6 +4,8 @@
 use std::io::Read as _;
 use std::path::Path;
 
+use sha2::Digest as _;
+
 use super::environments::{CONNECTION_KEYS, is_environment_name, overlay_environment_keys};
 use super::overlay_path;
 use super::{Decoder, MAX_CONFIG_BYTES_VARIABLE};
@@ -28,7 +30,9 @@ impl Decoder<'_> {
                 return None;
             }
             let overlay_file = overlay_path(&base_path, env);
-            if overlay_file.is_file() {
+            // Anything at the overlay's path is read: a directory there is a mistake to report,
+            // not an environment without an overlay.
+            if overlay_file.exists() {
                 self.files.push(overlay_file.clone());
                 overlay_text = Some(self.read(&overlay_file, 1)?);
             }
@@ -51,7 +55,8 @@ impl Decoder<'_> {
             }
             root = merge_overlay(root, overlay);
         }
-        self.decode_root(&root, env)
+        let template_use = self.resolve_templates(&mut root);
+        self.decode_root(&root, env, template_use)
     }
 
     /// Reads one file as text, at most the size limit plus one byte whatever the file is (a
@@ -88,6 +93,7 @@ impl Decoder<'_> {
                 return None;
             }
         };
+        self.record_input(&bytes);
         match String::from_utf8(bytes) {
             Ok(text) => Some(text),
             Err(_) => {
@@ -132,6 +138,13 @@ impl Decoder<'_> {
             }
         }
         self.error_count() == errors_before
+    }
+
+    /// Adds one input (a file's bytes, an interpolated value) to the fingerprint, length first so
+    /// that inputs cannot run into each other.
+    pub(super) fn record_input(&mut self, bytes: &[u8]) {
+        self.fingerprint.update((bytes.len() as u64).to_le_bytes());
+        self.fingerprint.update(bytes);
     }
 
     /// Parses one file's text; reports and returns `None` when it cannot.

@@ -6,7 +6,14 @@ use crate::config::yaml::Node;
 
 /// Keys a role accepts.
 pub(crate) const ROLE: Keys = Keys {
-    accepted: &["name", "description", "permissions", "environments"],
+    accepted: &[
+        "name",
+        "description",
+        "permissions",
+        "default",
+        "private",
+        "environments",
+    ],
     required: &["name"],
 };
 
@@ -31,6 +38,8 @@ impl Decoder<'_> {
                     role.description = self.string(&entry.value, &field_path).unwrap_or_default()
                 }
                 "permissions" => role.permissions = self.strings(&entry.value, &field_path),
+                "default" => role.default = self.boolean(&entry.value, &field_path),
+                "private" => role.private = self.boolean(&entry.value, &field_path),
                 "environments" => role.environments = self.scope(&entry.value, &field_path),
                 _ => {}
             }

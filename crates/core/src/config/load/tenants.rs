@@ -18,14 +18,23 @@ pub(crate) const TENANT: Keys = Keys {
         "default_roles",
         "enforce_sso",
         "disabled",
+        "enforce_sso_exclusions",
+        "federated_app_ids",
+        "role_inheritance",
+        "parent",
         "environments",
         "roles",
         "session",
         "sso",
         "password_policy",
+        "template",
+        "templates",
     ],
     required: &["id", "name"],
 };
+
+/// The values Descope accepts for `roleInheritance` (`""` is the default: inherit).
+pub(crate) const ROLE_INHERITANCE: [&str; 3] = ["", "none", "userOnly"];
 
 impl Decoder<'_> {
     pub(super) fn tenant(&mut self, node: &Node, path: &str) -> Option<TenantConfig> {
@@ -87,6 +96,29 @@ impl Decoder<'_> {
                     tenant.enforce_sso = self.boolean(value, field_path).unwrap_or(false)
                 }
                 "disabled" => tenant.disabled = self.boolean(value, field_path).unwrap_or(false),
+                "enforce_sso_exclusions" => {
+                    tenant.enforce_sso_exclusions = Some(self.strings(value, field_path))
+                }
+                "federated_app_ids" => {
+                    tenant.federated_app_ids = Some(self.strings(value, field_path))
+                }
+                "role_inheritance" => {
+                    if let Some(inheritance) = self.string(value, field_path) {
+                        if !ROLE_INHERITANCE.contains(&inheritance.as_str()) {
+                            self.error_at(
+                                value,
+                                field_path,
+                                format!("unknown role_inheritance {}", rules::quote(&inheritance)),
+                                Some(format!(
+                                    "one of: {}",
+                                    ROLE_INHERITANCE.map(rules::quote).join(", ")
+                                )),
+                            );
+                        }
+                        tenant.role_inheritance = Some(inheritance);
+                    }
+                }
+                "parent" => tenant.parent = self.string(value, field_path),
                 "environments" => tenant.environments = self.scope(value, field_path),
                 "roles" => tenant.roles = self.tenant_roles(value, field_path),
                 "session" => tenant.session = self.session(value, field_path),

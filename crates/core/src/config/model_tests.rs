@@ -1,5 +1,6 @@
-//! The seed plan's model tests (test_tenant_config.py, test_complete_config.py), same inputs and
-//! expectations, in Rust.
+//! Tests of the configuration model: the tenant field rules (id pattern and length, trimmed
+//! names, domains) and a complete configuration built from parts, each with the inputs that sit
+//! on either side of a rule.
 
 use std::collections::BTreeMap;
 
