@@ -16,6 +16,49 @@ pub fn write_config(dir: &Path, tenants: usize) -> std::io::Result<std::path::Pa
     Ok(path)
 }
 
+/// The same portfolio built from five tenant templates and checked by ten policies (issue 14's
+/// benchmark): each tenant names two templates and keeps only its own fields.
+pub fn write_templated_config(dir: &Path, tenants: usize) -> std::io::Result<std::path::PathBuf> {
+    let path = write_config(dir, tenants)?;
+    let plain = config_text(tenants);
+    let (head, _) = plain.split_once("tenants:\n").unwrap_or((&plain, ""));
+    let mut text = head.to_owned();
+    text.push_str(
+        "templates:\n  base:\n    self_provisioning: true\n    custom_attributes: { type: portfolio }\n  growth:\n    custom_attributes: { tier: growth }\n  enterprise:\n    enforce_sso: false\n    custom_attributes: { tier: growth }\n  eu:\n    custom_attributes: { region: eu }\n  internal:\n    disabled: false\n",
+    );
+    text.push_str("policies:\n");
+    let requirements = [
+        "custom_attributes.type: { present: true }",
+        "custom_attributes.tier: { in: [enterprise, growth, starter] }",
+        "self_provisioning: true",
+        "disabled: false",
+        "default_roles: { contains: Tenant Admin }",
+        "custom_attributes.index: { present: true }",
+        "enforce_sso: false",
+        "domains: { not_contains: evil.example.com }",
+        "name: { present: true }",
+    ];
+    for (index, requirement) in requirements.iter().enumerate() {
+        let _ = write!(
+            text,
+            "  - name: policy-{index}\n    selector: type=portfolio\n    require:\n      {requirement}\n    level: warn\n"
+        );
+    }
+    text.push_str("  - name: no-impersonation\n    kind: role\n    require:\n      permissions: { not_contains: Impersonate }\n");
+    text.push_str("tenants:\n");
+    for index in 0..tenants {
+        let second = ["growth", "enterprise", "eu", "internal"][index % 4];
+        let _ = write!(
+            text,
+            "  - id: tenant-{index:05}\n    name: Tenant {index:05}\n    templates: [base, {second}]\n    domains: [tenant-{index:05}.example.com, t{index}.example.org]\n    custom_attributes: {{ tier: growth, index: {index} }}\n    default_roles: [role-{:02}, Tenant Admin]\n",
+            index % 20
+        );
+    }
+    text.push_str("flows:\n  - id: sign-in\n    file: flows/sign-in.json\n");
+    std::fs::write(&path, text)?;
+    Ok(path)
+}
+
 pub fn config_text(tenants: usize) -> String {
     let mut text = String::with_capacity(tenants * 260);
     text.push_str("version: \"1.0\"\nenvironments:\n");

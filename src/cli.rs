@@ -39,9 +39,13 @@ pub struct GlobalArgs {
     #[arg(short = 'e', long = "env", env = env_vars::DESCOPE_MGMT_ENV, global = true)]
     pub env: Option<String>,
 
-    /// Output format of data on stdout.
+    /// Output format of data on stdout (`markdown`: plan, drift and diff, for a PR comment).
     #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
     pub format: Format,
+
+    /// Plans: one line per change, without the fields of creates and deletes.
+    #[arg(long, global = true)]
+    pub compact: bool,
 
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short = 'v', long, action = clap::ArgAction::Count, global = true)]
@@ -73,6 +77,7 @@ pub enum Format {
     Table,
     Json,
     Yaml,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,12 +110,17 @@ pub enum Command {
     /// Permissions of one environment's project.
     #[command(subcommand)]
     Permission(PermissionCommand),
-    /// Show what apply would change, for every kind (tenants, roles, permissions).
+    /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
+    /// permissions).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
     Apply(ApplyArgs),
-    /// Compare the live state with the configuration; exit 2 when they differ.
+    /// Show every difference between the configuration and the live project, live resources the
+    /// configuration does not name included; exit 2 on any.
     Drift(DriftArgs),
+    /// Check that the configuration, credentials, network and local state are ready; a fix for
+    /// each failure (every environment unless --env names one).
+    Doctor,
     /// Print the JSON Schemas of what the tool writes (`schema output`).
     #[command(subcommand)]
     Schema(SchemaCommand),
@@ -121,12 +131,15 @@ pub enum Command {
     Man(ManArgs),
 }
 
-/// `plan`.
+/// `plan`: takes the selection flags of `apply`, so it shows what `apply` with them would do.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     /// Save the plan to this file for `apply PLANFILE`.
     #[arg(long, value_name = "PLANFILE")]
     pub out: Option<PathBuf>,
+    /// Include the deletions `apply --prune` would make.
+    #[arg(long)]
+    pub prune: bool,
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
@@ -203,8 +216,12 @@ pub enum EnvCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum TenantCommand {
-    /// List the environment's tenants (one API call).
-    List,
+    /// List the environment's tenants (one API call), sorted by id.
+    List {
+        /// Order of the rows.
+        #[arg(long, value_enum, default_value_t = TenantSort::Id)]
+        sort: TenantSort,
+    },
     /// Show one tenant.
     Get {
         /// Tenant id.
@@ -219,10 +236,32 @@ pub enum TenantCommand {
         /// Tenant id.
         id: String,
     },
-    /// Show how the environment's tenants differ from the configuration.
+    /// Show every difference between the configuration's tenants and the live ones (drift for
+    /// tenants only); exit 2 on any with --detailed-exitcode.
     Diff(SyncDiffArgs),
     /// Make the environment's tenants match the configuration.
     Sync(SyncArgs),
+}
+
+/// Orders of `tenant list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TenantSort {
+    Id,
+    Name,
+}
+
+/// Orders of `role list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleSort {
+    Name,
+    Description,
+}
+
+/// Orders of `permission list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PermissionSort {
+    Name,
+    Description,
 }
 
 #[derive(Debug, Args)]
@@ -294,12 +333,16 @@ pub struct TenantUpdateArgs {
     pub clear_default_roles: bool,
 }
 
-/// Flags of `diff` for one resource kind.
+/// Flags of `diff` for one resource kind: the same selection flags as `sync`.
 #[derive(Debug, Args)]
 pub struct SyncDiffArgs {
-    /// Exit 2 when there are differences, 0 when there are none.
+    /// Exit 2 when there is any difference (live resources the configuration does not name
+    /// included), 0 when there is none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Show the deletions `sync --prune` would make.
+    #[arg(long)]
+    pub prune: bool,
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
@@ -320,9 +363,14 @@ pub struct SyncArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
-    /// List the environment's roles.
-    List,
-    /// Show how the environment's roles differ from the configuration.
+    /// List the environment's roles, sorted by name.
+    List {
+        /// Order of the rows.
+        #[arg(long, value_enum, default_value_t = RoleSort::Name)]
+        sort: RoleSort,
+    },
+    /// Show every difference between the configuration's roles and the live ones (drift for roles
+    /// only); exit 2 on any with --detailed-exitcode.
     Diff(SyncDiffArgs),
     /// Make the environment's roles match the configuration.
     Sync(SyncArgs),
@@ -330,9 +378,14 @@ pub enum RoleCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PermissionCommand {
-    /// List the environment's permissions.
-    List,
-    /// Show how the environment's permissions differ from the configuration.
+    /// List the environment's permissions, sorted by name.
+    List {
+        /// Order of the rows.
+        #[arg(long, value_enum, default_value_t = PermissionSort::Name)]
+        sort: PermissionSort,
+    },
+    /// Show every difference between the configuration's permissions and the live ones (drift
+    /// for permissions only); exit 2 on any with --detailed-exitcode.
     Diff(SyncDiffArgs),
     /// Make the environment's permissions match the configuration.
     Sync(SyncArgs),

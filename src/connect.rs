@@ -126,6 +126,16 @@ impl Connected {
 /// loopback port with its state in FILE (parent directories created). The caller must
 /// [`Connected::close`] the result; prefer [`with_connection`], which does.
 pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected, CliError> {
+    connect_tuned(config, env_name, |client_config| client_config).await
+}
+
+/// [`connect`] with the client's configuration adjusted by `tune` (e.g. `doctor`, which wants
+/// an answer at once rather than a call that rides out an outage).
+pub async fn connect_tuned(
+    config: &DescopeConfig,
+    env_name: &str,
+    tune: impl FnOnce(ClientConfig) -> ClientConfig,
+) -> Result<Connected, CliError> {
     let env = defined_environment(config, env_name)?.clone();
     let rate_limit = client_rate_limit(&env, env_name)?;
     let (client_config, emulator) = match env.connection() {
@@ -168,7 +178,7 @@ pub async fn connect(config: &DescopeConfig, env_name: &str) -> Result<Connected
     if let Some(seconds) = env.timeout_seconds() {
         client_config = client_config.with_timeout(Duration::from_secs(u64::from(seconds)));
     }
-    let client = match DescopeClient::new(client_config) {
+    let client = match DescopeClient::new(tune(client_config)) {
         Ok(client) => client,
         Err(error) => {
             // The emulator must not outlive a failed connection.

@@ -11,6 +11,8 @@ pub const DESCOPE_MGMT_CONFIG: &str = "DESCOPE_MGMT_CONFIG";
 pub const DESCOPE_MGMT_ENV: &str = "DESCOPE_MGMT_ENV";
 /// Where locks, backups and audit logs go (default `.descope-mgmt` in the working directory).
 pub const DESCOPE_MGMT_STATE_DIR: &str = "DESCOPE_MGMT_STATE_DIR";
+/// Largest file the configuration loader reads, in bytes (read by core's loader).
+pub const DESCOPE_MGMT_MAX_CONFIG_BYTES: &str = "DESCOPE_MGMT_MAX_CONFIG_BYTES";
 /// API base URL for environments without `base_url` (read by the API client).
 pub const DESCOPE_BASE_URL: &str = "DESCOPE_BASE_URL";
 /// The same, under the Python SDK's name; `DESCOPE_BASE_URL` wins (read by the API client).
@@ -37,6 +39,10 @@ pub const ALL: &[(&str, &str)] = &[
     (
         DESCOPE_MGMT_STATE_DIR,
         "where locks, backups and audit logs go",
+    ),
+    (
+        DESCOPE_MGMT_MAX_CONFIG_BYTES,
+        "largest configuration file read, in bytes",
     ),
     (
         DESCOPE_BASE_URL,

@@ -35,6 +35,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         "config schema",
         &["config schema", "config schema --format yaml"],
     ),
+    (
+        "doctor",
+        &[
+            "doctor",
+            "doctor --env prod",
+            "doctor --env all --format json",
+        ],
+    ),
     ("schema", &["schema output"]),
     (
         "schema output",
@@ -52,6 +60,8 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "plan --env prod --out prod.plan.json",
             "plan --env all --detailed-exitcode --format json",
             "plan --env staging --target tenant:acme-corp",
+            "plan --env dev --prune --compact",
+            "plan --env all --format markdown > plan.md",
         ],
     ),
     (
@@ -85,6 +95,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "tenant list --env dev",
             "tenant list --env prod --format json",
+            "tenant list --env dev --sort name",
         ],
     ),
     (
@@ -122,6 +133,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "tenant diff --env prod",
             "tenant diff --env staging --target acme-corp --detailed-exitcode",
+            "tenant diff --env dev --prune",
         ],
     ),
     (

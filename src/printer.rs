@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::Format;
+use crate::render::plan::Palette;
 
 /// How apply progress is shown on stderr, decided once (see `settings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,7 @@ pub enum ProgressMode {
 pub struct Printer {
     format: Format,
     color: bool,
+    compact: bool,
     quiet: bool,
     progress: ProgressMode,
     failed: Arc<OutputFailure>,
@@ -56,19 +58,26 @@ impl Printer {
         Self {
             format,
             color,
+            compact: false,
             quiet,
             progress,
             failed: Arc::default(),
         }
     }
 
+    /// Plans one line per change (`--compact`).
+    pub fn compact(mut self, compact: bool) -> Self {
+        self.compact = compact;
+        self
+    }
+
     pub fn format(&self) -> Format {
         self.format
     }
 
-    /// Colors on stdout (plans, tables).
-    pub fn color(&self) -> bool {
-        self.color
+    /// How plans are drawn on stdout: colors and `--compact`.
+    pub fn palette(&self) -> Palette {
+        Palette::new(self.color).compact(self.compact)
     }
 
     pub fn progress(&self) -> ProgressMode {
@@ -81,8 +90,10 @@ impl Printer {
         report: &R,
         human: impl FnOnce() -> String,
     ) -> io::Result<()> {
+        // Markdown exists for plans only (the dispatcher refuses it elsewhere); anything else
+        // falls back to the human form.
         let text = match self.format {
-            Format::Table => human(),
+            Format::Table | Format::Markdown => human(),
             Format::Json => serde_json::to_string_pretty(report).map_err(io::Error::other)?,
             Format::Yaml => to_yaml(&serde_json::to_value(report).map_err(io::Error::other)?),
         };

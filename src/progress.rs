@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use descope_mgmt_core::apply::{Outcome, Progress};
 use descope_mgmt_core::plan::Change;
@@ -24,8 +25,43 @@ pub struct Audit {
 #[derive(Debug)]
 enum Display {
     Bar(ProgressBar),
-    Lines { every: AtomicUsize },
+    Lines(Mutex<LinePacer>),
     Silent,
+}
+
+/// Without a terminal, a progress line at most every [`LinePacer::INTERVAL`] or every tenth of
+/// the work, whichever comes first, and always the last one: a CI log gets about ten lines for a
+/// quick run and a heartbeat every few seconds for a slow one, never a line per change.
+#[derive(Debug)]
+pub struct LinePacer {
+    total: usize,
+    last_done: usize,
+    last_at: Instant,
+}
+
+impl LinePacer {
+    pub const INTERVAL: Duration = Duration::from_secs(5);
+
+    pub fn new(total: usize, now: Instant) -> Self {
+        Self {
+            total,
+            last_done: 0,
+            last_at: now,
+        }
+    }
+
+    /// Whether to print a line now that `done` changes are finished.
+    pub fn due(&mut self, done: usize, now: Instant) -> bool {
+        let tenth = self.total.div_ceil(10).max(1);
+        let due = done >= self.total
+            || done >= self.last_done + tenth
+            || now.duration_since(self.last_at) >= Self::INTERVAL;
+        if due {
+            self.last_done = done;
+            self.last_at = now;
+        }
+        due
+    }
 }
 
 /// The CLI's [`Progress`].
@@ -48,14 +84,12 @@ impl ApplyProgress {
             ProgressMode::Bar => {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
                 bar.set_style(
-                    ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                    ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} ETA {eta} {msg}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
                 Display::Bar(bar)
             }
-            ProgressMode::Lines => Display::Lines {
-                every: AtomicUsize::new(1),
-            },
+            ProgressMode::Lines => Display::Lines(Mutex::new(LinePacer::new(0, Instant::now()))),
         };
         Self {
             display,
@@ -100,8 +134,11 @@ impl Progress for ApplyProgress {
         self.total.store(count, Ordering::SeqCst);
         match &self.display {
             Display::Bar(bar) => bar.set_length(count as u64),
-            // About ten lines for a large run, every change for a small one.
-            Display::Lines { every } => every.store((count / 10).max(1), Ordering::SeqCst),
+            Display::Lines(pacer) => {
+                if let Ok(mut pacer) = pacer.lock() {
+                    *pacer = LinePacer::new(count, Instant::now());
+                }
+            }
             Display::Silent => {}
         }
     }
@@ -115,13 +152,53 @@ impl Progress for ApplyProgress {
                 bar.set_message(format!("{} {}", change.kind, change.id));
                 bar.inc(1);
             }
-            Display::Lines { every } => {
-                if done.is_multiple_of(every.load(Ordering::SeqCst)) || done == total {
+            Display::Lines(pacer) => {
+                let due = pacer
+                    .lock()
+                    .is_ok_and(|mut pacer| pacer.due(done, Instant::now()));
+                if due {
                     self.printer
                         .progress_line(format!("progress: {done}/{total} changes"));
                 }
             }
             Display::Silent => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines printed for `total` changes when each takes `step` of clock time.
+    fn lines(total: usize, step: Duration) -> usize {
+        let start = Instant::now();
+        let mut pacer = LinePacer::new(total, start);
+        (1..=total)
+            .filter(|&done| pacer.due(done, start + step * u32::try_from(done).unwrap()))
+            .count()
+    }
+
+    #[test]
+    fn a_thousand_quick_changes_print_ten_lines() {
+        assert_eq!(lines(1_000, Duration::ZERO), 10);
+        assert_eq!(lines(1_000, Duration::from_millis(1)), 10);
+    }
+
+    #[test]
+    fn slow_changes_print_a_line_every_five_seconds() {
+        // 1,000 changes of 100 ms: 100 s, so a line every 5 s (50 changes) beats every 10 %.
+        assert_eq!(lines(1_000, Duration::from_millis(100)), 20);
+    }
+
+    #[test]
+    fn small_runs_print_each_change_and_the_last_line_always() {
+        assert_eq!(lines(3, Duration::ZERO), 3);
+        assert_eq!(lines(1, Duration::ZERO), 1);
+        assert_eq!(
+            lines(25, Duration::ZERO),
+            9,
+            "every 3 changes, then the 25th"
+        );
     }
 }

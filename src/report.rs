@@ -82,6 +82,23 @@ report_types! {
         pub per_seconds: u32,
     }
 
+    /// `doctor`: `healthy` when every check passed (exit 0).
+    pub struct DoctorReport {
+        pub format_version: u64,
+        pub healthy: bool,
+        pub checks: Vec<CheckEntry>,
+    }
+
+    /// One check: `status` is `ok` or `FAIL`; a failure carries its `fix`.
+    pub struct CheckEntry {
+        /// The environment checked; none for checks of the checkout.
+        pub env: Option<String>,
+        pub check: String,
+        pub status: String,
+        pub detail: String,
+        pub fix: Option<String>,
+    }
+
     /// `tenant list`.
     pub struct TenantListReport {
         pub format_version: u64,
@@ -141,10 +158,10 @@ report_types! {
         pub name: String,
         pub description: String,
         pub permissions: Vec<String>,
-        /// Set for tenant-level roles.
-        pub tenant_id: Option<String>,
         pub default: bool,
         pub private: bool,
+        /// Made by Descope (the wire's `systemDefault`): never pruned, never reported as drift.
+        pub built_in: bool,
     }
 
     /// `permission list`.
@@ -497,6 +514,7 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(ValidateReport)),
         ),
         ("env list", schema(schemars::schema_for!(EnvListReport))),
+        ("doctor", schema(schemars::schema_for!(DoctorReport))),
         ("plan", schema(schemars::schema_for!(PlanReport))),
         ("drift", schema(schemars::schema_for!(PlanReport))),
         ("<kind> diff", schema(schemars::schema_for!(PlanReport))),

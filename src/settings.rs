@@ -72,6 +72,7 @@ impl Settings {
             config,
             env,
             format,
+            compact,
             verbose,
             quiet,
             log_format,
@@ -109,7 +110,7 @@ impl Settings {
                 format: *log_format,
                 color: stderr_color,
             },
-            printer: Printer::new(*format, stdout_color, *quiet, progress),
+            printer: Printer::new(*format, stdout_color, *quiet, progress).compact(*compact),
         }
     }
 

@@ -4,19 +4,16 @@
 use crate::cli::DriftArgs;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::Selection;
-use crate::pipeline::read::{all_envs, plan_one, show};
+use crate::pipeline::read::{Pending, all_envs, plan_one, show};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &DriftArgs) -> Result<Exit, CliError> {
     let selection = Selection::all_kinds(&args.target, false);
     if settings.all_envs() {
-        return all_envs(settings, &selection, true, true);
+        return all_envs(settings, "drift", &selection, true, Pending::Differences);
     }
-    let plan = plan_one(settings, &selection, |planned| show(settings, planned))?;
-    let drifted = !plan.is_empty() || !plan.unmanaged.is_empty();
-    Ok(if drifted {
-        Exit::ChangesPending
-    } else {
-        Exit::Success
-    })
+    let plan = plan_one(settings, &selection, |planned| {
+        show(settings, "drift", planned)
+    })?;
+    Ok(Pending::Differences.exit(&plan, true))
 }

@@ -8,22 +8,32 @@ use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{SyncArgs, SyncDiffArgs};
 use crate::exit::{CliError, Exit};
-use crate::pipeline::read::{all_envs, pending_exit, plan_one, show};
+use crate::pipeline::read::{Pending, all_envs, plan_one, show};
 use crate::pipeline::{self, Selection};
 use crate::settings::{Settings, WriteSettings};
 
-/// `<kind> diff`: the plan of one kind; exit 2 with `--detailed-exitcode` when it would write.
+/// `<kind> diff`: every difference of one kind; exit 2 with `--detailed-exitcode` when there is
+/// any, live resources the configuration does not name included (as `drift`).
 pub fn diff(
     settings: &Settings,
     kind: ResourceKind,
     args: &SyncDiffArgs,
 ) -> Result<Exit, CliError> {
-    let selection = Selection::one_kind(kind, &args.targets, false);
+    let selection = Selection::one_kind(kind, &args.targets, args.prune);
+    let title = format!("{kind} diff");
     if settings.all_envs() {
-        return all_envs(settings, &selection, args.detailed_exitcode, false);
+        return all_envs(
+            settings,
+            &title,
+            &selection,
+            args.detailed_exitcode,
+            Pending::Differences,
+        );
     }
-    let plan = plan_one(settings, &selection, |planned| show(settings, planned))?;
-    Ok(pending_exit(&plan, args.detailed_exitcode))
+    let plan = plan_one(settings, &selection, |planned| {
+        show(settings, &title, planned)
+    })?;
+    Ok(Pending::Differences.exit(&plan, args.detailed_exitcode))
 }
 
 /// `<kind> sync`: plan one kind, then the write half of the pipeline.

@@ -6,6 +6,7 @@
 mod apply;
 mod completions;
 mod config;
+mod doctor;
 mod drift;
 mod env;
 mod kind_diff_sync;
@@ -56,25 +57,47 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> Exit {
     }
 }
 
+/// `--format markdown` is a review comment about differences; other output has no such form.
+fn speaks_markdown(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Plan(_)
+            | Command::Drift(_)
+            | Command::Tenant(TenantCommand::Diff(_))
+            | Command::Role(RoleCommand::Diff(_))
+            | Command::Permission(PermissionCommand::Diff(_))
+    )
+}
+
 fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
+    if settings.printer.format() == crate::cli::Format::Markdown && !speaks_markdown(command) {
+        return Err(CliError::new(
+            Exit::Usage,
+            "--format markdown is for plan, drift and the diff subcommands",
+        )
+        .with_hint("use --format table, json or yaml"));
+    }
     let done = |result: Result<(), CliError>| result.map(|()| Exit::Success);
     match command {
         Command::Config(ConfigCommand::Validate) => done(config::validate(settings)),
         Command::Config(ConfigCommand::Schema) => done(config::schema(settings)),
         Command::Schema(SchemaCommand::Output) => done(schema::output(settings)),
         Command::Env(EnvCommand::List) => done(env::list(settings)),
+        Command::Doctor => doctor::run(settings),
         Command::Plan(args) => plan::run(settings, args),
         Command::Apply(args) => apply::run(settings, args),
         Command::Drift(args) => drift::run(settings, args),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
-        Command::Tenant(TenantCommand::List) => done(tenant::list(settings)),
+        Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),
         Command::Tenant(TenantCommand::Get { id }) => done(tenant::get(settings, id)),
         Command::Tenant(TenantCommand::Create(args)) => done(tenant::create(settings, args)),
         Command::Tenant(TenantCommand::Update(args)) => done(tenant::update(settings, args)),
         Command::Tenant(TenantCommand::Delete { id }) => done(tenant::delete(settings, id)),
-        Command::Role(RoleCommand::List) => done(role::list(settings)),
-        Command::Permission(PermissionCommand::List) => done(permission::list(settings)),
+        Command::Role(RoleCommand::List { sort }) => done(role::list(settings, *sort)),
+        Command::Permission(PermissionCommand::List { sort }) => {
+            done(permission::list(settings, *sort))
+        }
         Command::Tenant(TenantCommand::Diff(args)) => {
             kind_diff_sync::diff(settings, ResourceKind::Tenant, args)
         }

@@ -3,12 +3,12 @@
 
 use crate::cli::PlanArgs;
 use crate::exit::{CliError, Exit};
-use crate::pipeline::read::{all_envs, pending_exit, plan_one, show};
+use crate::pipeline::read::{Pending, all_envs, plan_one, show};
 use crate::pipeline::{Selection, plan_file};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
-    let selection = Selection::all_kinds(&args.target, false);
+    let selection = Selection::all_kinds(&args.target, args.prune);
     if settings.all_envs() {
         if args.out.is_some() {
             return Err(CliError::new(
@@ -16,10 +16,16 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
                 "--out saves the plan of one environment, not of --env all",
             ));
         }
-        return all_envs(settings, &selection, args.detailed_exitcode, false);
+        return all_envs(
+            settings,
+            "plan",
+            &selection,
+            args.detailed_exitcode,
+            Pending::Writes,
+        );
     }
     let plan = plan_one(settings, &selection, |planned| {
-        show(settings, planned)?;
+        show(settings, "plan", planned)?;
         if let Some(out) = &args.out {
             plan_file::save(settings, out, planned)?;
             settings
@@ -28,5 +34,5 @@ pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
         }
         Ok(())
     })?;
-    Ok(pending_exit(&plan, args.detailed_exitcode))
+    Ok(Pending::Writes.exit(&plan, args.detailed_exitcode))
 }

@@ -5,18 +5,27 @@
 use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::{KindRules, Role};
 
+use crate::cli::RoleSort;
 use crate::connect::run_in_env;
 use crate::exit::CliError;
 use crate::printer::{dash_if_empty, yes_no};
 use crate::report::{FORMAT_VERSION, RoleEntry, RoleListReport};
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<(), CliError> {
+pub fn list(settings: &Settings, sort: RoleSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
         let mut roles = ResourcePort::<Role>::list(conn.client())
             .await
             .map_err(|e| conn.port_error(e))?;
-        roles.sort_by(|a, b| a.name.cmp(&b.name));
+        match sort {
+            RoleSort::Name => roles.sort_by(|a, b| a.name.cmp(&b.name)),
+            RoleSort::Description => {
+                roles.sort_by(|a, b| (&a.description, &a.name).cmp(&(&b.description, &b.name)));
+            }
+        }
+        for role in &mut roles {
+            role.permission_names.sort();
+        }
         let report = RoleListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -26,16 +35,23 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                     name: role.name.clone(),
                     description: role.description.clone(),
                     permissions: role.permission_names.clone(),
-                    tenant_id: None,
                     default: role.default.unwrap_or_default(),
                     private: role.private.unwrap_or_default(),
+                    built_in: role.is_system_default(),
                 })
                 .collect(),
         };
         let printer = &settings.printer;
         printer.report(&report, || {
             printer.table(
-                &["NAME", "DESCRIPTION", "PERMISSIONS", "DEFAULT", "BUILT-IN"],
+                &[
+                    "NAME",
+                    "DESCRIPTION",
+                    "PERMISSIONS",
+                    "DEFAULT",
+                    "PRIVATE",
+                    "BUILT-IN",
+                ],
                 roles
                     .iter()
                     .map(|role| {
@@ -44,6 +60,7 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
                             role.description.clone(),
                             dash_if_empty(role.permission_names.join(", ")),
                             yes_no(role.default.unwrap_or_default()),
+                            yes_no(role.private.unwrap_or_default()),
                             yes_no(role.is_system_default()),
                         ]
                     })

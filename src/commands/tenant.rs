@@ -11,7 +11,7 @@ use descope_mgmt_core::resource::Tenant;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cli::{TenantCreateArgs, TenantUpdateArgs};
+use crate::cli::{TenantCreateArgs, TenantSort, TenantUpdateArgs};
 use crate::connect::{Connected, run_in_env};
 use crate::exit::{CliError, Exit};
 use crate::printer::{dash_if_empty, yes_no};
@@ -21,12 +21,17 @@ use crate::report::{
 };
 use crate::settings::Settings;
 
-pub fn list(settings: &Settings) -> Result<(), CliError> {
+pub fn list(settings: &Settings, sort: TenantSort) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
         // The same port the planner reads, so `list` shows what `diff` compares.
-        let tenants = ResourcePort::<Tenant>::list(conn.client())
+        let mut tenants = ResourcePort::<Tenant>::list(conn.client())
             .await
             .map_err(|e| conn.port_error(e))?;
+        // The API answers in no stable order; ties keep the identity order.
+        tenants.sort_by(|a, b| a.id.cmp(&b.id));
+        if sort == TenantSort::Name {
+            tenants.sort_by(|a, b| a.name.cmp(&b.name));
+        }
         let report = TenantListReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -359,6 +364,7 @@ fn emit_tenants(
                 "DISABLED",
                 "ENFORCE SSO",
                 "DEFAULT ROLES",
+                "CUSTOM ATTRIBUTES",
             ],
             tenants.iter().map(tenant_cells).collect(),
         )
@@ -376,6 +382,14 @@ fn tenant_cells(tenant: &Tenant) -> Vec<String> {
         yes_no(tenant.disabled),
         yes_no(tenant.enforce_sso),
         list(&tenant.default_roles),
+        dash_if_empty(
+            tenant
+                .custom_attributes
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     ]
 }
 

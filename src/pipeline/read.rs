@@ -5,17 +5,35 @@
 use descope_mgmt_core::plan::Plan;
 
 use super::{Planned, Selection};
+use crate::cli::Format;
 use crate::exit::{CliError, Exit};
-use crate::render::plan::{self as render, Palette};
+use crate::render::markdown::{self, EnvPlan};
+use crate::render::plan as render;
 use crate::report::{FORMAT_VERSION, MatrixEntry, MatrixReport, PlanReport};
 use crate::settings::Settings;
 
-/// Exit 2 when `detailed` and the plan would write.
-pub fn pending_exit(plan: &Plan, detailed: bool) -> Exit {
-    if detailed && !plan.is_empty() {
-        Exit::ChangesPending
-    } else {
-        Exit::Success
+/// What makes a command report "changes pending" (exit 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// `plan`: what `apply` with the same flags would write.
+    Writes,
+    /// `diff` and `drift`: every difference, live resources the configuration does not name
+    /// included.
+    Differences,
+}
+
+impl Pending {
+    pub fn in_plan(self, plan: &Plan) -> bool {
+        !plan.is_empty() || (self == Self::Differences && !plan.unmanaged.is_empty())
+    }
+
+    /// Exit 2 when `detailed` and the plan has what this counts; else 0.
+    pub fn exit(self, plan: &Plan, detailed: bool) -> Exit {
+        if detailed && self.in_plan(plan) {
+            Exit::ChangesPending
+        } else {
+            Exit::Success
+        }
     }
 }
 
@@ -33,12 +51,28 @@ pub fn plan_one(
     })
 }
 
-/// Renders one environment's plan on stdout in the chosen format.
-pub fn show(settings: &Settings, planned: &Planned) -> Result<(), CliError> {
+/// Renders one environment's plan on stdout in the chosen format; `title` names the command
+/// (`plan`, `drift`, `tenant diff`) in the markdown comment.
+pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), CliError> {
     let printer = &settings.printer;
+    if printer.format() == Format::Markdown {
+        let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
+        return print_markdown(settings, title, &envs);
+    }
     printer.report(&PlanReport::new(&planned.env, &planned.plan), || {
-        render::human(&planned.env, &planned.plan, Palette::new(printer.color()))
+        render::human(&planned.env, &planned.plan, printer.palette())
     })?;
+    Ok(())
+}
+
+fn print_markdown(
+    settings: &Settings,
+    title: &str,
+    envs: &[(&str, EnvPlan<'_>)],
+) -> Result<(), CliError> {
+    let printer = &settings.printer;
+    let comment = markdown::comment(title, envs, printer.palette(), markdown::SIZE_CAP);
+    printer.data(&comment)?;
     Ok(())
 }
 
@@ -53,12 +87,12 @@ enum EnvOutcome {
 /// credentials (empty project id or key) is "skipped", not an error: a checkout usually has
 /// credentials for some environments only. Any other failure is shown in its row and makes
 /// the exit code 1 (3 for invalid configuration) once every row is printed.
-/// `count_unmanaged`: drift also counts live resources absent from the config as pending.
 pub fn all_envs(
     settings: &Settings,
+    title: &str,
     selection: &Selection,
     detailed: bool,
-    count_unmanaged: bool,
+    pending: Pending,
 ) -> Result<Exit, CliError> {
     let base = crate::commands::load_valid(settings, None)?;
     let names: Vec<String> = base.environments().keys().cloned().collect();
@@ -107,9 +141,7 @@ pub fn all_envs(
         match outcome {
             EnvOutcome::Planned(planned) => {
                 let summary = planned.plan.summary();
-                let pending =
-                    !planned.plan.is_empty() || (count_unmanaged && summary.unmanaged > 0);
-                if pending && detailed && exit == Exit::Success {
+                if detailed && pending.in_plan(&planned.plan) && exit == Exit::Success {
                     exit = Exit::ChangesPending;
                 }
                 rows.push(vec![
@@ -145,6 +177,25 @@ pub fn all_envs(
         environments: entries,
     };
     let printer = &settings.printer;
+    if printer.format() == Format::Markdown {
+        let envs: Vec<(&str, EnvPlan<'_>)> = outcomes
+            .iter()
+            .map(|(name, outcome)| {
+                let row = match outcome {
+                    EnvOutcome::Planned(planned) => EnvPlan::Planned(&planned.plan),
+                    EnvOutcome::Skipped(reason) => {
+                        EnvPlan::NotPlanned(format!("skipped: {reason}"))
+                    }
+                    EnvOutcome::Failed(error) => {
+                        EnvPlan::NotPlanned(format!("error: {}", error.message))
+                    }
+                };
+                (name.as_str(), row)
+            })
+            .collect();
+        print_markdown(settings, title, &envs)?;
+        return Ok(exit);
+    }
     printer.report(&report, || {
         printer.table(
             &[

@@ -13,7 +13,7 @@ use descope_mgmt_core::safety::{
 use super::{Planned, state_dir};
 use crate::exit::{CliError, Exit};
 use crate::progress::{ApplyProgress, Audit};
-use crate::render::plan::{self as render, Palette};
+use crate::render::plan as render;
 use crate::report::{
     self as report, ApiEntry, FORMAT_VERSION, ResultEntry, RunReport, skip_reason_text, status_name,
 };
@@ -33,7 +33,7 @@ pub async fn run(
         printer.data(&render::human(
             &planned.env,
             &planned.plan,
-            Palette::new(printer.color()),
+            printer.palette(),
         ))?;
     }
     if flags.dry_run {

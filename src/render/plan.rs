@@ -6,15 +6,33 @@ use std::fmt::Write as _;
 use descope_mgmt_core::plan::{Action, Plan};
 use serde_json::Value;
 
-/// ANSI colours, or none.
+/// How a plan reads: colours (Terraform's: `+` green, `~` yellow, `-` red) and whether creates
+/// and deletes list their fields (`--compact`: one line per change).
 #[derive(Debug, Clone, Copy)]
 pub struct Palette {
     enabled: bool,
+    compact: bool,
 }
 
 impl Palette {
     pub fn new(enabled: bool) -> Self {
-        Self { enabled }
+        Self {
+            enabled,
+            compact: false,
+        }
+    }
+
+    /// The same layout without colours (markdown, files).
+    pub fn plain(self) -> Self {
+        Self {
+            enabled: false,
+            ..self
+        }
+    }
+
+    pub fn compact(mut self, compact: bool) -> Self {
+        self.compact = compact;
+        self
     }
 
     fn paint(self, code: &str, text: &str) -> String {
@@ -26,11 +44,16 @@ impl Palette {
     }
 }
 
-/// `+ create tenant acme`, `~ update tenant x` with one line per changed field, `- delete`,
-/// unmanaged resources, then the summary line.
+/// `+ create tenant acme` with every field it sets, `~ update tenant x` with one line per
+/// changed field, `- delete` with every field it removes, unmanaged resources, then the summary
+/// line. The first line names the environment.
 pub fn human(env: &str, plan: &Plan, palette: Palette) -> String {
+    format!("Environment: {env}\n{}", changes(plan, palette))
+}
+
+/// [`human`] without the environment line (the markdown comment has its own headings).
+pub fn changes(plan: &Plan, palette: Palette) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Environment: {env}");
     for change in &plan.changes {
         let (sign, code) = match change.action {
             Action::Create => ("+", "32"),
@@ -46,13 +69,34 @@ pub fn human(env: &str, plan: &Plan, palette: Palette) -> String {
         );
         let _ = writeln!(out, "{}", palette.paint(code, &line));
         for field in &change.fields {
-            let _ = writeln!(
-                out,
+            let line = format!(
                 "    {}: {} → {}",
                 field.field,
-                compact(&field.before),
-                compact(&field.after)
+                shown(&field.field, &field.before),
+                shown(&field.field, &field.after)
             );
+            let _ = writeln!(out, "{}", palette.paint(code, &line));
+        }
+        if palette.compact {
+            continue;
+        }
+        let state = match change.action {
+            Action::Create => change.after.as_ref(),
+            Action::Delete => change.before.as_ref(),
+            _ => None,
+        };
+        if let Some(Value::Object(fields)) = state.map(|resource| resource.state_json()) {
+            let mut lines = Vec::new();
+            for (name, value) in &fields {
+                let is_identity = matches!(name.as_str(), "id" | "name")
+                    && value.as_str() == Some(change.id.as_str());
+                if !is_identity && is_set(value) {
+                    field_lines(sign, 4, name, value, &mut lines);
+                }
+            }
+            for line in lines {
+                let _ = writeln!(out, "{}", palette.paint(code, &line));
+            }
         }
     }
     for reference in &plan.unmanaged {
@@ -70,6 +114,64 @@ pub fn human(env: &str, plan: &Plan, palette: Palette) -> String {
     }
     let _ = writeln!(out, "{}", summary_line(plan));
     out
+}
+
+/// Absent, empty and null values are not "set" by a create (nor lost by a delete).
+fn is_set(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(text) => !text.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(fields) => !fields.is_empty(),
+        _ => true,
+    }
+}
+
+/// Secrets (client secrets, passwords, tokens, keys) never appear in a plan.
+fn is_sensitive(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "private_key",
+        "management_key",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+fn shown(name: &str, value: &Value) -> String {
+    if is_sensitive(name) {
+        "(sensitive)".to_owned()
+    } else {
+        compact(value)
+    }
+}
+
+/// `sign name: value`, with objects one key per line and multi-line strings one line per line,
+/// indented under their field.
+fn field_lines(sign: &str, indent: usize, name: &str, value: &Value, out: &mut Vec<String>) {
+    let pad = " ".repeat(indent);
+    if is_sensitive(name) {
+        out.push(format!("{pad}{sign} {name}: (sensitive)"));
+        return;
+    }
+    match value {
+        Value::Object(fields) => {
+            out.push(format!("{pad}{sign} {name}:"));
+            for (key, field) in fields {
+                field_lines(sign, indent + 4, key, field, out);
+            }
+        }
+        Value::String(text) if text.contains('\n') => {
+            out.push(format!("{pad}{sign} {name}: |"));
+            for line in text.lines() {
+                out.push(format!("{pad}      {line}"));
+            }
+        }
+        other => out.push(format!("{pad}{sign} {name}: {}", compact(other))),
+    }
 }
 
 pub fn summary_line(plan: &Plan) -> String {
@@ -139,6 +241,40 @@ mod tests {
             text,
             "Environment: dev\n+ create tenant acme\n~ update tenant beta\n    name: \"A\" → \"B\"\n? tenant old: not in config (use --prune to delete)\nPlan: 1 to create, 1 to update, 0 to delete, 1 unchanged. 1 not in config.\n"
         );
+    }
+
+    #[test]
+    fn creates_list_their_fields_and_hide_secrets() {
+        let mut plan = sample();
+        plan.changes[0].after = Some(descope_mgmt_core::plan::AnyResource::Tenant(
+            descope_mgmt_core::resource::Tenant {
+                id: "acme".into(),
+                name: "Acme".into(),
+                custom_attributes: [
+                    ("api_token".to_owned(), json!("hunter2")),
+                    ("notes".to_owned(), json!("one\ntwo")),
+                ]
+                .into_iter()
+                .collect(),
+                ..Default::default()
+            },
+        ));
+        let text = human("dev", &plan, Palette::new(false));
+        assert!(
+            text.contains("+ create tenant acme\n    + name: \"Acme\"\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("        + api_token: (sensitive)\n"),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("        + notes: |\n              one\n              two\n"),
+            "{text}"
+        );
+        let compact = human("dev", &plan, Palette::new(false).compact(true));
+        assert!(!compact.contains("name: \"Acme\""), "{compact}");
     }
 
     #[test]

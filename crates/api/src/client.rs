@@ -35,7 +35,7 @@ pub struct ClientStats {
     pub retries: u64,
     /// 429 responses received.
     pub rate_limited: u64,
-    /// Time spent waiting for the client-side limiter, summed over requests.
+    /// Wall-clock time during which at least one request waited for the client-side limiter.
     pub limiter_wait: Duration,
 }
 
@@ -44,7 +44,9 @@ struct Counters {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
-    limiter_wait_us: AtomicU64,
+    limiter_wait: std::sync::Mutex<crate::wait_clock::WaitClock>,
+    /// The `Date` header of the latest response, for a clock-skew check.
+    server_date: std::sync::Mutex<Option<String>>,
 }
 
 /// How a request may be repeated when its first attempt fails in a way that leaves the
@@ -219,13 +221,28 @@ impl DescopeClient {
         self.inner.cancel.clone()
     }
 
+    /// The `Date` header (an HTTP date) of the latest response, if the server sent one.
+    pub fn server_date(&self) -> Option<String> {
+        self.inner
+            .counters
+            .server_date
+            .lock()
+            .ok()
+            .and_then(|date| date.clone())
+    }
+
     pub fn stats(&self) -> ClientStats {
         let counters = &self.inner.counters;
         ClientStats {
             requests: counters.requests.load(Ordering::Relaxed),
             retries: counters.retries.load(Ordering::Relaxed),
             rate_limited: counters.rate_limited.load(Ordering::Relaxed),
-            limiter_wait: Duration::from_micros(counters.limiter_wait_us.load(Ordering::Relaxed)),
+            limiter_wait: counters
+                .limiter_wait
+                .lock()
+                .map_or(Duration::ZERO, |clock| {
+                    clock.elapsed(std::time::Instant::now())
+                }),
         }
     }
 
@@ -389,7 +406,9 @@ impl DescopeClient {
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
         // A free slot is taken even after a cancel, so a started change can finish its
-        // follow-up call; only waiting for one is cut short.
+        // follow-up call; only waiting for one is cut short. The wait clock stops when the
+        // guard drops, cancelled or not.
+        let waiting = crate::wait_clock::Waiting::start(&self.inner.counters.limiter_wait);
         let grant = tokio::select! {
             biased;
             grant = self.inner.limiter.acquire() => grant,
@@ -404,10 +423,7 @@ impl DescopeClient {
                 return Attempt::Failed { error, retry: RetryKind::Never };
             }
         };
-        self.inner.counters.limiter_wait_us.fetch_add(
-            u64::try_from(grant.waited.as_micros()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
+        drop(waiting);
         let span = tracing::info_span!(
             "descope_request",
             operation = call.operation,
@@ -463,6 +479,14 @@ impl DescopeClient {
             Err(error) => return self.transport_failure(call, &error),
         };
         let status = response.status();
+        if let Some(date) = response
+            .headers()
+            .get(header::DATE)
+            .and_then(|value| value.to_str().ok())
+            && let Ok(mut slot) = self.inner.counters.server_date.lock()
+        {
+            *slot = Some(date.to_owned());
+        }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)

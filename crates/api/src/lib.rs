@@ -12,6 +12,7 @@ pub mod endpoints;
 pub mod error;
 pub mod limit;
 pub mod retry;
+mod wait_clock;
 
 pub use client::{ClientStats, DescopeClient, SDK_NAME, SDK_VERSION};
 pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, resolve_base_url};

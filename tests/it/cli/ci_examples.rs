@@ -96,7 +96,11 @@ fn has_call(calls: &[Vec<String>], command: &str, flags: &[&str]) -> bool {
 fn assert_plan_apply_drift(file: &str) {
     let calls = calls_in(file);
     assert!(
-        has_call(&calls, "plan", &["--detailed-exitcode", "--format", "json"]),
+        has_call(
+            &calls,
+            "plan",
+            &["--detailed-exitcode", "--format", "markdown"]
+        ),
         "{file}: {calls:?}"
     );
     assert!(has_call(&calls, "apply", &["--yes"]), "{file}: {calls:?}");

@@ -10,6 +10,7 @@ mod env_list;
 mod flags;
 mod help;
 mod live;
+mod operators;
 mod output_contract;
 mod pacing;
 mod plan_apply;

@@ -6,9 +6,9 @@
 use std::process::Stdio;
 
 use descope_mgmt::report::{
-    ApplyReport, EnvListReport, MatrixReport, PermissionListReport, PlanReport, RoleListReport,
-    RunReport, TenantCreatedReport, TenantDeletedReport, TenantGetReport, TenantListReport,
-    TenantUpdatedReport, ValidateReport,
+    ApplyReport, DoctorReport, EnvListReport, MatrixReport, PermissionListReport, PlanReport,
+    RoleListReport, RunReport, TenantCreatedReport, TenantDeletedReport, TenantGetReport,
+    TenantListReport, TenantUpdatedReport, ValidateReport,
 };
 use serde::de::DeserializeOwned;
 
@@ -38,6 +38,8 @@ fn every_json_output_deserialises_into_its_report_type() {
     assert!(validate.valid);
     let envs: EnvListReport = report(&world, &["env", "list"], 0);
     assert_eq!(envs.environments.len(), 3);
+    let doctor: DoctorReport = report(&world, &["doctor", "--env", "dev"], 0);
+    assert!(doctor.healthy);
 
     let plan: PlanReport = report(&world, &["plan", "--env", "dev"], 0);
     assert_eq!(plan.summary.create, 4);
@@ -125,6 +127,7 @@ fn schema_output_publishes_a_schema_per_report_that_validates_real_output() {
     for name in [
         "config validate",
         "env list",
+        "doctor",
         "plan",
         "plan --env all",
         "apply",

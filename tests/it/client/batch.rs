@@ -19,6 +19,7 @@ fn permission(name: &str, description: &str) -> Permission {
     Permission {
         name: name.into(),
         description: description.into(),
+        ..Permission::default()
     }
 }
 

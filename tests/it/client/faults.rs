@@ -59,11 +59,10 @@ async fn a_server_quota_far_below_the_clients_is_learnt_and_every_create_lands()
     })
     .await;
     let client = client(quick_config(&emulator.url(), KEY));
-    let tenants = client.tenants();
     let results: Vec<_> = futures::stream::iter(0..40)
         .map(|n| {
-            let tenants = tenants.clone();
-            async move { TenantPort::create(&tenants, &tenant(n)).await }
+            let client = client.clone();
+            async move { ResourcePort::<Tenant>::create(&client, &tenant(n)).await }
         })
         .buffer_unordered(8)
         .collect()
@@ -80,7 +79,10 @@ async fn a_server_quota_far_below_the_clients_is_learnt_and_every_create_lands()
         f64::from(learnt.requests) / learnt.per.as_secs_f64() <= 10.0,
         "{learnt:?}"
     );
-    assert_eq!(TenantPort::list(&tenants).await.unwrap().len(), 40);
+    assert_eq!(
+        ResourcePort::<Tenant>::list(&client).await.unwrap().len(),
+        40
+    );
 }
 
 #[tokio::test]
