@@ -153,16 +153,9 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
         .arg(&v7));
     assert_eq!(imported.code, 0, "{}", imported.stderr);
 
-    // The v1 import the Python SDK sends (`flow.import_flow`), with the next version of the pair.
-    let v8: Value = serde_json::from_slice(
-        &std::fs::read(corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json")).unwrap(),
-    )
-    .unwrap();
-    post(
-        &emulator,
-        "/v1/mgmt/flow/import",
-        &json!({"flowId": "oidc-flow", "flow": v8["flow"], "screens": v8["screens"]}),
-    );
+    // The next version of the pair, imported as the Python SDK does.
+    let v8 = corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json");
+    import_as_the_sdk_does(&emulator, "oidc-flow", &v8);
     let drift =
         run(cli(dir.path(), KEY).args(["flow", "diff", "-e", "dev", "--detailed-exitcode"]));
     assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
@@ -205,32 +198,37 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
 }
 
+/// The CLI in `dir` with its state folder (backups, cache) at `state`.
+fn in_state(dir: &Path, state: &Path, args: &[&str]) -> super::support::Run {
+    run(cli(dir, KEY)
+        .env("DESCOPE_MGMT_STATE_DIR", state)
+        .args(args))
+}
+
+/// The v1 import the Python SDK sends (`flow.import_flow`) of a v1 corpus export, as `flow_id`.
+fn import_as_the_sdk_does(emulator: &LiveEmulator, flow_id: &str, v1_export: &Path) {
+    let export: Value = serde_json::from_slice(&std::fs::read(v1_export).unwrap()).unwrap();
+    post(
+        emulator,
+        "/v1/mgmt/flow/import",
+        &json!({"flowId": flow_id, "flow": export["flow"], "screens": export["screens"]}),
+    );
+}
+
 #[test]
 fn a_flow_changed_behind_the_tool_s_back_is_drift_that_apply_repairs() {
     let emulator = LiveEmulator::start();
     let v7 = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
     let dir = with_flow(&emulator, "oidc-flow", &v7, None);
     let state = tempfile::tempdir().unwrap();
-    let tool = |args: &[&str]| {
-        run(cli(dir.path(), KEY)
-            .env("DESCOPE_MGMT_STATE_DIR", state.path())
-            .args(args))
-    };
+    let tool = |args: &[&str]| in_state(dir.path(), state.path(), args);
     let created = tool(&["apply", "--env", "dev", "--yes"]);
     assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
     let settled = tool(&["drift", "--env", "dev"]);
     assert_eq!(settled.code, 0, "{}{}", settled.stdout, settled.stderr);
 
-    // The v1 import the Python SDK sends (`flow.import_flow`), with the next version of the pair.
-    let v8: Value = serde_json::from_slice(
-        &std::fs::read(corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json")).unwrap(),
-    )
-    .unwrap();
-    post(
-        &emulator,
-        "/v1/mgmt/flow/import",
-        &json!({"flowId": "oidc-flow", "flow": v8["flow"], "screens": v8["screens"]}),
-    );
+    let v8 = corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json");
+    import_as_the_sdk_does(&emulator, "oidc-flow", &v8);
     let drift = tool(&["drift", "--env", "dev"]);
     assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
     for named in [
@@ -257,17 +255,8 @@ fn unmanaged_flows_are_pruned_only_when_asked_and_default_flows_never() {
     let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
     let dir = with_flow(&emulator, "oidc-flow", &file, None);
     let state = tempfile::tempdir().unwrap();
-    let tool = |args: &[&str]| {
-        run(cli(dir.path(), KEY)
-            .env("DESCOPE_MGMT_STATE_DIR", state.path())
-            .args(args))
-    };
-    let other: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-    post(
-        &emulator,
-        "/v1/mgmt/flow/import",
-        &json!({"flowId": "stray-flow", "flow": other["flow"], "screens": other["screens"]}),
-    );
+    let tool = |args: &[&str]| in_state(dir.path(), state.path(), args);
+    import_as_the_sdk_does(&emulator, "stray-flow", &file);
 
     let kept = tool(&["apply", "--env", "dev", "--yes"]);
     assert_eq!(kept.code, 0, "{}{}", kept.stdout, kept.stderr);
