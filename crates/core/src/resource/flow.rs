@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::KindRules;
 use crate::config::DescopeConfig;
-use crate::flow::{FlowDiff, FlowDocument, normalize_flow};
+use crate::flow::{Change, FieldChange, FlowDiff, FlowDocument, normalize_flow};
 use crate::plan::FieldDiff;
 
 /// The flows Descope puts in every new project. They are never unmanaged drift and never
@@ -74,23 +74,6 @@ impl KindRules for Flow {
             &normalize_flow(&self.document),
             &normalize_flow(&after.document),
         );
-        let as_object = |fields: &[crate::flow::FieldChange], after: bool| -> Value {
-            fields
-                .iter()
-                .map(|f| {
-                    let side = if after { &f.after } else { &f.before };
-                    (f.field.clone(), side.clone().unwrap_or(Value::Null))
-                })
-                .collect::<serde_json::Map<_, _>>()
-                .into()
-        };
-        let presence = |change: crate::flow::Change, after: bool| -> Value {
-            use crate::flow::Change;
-            match (change, after) {
-                (Change::Added, true) | (Change::Removed, false) => Value::from("present"),
-                _ => Value::Null,
-            }
-        };
         let mut out: Vec<FieldDiff> = diff
             .fields
             .iter()
@@ -100,52 +83,71 @@ impl KindRules for Flow {
                 after: f.after.clone().unwrap_or(Value::Null),
             })
             .collect();
-        for task in &diff.tasks {
-            let field = format!("tasks.{} ({}, {})", task.id, task.name, task.task_type);
-            let (before, after) = match task.change {
-                crate::flow::Change::Changed => {
-                    (as_object(&task.fields, false), as_object(&task.fields, true))
-                }
-                change => (presence(change, false), presence(change, true)),
-            };
-            out.push(FieldDiff {
-                field,
-                before,
-                after,
-            });
-        }
-        for screen in &diff.screens {
-            let field = format!("screens.{} ({})", screen.screen, screen.title);
-            let (before, after) = match screen.change {
-                crate::flow::Change::Changed => {
+        out.extend(diff.tasks.iter().map(|task| {
+            summary_entry(
+                format!("tasks.{} ({}, {})", task.id, task.name, task.task_type),
+                task.change,
+                || sides(&task.fields),
+            )
+        }));
+        out.extend(diff.screens.iter().map(|screen| {
+            summary_entry(
+                format!("screens.{} ({})", screen.screen, screen.title),
+                screen.change,
+                || {
+                    let (mut before, mut after) = sides(&screen.interactions);
                     let components: Vec<String> = screen
                         .components
                         .iter()
-                        .map(|c| format!("{:?} {} {}", c.change, c.component, c.name).trim().to_owned())
+                        .map(|c| format!("{:?} {} {}", c.change, c.component, c.name))
+                        .map(|line| line.trim().to_owned())
                         .collect();
-                    let mut before = as_object(&screen.interactions, false);
-                    let mut after_value = as_object(&screen.interactions, true);
                     if !components.is_empty() {
                         before["components"] = Value::Null;
-                        after_value["components"] = Value::from(components);
+                        after["components"] = Value::from(components);
                     }
-                    (before, after_value)
-                }
-                change => (presence(change, false), presence(change, true)),
-            };
-            out.push(FieldDiff {
-                field,
-                before,
-                after,
-            });
-        }
-        for reference in &diff.references {
-            out.push(FieldDiff {
-                field: format!("references.{}.{}", reference.kind, reference.name),
-                before: presence(reference.change, false),
-                after: presence(reference.change, true),
-            });
-        }
+                    (before, after)
+                },
+            )
+        }));
+        out.extend(diff.references.iter().map(|reference| {
+            summary_entry(
+                format!("references.{}.{}", reference.kind, reference.name),
+                reference.change,
+                || (Value::Null, Value::Null),
+            )
+        }));
         out
     }
+}
+
+/// One line of a summarised flow diff: an item added or removed shows as `present` on its side;
+/// a changed one shows the sides `changed` gives.
+fn summary_entry(
+    field: String,
+    change: Change,
+    changed: impl FnOnce() -> (Value, Value),
+) -> FieldDiff {
+    let (before, after) = match change {
+        Change::Changed => changed(),
+        Change::Added => (Value::Null, Value::from("present")),
+        Change::Removed => (Value::from("present"), Value::Null),
+    };
+    FieldDiff {
+        field,
+        before,
+        after,
+    }
+}
+
+/// The before and after values of changed fields, each side as one object by field name.
+fn sides(fields: &[FieldChange]) -> (Value, Value) {
+    let side = |pick: fn(&FieldChange) -> &Option<Value>| -> Value {
+        fields
+            .iter()
+            .map(|f| (f.field.clone(), pick(f).clone().unwrap_or(Value::Null)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    (side(|f| &f.before), side(|f| &f.after))
 }
