@@ -269,6 +269,7 @@ pub async fn execute(
                 git_commit: git_commit(&settings.config),
             },
         );
+        progress.watch_waits(&planned.client);
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
         let cancel = planned.client.cancel_token();
         let report = {
