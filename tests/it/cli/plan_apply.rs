@@ -435,3 +435,23 @@ fn drift_env_all_is_2_when_any_environment_drifted() {
         drifted.stdout
     );
 }
+
+#[test]
+fn a_tenant_name_swap_is_refused_with_a_hint_before_any_write() {
+    let world =
+        World::new("tenants:\n  - id: alpha\n    name: Alpha\n  - id: bravo\n    name: Bravo\n");
+    world.create_tenant("alpha", "Bravo");
+    world.create_tenant("bravo", "Alpha");
+    let writes = world.writes();
+    for command in ["plan", "apply"] {
+        let result = world.run(&[command, "--env", "dev"]);
+        assert_eq!(result.code, 4, "{command}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("tenants alpha and bravo swap names")
+                && result.stderr.contains("temporary name"),
+            "{command}: {}",
+            result.stderr
+        );
+    }
+    assert_eq!(world.writes(), writes, "a refused swap wrote something");
+}
