@@ -68,7 +68,7 @@ async fn fresh(
     let desired = pipeline::desired_set(config, &file.env);
     let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
-        CliError::new(Exit::Refused, format!("the plan is stale: {stale}"))
+        CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
     })?;
     Ok(Planned {

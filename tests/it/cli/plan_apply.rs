@@ -304,7 +304,17 @@ fn saved_plan_applies_and_a_stale_one_is_refused() {
     let writes = world.writes();
     let stale = world.run(&["apply", planfile]);
     assert_eq!(stale.code, 4, "{}", stale.stderr);
-    assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("the plan is stale"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(
+        stale.stderr.matches("stale").count(),
+        1,
+        "said twice: {}",
+        stale.stderr
+    );
     assert_eq!(world.writes(), writes);
 }
 
