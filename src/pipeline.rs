@@ -130,6 +130,20 @@ pub async fn plan_env(
     let client = connected.client().clone();
     let kinds = selection.kind_list();
     let actual = read_live(&client, &kinds, &desired, env).await?;
+    if let Some(missing) = selection.targets.iter().flatten().find(|target| {
+        !desired
+            .iter_any()
+            .chain(actual.iter_any())
+            .any(|resource| resource.reference() == **target)
+    }) {
+        // A mistyped target would otherwise select nothing and report "no changes".
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "no such resource: {missing} (neither in the configuration nor live in `{env}`)"
+            ),
+        ));
+    }
     let options = selection.options();
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {

@@ -465,3 +465,30 @@ fn a_tenant_name_swap_is_refused_with_a_hint_before_any_write() {
     }
     assert_eq!(world.writes(), writes, "a refused swap wrote something");
 }
+
+#[test]
+fn a_target_that_names_no_resource_is_an_error() {
+    let world = World::new(TENANTS);
+    world.create_tenant("stray", "Stray");
+    let writes = world.writes();
+    for command in ["plan", "apply"] {
+        let result = world.run(&[command, "--env", "dev", "--target", "tenant:NOPE"]);
+        assert_eq!(result.code, 64, "{command}: {}", result.stderr);
+        assert!(
+            result.stderr.contains("no such resource: tenant:NOPE"),
+            "{command}: {}",
+            result.stderr
+        );
+    }
+    // A live resource the configuration does not name is still a valid target (to prune it).
+    let stray = world.run(&[
+        "plan",
+        "--env",
+        "dev",
+        "--prune",
+        "--target",
+        "tenant:stray",
+    ]);
+    assert_eq!(stray.code, 0, "{}", stray.stderr);
+    assert_eq!(world.writes(), writes);
+}
