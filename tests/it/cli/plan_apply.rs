@@ -492,3 +492,38 @@ fn a_target_that_names_no_resource_is_an_error() {
     assert_eq!(stray.code, 0, "{}", stray.stderr);
     assert_eq!(world.writes(), writes);
 }
+
+#[test]
+fn an_unwritable_report_path_is_refused_before_any_write() {
+    let world = World::new(TENANTS);
+    let report = world.path("no-such-dir/report.json");
+    let writes = world.writes();
+    let result = world.run(&[
+        "apply",
+        "--env",
+        "dev",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("cannot write the report")
+            && result.stderr.contains("nothing was sent"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(world.writes(), writes, "the run wrote before finding out");
+    assert!(world.tenant_ids().is_empty());
+
+    // A writable path still gets the report, and checking it first leaves nothing behind early.
+    let report = world.path("report.json");
+    let result = world.run(&[
+        "apply",
+        "--env",
+        "dev",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(read_json(&report).is_object());
+}
