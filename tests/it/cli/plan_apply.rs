@@ -453,17 +453,29 @@ fn a_tenant_name_swap_is_refused_with_a_hint_before_any_write() {
     world.create_tenant("alpha", "Bravo");
     world.create_tenant("bravo", "Alpha");
     let writes = world.writes();
-    for command in ["plan", "apply"] {
-        let result = world.run(&[command, "--env", "dev"]);
-        assert_eq!(result.code, 4, "{command}: {}", result.stderr);
-        assert!(
-            result.stderr.contains("tenants alpha and bravo swap names")
-                && result.stderr.contains("temporary name"),
-            "{command}: {}",
-            result.stderr
-        );
-    }
+    plan_and_apply_fail(
+        &world,
+        &[],
+        4,
+        &["tenants alpha and bravo swap names", "temporary name"],
+    );
     assert_eq!(world.writes(), writes, "a refused swap wrote something");
+}
+
+/// Runs `plan` and `apply` on `dev` with `extra` flags; each must exit `code` saying every one
+/// of `says`.
+fn plan_and_apply_fail(world: &World, extra: &[&str], code: i32, says: &[&str]) {
+    for command in ["plan", "apply"] {
+        let args: Vec<&str> = [command, "--env", "dev"]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        let result = world.run(&args);
+        assert_eq!(result.code, code, "{command}: {}", result.stderr);
+        for said in says {
+            assert!(result.stderr.contains(said), "{command}: {}", result.stderr);
+        }
+    }
 }
 
 #[test]
@@ -471,15 +483,12 @@ fn a_target_that_names_no_resource_is_an_error() {
     let world = World::new(TENANTS);
     world.create_tenant("stray", "Stray");
     let writes = world.writes();
-    for command in ["plan", "apply"] {
-        let result = world.run(&[command, "--env", "dev", "--target", "tenant:NOPE"]);
-        assert_eq!(result.code, 64, "{command}: {}", result.stderr);
-        assert!(
-            result.stderr.contains("no such resource: tenant:NOPE"),
-            "{command}: {}",
-            result.stderr
-        );
-    }
+    plan_and_apply_fail(
+        &world,
+        &["--target", "tenant:NOPE"],
+        64,
+        &["no such resource: tenant:NOPE"],
+    );
     // A live resource the configuration does not name is still a valid target (to prune it).
     let stray = world.run(&[
         "plan",
