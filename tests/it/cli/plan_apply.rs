@@ -245,6 +245,15 @@ fn a_failed_change_exits_5_and_a_rerun_converges_without_duplicates() {
         "{}",
         result.stderr
     );
+    // The tenant exists: the report says so and names what is left, not a bare failed create.
+    assert!(
+        result
+            .stderr
+            .contains("tenant acme-corp was created, but setting its default roles failed")
+            && result.stderr.contains("left to do: default roles"),
+        "{}",
+        result.stderr
+    );
     let document = read_json(&report);
     assert_eq!(document["format_version"], 1);
     assert_eq!(document["status"], "partial");
