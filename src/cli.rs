@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::plan::ResourceRef;
 
 use crate::env_vars;
@@ -149,6 +150,11 @@ pub struct PlanArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
+    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
+    /// out, and nothing outside the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -158,7 +164,7 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
-    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target"])]
+    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target", "selector"])]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -168,6 +174,11 @@ pub struct ApplyArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
+    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
+    /// out, and nothing outside the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.
@@ -197,6 +208,11 @@ pub struct DriftArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
+    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
+    /// out, and nothing outside the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +368,11 @@ pub struct SyncDiffArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
+    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
+    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
+    /// out, and nothing outside the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 /// Flags of `sync` for one resource kind.
@@ -365,6 +386,11 @@ pub struct SyncArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
+    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
+    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
+    /// out, and nothing outside the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -8,7 +8,7 @@ use crate::pipeline::{Selection, plan_file};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
-    let selection = Selection::all_kinds(&args.target, args.prune);
+    let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
     if settings.all_envs() {
         if args.out.is_some() {
             return Err(CliError::new(
