@@ -150,14 +150,18 @@ pub struct PlanArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
-    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
-    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
-    /// out, and nothing outside the selection is changed or pruned.
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// After the plan, where each planned value came from (as `config show --explain`).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `apply`.
@@ -174,9 +178,10 @@ pub struct ApplyArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
-    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
-    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
-    /// out, and nothing outside the selection is changed or pruned.
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
 }
@@ -208,9 +213,10 @@ pub struct DriftArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
-    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
-    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
-    /// out, and nothing outside the selection is changed or pruned.
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
 }
@@ -220,8 +226,23 @@ pub enum ConfigCommand {
     /// Validate the configuration (all problems at once); with --env, that environment's view
     /// (its overlay merged, only its resources).
     Validate,
+    /// Print an environment's fully resolved configuration (templates, overlay and variables
+    /// applied, defaults filled in, management keys masked), or one resource of it.
+    Show(ConfigShowArgs),
     /// Print the JSON Schema of the configuration file.
     Schema,
+}
+
+/// `config show`.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Only this resource, e.g. `tenant:acme-corp`.
+    #[arg(value_name = "KIND:ID")]
+    pub resource: Option<ResourceRef>,
+    /// Each field's final value and where it came from: base file, overlay, template, `${VAR}`
+    /// or default, with file:line:col.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -368,9 +389,10 @@ pub struct SyncDiffArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
-    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
-    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
-    /// out, and nothing outside the selection is changed or pruned.
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
 }
@@ -386,9 +408,10 @@ pub struct SyncArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
-    /// Only the tenants this expression selects, e.g. `tier=enterprise`, `region in (eu,uk)`,
-    /// `template=starter`, `!disabled` (terms joined by `,` must all hold). Other kinds are left
-    /// out, and nothing outside the selection is changed or pruned.
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
 }

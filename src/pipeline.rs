@@ -24,6 +24,7 @@ use std::path::PathBuf;
 use descope_mgmt_api::DescopeClient;
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
+use descope_mgmt_core::config::load::provenance::{self, Explained};
 use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
@@ -197,4 +198,19 @@ pub fn in_env<T>(
         env,
         async |connected| work(&config, connected).await,
     ))
+}
+
+/// The resolved configuration of `env` and where each field came from (`--explain`); exit 3
+/// after printing the diagnostics when the configuration is invalid.
+pub fn explain(settings: &Settings, env: &str) -> Result<Explained, CliError> {
+    load_for_env(settings, env)?;
+    provenance::explain(&settings.config, env).map_err(|diagnostics| {
+        settings.printer.diagnostics(&diagnostics);
+        CliError::config_invalid(format!("{} is invalid", settings.config.display()))
+    })
+}
+
+/// The prefix of the provenance paths of one resource: `tenants.acme-corp.`.
+pub fn provenance_prefix(resource: &ResourceRef) -> String {
+    format!("{}s.{}.", resource.kind, resource.id)
 }
