@@ -216,13 +216,13 @@ tenants:
         "5:21: warning: environments.dev.management_key: management key is written literally in the file (hint: write `${DESCOPE_DEV_MANAGEMENT_KEY}` and set DESCOPE_DEV_MANAGEMENT_KEY in the environment or in .env)",
         "8:19: error: roles[0].permissions[0]: \"reports.read\" is not a defined permission (hint: define it under `permissions`, or use a built-in one: User Admin, SSO Admin, Impersonate)",
         "10:9: error: tenants[0].id: \"Acme\" must match ^[a-z0-9-]+$ (hint: the id pattern allows lowercase letters, digits and hyphens only)",
-        "12:5: error: tenants[0].colour: unknown field (hint: expected one of: id, name, domains, self_provisioning, custom_attributes, default_roles, enforce_sso, disabled, enforce_sso_exclusions, federated_app_ids, role_inheritance, parent, environments, template, templates)",
+        "12:5: error: tenants[0].colour: unknown field (hint: expected one of: id, name, domains, self_provisioning, custom_attributes, default_roles, enforce_sso, disabled, enforce_sso_exclusions, federated_app_ids, role_inheritance, parent, environments, roles, session, sso, password_policy, template, templates)",
         "15:14: warning: tenants[1].domains: domains have no effect without self_provisioning: true (hint: set `self_provisioning: true` or remove the domains)",
         "15:25: error: tenants[1].domains[1]: \"not a domain\" is not a valid domain (hint: use an RFC 1035 host name such as example.com)",
         "16:9: error: tenants[2].id: duplicate tenant id \"beta\" (first at tenants[1], line 13) (hint: each tenant id must be unique)",
         "17:11: error: tenants[2].name: undefined variable UNDEFINED_VARIABLE (hint: set UNDEFINED_VARIABLE in the environment or in .env beside the configuration, or give a default: ${UNDEFINED_VARIABLE:-value})",
         "18:24: error: tenants[2].self_provisioning: expected true or false, found a string",
-        "19:21: error: tenants[2].default_roles[0]: \"admin\" is not a defined role (hint: define it under `roles`, or use a built-in one: Tenant Admin)",
+        "19:21: error: tenants[2].default_roles[0]: \"admin\" is not a defined role (hint: define it under `roles` or the tenant's `roles`, or use a built-in one: Tenant Admin)",
     ];
     assert_eq!(lines, expected);
     let all = lines.join("\n");

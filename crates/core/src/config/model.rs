@@ -14,6 +14,7 @@ use crate::secret::ManagementKey;
 
 use super::diagnostic::{Violation, Violations};
 use super::rules;
+use super::tenant_auth::{PasswordPolicy, SessionConfig, SsoConfig};
 
 /// The whole configuration of one file (and, when loaded for an environment, its overlay).
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +26,7 @@ pub struct DescopeConfig {
     pub(crate) tenants: Vec<TenantConfig>,
     pub(crate) flows: Vec<FlowConfig>,
     pub(crate) theme: Option<ThemeConfig>,
+    pub(crate) password_policy: Option<PasswordPolicy>,
     /// The templates each tenant was built from, by tenant id (for selectors and provenance).
     pub(crate) tenant_templates: BTreeMap<String, Vec<String>>,
 }
@@ -48,6 +50,7 @@ impl DescopeConfig {
             tenants,
             flows,
             theme: None,
+            password_policy: None,
             tenant_templates: BTreeMap::new(),
         }
     }
@@ -96,6 +99,10 @@ impl DescopeConfig {
     pub fn theme(&self) -> Option<&ThemeConfig> {
         self.theme.as_ref()
     }
+    /// The project-level password policy (`password_policy:` at the top level).
+    pub fn password_policy(&self) -> Option<&PasswordPolicy> {
+        self.password_policy.as_ref()
+    }
 
     /// The view of one environment: only resources that apply to it.
     pub fn for_environment(&self, env: &str) -> Self {
@@ -107,6 +114,7 @@ impl DescopeConfig {
             tenants: filter(&self.tenants, env, |t| &t.environments),
             flows: filter(&self.flows, env, |f| &f.environments),
             theme: self.theme.clone(),
+            password_policy: self.password_policy.clone(),
             tenant_templates: self.tenant_templates.clone(),
         }
     }
@@ -424,6 +432,10 @@ pub struct TenantConfig {
     pub(crate) role_inheritance: Option<String>,
     pub(crate) parent: Option<String>,
     pub(crate) environments: Scope,
+    pub(crate) roles: Vec<RoleConfig>,
+    pub(crate) session: Option<SessionConfig>,
+    pub(crate) sso: Vec<SsoConfig>,
+    pub(crate) password_policy: Option<PasswordPolicy>,
 }
 
 impl TenantConfig {
@@ -443,6 +455,10 @@ impl TenantConfig {
                 role_inheritance: None,
                 parent: None,
                 environments: Scope::All,
+                roles: Vec::new(),
+                session: None,
+                sso: Vec::new(),
+                password_policy: None,
             },
         }
     }
@@ -473,6 +489,22 @@ impl TenantConfig {
     }
     pub fn environments(&self) -> &Scope {
         &self.environments
+    }
+    /// Roles that exist only inside this tenant (created with its id).
+    pub fn roles(&self) -> &[RoleConfig] {
+        &self.roles
+    }
+    /// The `session:` block; `None` means the tenant's settings are not read at all.
+    pub fn session(&self) -> Option<&SessionConfig> {
+        self.session.as_ref()
+    }
+    /// The tenant's SSO configurations (`sso:`), empty when the block is absent.
+    pub fn sso(&self) -> &[SsoConfig] {
+        &self.sso
+    }
+    /// The tenant's own password policy, overriding the project's.
+    pub fn password_policy(&self) -> Option<&PasswordPolicy> {
+        self.password_policy.as_ref()
     }
 
     /// The live-state shape: `domains` travel as `selfProvisioningDomains` only when

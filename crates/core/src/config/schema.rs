@@ -27,6 +27,8 @@ pub struct ConfigFile {
     #[serde(default)]
     pub flows: Vec<FlowFile>,
     pub themes: Option<ThemeFile>,
+    /// The project's password policy; a tenant's `password_policy` overrides it.
+    pub password_policy: Option<PasswordPolicyFile>,
     /// Named partial tenants; a tenant uses them with `template` or `templates`.
     #[serde(default)]
     pub templates: BTreeMap<String, TemplateFile>,
@@ -178,6 +180,15 @@ pub struct TenantFile {
     /// is a plan error. Absent: the live value is left alone.
     pub parent: Option<String>,
     pub environments: Option<Vec<String>>,
+    /// Roles that exist only inside this tenant; usable in its `default_roles` and SSO mappings.
+    #[serde(default)]
+    pub roles: Vec<TenantRoleFile>,
+    /// The tenant's session settings; without this block they are never read.
+    pub session: Option<SessionFile>,
+    /// The tenant's SSO configuration, or a list of them (each with its `sso_id`).
+    pub sso: Option<SsoBlock>,
+    /// Overrides the project's `password_policy` for this tenant.
+    pub password_policy: Option<PasswordPolicyFile>,
     /// One template to build the tenant from; its own fields win.
     pub template: Option<String>,
     /// Templates applied in order (mappings merge by key, lists replace); its own fields win.
@@ -208,6 +219,156 @@ pub enum RoleInheritance {
     None,
     #[serde(rename = "userOnly")]
     UserOnly,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantRoleFile {
+    #[schemars(length(min = 1))]
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub permissions: Vec<String>,
+}
+
+/// A duration with its unit: `15m`, `12h`, `30d`, `2w` (or `30 days`).
+const DURATION_PATTERN: &str = r"^\s*[0-9]+\s*(m|min|minutes?|h|hours?|d|days?|w|weeks?)\s*$";
+
+/// Session settings. Every field is optional; an absent one keeps its live value.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionFile {
+    /// Whether the tenant's own session settings apply (default: true when a duration is set).
+    pub enabled: Option<bool>,
+    /// 3 minutes to 4 weeks.
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub session_token_expiration: Option<String>,
+    /// 3 minutes to 52 weeks, at least the session token's.
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub refresh_token_expiration: Option<String>,
+    /// 3 minutes to 4 weeks.
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub stepup_token_expiration: Option<String>,
+    pub enable_inactivity: Option<bool>,
+    /// 10 minutes to 52 weeks; writing it turns inactivity sign-out on.
+    #[schemars(regex(pattern = DURATION_PATTERN))]
+    pub inactivity_timeout: Option<String>,
+    /// Just-in-time provisioning of SSO users.
+    pub jit_provisioning: Option<bool>,
+    /// The SSO setup suite.
+    pub sso_setup_suite: Option<bool>,
+}
+
+/// One SSO configuration, or several.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SsoBlock {
+    One(Box<SsoFile>),
+    Many(Vec<SsoFile>),
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SsoType {
+    Oidc,
+    Saml,
+}
+
+/// An SSO configuration. OIDC needs `name` and `client_id`; SAML needs `metadata_url`, or
+/// `idp_url`, `idp_entity_id` and `idp_certificate`. URLs are absolute https (http for
+/// localhost). Secrets (`client_secret`) must be a `${VAR}` reference.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SsoFile {
+    #[serde(rename = "type")]
+    pub kind: SsoType,
+    /// Which of the tenant's configurations (required when there are several).
+    pub sso_id: Option<String>,
+    /// SSO domains routed to this configuration.
+    pub domains: Option<Vec<String>>,
+    pub attribute_mapping: Option<AttributeMappingFile>,
+    pub role_mappings: Option<Vec<RoleMappingFile>>,
+    /// Role names every SSO user gets.
+    pub default_roles: Option<Vec<String>>,
+    pub redirect_url: Option<String>,
+    /// OIDC: the provider's display name.
+    pub name: Option<String>,
+    pub client_id: Option<String>,
+    /// `${VAR}` only; never returned by Descope (see the README's secret rule).
+    #[schemars(regex(pattern = r"^\s*\$\{[^}]+\}\s*$"))]
+    pub client_secret: Option<String>,
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    pub user_data_url: Option<String>,
+    pub jwks_url: Option<String>,
+    pub issuer: Option<String>,
+    pub scope: Option<Vec<String>>,
+    pub callback_domain: Option<String>,
+    #[schemars(inner(regex(pattern = "^(none|login|consent|select_account)$")))]
+    pub prompt: Option<Vec<String>>,
+    #[schemars(regex(pattern = "^(authorization_code|implicit)$"))]
+    pub grant_type: Option<String>,
+    pub manage_provider_tokens: Option<bool>,
+    pub use_pkce: Option<bool>,
+    /// SAML by metadata URL.
+    pub metadata_url: Option<String>,
+    pub idp_url: Option<String>,
+    pub idp_entity_id: Option<String>,
+    /// PEM `CERTIFICATE` block.
+    pub idp_certificate: Option<String>,
+    pub idp_additional_certificates: Option<Vec<String>>,
+    pub sp_acs_url: Option<String>,
+    pub sp_entity_id: Option<String>,
+    pub disable_sign_request: Option<bool>,
+}
+
+/// User attribute → IdP claim. `login_id`, `verified_email`, `username` and `verified_phone` are
+/// OIDC only; `group` is SAML only.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeMappingFile {
+    pub login_id: Option<String>,
+    pub name: Option<String>,
+    pub given_name: Option<String>,
+    pub middle_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub verified_email: Option<String>,
+    pub username: Option<String>,
+    pub phone_number: Option<String>,
+    pub verified_phone: Option<String>,
+    pub picture: Option<String>,
+    pub group: Option<String>,
+}
+
+/// IdP groups whose members get a role (by name: project, tenant or built-in).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMappingFile {
+    pub groups: Vec<String>,
+    pub role: String,
+}
+
+/// A password policy; every field optional (absent keeps the live value).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicyFile {
+    pub enabled: Option<bool>,
+    #[schemars(range(min = 4, max = 64))]
+    pub min_length: Option<u32>,
+    pub lowercase: Option<bool>,
+    pub uppercase: Option<bool>,
+    pub number: Option<bool>,
+    pub non_alphanumeric: Option<bool>,
+    pub expiration: Option<bool>,
+    #[schemars(range(min = 1, max = 52))]
+    pub expiration_weeks: Option<u32>,
+    pub reuse: Option<bool>,
+    #[schemars(range(min = 1, max = 50))]
+    pub reuse_amount: Option<u32>,
+    pub lock: Option<bool>,
+    #[schemars(range(min = 2, max = 10))]
+    pub lock_attempts: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -1,13 +1,14 @@
 //! Cross-item checks run once every section is decoded: environment scopes name defined
 //! environments, names and ids are unique where their scopes overlap, and roles and tenants
-//! reference permissions and roles that exist.
+//! reference permissions and roles that exist (a tenant's default and SSO-mapped roles may also
+//! be its own scoped roles).
 
 use std::collections::HashMap;
 
 use super::{Decoder, Located};
 use crate::config::model::{PermissionConfig, RoleConfig, Scope, TenantConfig};
 use crate::config::rules::{BUILTIN_PERMISSIONS, BUILTIN_ROLES, quote};
-use crate::config::yaml::Value;
+use crate::config::yaml::{Node, Value};
 use crate::resource::ResourceKind;
 
 impl Decoder<'_> {
@@ -124,21 +125,95 @@ impl Decoder<'_> {
         known_roles.extend(BUILTIN_ROLES);
         known_roles.sort_unstable();
         for tenant in tenants {
-            let Some(Value::Seq(nodes)) = tenant.node.get("default_roles").map(|n| &n.value) else {
-                continue;
-            };
-            for (index, (name, node)) in tenant.value.default_roles.iter().zip(nodes).enumerate() {
-                if known_roles.binary_search(&name.as_str()).is_err() {
+            self.check_tenant_role_permissions(tenant, &known_permissions);
+            let own: Vec<&str> = tenant.value.roles.iter().map(|r| r.name.as_str()).collect();
+            let mut references = Vec::new();
+            if let Some(Value::Seq(nodes)) = tenant.node.get("default_roles").map(|n| &n.value) {
+                for (index, node) in nodes.iter().enumerate() {
+                    references.push((node, format!("{}.default_roles[{index}]", tenant.path)));
+                }
+            }
+            sso_role_references(
+                tenant.node,
+                &format!("{}.sso", tenant.path),
+                &mut references,
+            );
+            for (node, path) in references {
+                let Value::Str(name) = &node.value else {
+                    continue;
+                };
+                if known_roles.binary_search(&name.as_ref()).is_err()
+                    && !own.contains(&name.as_ref())
+                {
                     self.error_at(
                         node,
-                        &format!("{}.default_roles[{index}]", tenant.path),
+                        &path,
                         format!("{} is not a defined role", quote(name)),
                         Some(format!(
-                            "define it under `roles`, or use a built-in one: {}",
+                            "define it under `roles` or the tenant's `roles`, or use a built-in one: {}",
                             BUILTIN_ROLES.join(", ")
                         )),
                     );
                 }
+            }
+        }
+    }
+
+    fn check_tenant_role_permissions(
+        &mut self,
+        tenant: &Located<'_, TenantConfig>,
+        known_permissions: &[&str],
+    ) {
+        let Some(Value::Seq(role_nodes)) = tenant.node.get("roles").map(|n| &n.value) else {
+            return;
+        };
+        for (role_index, role_node) in role_nodes.iter().enumerate() {
+            let Some(Value::Seq(nodes)) = role_node.get("permissions").map(|n| &n.value) else {
+                continue;
+            };
+            for (index, node) in nodes.iter().enumerate() {
+                let Value::Str(name) = &node.value else {
+                    continue;
+                };
+                if known_permissions.binary_search(&name.as_ref()).is_err() {
+                    self.error_at(
+                        node,
+                        &format!("{}.roles[{role_index}].permissions[{index}]", tenant.path),
+                        format!("{} is not a defined permission", quote(name)),
+                        Some("define it under `permissions`".to_owned()),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The role-name nodes of a tenant's `sso:` (one configuration or a list), with their paths.
+fn sso_role_references<'n>(
+    tenant: &'n Node<'n>,
+    path: &str,
+    out: &mut Vec<(&'n Node<'n>, String)>,
+) {
+    let configs: Vec<(&Node, String)> = match tenant.get("sso").map(|n| (n, &n.value)) {
+        Some((node, Value::Map(_))) => vec![(node, path.to_owned())],
+        Some((_, Value::Seq(items))) => items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| (item, format!("{path}[{index}]")))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (config, config_path) in configs {
+        if let Some(Value::Seq(mappings)) = config.get("role_mappings").map(|n| &n.value) {
+            for (index, mapping) in mappings.iter().enumerate() {
+                if let Some(role) = mapping.get("role") {
+                    out.push((role, format!("{config_path}.role_mappings[{index}].role")));
+                }
+            }
+        }
+        if let Some(Value::Seq(names)) = config.get("default_roles").map(|n| &n.value) {
+            for (index, name) in names.iter().enumerate() {
+                out.push((name, format!("{config_path}.default_roles[{index}]")));
             }
         }
     }

@@ -4,7 +4,7 @@
 //! Nothing here panics on input and nothing is sent anywhere.
 //!
 //! Split by job: [`read`] reads the files and merges the overlay; the per-section decoders
-//! ([`environments`], [`permissions`], [`roles`], [`tenants`], [`flows`], [`themes`]) turn nodes
+//! ([`environments`], [`permissions`], [`roles`], [`tenants`] with its sign-in blocks in [`tenant_auth`], [`flows`], [`themes`]) turn nodes
 //! into models with the typed readers of [`fields`]; [`checks`] runs the cross-item rules;
 //! [`report`] records diagnostics. Positioned nodes come from [`super::yaml`].
 
@@ -19,6 +19,7 @@ mod read;
 mod report;
 mod roles;
 mod templates;
+mod tenant_auth;
 mod tenants;
 mod themes;
 
@@ -46,6 +47,12 @@ pub(crate) const MAPPINGS: &[(&str, &Keys)] = &[
     ("TenantFile", &tenants::TENANT),
     ("FlowFile", &flows::FLOW),
     ("ThemeFile", &themes::THEME),
+    ("TenantRoleFile", &tenant_auth::TENANT_ROLE),
+    ("SessionFile", &tenant_auth::SESSION),
+    ("SsoFile", &tenant_auth::SSO),
+    ("AttributeMappingFile", &tenant_auth::ATTRIBUTE_MAPPING),
+    ("RoleMappingFile", &tenant_auth::ROLE_MAPPING),
+    ("PasswordPolicyFile", &tenant_auth::PASSWORD_POLICY),
     ("TemplateFile", &templates::TEMPLATE),
     ("PolicyFile", &policies::POLICY),
 ];
@@ -256,6 +263,7 @@ pub(crate) const TOP_LEVEL: Keys = Keys {
         "tenants",
         "flows",
         "themes",
+        "password_policy",
         "templates",
         "policies",
     ],
@@ -300,6 +308,7 @@ impl Decoder<'_> {
         let mut tenants = Vec::new();
         let mut flows = Vec::new();
         let mut theme = None;
+        let mut password_policy = None;
         let mut policies = Vec::new();
         let mut environments_node = None;
         for entry in entries {
@@ -346,6 +355,7 @@ impl Decoder<'_> {
                 "tenants" => tenants = self.list(node, path, Self::tenant),
                 "flows" => flows = self.list(node, path, Self::flow),
                 "themes" => theme = self.theme(node, path),
+                "password_policy" => password_policy = self.password_policy(node, path),
                 "policies" => policies = self.list(node, path, Self::policy),
                 _ => {}
             }
@@ -423,6 +433,7 @@ impl Decoder<'_> {
             tenants: tenants.into_iter().map(|t| t.value).collect(),
             flows: flows.into_iter().map(|f| f.value).collect(),
             theme,
+            password_policy,
             tenant_templates: template_use,
         })
     }

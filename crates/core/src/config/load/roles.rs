@@ -19,7 +19,12 @@ pub(crate) const ROLE: Keys = Keys {
 
 impl Decoder<'_> {
     pub(super) fn role(&mut self, node: &Node, path: &str) -> Option<RoleConfig> {
-        let entries = self.mapping(node, path, &ROLE)?;
+        self.role_with(node, path, &ROLE)
+    }
+
+    /// A role with the keys of its place (a tenant's roles have no `environments`).
+    pub(super) fn role_with(&mut self, node: &Node, path: &str, keys: &Keys) -> Option<RoleConfig> {
+        let entries = self.mapping(node, path, keys)?;
         let mut role = RoleConfig::new("", "", Vec::new());
         for entry in entries {
             let field_path = format!("{path}.{}", entry.key);

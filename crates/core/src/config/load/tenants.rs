@@ -23,6 +23,10 @@ pub(crate) const TENANT: Keys = Keys {
         "role_inheritance",
         "parent",
         "environments",
+        "roles",
+        "session",
+        "sso",
+        "password_policy",
         "template",
         "templates",
     ],
@@ -116,6 +120,12 @@ impl Decoder<'_> {
                 }
                 "parent" => tenant.parent = self.string(value, field_path),
                 "environments" => tenant.environments = self.scope(value, field_path),
+                "roles" => tenant.roles = self.tenant_roles(value, field_path),
+                "session" => tenant.session = self.session(value, field_path),
+                "sso" => tenant.sso = self.sso_list(value, field_path),
+                "password_policy" => {
+                    tenant.password_policy = self.password_policy(value, field_path)
+                }
                 _ => {}
             }
         }
