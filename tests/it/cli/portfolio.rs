@@ -304,3 +304,16 @@ fn plan_explain_shows_where_each_planned_value_came_from() {
     assert_eq!(table.code, 0, "{}", table.stderr);
     assert!(table.stdout.contains("template growth"), "{}", table.stdout);
 }
+
+#[test]
+fn role_commands_refuse_a_selector() {
+    let world = World::new(PORTFOLIO);
+    let result = world.run(&["role", "sync", "--env", "dev", "--selector", "tier=growth"]);
+    assert_eq!(result.code, 64, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("selects tenants"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(world.writes(), 0);
+}
