@@ -358,7 +358,39 @@ fn referenced_variables(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::referenced_variables;
+    use super::{Origin, explain_with, referenced_variables};
+    use crate::config::interpolate::Variables;
+
+    #[test]
+    fn a_secret_from_a_variable_is_masked_and_its_variable_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("descope.yaml");
+        std::fs::write(
+            &path,
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: ${PROJECT}\n    management_key: ${DEV_KEY}\n",
+        )
+        .unwrap();
+        let variables = Variables::from_map([
+            ("PROJECT".to_owned(), "P2project".to_owned()),
+            ("DEV_KEY".to_owned(), "K2verysecretkey".to_owned()),
+        ]);
+        let explained = explain_with(&path, "dev", &variables).unwrap();
+        let field = |path: &str| {
+            explained
+                .fields
+                .iter()
+                .find(|field| field.path == path)
+                .unwrap()
+                .clone()
+        };
+        let key = field("environments.dev.management_key");
+        assert_eq!(key.origin, Origin::Variable);
+        assert_eq!(key.variables, ["DEV_KEY"]);
+        assert_eq!(key.value, "K2ve…");
+        assert_eq!((key.line, key.column), (5, 21));
+        assert_eq!(field("environments.dev.project_id").value, "P2project");
+        assert!(!format!("{explained:?}").contains("K2verysecretkey"));
+    }
 
     #[test]
     fn references_are_named_once_and_escapes_skipped() {
