@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
             ))
         }
         None => {
-            let selection = Selection::all_kinds(&args.target, args.prune);
+            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
             pipeline::in_env(settings, async |config, connected| {
                 let planned = pipeline::plan_env(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
