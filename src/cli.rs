@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::plan::ResourceRef;
 
 use crate::env_vars;
@@ -149,16 +150,25 @@ pub struct PlanArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// After the plan, where each planned value came from (as `config show --explain`).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
-    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target"])]
+    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target", "selector"])]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -168,6 +178,12 @@ pub struct ApplyArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.
@@ -197,6 +213,12 @@ pub struct DriftArgs {
     /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
     #[arg(long, value_name = "KIND:ID")]
     pub target: Vec<ResourceRef>,
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,8 +226,23 @@ pub enum ConfigCommand {
     /// Validate the configuration (all problems at once); with --env, that environment's view
     /// (its overlay merged, only its resources).
     Validate,
+    /// Print an environment's fully resolved configuration (templates, overlay and variables
+    /// applied, defaults filled in, management keys masked), or one resource of it.
+    Show(ConfigShowArgs),
     /// Print the JSON Schema of the configuration file.
     Schema,
+}
+
+/// `config show`.
+#[derive(Debug, Args)]
+pub struct ConfigShowArgs {
+    /// Only this resource, e.g. `tenant:acme-corp`.
+    #[arg(value_name = "KIND:ID")]
+    pub resource: Option<ResourceRef>,
+    /// Each field's final value and where it came from: base file, overlay, template, `${VAR}`
+    /// or default, with file:line:col.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -352,6 +389,12 @@ pub struct SyncDiffArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 /// Flags of `sync` for one resource kind.
@@ -365,6 +408,12 @@ pub struct SyncArgs {
     /// Only these resources (ids or names; repeatable).
     #[arg(long = "target", value_name = "ID", num_args = 1..)]
     pub targets: Vec<String>,
+    /// Only the configured tenants this expression selects, e.g. `tier=enterprise`,
+    /// `region in (eu,uk)`, `template=starter`, `!disabled` (terms joined by `,` must all hold).
+    /// Other kinds are left out (role and permission commands refuse it), and nothing outside
+    /// the selection is changed or pruned.
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -32,6 +32,14 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "config show",
+        &[
+            "config show --env prod",
+            "config show --env prod tenant:acme-corp --format json",
+            "config show --env prod tenant:acme-corp --explain",
+        ],
+    ),
+    (
         "config schema",
         &["config schema", "config schema --format yaml"],
     ),
@@ -60,6 +68,7 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "plan --env prod --out prod.plan.json",
             "plan --env all --detailed-exitcode --format json",
             "plan --env staging --target tenant:acme-corp",
+            "plan --env prod --selector 'tier=enterprise,region in (eu,uk)' --explain",
             "plan --env dev --prune --compact",
             "plan --env all --format markdown > plan.md",
         ],

@@ -24,6 +24,8 @@ use std::path::PathBuf;
 use descope_mgmt_api::DescopeClient;
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
+use descope_mgmt_core::config::load::provenance::{self, Explained};
+use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
@@ -46,32 +48,67 @@ pub fn state_dir() -> PathBuf {
 pub struct Selection {
     pub kinds: BTreeSet<ResourceKind>,
     pub targets: Option<BTreeSet<ResourceRef>>,
+    /// `--selector`: only the configured tenants it picks. It is resolved against each
+    /// environment's configuration, since overlays can change what a tenant matches.
+    pub selector: Option<Selector>,
     pub prune: bool,
 }
 
 impl Selection {
-    pub fn all_kinds(targets: &[ResourceRef], prune: bool) -> Self {
+    pub fn all_kinds(targets: &[ResourceRef], selector: Option<&Selector>, prune: bool) -> Self {
         Self {
             kinds: ResourceKind::ALL.into_iter().collect(),
             targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
+            selector: selector.cloned(),
             prune,
         }
     }
 
-    /// One kind, `--target ID` naming resources of that kind.
-    pub fn one_kind(kind: ResourceKind, ids: &[String], prune: bool) -> Self {
-        Self {
+    /// One kind, `--target ID` naming resources of that kind. A selector picks tenants, so it
+    /// is a usage error for any other kind rather than a silently empty selection.
+    pub fn one_kind(
+        kind: ResourceKind,
+        ids: &[String],
+        selector: Option<&Selector>,
+        prune: bool,
+    ) -> Result<Self, CliError> {
+        if selector.is_some() && kind != ResourceKind::Tenant {
+            return Err(CliError::new(
+                Exit::Usage,
+                format!("--selector selects tenants; `{kind}` commands take --target instead"),
+            ));
+        }
+        Ok(Self {
             kinds: BTreeSet::from([kind]),
             targets: (!ids.is_empty())
                 .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
+            selector: selector.cloned(),
             prune,
-        }
+        })
     }
 
-    fn options(&self) -> PlanOptions {
+    /// The planner's options for `config`'s view of one environment. A selector narrows the
+    /// targets to the tenants it picks (intersected with `--target`), so live tenants outside
+    /// it are never planned, changed or pruned.
+    fn options(&self, config: &DescopeConfig) -> PlanOptions {
+        let targets = match &self.selector {
+            None => self.targets.clone(),
+            Some(selector) => Some(
+                selector
+                    .select(config)
+                    .into_iter()
+                    .map(|tenant| ResourceRef::new(ResourceKind::Tenant, tenant.id()))
+                    .filter(|reference| {
+                        self.targets
+                            .as_ref()
+                            .is_none_or(|targets| targets.contains(reference))
+                    })
+                    .collect(),
+            ),
+        };
         PlanOptions {
             prune: self.prune,
-            targets: self.targets.clone(),
+            targets,
             kinds: Some(self.kinds.clone()),
         }
     }
@@ -130,7 +167,21 @@ pub async fn plan_env(
     let client = connected.client().clone();
     let kinds = selection.kind_list();
     let actual = read_live(&client, &kinds, &desired, env).await?;
-    let options = selection.options();
+    if let Some(missing) = selection.targets.iter().flatten().find(|target| {
+        !desired
+            .iter_any()
+            .chain(actual.iter_any())
+            .any(|resource| resource.reference() == **target)
+    }) {
+        // A mistyped target would otherwise select nothing and report "no changes".
+        return Err(CliError::new(
+            Exit::Usage,
+            format!(
+                "no such resource: {missing} (neither in the configuration nor live in `{env}`)"
+            ),
+        ));
+    }
+    let options = selection.options(config);
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {
         return Err(CliError::new(
@@ -161,4 +212,19 @@ pub fn in_env<T>(
         env,
         async |connected| work(&config, connected).await,
     ))
+}
+
+/// The resolved configuration of `env` and where each field came from (`--explain`); exit 3
+/// after printing the diagnostics when the configuration is invalid.
+pub fn explain(settings: &Settings, env: &str) -> Result<Explained, CliError> {
+    load_for_env(settings, env)?;
+    provenance::explain(&settings.config, env).map_err(|diagnostics| {
+        settings.printer.diagnostics(&diagnostics);
+        CliError::config_invalid(format!("{} is invalid", settings.config.display()))
+    })
+}
+
+/// The prefix of the provenance paths of one resource: `tenants.acme-corp.`.
+pub fn provenance_prefix(resource: &ResourceRef) -> String {
+    format!("{}s.{}.", resource.kind, resource.id)
 }

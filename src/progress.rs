@@ -3,10 +3,11 @@
 //! the one place that sees each outcome as it happens (an interrupted run still leaves its log).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use descope_mgmt_api::{DescopeClient, WaitsNow};
 use descope_mgmt_core::apply::{Outcome, Progress};
 use descope_mgmt_core::plan::Change;
 use descope_mgmt_core::safety::{AuditRecord, append_audit};
@@ -24,7 +25,8 @@ pub struct Audit {
 
 #[derive(Debug)]
 enum Display {
-    Bar(ProgressBar),
+    /// The bar and the change it last showed (the wait watcher redraws the message around it).
+    Bar(ProgressBar, Arc<Mutex<String>>),
     Lines(Mutex<LinePacer>),
     Silent,
 }
@@ -64,6 +66,35 @@ impl LinePacer {
     }
 }
 
+/// How often the bar re-reads what the requests are waiting on: often enough that a wait shows
+/// while it lasts, rarely enough to cost nothing.
+const WAIT_REFRESH: Duration = Duration::from_millis(250);
+
+/// The bar's message: the change last finished, then what the run is waiting on, if anything.
+/// A server-requested pause wins over the limiter, because every call queued on the limiter
+/// during it is really waiting for the server.
+fn bar_message(last: &str, waits: WaitsNow) -> String {
+    let waiting = match waits {
+        WaitsNow {
+            retry_after: Some(left),
+            ..
+        } => Some(format!(
+            "waiting {}s (server asked: Retry-After)",
+            left.as_millis().div_ceil(1000)
+        )),
+        WaitsNow { on_limiter: 0, .. } => None,
+        WaitsNow { on_limiter: 1, .. } => Some("1 call waiting on the rate limiter".to_owned()),
+        WaitsNow { on_limiter, .. } => {
+            Some(format!("{on_limiter} calls waiting on the rate limiter"))
+        }
+    };
+    match (last.is_empty(), waiting) {
+        (_, None) => last.to_owned(),
+        (true, Some(waiting)) => waiting,
+        (false, Some(waiting)) => format!("{last} · {waiting}"),
+    }
+}
+
 /// The CLI's [`Progress`].
 #[derive(Debug)]
 pub struct ApplyProgress {
@@ -74,6 +105,8 @@ pub struct ApplyProgress {
     audit: Audit,
     /// The first audit failure, reported once after the run (applying must not stop for it).
     audit_error: Mutex<Option<String>>,
+    /// The task keeping the bar's wait note current; stopped by [`ApplyProgress::finish`].
+    watcher: Mutex<Option<tokio::task::AbortHandle>>,
 }
 
 impl ApplyProgress {
@@ -87,7 +120,7 @@ impl ApplyProgress {
                     ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} ETA {eta} {msg}")
                         .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
-                Display::Bar(bar)
+                Display::Bar(bar, Arc::default())
             }
             ProgressMode::Lines => Display::Lines(Mutex::new(LinePacer::new(0, Instant::now()))),
         };
@@ -98,11 +131,35 @@ impl ApplyProgress {
             total: AtomicUsize::new(0),
             audit,
             audit_error: Mutex::new(None),
+            watcher: Mutex::new(None),
+        }
+    }
+
+    /// With a bar, keeps its message saying when `client`'s calls wait on the limiter or on a
+    /// `Retry-After`: no change finishes during such a wait, so only a timer can show it.
+    pub fn watch_waits(&self, client: &DescopeClient) {
+        let Display::Bar(bar, last) = &self.display else {
+            return;
+        };
+        let (bar, last, client) = (bar.clone(), Arc::clone(last), client.clone());
+        let task = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(WAIT_REFRESH);
+            loop {
+                tick.tick().await;
+                let last = last.lock().map(|last| last.clone()).unwrap_or_default();
+                bar.set_message(bar_message(&last, client.waits_now()));
+            }
+        });
+        if let Ok(mut slot) = self.watcher.lock() {
+            *slot = Some(task.abort_handle());
         }
     }
 
     pub fn finish(&self) {
-        if let Display::Bar(bar) = &self.display {
+        if let Some(watcher) = self.watcher.lock().ok().and_then(|mut slot| slot.take()) {
+            watcher.abort();
+        }
+        if let Display::Bar(bar, _) = &self.display {
             bar.finish_and_clear();
         }
     }
@@ -133,7 +190,7 @@ impl Progress for ApplyProgress {
     fn total(&self, count: usize) {
         self.total.store(count, Ordering::SeqCst);
         match &self.display {
-            Display::Bar(bar) => bar.set_length(count as u64),
+            Display::Bar(bar, _) => bar.set_length(count as u64),
             Display::Lines(pacer) => {
                 if let Ok(mut pacer) = pacer.lock() {
                     *pacer = LinePacer::new(count, Instant::now());
@@ -148,8 +205,12 @@ impl Progress for ApplyProgress {
         let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
         let total = self.total.load(Ordering::SeqCst);
         match &self.display {
-            Display::Bar(bar) => {
-                bar.set_message(format!("{} {}", change.kind, change.id));
+            Display::Bar(bar, last) => {
+                let shown = format!("{} {}", change.kind, change.id);
+                bar.set_message(shown.clone());
+                if let Ok(mut last) = last.lock() {
+                    *last = shown;
+                }
                 bar.inc(1);
             }
             Display::Lines(pacer) => {
@@ -177,6 +238,34 @@ mod tests {
         (1..=total)
             .filter(|&done| pacer.due(done, start + step * u32::try_from(done).unwrap()))
             .count()
+    }
+
+    #[test]
+    fn the_bar_says_what_the_run_waits_on() {
+        let idle = WaitsNow::default();
+        assert_eq!(bar_message("tenant acme", idle), "tenant acme");
+        let limiter = WaitsNow {
+            on_limiter: 3,
+            retry_after: None,
+        };
+        assert_eq!(
+            bar_message("tenant acme", limiter),
+            "tenant acme · 3 calls waiting on the rate limiter"
+        );
+        let one = WaitsNow {
+            on_limiter: 1,
+            retry_after: None,
+        };
+        assert_eq!(bar_message("", one), "1 call waiting on the rate limiter");
+        // Calls queued behind a server-requested pause wait on the pause, not on our limiter.
+        let paused = WaitsNow {
+            on_limiter: 4,
+            retry_after: Some(Duration::from_millis(2_100)),
+        };
+        assert_eq!(
+            bar_message("role admin", paused),
+            "role admin · waiting 3s (server asked: Retry-After)"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use descope_mgmt_core::apply::{ApplyStatus, Outcome, SkipReason};
 use descope_mgmt_core::config::Diagnostic;
+use descope_mgmt_core::config::load::provenance::FieldOrigin;
 use descope_mgmt_core::plan::{Action, Change, Plan, ResourceRef};
 use descope_mgmt_core::resource::Tenant;
 use schemars::JsonSchema;
@@ -228,6 +229,43 @@ report_types! {
         pub env: String,
         pub plan: PlanEntry,
         pub summary: SummaryEntry,
+        /// With `plan --explain`: where each value of the created and updated resources came
+        /// from.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub explain: Option<Vec<ProvenanceEntry>>,
+    }
+
+    /// `config show`: an environment's resolved configuration, or one resource of it.
+    pub struct ConfigShowReport {
+        pub format_version: u64,
+        pub env: String,
+        pub config: Value,
+    }
+
+    /// `config show --explain`: each field of the resolved configuration and its origin.
+    pub struct ConfigExplainReport {
+        pub format_version: u64,
+        pub env: String,
+        pub fields: Vec<ProvenanceEntry>,
+    }
+
+    /// One field's final value and where it came from.
+    pub struct ProvenanceEntry {
+        /// Resources by identity: `tenants.acme-corp.custom_attributes.tier`.
+        pub path: String,
+        /// Secrets masked.
+        pub value: Value,
+        /// `base`, `overlay`, `template`, `variable` or `default`.
+        pub origin: String,
+        /// The template the value came from.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub template: Option<String>,
+        /// The `${VAR}`s the value was made from.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub variables: Vec<String>,
+        pub file: String,
+        pub line: usize,
+        pub column: usize,
     }
 
     /// `apply` and the `sync` subcommands: the plan, then what the run did (absent for a dry run).
@@ -481,7 +519,41 @@ impl PlanReport {
             env: env.to_owned(),
             plan: plan.into(),
             summary: plan.into(),
+            explain: None,
         }
+    }
+}
+
+impl From<&FieldOrigin> for ProvenanceEntry {
+    fn from(field: &FieldOrigin) -> Self {
+        Self {
+            path: field.path.clone(),
+            value: field.value.clone(),
+            origin: field.origin.as_str().to_owned(),
+            template: field.template.clone(),
+            variables: field.variables.clone(),
+            file: field.file.clone(),
+            line: field.line,
+            column: field.column,
+        }
+    }
+}
+
+impl ProvenanceEntry {
+    /// `path = value  origin  file:line:col`, one line of the human form.
+    pub fn line(&self) -> String {
+        let mut origin = self.origin.clone();
+        if let Some(template) = &self.template {
+            origin = format!("{origin} {template}");
+        }
+        if !self.variables.is_empty() {
+            let names: Vec<String> = self.variables.iter().map(|v| format!("${{{v}}}")).collect();
+            origin = format!("{origin} {}", names.join(" "));
+        }
+        format!(
+            "{} = {}  [{origin}]  {}:{}:{}",
+            self.path, self.value, self.file, self.line, self.column
+        )
     }
 }
 
@@ -561,6 +633,14 @@ pub fn output_schemas() -> Value {
         ("env list", schema(schemars::schema_for!(EnvListReport))),
         ("doctor", schema(schemars::schema_for!(DoctorReport))),
         ("plan", schema(schemars::schema_for!(PlanReport))),
+        (
+            "config show",
+            schema(schemars::schema_for!(ConfigShowReport)),
+        ),
+        (
+            "config show --explain",
+            schema(schemars::schema_for!(ConfigExplainReport)),
+        ),
         ("drift", schema(schemars::schema_for!(PlanReport))),
         ("<kind> diff", schema(schemars::schema_for!(PlanReport))),
         (

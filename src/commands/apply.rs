@@ -32,7 +32,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
             ))
         }
         None => {
-            let selection = Selection::all_kinds(&args.target, args.prune);
+            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
             pipeline::in_env(settings, async |config, connected| {
                 let planned = pipeline::plan_env(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
@@ -68,7 +68,7 @@ async fn fresh(
     let desired = pipeline::desired_set(config, &file.env);
     let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
-        CliError::new(Exit::Refused, format!("the plan is stale: {stale}"))
+        CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
     })?;
     Ok(Planned {

@@ -1,10 +1,17 @@
-//! `config validate` and `config schema`.
+//! `config validate`, `config show` and `config schema`.
 
 use descope_mgmt_core::config::{self, Diagnostic, schema};
 
 use super::plural;
-use crate::exit::CliError;
-use crate::report::{DiagnosticEntry, FORMAT_VERSION, ValidateReport};
+use descope_mgmt_core::plan::ResourceRef;
+
+use crate::cli::ConfigShowArgs;
+use crate::exit::{CliError, Exit};
+use crate::pipeline;
+use crate::report::{
+    ConfigExplainReport, ConfigShowReport, DiagnosticEntry, FORMAT_VERSION, ProvenanceEntry,
+    ValidateReport,
+};
 use crate::settings::{EnvTarget, Settings};
 
 /// Validates the base view and every environment view that has an overlay (or, with `--env`,
@@ -113,4 +120,73 @@ pub fn schema(settings: &Settings) -> Result<(), CliError> {
     };
     settings.printer.data(&text)?;
     Ok(())
+}
+
+/// `config show --env E [KIND:ID] [--explain]`: the resolved configuration (YAML unless
+/// `--format json`), or each field's value and origin.
+pub fn show(settings: &Settings, args: &ConfigShowArgs) -> Result<(), CliError> {
+    let env = settings.one_env()?.as_str();
+    let explained = pipeline::explain(settings, env)?;
+    if args.explain {
+        let prefix = args.resource.as_ref().map(pipeline::provenance_prefix);
+        let fields: Vec<ProvenanceEntry> = explained
+            .fields
+            .iter()
+            .filter(|field| prefix.as_ref().is_none_or(|p| field.path.starts_with(p)))
+            .map(ProvenanceEntry::from)
+            .collect();
+        if fields.is_empty() {
+            return Err(not_configured(args, env));
+        }
+        let report = ConfigExplainReport {
+            format_version: FORMAT_VERSION,
+            env: env.to_owned(),
+            fields,
+        };
+        settings.printer.report(&report, || {
+            report
+                .fields
+                .iter()
+                .map(ProvenanceEntry::line)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+        return Ok(());
+    }
+    let config = match &args.resource {
+        None => explained.resolved,
+        Some(resource) => {
+            one_resource(&explained.resolved, resource).ok_or_else(|| not_configured(args, env))?
+        }
+    };
+    let report = ConfigShowReport {
+        format_version: FORMAT_VERSION,
+        env: env.to_owned(),
+        config,
+    };
+    settings
+        .printer
+        .report(&report, || crate::printer::to_yaml(&report.config))?;
+    Ok(())
+}
+
+fn one_resource(resolved: &serde_json::Value, resource: &ResourceRef) -> Option<serde_json::Value> {
+    let section = format!("{}s", resource.kind);
+    let identity = config::merge::identity_key(&section)?;
+    resolved[&section]
+        .as_array()?
+        .iter()
+        .find(|item| item[identity] == resource.id.as_str())
+        .cloned()
+}
+
+fn not_configured(args: &ConfigShowArgs, env: &str) -> CliError {
+    let resource = args
+        .resource
+        .as_ref()
+        .map_or_else(String::new, ToString::to_string);
+    CliError::new(
+        Exit::Usage,
+        format!("`{resource}` is not in the configuration of `{env}`"),
+    )
 }

@@ -19,7 +19,7 @@ pub fn diff(
     kind: ResourceKind,
     args: &SyncDiffArgs,
 ) -> Result<Exit, CliError> {
-    let selection = Selection::one_kind(kind, &args.targets, args.prune);
+    let selection = Selection::one_kind(kind, &args.targets, args.selector.as_ref(), args.prune)?;
     let title = format!("{kind} diff");
     if settings.all_envs() {
         return all_envs(
@@ -40,7 +40,7 @@ pub fn diff(
 pub fn sync(settings: &Settings, kind: ResourceKind, args: &SyncArgs) -> Result<Exit, CliError> {
     let started = Instant::now();
     let flags = WriteSettings::resolve(&args.write);
-    let selection = Selection::one_kind(kind, &args.targets, args.prune);
+    let selection = Selection::one_kind(kind, &args.targets, args.selector.as_ref(), args.prune)?;
     pipeline::in_env(settings, async |config, connected| {
         let planned = pipeline::plan_env(config, connected, &selection).await?;
         pipeline::write::run(settings, &planned, &flags, started).await

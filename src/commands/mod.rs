@@ -81,6 +81,7 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
     let done = |result: Result<(), CliError>| result.map(|()| Exit::Success);
     match command {
         Command::Config(ConfigCommand::Validate) => done(config::validate(settings)),
+        Command::Config(ConfigCommand::Show(args)) => done(config::show(settings, args)),
         Command::Config(ConfigCommand::Schema) => done(config::schema(settings)),
         Command::Schema(SchemaCommand::Output) => done(schema::output(settings)),
         Command::Env(EnvCommand::List) => done(env::list(settings)),

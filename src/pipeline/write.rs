@@ -190,8 +190,33 @@ pub fn guards(
         flags.allow_delete,
     )
     .map_err(|refusal| CliError::new(Exit::Refused, refusal.to_string()))?;
+    if let Some(path) = &flags.report {
+        check_writable(path).map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!(
+                    "cannot write the report {}: {error}; nothing was sent",
+                    path.display()
+                ),
+            )
+        })?;
+    }
     if planned.protected {
         crate::confirm::confirm_protected(&planned.env, settings.yes)?;
+    }
+    Ok(())
+}
+
+/// Opens `path` for writing without changing it, so a report that cannot be written is found
+/// before the run writes anything rather than after (the run's outcome would be lost).
+fn check_writable(path: &Path) -> std::io::Result<()> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    if !existed {
+        std::fs::remove_file(path)?;
     }
     Ok(())
 }
@@ -269,6 +294,7 @@ pub async fn execute(
                 git_commit: git_commit(&settings.config),
             },
         );
+        progress.watch_waits(&planned.client);
         // The client's own token, so a Ctrl-C also ends its Retry-After and limiter waits.
         let cancel = planned.client.cancel_token();
         let report = {

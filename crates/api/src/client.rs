@@ -39,6 +39,15 @@ pub struct ClientStats {
     pub limiter_wait: Duration,
 }
 
+/// What a client's requests are waiting on at one instant, for a progress display.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WaitsNow {
+    /// Requests waiting for a slot of the client-side limiter.
+    pub on_limiter: usize,
+    /// Time left in a pause the server asked for with `Retry-After` (every request waits it out).
+    pub retry_after: Option<Duration>,
+}
+
 #[derive(Debug, Default)]
 struct Counters {
     requests: AtomicU64,
@@ -243,6 +252,22 @@ impl DescopeClient {
                 .map_or(Duration::ZERO, |clock| {
                     clock.elapsed(std::time::Instant::now())
                 }),
+        }
+    }
+
+    /// What the requests are waiting on right now.
+    pub fn waits_now(&self) -> WaitsNow {
+        WaitsNow {
+            on_limiter: self
+                .inner
+                .counters
+                .limiter_wait
+                .lock()
+                .map_or(0, |clock| clock.waiting()),
+            retry_after: self
+                .inner
+                .limiter
+                .pause_remaining(std::time::Instant::now()),
         }
     }
 

@@ -14,7 +14,7 @@ pub mod limit;
 pub mod retry;
 mod wait_clock;
 
-pub use client::{ClientStats, DescopeClient, SDK_NAME, SDK_VERSION};
+pub use client::{ClientStats, DescopeClient, SDK_NAME, SDK_VERSION, WaitsNow};
 pub use config::{ClientConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT, resolve_base_url};
 pub use endpoints::flows::FlowApi;
 pub use endpoints::permissions::PermissionApi;

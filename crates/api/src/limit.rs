@@ -268,6 +268,15 @@ impl RateLimiter {
         }
     }
 
+    /// How long grants stay paused at `now` because the server asked for a pause
+    /// (`Retry-After`); `None` when they are not.
+    pub fn pause_remaining(&self, now: Instant) -> Option<Duration> {
+        self.state()
+            .paused_until
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+    }
+
     /// The server accepted a request granted in `epoch`.
     pub fn served(&self, epoch: u64) {
         let mut state = self.state();
@@ -333,6 +342,17 @@ mod tests {
 
     /// Windows of an hour: no slot refills while a test runs, however loaded the machine.
     const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn a_retry_after_pause_is_visible_until_it_ends() {
+        let limiter = limiter(10);
+        let now = Instant::now();
+        assert_eq!(limiter.pause_remaining(now), None);
+        limiter.rate_limited(0, HOUR);
+        let remaining = limiter.pause_remaining(now).expect("paused after a 429");
+        assert!(remaining > HOUR / 2 && remaining <= HOUR + Duration::from_secs(1));
+        assert_eq!(limiter.pause_remaining(now + HOUR * 2), None);
+    }
 
     fn limiter(requests: u32) -> RateLimiter {
         RateLimiter::new(RateLimit::new(requests, HOUR).unwrap()).unwrap()

@@ -29,6 +29,11 @@ impl WaitClock {
         }
     }
 
+    /// Requests waiting right now.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting
+    }
+
     /// Waiting time so far, a wait in progress included.
     pub(crate) fn elapsed(&self, now: Instant) -> Duration {
         self.total

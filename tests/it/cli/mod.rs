@@ -16,6 +16,7 @@ mod operators;
 mod output_contract;
 mod pacing;
 mod plan_apply;
+mod portfolio;
 mod promises;
 mod quickstart;
 mod readme;

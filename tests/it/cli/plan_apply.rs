@@ -249,6 +249,15 @@ fn a_failed_change_exits_5_and_a_rerun_converges_without_duplicates() {
         "{}",
         result.stderr
     );
+    // The tenant exists: the report says so and names what is left, not a bare failed create.
+    assert!(
+        result
+            .stderr
+            .contains("tenant acme-corp was created, but setting its default roles failed")
+            && result.stderr.contains("left to do: default roles"),
+        "{}",
+        result.stderr
+    );
     let document = read_json(&report);
     assert_eq!(document["format_version"], 1);
     assert_eq!(document["status"], "partial");
@@ -308,7 +317,17 @@ fn saved_plan_applies_and_a_stale_one_is_refused() {
     let writes = world.writes();
     let stale = world.run(&["apply", planfile]);
     assert_eq!(stale.code, 4, "{}", stale.stderr);
-    assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("the plan is stale"),
+        "{}",
+        stale.stderr
+    );
+    assert_eq!(
+        stale.stderr.matches("stale").count(),
+        1,
+        "said twice: {}",
+        stale.stderr
+    );
     assert_eq!(world.writes(), writes);
 }
 
@@ -438,4 +457,90 @@ fn drift_env_all_is_2_when_any_environment_drifted() {
         "{}",
         drifted.stdout
     );
+}
+
+#[test]
+fn a_tenant_name_swap_is_refused_with_a_hint_before_any_write() {
+    let world =
+        World::new("tenants:\n  - id: alpha\n    name: Alpha\n  - id: bravo\n    name: Bravo\n");
+    world.create_tenant("alpha", "Bravo");
+    world.create_tenant("bravo", "Alpha");
+    let writes = world.writes();
+    plan_and_apply_fail(
+        &world,
+        &[],
+        4,
+        &["tenants alpha and bravo swap names", "temporary name"],
+    );
+    assert_eq!(world.writes(), writes, "a refused swap wrote something");
+}
+
+/// Runs `plan` and `apply` on `dev` with `extra` flags; each must exit `code` saying every one
+/// of `says`.
+fn plan_and_apply_fail(world: &World, extra: &[&str], code: i32, says: &[&str]) {
+    for command in ["plan", "apply"] {
+        let args: Vec<&str> = [command, "--env", "dev"]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        let result = world.run(&args);
+        assert_eq!(result.code, code, "{command}: {}", result.stderr);
+        for said in says {
+            assert!(result.stderr.contains(said), "{command}: {}", result.stderr);
+        }
+    }
+}
+
+#[test]
+fn a_target_that_names_no_resource_is_an_error() {
+    let world = World::new(TENANTS);
+    world.create_tenant("stray", "Stray");
+    let writes = world.writes();
+    plan_and_apply_fail(
+        &world,
+        &["--target", "tenant:NOPE"],
+        64,
+        &["no such resource: tenant:NOPE"],
+    );
+    // A live resource the configuration does not name is still a valid target (to prune it).
+    let stray = world.run(&[
+        "plan",
+        "--env",
+        "dev",
+        "--prune",
+        "--target",
+        "tenant:stray",
+    ]);
+    assert_eq!(stray.code, 0, "{}", stray.stderr);
+    assert_eq!(world.writes(), writes);
+}
+
+#[test]
+fn an_unwritable_report_path_is_refused_before_any_write() {
+    let world = World::new(TENANTS);
+    let apply_reporting_to = |name: &str| {
+        let report = world.path(name);
+        world.run(&[
+            "apply",
+            "--env",
+            "dev",
+            "--report",
+            report.to_str().unwrap(),
+        ])
+    };
+    let writes = world.writes();
+    let result = apply_reporting_to("no-such-dir/report.json");
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert!(
+        result.stderr.contains("cannot write the report")
+            && result.stderr.contains("nothing was sent"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(world.writes(), writes, "the run wrote before finding out");
+    assert!(world.tenant_ids().is_empty());
+
+    let result = apply_reporting_to("report.json");
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    assert!(read_json(&world.path("report.json")).is_object());
 }

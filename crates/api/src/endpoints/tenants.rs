@@ -9,7 +9,7 @@
 //! until it is known to be live for every account; T2 with carried-over fields is what every SDK
 //! does.
 
-use descope_mgmt_core::port::{PortResult, ResourcePort};
+use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
 use serde_json::{Map, Value, json};
 
@@ -96,7 +96,18 @@ impl TenantApi {
             .or(recovered)
             .unwrap_or_else(|| tenant.id.clone());
         if !tenant.default_roles.is_empty() {
-            self.set_default_roles(&id, &tenant.default_roles).await?;
+            // The tenant exists from here on: a failure must not read as a failed create.
+            self.set_default_roles(&id, &tenant.default_roles)
+                .await
+                .map_err(|mut error| {
+                    error.message = format!(
+                        "tenant {id} was created, but setting its default roles failed: {}; \
+                         left to do: default roles {} (rerun apply)",
+                        error.message,
+                        tenant.default_roles.join(", ")
+                    );
+                    error
+                })?;
         }
         Ok(id)
     }
@@ -200,7 +211,16 @@ impl ResourcePort<Tenant> for DescopeClient {
     }
 
     async fn create(&self, tenant: &Tenant) -> PortResult<()> {
-        self.tenants().create(tenant).await?;
+        self.tenants().create(tenant).await.map_err(|error| {
+            let created = error.operation == "tenant.default_roles";
+            let mut port = PortError::from(error);
+            // The create itself landed, so "not found" or "invalid" (a missing role) must not
+            // send the engine looking for the tenant and repeating the same failing call.
+            if created && port.kind != PortErrorKind::Unavailable {
+                port.kind = PortErrorKind::Other;
+            }
+            port
+        })?;
         Ok(())
     }
 

@@ -876,3 +876,27 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
     let report = apply_quietly(&plan, &invalid).await;
     assert!(matches!(report.results[0].outcome, Outcome::Failed { .. }));
 }
+
+#[test]
+fn a_cycle_of_tenant_renames_is_refused_but_a_chain_is_not() {
+    let set = |names: &[(&str, &str)]| ResourceSet {
+        tenants: names
+            .iter()
+            .map(|(id, name)| tenant(id, name, &[]))
+            .collect(),
+        ..ResourceSet::default()
+    };
+    let live = set(&[("a", "A"), ("b", "B"), ("c", "C")]);
+    let rotated = set(&[("a", "B"), ("b", "C"), ("c", "A")]);
+    let refused = crate::plan::refusals(&rotated, &live, &PlanOptions::default());
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0].starts_with(
+            r#"tenants a, b, c swap names (a: "A" -> "B", b: "B" -> "C", c: "C" -> "A")"#
+        ),
+        "{refused:?}"
+    );
+    // `a` takes `b`'s name while `b` moves to a free one: an order exists, nothing to refuse.
+    let chain = set(&[("a", "B"), ("b", "D"), ("c", "C")]);
+    assert!(crate::plan::refusals(&chain, &live, &PlanOptions::default()).is_empty());
+}

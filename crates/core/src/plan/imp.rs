@@ -159,5 +159,93 @@ pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptio
         found: Vec::new(),
     };
     visit_kinds(&mut visitor);
+    visitor
+        .found
+        .extend(tenant_name_cycles(desired, actual, options));
     visitor.found
+}
+
+/// Tenant renames that form a cycle (`alpha` takes `bravo`'s live name while `bravo` takes
+/// `alpha`'s): tenant names are unique, so every order of the renames hits a conflict and the
+/// plan could never converge. One sentence per cycle, with the way out.
+fn tenant_name_cycles(
+    desired: &ResourceSet,
+    actual: &ResourceSet,
+    options: &PlanOptions,
+) -> Vec<String> {
+    use crate::resource::Tenant;
+    if !options.includes_kind(Tenant::KIND) {
+        return Vec::new();
+    }
+    let live_name: BTreeMap<&str, &str> = actual
+        .tenants
+        .iter()
+        .map(|tenant| (tenant.id.as_str(), tenant.name.as_str()))
+        .collect();
+    let owner_of: BTreeMap<&str, &str> = actual
+        .tenants
+        .iter()
+        .map(|tenant| (tenant.name.as_str(), tenant.id.as_str()))
+        .collect();
+    // Each renamed tenant points at the tenant that holds its new name today.
+    let renames: BTreeMap<&str, (&str, &str)> = desired
+        .tenants
+        .iter()
+        .filter(|wanted| options.includes(&ResourceRef::new(Tenant::KIND, wanted.id.clone())))
+        .filter_map(|wanted| {
+            let old = *live_name.get(wanted.id.as_str())?;
+            (old != wanted.name).then_some((wanted.id.as_str(), (old, wanted.name.as_str())))
+        })
+        .collect();
+    let mut reported = BTreeSet::new();
+    let mut found = Vec::new();
+    for &start in renames.keys() {
+        let mut cycle = vec![start];
+        let mut at = start;
+        while let Some(next) = renames
+            .get(at)
+            .and_then(|(_, new)| owner_of.get(new))
+            .copied()
+            .filter(|next| renames.contains_key(next))
+        {
+            if next == start {
+                break;
+            }
+            if cycle.contains(&next) {
+                cycle.clear();
+                break;
+            }
+            cycle.push(next);
+            at = next;
+        }
+        let closes = cycle.len() > 1
+            && renames
+                .get(at)
+                .and_then(|(_, new)| owner_of.get(new))
+                .is_some_and(|next| *next == start);
+        if !closes || cycle.iter().any(|id| reported.contains(id)) {
+            continue;
+        }
+        reported.extend(cycle.iter().copied());
+        let ids = match cycle.as_slice() {
+            [first, second] => format!("{first} and {second}"),
+            more => more.join(", "),
+        };
+        let steps: Vec<String> = cycle
+            .iter()
+            .map(|id| {
+                let (old, new) = renames[id];
+                format!("{id}: {old:?} -> {new:?}")
+            })
+            .collect();
+        let (_, first_new) = renames[start];
+        found.push(format!(
+            "tenants {ids} swap names ({}); tenant names are unique, so no order of renames can \
+             apply this: give {start} a temporary name first (e.g. name: {:?}), apply, then set \
+             the final names and apply again",
+            steps.join(", "),
+            format!("{first_new} (renaming)"),
+        ));
+    }
+    found
 }

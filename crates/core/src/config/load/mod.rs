@@ -14,6 +14,7 @@ mod fields;
 mod flows;
 mod permissions;
 mod policies;
+pub mod provenance;
 mod read;
 mod report;
 mod roles;

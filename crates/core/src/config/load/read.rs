@@ -17,6 +17,19 @@ use crate::config::yaml::{Node, Value, load_yaml};
 
 impl Decoder<'_> {
     pub(super) fn run(&mut self, env: Option<&str>) -> Option<DescopeConfig> {
+        self.with_tree(env, |decoder, root| {
+            let template_use = decoder.resolve_templates(root);
+            decoder.decode_root(root, env, template_use)
+        })?
+    }
+
+    /// Reads the base and `env`'s overlay, merges them and hands the merged tree (templates not
+    /// yet resolved) to `then`; the texts the tree borrows from live only this long.
+    pub(super) fn with_tree<R>(
+        &mut self,
+        env: Option<&str>,
+        then: impl FnOnce(&mut Self, &mut Node<'_>) -> R,
+    ) -> Option<R> {
         let base_path = self.files[0].clone();
         let base_text = self.read(&base_path, 0)?;
         let mut overlay_text = None;
@@ -55,8 +68,7 @@ impl Decoder<'_> {
             }
             root = merge_overlay(root, overlay);
         }
-        let template_use = self.resolve_templates(&mut root);
-        self.decode_root(&root, env, template_use)
+        Some(then(self, &mut root))
     }
 
     /// Reads one file as text, at most the size limit plus one byte whatever the file is (a
