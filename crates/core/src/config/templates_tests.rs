@@ -200,3 +200,35 @@ fn selectors_see_the_templates_a_tenant_was_built_from() {
     let ids: Vec<&str> = big.iter().map(|tenant| tenant.id()).collect();
     assert_eq!(ids, expected);
 }
+
+#[test]
+fn a_template_carries_every_tenant_field_including_the_sign_in_blocks() {
+    let block = "    enforce_sso_exclusions: [U2breakglass]\n    federated_app_ids: [app-1]\n    role_inheritance: userOnly\n    session:\n      refresh_token_expiration: 30d\n      inactivity_timeout: 2h\n    roles:\n      - name: auditor\n        description: Reads the audit trail\n";
+    let templated_dir = tempfile::tempdir().unwrap();
+    write(
+        templated_dir.path(),
+        "descope.yaml",
+        &format!(
+            "{ENVIRONMENTS}templates:\n  enterprise:\n{block}tenants:\n  - id: acme-corp\n    name: Acme\n    template: enterprise\n"
+        ),
+    );
+    let full_dir = tempfile::tempdir().unwrap();
+    write(
+        full_dir.path(),
+        "descope.yaml",
+        &format!("{ENVIRONMENTS}tenants:\n  - id: acme-corp\n    name: Acme\n{block}"),
+    );
+    let (from_template, full) = (
+        load(templated_dir.path(), "dev"),
+        load(full_dir.path(), "dev"),
+    );
+    assert!(
+        from_template.diagnostics.is_empty(),
+        "{:?}",
+        rendered(&from_template)
+    );
+    assert!(full.diagnostics.is_empty(), "{:?}", rendered(&full));
+    let (from_template, full) = (from_template.config.unwrap(), full.config.unwrap());
+    assert_eq!(from_template.tenants(), full.tenants());
+    assert!(from_template.tenants()[0].session().is_some());
+}
