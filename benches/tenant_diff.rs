@@ -127,7 +127,12 @@ async fn main() {
             stdout.lines().last().unwrap_or_default()
         );
         let counters = stats(&http, &url).await;
-        assert_eq!(counters["requests"], 1, "exactly one call: {counters}");
+        // One list call, plus the client's license handshake (once per connection, as the SDKs).
+        assert_eq!(
+            counters["requests"], 2,
+            "one list call and the handshake: {counters}"
+        );
+        assert_eq!(counters["byRoute"]["GET /v1/mgmt/license"], 1, "{counters}");
         assert_eq!(
             counters["byRoute"]["GET /v1/mgmt/tenant/all"], 1,
             "{counters}"
