@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::tenants::TENANT_FIELDS;
 use super::{Decoder, Keys};
 use crate::config::rules::quote;
 use crate::config::yaml::{Entry, Node, Value};
@@ -15,25 +16,7 @@ use crate::config::yaml::{Entry, Node, Value};
 /// Keys a template accepts: any tenant field but the id and name (which are each tenant's own,
 /// and unique), and templates of its own.
 pub(crate) const TEMPLATE: Keys = Keys {
-    accepted: &[
-        "domains",
-        "self_provisioning",
-        "custom_attributes",
-        "default_roles",
-        "enforce_sso",
-        "disabled",
-        "enforce_sso_exclusions",
-        "federated_app_ids",
-        "role_inheritance",
-        "parent",
-        "environments",
-        "roles",
-        "session",
-        "sso",
-        "password_policy",
-        "template",
-        "templates",
-    ],
+    accepted: TENANT_FIELDS.split_at(2).1,
     required: &[],
 };
 

@@ -7,29 +7,32 @@ use crate::config::model::TenantConfig;
 use crate::config::rules;
 use crate::config::yaml::{Node, Value};
 
+/// Every key of a tenant, its identity (`id`, `name`) first: templates accept the rest.
+pub(crate) const TENANT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "domains",
+    "self_provisioning",
+    "custom_attributes",
+    "default_roles",
+    "enforce_sso",
+    "disabled",
+    "enforce_sso_exclusions",
+    "federated_app_ids",
+    "role_inheritance",
+    "parent",
+    "environments",
+    "roles",
+    "session",
+    "sso",
+    "password_policy",
+    "template",
+    "templates",
+];
+
 /// Keys a tenant accepts.
 pub(crate) const TENANT: Keys = Keys {
-    accepted: &[
-        "id",
-        "name",
-        "domains",
-        "self_provisioning",
-        "custom_attributes",
-        "default_roles",
-        "enforce_sso",
-        "disabled",
-        "enforce_sso_exclusions",
-        "federated_app_ids",
-        "role_inheritance",
-        "parent",
-        "environments",
-        "roles",
-        "session",
-        "sso",
-        "password_policy",
-        "template",
-        "templates",
-    ],
+    accepted: TENANT_FIELDS,
     required: &["id", "name"],
 };
 
