@@ -6,13 +6,12 @@
 //! bound for the server.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use descope_emulator::{Emulator, EmulatorConfig};
 
 mod support;
-use support::{AUTH, Connection};
+use support::{AUTH, fan_out};
 
 const TENANTS: usize = 1_000;
 const CONNECTIONS: usize = 16;
@@ -20,34 +19,12 @@ const WARMUP: usize = 2_000;
 const REQUESTS: usize = 60_000;
 
 async fn drive(addr: std::net::SocketAddr, ids: &Arc<Vec<String>>, total: usize) -> Duration {
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut connections = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
-        connections.push(Connection::open(addr).await);
-    }
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(CONNECTIONS);
-    for mut conn in connections {
-        let next = next.clone();
-        let ids = ids.clone();
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= total {
-                    break;
-                }
-                let id = &ids[i % ids.len()];
-                let answer = conn
-                    .send("GET", &format!("/v1/mgmt/tenant?id={id}"), None)
-                    .await;
-                assert!(!answer.is_empty());
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("task");
-    }
-    started.elapsed()
+    let ids = ids.clone();
+    fan_out(addr, CONNECTIONS, total, move |i| {
+        let id = &ids[i % ids.len()];
+        ("GET", format!("/v1/mgmt/tenant?id={id}"), None)
+    })
+    .await
 }
 
 fn main() {

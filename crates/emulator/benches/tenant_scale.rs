@@ -10,14 +10,12 @@
 //! lower bounds for the server. Not run in CI.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use descope_emulator::{Emulator, EmulatorConfig};
 
 mod support;
-use support::Connection;
+use support::{Connection, fan_out};
 
 const STORED: usize = 100_000;
 const CONNECTIONS: usize = 16;
@@ -48,34 +46,15 @@ fn write_state(path: &Path, tenants: usize) {
 }
 
 async fn creates(addr: std::net::SocketAddr, label: &str) -> f64 {
-    let next = Arc::new(AtomicUsize::new(0));
-    let mut connections = Vec::with_capacity(CONNECTIONS);
-    for _ in 0..CONNECTIONS {
-        connections.push(Connection::open(addr).await);
-    }
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(CONNECTIONS);
-    for mut conn in connections {
-        let next = next.clone();
-        let label = label.to_owned();
-        tasks.push(tokio::spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= CREATES {
-                    break;
-                }
-                let body = format!(
-                    r#"{{"name":"{label} {i}","selfProvisioningDomains":["n{i}.example.com"],"enforceSSO":false,"disabled":false}}"#
-                );
-                conn.send("POST", "/v1/mgmt/tenant/create", Some(body.as_bytes()))
-                    .await;
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("task");
-    }
-    CREATES as f64 / started.elapsed().as_secs_f64()
+    let label = label.to_owned();
+    let elapsed = fan_out(addr, CONNECTIONS, CREATES, move |i| {
+        let body = format!(
+            r#"{{"name":"{label} {i}","selfProvisioningDomains":["n{i}.example.com"],"enforceSSO":false,"disabled":false}}"#
+        );
+        ("POST", "/v1/mgmt/tenant/create".to_owned(), Some(body.into_bytes()))
+    })
+    .await;
+    CREATES as f64 / elapsed.as_secs_f64()
 }
 
 async fn load_all_median(addr: std::net::SocketAddr, expected: usize) -> Duration {

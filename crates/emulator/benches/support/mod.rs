@@ -1,6 +1,10 @@
 //! A minimal HTTP/1.1 keep-alive client shared by the emulator benchmarks, so that a measurement
 //! is dominated by the server rather than by client-side machinery competing for the same cores.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -65,4 +69,45 @@ impl Connection {
         );
         answer
     }
+}
+
+/// One request of a run: method, path and optional JSON body.
+pub type Request = (&'static str, String, Option<Vec<u8>>);
+
+/// Sends requests `0..total` (built by `request`) over `connections` keep-alive connections, each
+/// connection taking the next number as soon as it is free, and returns the time from the first
+/// send to the last answer. Every answer must be a 200 with a body.
+pub async fn fan_out(
+    addr: std::net::SocketAddr,
+    connections: usize,
+    total: usize,
+    request: impl Fn(usize) -> Request + Send + Sync + 'static,
+) -> Duration {
+    let request = Arc::new(request);
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut opened = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        opened.push(Connection::open(addr).await);
+    }
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(connections);
+    for mut conn in opened {
+        let next = next.clone();
+        let request = request.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let (method, path, body) = request(i);
+                let answer = conn.send(method, &path, body.as_deref()).await;
+                assert!(!answer.is_empty(), "{method} {path}: empty answer");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    started.elapsed()
 }
