@@ -900,3 +900,41 @@ fn a_cycle_of_tenant_renames_is_refused_but_a_chain_is_not() {
     let chain = set(&[("a", "B"), ("b", "D"), ("c", "C")]);
     assert!(crate::plan::refusals(&chain, &live, &PlanOptions::default()).is_empty());
 }
+
+#[test]
+fn each_cycle_of_tenant_renames_is_refused_once_from_its_smallest_id() {
+    let set = |names: &[(&str, &str)]| ResourceSet {
+        tenants: names
+            .iter()
+            .map(|(id, name)| tenant(id, name, &[]))
+            .collect(),
+        ..ResourceSet::default()
+    };
+    let live = set(&[
+        ("a", "A"),
+        ("d", "D"),
+        ("e", "E"),
+        ("m", "M"),
+        ("x", "X"),
+        ("z", "Z"),
+    ]);
+    // `a` leads into the cycle z -> m -> z without being in it; `d` and `e` swap.
+    let wanted = set(&[
+        ("a", "Z"),
+        ("d", "E"),
+        ("e", "D"),
+        ("m", "Z"),
+        ("x", "X"),
+        ("z", "M"),
+    ]);
+    let refused = crate::plan::refusals(&wanted, &live, &PlanOptions::default());
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].starts_with(r#"tenants d and e swap names (d: "D" -> "E", e: "E" -> "D")"#),
+        "{refused:?}"
+    );
+    assert!(
+        refused[1].starts_with(r#"tenants m and z swap names (m: "M" -> "Z", z: "Z" -> "M")"#),
+        "{refused:?}"
+    );
+}

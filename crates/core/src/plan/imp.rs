@@ -197,36 +197,45 @@ fn tenant_name_cycles(
             (old != wanted.name).then_some((wanted.id.as_str(), (old, wanted.name.as_str())))
         })
         .collect();
-    let mut reported = BTreeSet::new();
-    let mut found = Vec::new();
-    for &start in renames.keys() {
-        let mut cycle = vec![start];
-        let mut at = start;
-        while let Some(next) = renames
-            .get(at)
+    // Every renamed tenant points at no more than one other, so each is walked once: a walk
+    // stops at a tenant an earlier walk reached, and a cycle is a walk meeting itself. A chain
+    // of n renames costs n steps, not n² (1,000,000 tenants shifting names stay linear).
+    let next_of = |id: &str| {
+        renames
+            .get(id)
             .and_then(|(_, new)| owner_of.get(new))
             .copied()
             .filter(|next| renames.contains_key(next))
-        {
-            if next == start {
+    };
+    let mut walked: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut cycles: Vec<Vec<&str>> = Vec::new();
+    for (walk, &first) in renames.keys().enumerate() {
+        let mut path = Vec::new();
+        let mut at = Some(first);
+        while let Some(id) = at {
+            if let Some(&seen_in) = walked.get(id) {
+                if seen_in == walk {
+                    let from = path.iter().position(|step| *step == id).unwrap_or(0);
+                    let mut cycle = path.split_off(from);
+                    // Named from its smallest id, as a person would read the rotation.
+                    let smallest = (0..cycle.len()).min_by_key(|&i| cycle[i]).unwrap_or(0);
+                    cycle.rotate_left(smallest);
+                    // A tenant cannot take its own live name, so this never drops a real cycle.
+                    if cycle.len() > 1 {
+                        cycles.push(cycle);
+                    }
+                }
                 break;
             }
-            if cycle.contains(&next) {
-                cycle.clear();
-                break;
-            }
-            cycle.push(next);
-            at = next;
+            walked.insert(id, walk);
+            path.push(id);
+            at = next_of(id);
         }
-        let closes = cycle.len() > 1
-            && renames
-                .get(at)
-                .and_then(|(_, new)| owner_of.get(new))
-                .is_some_and(|next| *next == start);
-        if !closes || cycle.iter().any(|id| reported.contains(id)) {
-            continue;
-        }
-        reported.extend(cycle.iter().copied());
+    }
+    cycles.sort_unstable();
+    let mut found = Vec::new();
+    for cycle in cycles {
+        let start = cycle[0];
         let ids = match cycle.as_slice() {
             [first, second] => format!("{first} and {second}"),
             more => more.join(", "),
