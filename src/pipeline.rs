@@ -16,6 +16,7 @@
 
 pub mod plan_file;
 pub mod read;
+pub mod snapshot;
 pub mod write;
 
 use std::collections::BTreeSet;
