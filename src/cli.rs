@@ -125,6 +125,9 @@ pub enum Command {
     /// Show every difference between the configuration and the live project, live resources the
     /// configuration does not name included; exit 2 on any.
     Drift(DriftArgs),
+    /// Write the live project as a configuration (descope.yaml, flows and theme as JSON) that
+    /// plans empty against it.
+    Export(ExportArgs),
     /// Check that the configuration, credentials, network and local state are ready; a fix for
     /// each failure (every environment unless --env names one).
     Doctor,
@@ -205,6 +208,20 @@ pub struct WriteArgs {
     /// limit grants per second, 1 to 32]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write into (created if missing; refused when not empty unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only these kinds, comma-separated, e.g. `role,permission` [default: every kind].
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub kinds: Vec<descope_mgmt_core::plan::ResourceKind>,
+    /// Write into a folder that is not empty, overwriting the files an export writes.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `drift`.

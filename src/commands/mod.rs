@@ -9,6 +9,7 @@ mod config;
 mod doctor;
 mod drift;
 mod env;
+mod export;
 mod flow;
 mod kind_diff_sync;
 mod permission;
@@ -89,6 +90,7 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Plan(args) => plan::run(settings, args),
         Command::Apply(args) => apply::run(settings, args),
         Command::Drift(args) => drift::run(settings, args),
+        Command::Export(args) => done(export::run(settings, args)),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
         Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),
