@@ -30,15 +30,21 @@ pub async fn read_project(
     Ok(owned_by_project(live))
 }
 
+/// The documents owners edit in place (flows, the theme) of `live`: kept through the built-in
+/// filter by snapshots and backups, though the planner leaves undeclared ones alone.
+pub fn documents_of(live: &ResourceSet) -> ResourceSet {
+    ResourceSet {
+        flows: live.flows.clone(),
+        themes: live.themes.clone(),
+        ..ResourceSet::default()
+    }
+}
+
 /// `live` without what Descope made itself, except the documents owners edit in place (flows,
 /// the theme); normalised and sorted by identity.
 pub fn owned_by_project(mut live: ResourceSet) -> ResourceSet {
     // Declaring the live flows and theme is what keeps them through the built-in filter.
-    let edited_in_place = ResourceSet {
-        flows: live.flows.clone(),
-        themes: live.themes.clone(),
-        ..ResourceSet::default()
-    };
+    let edited_in_place = documents_of(&live);
     drop_system_defaults(&mut live, &edited_in_place);
     let mut resources: Vec<_> = live
         .iter_any()
