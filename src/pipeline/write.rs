@@ -221,6 +221,15 @@ fn check_writable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Another process holding the environment's lock is a refusal (exit 4); a lock file that
+/// cannot be written is an error.
+pub fn lock_error(error: LockError) -> CliError {
+    match error {
+        LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
+        LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
+    }
+}
+
 /// This process as a backup records it: its command line (flags hold names and paths, never a
 /// key), the user and the configuration's commit.
 pub fn this_run(settings: &Settings) -> BackupRun {
@@ -276,10 +285,7 @@ pub async fn execute(
         // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
-        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
-            LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
-            LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
-        })?;
+        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(lock_error)?;
         let origin = BackupOrigin {
             env: planned.env.clone(),
             project_id: planned.client.project_id().to_owned(),

@@ -1,6 +1,7 @@
 //! End-to-end tests of the descope-mgmt binary.
 
 mod architecture;
+mod backup;
 mod ci_examples;
 mod config_input;
 mod config_schema;
