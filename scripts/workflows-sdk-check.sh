@@ -51,15 +51,14 @@ check() {
 sdk seed >"$work/seed.log" 2>&1 || fail "seeding through the SDK failed: $(cat "$work/seed.log")"
 sdk snapshot "$work/before.json" 2>>"$work/seed.log" || fail "SDK snapshot failed: $(cat "$work/seed.log")"
 
-cat >"$work/descope.yaml" <<YAML
-version: "1.0"
+environment="version: \"1.0\"
 environments:
   dev:
     project_id: $project
     management_key: \${WF_KEY}
     base_url: $url
-    rate_limit: { requests: 100000, per_seconds: 1 }
-YAML
+    rate_limit: { requests: 100000, per_seconds: 1 }"
+echo "$environment" >"$work/descope.yaml"
 
 status=0
 cli --config descope.yaml export --env dev --out exported || status=$?
@@ -73,13 +72,7 @@ check "no exported file holds the key" "" "$leaked"
 # Destructive: keeps one permission, one role and two tenants (one renamed), adds a tenant, and
 # prunes everything else, flows included.
 cat >"$work/destructive.yaml" <<YAML
-version: "1.0"
-environments:
-  dev:
-    project_id: $project
-    management_key: \${WF_KEY}
-    base_url: $url
-    rate_limit: { requests: 100000, per_seconds: 1 }
+$environment
 permissions:
   - name: perm.00
     description: Changed

@@ -21,6 +21,7 @@ import json
 import sys
 from pathlib import Path
 
+from checks import Checks
 from descope import DescopeClient
 
 FLOWS = {
@@ -94,16 +95,8 @@ def snapshot(mgmt) -> dict:
 
 
 def compare(before: dict, after: dict, passed: int, failed: int) -> int:
-    results = {"passed": passed, "failed": failed}
-
-    def check(name, actual, expected):
-        if actual == expected:
-            results["passed"] += 1
-            print(f"ok   {name}")
-        else:
-            results["failed"] += 1
-            print(f"FAIL {name}: {json.dumps(actual)[:300]} != {json.dumps(expected)[:300]}")
-
+    checks = Checks("workflows-sdk-check", passed, failed)
+    check = checks.check
     for section, key in (("tenants", "id"), ("roles", "name"), ("permissions", "name")):
         old = {item[key]: item for item in before[section]}
         new = {item[key]: item for item in after[section]}
@@ -114,8 +107,7 @@ def compare(before: dict, after: dict, passed: int, failed: int) -> int:
     for flow_id, flow in before["flows"].items():
         check(f"flow {flow_id}: the whole export", after["flows"].get(flow_id), flow)
     check("theme: the whole export", after["theme"], before["theme"])
-    print(f"workflows-sdk-check: {results['passed']} passed, {results['failed']} failed")
-    return 0 if results["failed"] == 0 else 1
+    return checks.summary()
 
 
 def main() -> int:

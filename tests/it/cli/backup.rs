@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::export::{CANARY_KEY, seeded_world};
-use super::world::{World, files_under, parse};
+use super::export::{CANARY_KEY, assert_no_file_holds, seeded_world};
+use super::support::Run;
+use super::world::{World, parse};
 
 /// The live project as the Management API shows it, lists sorted, without what the server sets
 /// on create (ids of roles and permissions, creation times), which no restore can bring back.
@@ -51,6 +52,13 @@ fn backup_ids(world: &World) -> Vec<String> {
         .iter()
         .map(|backup| backup["id"].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// `backup restore ID --env dev` with `extra` flags.
+fn restore(world: &World, id: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["backup", "restore", id, "--env", "dev"];
+    args.extend_from_slice(extra);
+    world.run(&args)
 }
 
 fn create_backup(world: &World) -> String {
@@ -131,7 +139,7 @@ fn restoring_the_backup_taken_before_a_destructive_apply_brings_back_every_field
 
     let backups = backup_ids(&world).len();
 
-    let restored = world.run(&["backup", "restore", &taken_by_apply, "--env", "dev"]);
+    let restored = restore(&world, &taken_by_apply, &[]);
     assert_eq!(restored.code, 0, "{}\n{}", restored.stdout, restored.stderr);
     assert_eq!(live_state(&world), before);
     assert_eq!(
@@ -148,33 +156,16 @@ fn restore_deletes_what_was_created_since_only_with_prune_and_within_max_deletes
     world.create_tenant("initech", "Initech");
     world.create_tenant("hooli", "Hooli");
 
-    let kept = world.run(&["backup", "restore", &id, "--env", "dev"]);
+    let kept = restore(&world, &id, &[]);
     assert_eq!(kept.code, 0, "{}", kept.stderr);
     assert!(world.tenant_ids().contains(&"initech".to_owned()));
 
-    let refused = world.run(&[
-        "backup",
-        "restore",
-        &id,
-        "--env",
-        "dev",
-        "--prune",
-        "--max-deletes",
-        "1",
-    ]);
+    let refused = restore(&world, &id, &["--prune", "--max-deletes", "1"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);
     assert!(world.tenant_ids().contains(&"initech".to_owned()));
 
     let dry = world.writes();
-    let dry_run = world.run(&[
-        "backup",
-        "restore",
-        &id,
-        "--env",
-        "dev",
-        "--prune",
-        "--dry-run",
-    ]);
+    let dry_run = restore(&world, &id, &["--prune", "--dry-run"]);
     assert_eq!(dry_run.code, 0, "{}", dry_run.stderr);
     assert!(
         dry_run.stdout.contains("delete tenant initech"),
@@ -183,7 +174,7 @@ fn restore_deletes_what_was_created_since_only_with_prune_and_within_max_deletes
     );
     assert_eq!(world.writes(), dry, "a dry run wrote");
 
-    let pruned = world.run(&["backup", "restore", &id, "--env", "dev", "--prune"]);
+    let pruned = restore(&world, &id, &["--prune"]);
     assert_eq!(pruned.code, 0, "{}", pruned.stderr);
     assert_eq!(world.tenant_ids(), ["acme-corp", "globex"]);
 }
@@ -220,17 +211,10 @@ fn a_backup_of_another_project_or_format_is_refused_with_exit_3_before_any_write
 
     world.create_tenant("initech", "Initech");
     let writes = world.writes();
-    let other = world.run(&[
-        "backup",
-        "restore",
-        "other-project",
-        "--env",
-        "dev",
-        "--prune",
-    ]);
+    let other = restore(&world, "other-project", &["--prune"]);
     assert_eq!(other.code, 3, "{}", other.stderr);
     assert!(other.stderr.contains("P2someoneElse"), "{}", other.stderr);
-    let future = world.run(&["backup", "restore", "future", "--env", "dev", "--prune"]);
+    let future = restore(&world, "future", &["--prune"]);
     assert_eq!(future.code, 3, "{}", future.stderr);
     assert!(
         future.stderr.contains("format version 9"),
@@ -258,14 +242,5 @@ fn no_backup_holds_the_management_key() {
     create_backup(&world);
     world.write_config(DESTRUCTIVE);
     assert_eq!(world.run(&["apply", "--env", "dev", "--prune"]).code, 0);
-    let files = files_under(&world.state_dir().join("backups"));
-    assert!(files.len() >= 3, "{files:?}");
-    for file in files {
-        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-        assert!(
-            !text.contains(CANARY_KEY),
-            "{} holds the key",
-            file.display()
-        );
-    }
+    assert_no_file_holds(&world.state_dir().join("backups"), CANARY_KEY, 3);
 }

@@ -55,6 +55,17 @@ fn with_config(world: &World, config: &Path, args: &[&str]) -> Run {
     run(&mut command)
 }
 
+/// Fails when any file under `dir` contains `secret`; `at_least` files must be there, so an
+/// empty folder cannot pass.
+pub(super) fn assert_no_file_holds(dir: &Path, secret: &str, at_least: usize) {
+    let files = files_under(dir);
+    assert!(files.len() >= at_least, "{files:?}");
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains(secret), "{} holds the key", file.display());
+    }
+}
+
 fn export(world: &World, out: &str, extra: &[&str]) -> Run {
     let mut args = vec!["export", "--env", "dev", "--out", out];
     args.extend_from_slice(extra);
@@ -172,14 +183,5 @@ fn kinds_limits_what_is_exported() {
 fn no_exported_file_holds_the_management_key() {
     let world = seeded_world();
     assert_eq!(export(&world, "exported", &[]).code, 0);
-    let files = files_under(&world.path("exported"));
-    assert!(!files.is_empty());
-    for file in files {
-        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
-        assert!(
-            !text.contains(CANARY_KEY),
-            "{} holds the key",
-            file.display()
-        );
-    }
+    assert_no_file_holds(&world.path("exported"), CANARY_KEY, 3);
 }

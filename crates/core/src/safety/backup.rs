@@ -91,7 +91,7 @@ pub enum BackupError {
     #[error(
         "{} has backup format version {found}; this descope-mgmt reads version {BACKUP_FORMAT_VERSION} only{}",
         path.display(),
-        if *found < u64::from(BACKUP_FORMAT_VERSION) { " (older backups hold only what one apply changed and cannot be restored)" } else { " (written by a newer descope-mgmt: upgrade to use it)" }
+        if *found < u64::from(BACKUP_FORMAT_VERSION) { " (older apply backups and the document backups of flow/theme sync cannot be restored)" } else { " (written by a newer descope-mgmt: upgrade to use it)" }
     )]
     UnknownVersion { path: PathBuf, found: u64 },
     #[error("{} is not a descope-mgmt backup (no format_version)", path.display())]
