@@ -8,11 +8,10 @@
 //! equal and serialise to the same bytes.
 
 use descope_mgmt_api::DescopeClient;
-use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::environment::drop_system_defaults;
 use descope_mgmt_core::plan::{ResourceKind, ResourceSet};
 
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 
 /// The live state of `kinds` in `client`'s project, without built-in roles and permissions,
 /// normalised and sorted (one list call per kind; one call per flow).
@@ -21,12 +20,7 @@ pub async fn read_project(
     kinds: &[ResourceKind],
     env: &str,
 ) -> Result<ResourceSet, CliError> {
-    let live = read_actual_kinds(client, kinds).await.map_err(|error| {
-        CliError::new(
-            Exit::Error,
-            format!("cannot read the live state of `{env}`: {error}"),
-        )
-    })?;
+    let live = super::read_raw(client, kinds, env).await?;
     Ok(owned_by_project(live))
 }
 
