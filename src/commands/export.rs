@@ -9,6 +9,7 @@
 //! lossless fields are written only when they hold something, since an absent one means "leave
 //! the live value alone" and plans empty either way.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
@@ -21,6 +22,7 @@ use crate::cli::ExportArgs;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::{self, snapshot};
 use crate::printer::to_yaml_config;
+use crate::report::{ExportReport, FORMAT_VERSION};
 use crate::settings::Settings;
 
 /// Where the theme goes inside the export folder (the example configuration's name).
@@ -52,16 +54,32 @@ pub fn run(settings: &Settings, args: &ExportArgs) -> Result<(), CliError> {
     for (relative, text) in &files {
         write_file(&args.out.join(relative), text)?;
     }
-    settings.printer.note(format!(
-        "exported {} permissions, {} roles, {} tenants, {} flows and {} theme{} of `{env}` to {}",
-        live.permissions.len(),
-        live.roles.len(),
-        live.tenants.len(),
-        live.flows.len(),
-        live.themes.len(),
-        if live.themes.len() == 1 { "" } else { "s" },
-        args.out.display()
-    ));
+    let counts: BTreeMap<String, usize> = kinds
+        .iter()
+        .map(|kind| {
+            (
+                kind.to_string(),
+                live.iter_any().filter(|r| r.kind() == *kind).count(),
+            )
+        })
+        .collect();
+    let report = ExportReport {
+        format_version: FORMAT_VERSION,
+        env: env.clone(),
+        out: args.out.display().to_string(),
+        files: files
+            .iter()
+            .map(|(relative, _)| relative.display().to_string())
+            .collect(),
+        counts,
+    };
+    settings.printer.report(&report, || {
+        let counted: Vec<String> = kinds
+            .iter()
+            .map(|kind| format!("{kind} {}", report.counts[kind.as_str()]))
+            .collect();
+        format!("exported `{env}` to {}: {}", report.out, counted.join(", "))
+    })?;
     Ok(())
 }
 
