@@ -54,6 +54,7 @@ pub fn run(settings: &Settings, args: &ExportArgs) -> Result<(), CliError> {
     for (relative, text) in &files {
         write_file(&args.out.join(relative), text)?;
     }
+    remove_stale_flows(&args.out, &files)?;
     let counts: BTreeMap<String, usize> = kinds
         .iter()
         .map(|kind| {
@@ -97,6 +98,32 @@ fn check_out_dir(out: &Path, force: bool) -> Result<(), CliError> {
             out.display()
         ))
         .with_hint("choose an empty or new folder, or pass --force to overwrite the files an export writes"));
+    }
+    Ok(())
+}
+
+/// Removes the flow files an earlier export wrote for flows the project no longer has, so that a
+/// re-export (`--force`) into the same folder is the project as it is now and git shows the
+/// deletion. Only `flows/*.json` is touched: the folder an export owns.
+fn remove_stale_flows(out: &Path, written: &[(PathBuf, String)]) -> Result<(), CliError> {
+    let flows = out.join("flows");
+    let Ok(entries) = std::fs::read_dir(&flows) else {
+        return Ok(());
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let stale = path.extension().is_some_and(|ext| ext == "json")
+            && !written
+                .iter()
+                .any(|(relative, _)| out.join(relative) == path);
+        if stale {
+            std::fs::remove_file(&path).map_err(|error| {
+                CliError::new(
+                    Exit::Error,
+                    format!("cannot remove {}: {error}", path.display()),
+                )
+            })?;
+        }
     }
     Ok(())
 }

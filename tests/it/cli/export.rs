@@ -152,6 +152,14 @@ fn a_non_empty_folder_is_refused_before_anything_is_sent_unless_forced() {
     let forced = export(&world, "busy", &["--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert!(world.path("busy/descope.yaml").is_file());
+    assert!(world.path("busy/flows/references-flow.json").is_file());
+
+    // A flow deleted from the project leaves the folder on the next forced export; files the
+    // export does not own stay.
+    world.post("/v1/mgmt/flow/delete", json!({"ids": ["references-flow"]}));
+    assert_eq!(export(&world, "busy", &["--force"]).code, 0);
+    assert!(!world.path("busy/flows/references-flow.json").exists());
+    assert!(world.path("busy/notes.md").is_file());
 }
 
 #[test]
