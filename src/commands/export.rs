@@ -172,8 +172,9 @@ fn export_files(
     }
     if !live.flows.is_empty() {
         let mut entries = Vec::new();
+        let mut taken = std::collections::BTreeSet::new();
         for flow in &live.flows {
-            let file = format!("flows/{}.json", flow.id);
+            let file = flow_file(&flow.id, &mut taken);
             entries.push(flow_entry(flow, &file));
             files.push((PathBuf::from(file), json_text(&flow.document)));
         }
@@ -333,6 +334,32 @@ fn tenant_entry(tenant: &Tenant) -> Value {
     Value::Object(entry)
 }
 
+/// `flows/<id>.json`, the id made safe as a file name: a live flow id is data from the server
+/// and must not reach outside the folder (`../x`) or hide (`.x`); distinct ids that come out
+/// the same get `-2`, `-3`…
+fn flow_file(id: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() {
+        stem.push('_');
+    }
+    let mut candidate = stem.clone();
+    let mut n = 1;
+    while !taken.insert(candidate.clone()) {
+        n += 1;
+        candidate = format!("{stem}-{n}");
+    }
+    format!("flows/{candidate}.json")
+}
+
 fn flow_entry(flow: &Flow, file: &str) -> Value {
     let disabled = flow.document["metadata"]["disabled"].as_bool() == Some(true);
     let mut entry = Map::new();
@@ -349,4 +376,31 @@ fn json_text(document: &Value) -> String {
     let mut text = serde_json::to_string_pretty(&canonical(document)).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::flow_file;
+
+    #[test]
+    fn a_flow_id_never_names_a_file_outside_the_flows_folder() {
+        let mut taken = BTreeSet::new();
+        let files: Vec<String> = ["sign-in", "../../etc/x", ".hidden", "a/b", "a_b", ""]
+            .into_iter()
+            .map(|id| flow_file(id, &mut taken))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "flows/sign-in.json",
+                "flows/______etc_x.json",
+                "flows/_hidden.json",
+                "flows/a_b.json",
+                "flows/a_b-2.json",
+                "flows/_.json",
+            ]
+        );
+    }
 }
