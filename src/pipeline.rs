@@ -31,6 +31,7 @@ pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
+use descope_mgmt_core::tenant_auth::read_tenant_auth;
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -139,7 +140,8 @@ pub struct Planned {
     pub concurrency: u32,
 }
 
-/// Reads the live state of the selected kinds, one list call per kind.
+/// Reads the live state of the selected kinds, one list call per kind, then the sign-in parts
+/// of the tenants that declare them.
 pub async fn read_live(
     client: &DescopeClient,
     kinds: &[ResourceKind],
@@ -153,6 +155,14 @@ pub async fn read_live(
         )
     })?;
     drop_system_defaults(&mut actual, desired);
+    read_tenant_auth(client, desired, &mut actual)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
+            )
+        })?;
     Ok(actual)
 }
 

@@ -130,6 +130,10 @@ fn is_set(value: &Value) -> bool {
 /// Secrets (client secrets, passwords, tokens, keys) never appear in a plan.
 fn is_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
+    // How long a token lives is a setting, not a token.
+    if name.ends_with("_expiration") {
+        return false;
+    }
     [
         "secret",
         "password",

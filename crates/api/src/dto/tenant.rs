@@ -109,6 +109,8 @@ impl From<TenantDto> for Tenant {
             federated_app_ids: Some(dto.federated_app_ids),
             role_inheritance: Some(dto.role_inheritance),
             parent: Some(dto.parent),
+            // Not in the tenant's answer: the sign-in read step fills it where declared.
+            session: None,
             unmodelled: dto.unmodelled.into_iter().collect(),
         }
         .normalized()

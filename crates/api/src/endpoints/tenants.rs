@@ -11,6 +11,7 @@
 
 use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
 use descope_mgmt_core::resource::Tenant;
+use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use serde_json::{Map, Value, json};
 
 use super::to_body;
@@ -195,6 +196,31 @@ impl TenantApi {
     }
 }
 
+impl TenantAuthPort for DescopeClient {
+    async fn tenant_settings(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
+        Ok(self.tenants().load_settings(tenant_id).await?)
+    }
+}
+
+impl DescopeClient {
+    /// Writes the sign-in parts a tenant manages after the tenant itself (the settings object
+    /// also holds tenant fields, so it is loaded after the tenant write). Each settings object
+    /// is sent whole: loaded, changed in the managed fields, and sent only when that changed it.
+    async fn write_sign_in(&self, tenant: &Tenant) -> PortResult<()> {
+        if let Some(session) = &tenant.session {
+            let live = self.tenants().load_settings(&tenant.id).await?;
+            let mut settings = live.clone();
+            session.write_to(&mut settings);
+            if settings != live {
+                self.tenants()
+                    .update_settings(&tenant.id, &settings)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ResourcePort<Tenant> for DescopeClient {
     async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
         Ok(self.tenants().load(id).await?.map(Tenant::from))
@@ -221,11 +247,19 @@ impl ResourcePort<Tenant> for DescopeClient {
             }
             port
         })?;
-        Ok(())
+        // The tenant exists now: a failing sign-in write must not send the engine looking for
+        // it and creating it again.
+        self.write_sign_in(tenant).await.map_err(|mut port| {
+            if port.kind != PortErrorKind::Unavailable {
+                port.kind = PortErrorKind::Other;
+            }
+            port
+        })
     }
 
     async fn update(&self, tenant: &Tenant) -> PortResult<()> {
-        Ok(self.tenants().update(tenant).await?)
+        self.tenants().update(tenant).await?;
+        self.write_sign_in(tenant).await
     }
 
     /// Without cascade: a tenant that still has users or SSO settings is refused, not erased.

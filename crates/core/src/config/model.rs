@@ -526,6 +526,10 @@ impl TenantConfig {
             federated_app_ids: self.federated_app_ids.clone(),
             role_inheritance: self.role_inheritance.clone(),
             parent: self.parent.clone(),
+            session: self
+                .session
+                .as_ref()
+                .map(|session| Box::new(session.to_resource())),
             unmodelled: BTreeMap::new(),
         }
         .normalized()

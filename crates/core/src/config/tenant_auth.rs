@@ -15,6 +15,8 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::resource::TenantSession;
+
 /// The units Descope's settings calls take (`minutes | hours | days | weeks`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DurationUnit {
@@ -186,45 +188,28 @@ impl SessionConfig {
             .or_else(|| self.sets_any_duration().then_some(true))
     }
 
+    /// The live-state shape of what this block manages; `None` fields stay unmanaged.
+    pub fn to_resource(&self) -> TenantSession {
+        let text = |duration: Option<SettingDuration>| duration.map(|d| d.to_string());
+        TenantSession {
+            enabled: self.effective_enabled(),
+            session_token_expiration: text(self.session_token_expiration),
+            refresh_token_expiration: text(self.refresh_token_expiration),
+            stepup_token_expiration: text(self.stepup_token_expiration),
+            // Writing a timeout means the user wants it to apply unless they say otherwise.
+            enable_inactivity: self
+                .enable_inactivity
+                .or(self.inactivity_timeout.map(|_| true)),
+            inactivity_timeout: text(self.inactivity_timeout),
+            jit_provisioning: self.jit_provisioning,
+            sso_setup_suite: self.sso_setup_suite,
+        }
+    }
+
     /// Changes the managed fields of a live settings object (the load call's answer) in place;
     /// every other field keeps its live value, so the whole object can be sent back.
     pub fn apply_to(&self, live: &mut Map<String, Json>) {
-        if let Some(enabled) = self.effective_enabled() {
-            live.insert("enabled".into(), Json::Bool(enabled));
-        }
-        let durations = [
-            (self.session_token_expiration, "sessionTokenExpiration"),
-            (self.refresh_token_expiration, "refreshTokenExpiration"),
-            (self.stepup_token_expiration, "stepupTokenExpiration"),
-            (self.inactivity_timeout, "inactivityTime"),
-        ];
-        for (duration, key) in durations {
-            if let Some(duration) = duration {
-                live.insert(key.into(), json!(duration.amount));
-                live.insert(format!("{key}Unit"), json!(duration.unit.wire()));
-            }
-        }
-        // Writing a timeout means the user wants it to apply unless they say otherwise.
-        let inactivity = self
-            .enable_inactivity
-            .or(self.inactivity_timeout.map(|_| true));
-        if let Some(enable) = inactivity {
-            live.insert("enableInactivity".into(), Json::Bool(enable));
-        }
-        if let Some(jit) = self.jit_provisioning {
-            live.insert("JITDisabled".into(), Json::Bool(!jit));
-        }
-        if let Some(enabled) = self.sso_setup_suite {
-            let suite = live
-                .entry("ssoSetupSuiteSettings")
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !suite.is_object() {
-                *suite = Json::Object(Map::new());
-            }
-            if let Json::Object(suite) = suite {
-                suite.insert("enabled".into(), Json::Bool(enabled));
-            }
-        }
+        self.to_resource().write_to(live);
     }
 }
 

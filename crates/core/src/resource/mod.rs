@@ -14,6 +14,7 @@
 
 #[macro_use]
 mod registry;
+mod tenant_auth;
 
 use std::fmt;
 
@@ -23,6 +24,8 @@ use serde::{Deserialize, Serialize};
 use crate::config::DescopeConfig;
 use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
+
+pub use tenant_auth::{SECRET_REPLACED, TenantSession};
 
 declare_kinds! {
     Permission {

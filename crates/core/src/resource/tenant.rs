@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{KindRules, ResourceKind, carry, sort_dedup};
+use super::tenant_auth::prefixed_diffs;
+use super::{KindRules, ResourceKind, TenantSession, carry, sort_dedup};
 use crate::config::DescopeConfig;
-use crate::plan::ResourceRef;
+use crate::plan::{FieldDiff, ResourceRef, json_field_diff};
 
 /// A tenant as Descope stores it. The `Option` fields are optional in the configuration: `None`
 /// in a desired state means "leave the live value alone"; a live state read from the server
@@ -36,6 +37,9 @@ pub struct Tenant {
     /// create only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The tenant's session settings; read only when the configuration declares `session:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Box<TenantSession>>,
     /// Fields the server returned that descope-mgmt does not model, by wire name: sent back
     /// unchanged on update so that a newer server's field is never cleared by an older client.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -84,7 +88,27 @@ impl KindRules for Tenant {
         carry(&mut self.role_inheritance, &live.role_inheritance);
         carry(&mut self.parent, &live.parent);
         self.unmodelled.clone_from(&live.unmodelled);
+        self.session = match (self.session, &live.session) {
+            (Some(desired), Some(live)) => Some(desired.carry_from(live)),
+            (desired, live) => desired.or_else(|| live.clone()),
+        };
         self
+    }
+
+    /// The sign-in parts are compared field by field (`session.refresh_token_expiration`), so
+    /// a plan names the one setting that moved rather than the whole block.
+    fn field_diffs(&self, after: &Self) -> Vec<FieldDiff> {
+        let parts = |tenant: &Self| Self {
+            session: None,
+            ..tenant.clone()
+        };
+        let mut diffs = json_field_diff(&parts(self), &parts(after));
+        diffs.extend(prefixed_diffs(
+            "session",
+            self.session.as_deref(),
+            after.session.as_deref(),
+        ));
+        diffs
     }
 
     fn update_refused(&self, live: &Self) -> Option<String> {
