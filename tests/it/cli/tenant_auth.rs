@@ -88,3 +88,227 @@ tenants:
     assert_eq!(planned.code, 0, "{}", planned.stderr);
     assert_eq!(loads(), before, "no tenant declares `session:`");
 }
+
+/// A distinctive secret: it must never appear anywhere but in the request that carries it.
+const CANARY: &str = "canary-s3cr3t-7f4e9b";
+
+const OIDC: &str = r#"
+tenants:
+  - id: acme
+    name: Acme
+    sso:
+      type: oidc
+      name: Acme Okta
+      client_id: acme-client
+      client_secret: ${ACME_SECRET}
+      issuer: https://acme.okta.com
+      auth_url: https://acme.okta.com/oauth2/v1/authorize
+      token_url: https://acme.okta.com/oauth2/v1/token
+      scope: [openid, email]
+      domains: [acme.com]
+"#;
+
+/// The binary with `$ACME_SECRET` set to the canary.
+fn run_with_secret(world: &World, args: &[&str]) -> super::support::Run {
+    super::support::run(world.cli(args).env("ACME_SECRET", CANARY))
+}
+
+fn oidc_of(world: &World, tenant: &str) -> serde_json::Value {
+    world.get(&format!("/v2/mgmt/sso/settings?tenantId={tenant}"))
+}
+
+#[test]
+fn oidc_sso_applies_and_a_change_made_elsewhere_is_drift() {
+    let world = World::new(OIDC);
+    let applied = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let live = oidc_of(&world, "acme");
+    assert_eq!(live["oidc"]["clientId"], json!("acme-client"));
+    assert_eq!(live["oidc"]["issuer"], json!("https://acme.okta.com"));
+    assert_eq!(live["tenant"]["domains"], json!(["acme.com"]));
+
+    let again = run_with_secret(&world, &["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+
+    let mut changed = live["oidc"].clone();
+    changed["clientId"] = json!("someone-else");
+    world.post(
+        "/v1/mgmt/sso/oidc",
+        json!({"tenantId": "acme", "settings": changed, "domains": ["acme.com"]}),
+    );
+    let drift = run_with_secret(&world, &["drift", "--env", "dev"]);
+    assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
+    assert!(
+        drift
+            .stdout
+            .contains("sso.default.clientId: \"someone-else\" → \"acme-client\""),
+        "{}",
+        drift.stdout
+    );
+    let fixed = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(fixed.code, 0, "{}", fixed.stderr);
+    assert_eq!(
+        oidc_of(&world, "acme")["oidc"]["clientId"],
+        json!("acme-client")
+    );
+}
+
+#[test]
+fn a_secret_is_sent_again_only_with_rotate_secrets_and_shown_as_replaced() {
+    let world = World::new(OIDC);
+    let applied = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let configures = || world.route("POST /v1/mgmt/sso/oidc");
+    assert_eq!(configures(), 1);
+
+    let plain = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(plain.code, 0, "{}", plain.stderr);
+    assert_eq!(configures(), 1, "nothing the API can show changed");
+
+    let planned = run_with_secret(
+        &world,
+        &[
+            "plan",
+            "--env",
+            "dev",
+            "--rotate-secrets",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(planned.code, 2, "{}{}", planned.stdout, planned.stderr);
+    assert!(
+        planned.stdout.contains("secret replaced"),
+        "{}",
+        planned.stdout
+    );
+    assert!(!planned.stdout.contains(CANARY));
+    let rotated = run_with_secret(&world, &["apply", "--env", "dev", "--rotate-secrets"]);
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    assert_eq!(configures(), 2);
+}
+
+#[test]
+fn removing_the_sso_block_deletes_the_configuration_only_with_prune() {
+    let world = World::new(OIDC);
+    let applied = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    world.write_config(
+        r#"
+tenants:
+  - id: acme
+    name: Acme
+"#,
+    );
+    let kept = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(
+        oidc_of(&world, "acme")["oidc"]["clientId"],
+        json!("acme-client")
+    );
+
+    let planned = world.run(&["plan", "--env", "dev", "--prune"]);
+    assert!(
+        planned.stdout.contains("sso.default.type: \"oidc\""),
+        "{}",
+        planned.stdout
+    );
+    let pruned = world.run(&["apply", "--env", "dev", "--prune"]);
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    let all = world.get("/v2/mgmt/sso/settings/all?tenantId=acme");
+    assert_eq!(all["SSOSettings"], json!([]));
+}
+
+#[test]
+fn several_sso_configurations_of_one_tenant_saml_by_metadata_and_oidc() {
+    let world = World::new(
+        r#"
+tenants:
+  - id: acme
+    name: Acme
+    sso:
+      - sso_id: okta
+        type: oidc
+        name: Acme Okta
+        client_id: acme-client
+        client_secret: ${ACME_SECRET}
+        auth_url: https://acme.okta.com/oauth2/v1/authorize
+        domains: [acme.com]
+      - sso_id: adfs
+        type: saml
+        metadata_url: https://adfs.acme.com/metadata.xml
+"#,
+    );
+    let applied = run_with_secret(&world, &["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let okta = world.get("/v2/mgmt/sso/settings?tenantId=acme&ssoId=okta");
+    assert_eq!(okta["oidc"]["clientId"], json!("acme-client"));
+    let adfs = world.get("/v2/mgmt/sso/settings?tenantId=acme&ssoId=adfs");
+    assert_eq!(
+        adfs["saml"]["idpMetadataUrl"],
+        json!("https://adfs.acme.com/metadata.xml")
+    );
+    let again = run_with_secret(&world, &["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+}
+
+#[test]
+fn the_client_secret_never_appears_in_output_plan_file_report_audit_or_backup() {
+    let world = World::new(OIDC);
+    let plan_file = world.path("plan.json");
+    let planned = run_with_secret(
+        &world,
+        &[
+            "-vvv",
+            "plan",
+            "--env",
+            "dev",
+            "--out",
+            plan_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let applied = run_with_secret(
+        &world,
+        &[
+            "-vvv",
+            "apply",
+            plan_file.to_str().unwrap(),
+            "--report",
+            "report.json",
+        ],
+    );
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let rotated = run_with_secret(
+        &world,
+        &[
+            "-vvv",
+            "--format",
+            "json",
+            "apply",
+            "--env",
+            "dev",
+            "--rotate-secrets",
+        ],
+    );
+    assert_eq!(rotated.code, 0, "{}", rotated.stderr);
+    assert_eq!(
+        oidc_of(&world, "acme")["oidc"]["clientId"],
+        json!("acme-client")
+    );
+    for run in [&planned, &applied, &rotated] {
+        assert!(!run.stdout.contains(CANARY), "stdout: {}", run.stdout);
+        assert!(!run.stderr.contains(CANARY), "stderr: {}", run.stderr);
+    }
+    let mut files = super::world::files_under(world.dir.path());
+    files.retain(|file| !file.ends_with("descope.yaml"));
+    assert!(files.iter().any(|file| file.ends_with("plan.json")));
+    assert!(files.len() > 2, "backups and audit written: {files:?}");
+    for file in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(
+            !text.contains(CANARY),
+            "{} holds the secret",
+            file.display()
+        );
+    }
+}

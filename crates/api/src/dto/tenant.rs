@@ -111,6 +111,8 @@ impl From<TenantDto> for Tenant {
             parent: Some(dto.parent),
             // Not in the tenant's answer: the sign-in read step fills it where declared.
             session: None,
+            sso: None,
+            has_sso: matches!(dto.auth_type.as_str(), "oidc" | "saml"),
             unmodelled: dto.unmodelled.into_iter().collect(),
         }
         .normalized()

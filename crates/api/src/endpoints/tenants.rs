@@ -9,8 +9,11 @@
 //! until it is known to be live for every account; T2 with carried-over fields is what every SDK
 //! does.
 
+use std::collections::BTreeMap;
+
+use descope_mgmt_core::config::tenant_auth::SsoWrite;
 use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
-use descope_mgmt_core::resource::Tenant;
+use descope_mgmt_core::resource::{Tenant, TenantSso, sso_key, wire_sso_id};
 use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use serde_json::{Map, Value, json};
 
@@ -200,6 +203,10 @@ impl TenantAuthPort for DescopeClient {
     async fn tenant_settings(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
         Ok(self.tenants().load_settings(tenant_id).await?)
     }
+
+    async fn tenant_sso(&self, tenant_id: &str) -> PortResult<Vec<Value>> {
+        Ok(self.sso().load_all(tenant_id).await?)
+    }
 }
 
 impl DescopeClient {
@@ -214,6 +221,47 @@ impl DescopeClient {
             if settings != live {
                 self.tenants()
                     .update_settings(&tenant.id, &settings)
+                    .await?;
+            }
+        }
+        if let Some(wanted) = &tenant.sso {
+            self.write_sso(&tenant.id, wanted).await?;
+        }
+        Ok(())
+    }
+
+    /// Configures each declared SSO configuration that needs it by the secret rule (create,
+    /// a changed non-secret field, or the "secret replaced" mark of `--rotate-secrets`), and
+    /// deletes the live ones `wanted` no longer holds (the read step keeps them in `wanted`
+    /// unless `--prune`). An entry without a configured counterpart (kept, or restored from a
+    /// backup) is never written: only the configuration holds its secrets.
+    async fn write_sso(
+        &self,
+        tenant_id: &str,
+        wanted: &BTreeMap<String, TenantSso>,
+    ) -> PortResult<()> {
+        let live = self.sso().load_all(tenant_id).await?;
+        let live_of = |sso_id: &str| {
+            live.iter()
+                .find(|config| config["ssoId"].as_str().unwrap_or_default() == sso_id)
+        };
+        for (key, entry) in wanted {
+            let sso_id = wire_sso_id(key);
+            let Some(config) = self.sso_config(tenant_id, sso_id) else {
+                continue;
+            };
+            let write = config.write_for(live_of(sso_id), entry.credentials.is_some());
+            if write != SsoWrite::Unchanged {
+                self.sso()
+                    .configure(tenant_id, config, write.sends_secrets())
+                    .await?;
+            }
+        }
+        for config in &live {
+            let sso_id = config["ssoId"].as_str().unwrap_or_default();
+            if !wanted.contains_key(&sso_key(sso_id)) {
+                self.sso()
+                    .delete(tenant_id, Some(sso_id).filter(|id| !id.is_empty()))
                     .await?;
             }
         }

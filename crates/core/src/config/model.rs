@@ -530,6 +530,13 @@ impl TenantConfig {
                 .session
                 .as_ref()
                 .map(|session| Box::new(session.to_resource())),
+            sso: (!self.sso.is_empty()).then(|| {
+                self.sso
+                    .iter()
+                    .map(|sso| (sso.key(), sso.to_resource()))
+                    .collect()
+            }),
+            has_sso: false,
             unmodelled: BTreeMap::new(),
         }
         .normalized()

@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::resource::TenantSession;
+use crate::resource::{TenantSession, TenantSso, sso_key};
 
 /// The units Descope's settings calls take (`minutes | hours | days | weeks`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -399,105 +399,43 @@ impl SsoConfig {
     /// The managed non-secret fields (wire names of the configure call) whose live value
     /// differs. Fields the configuration does not write are not compared.
     pub fn changed_fields(&self, live: &Json) -> Vec<String> {
-        let protocol = if self.kind == SsoKind::Oidc {
-            &live["oidc"]
-        } else {
-            &live["saml"]
-        };
-        let mut changed = Vec::new();
-        for (key, desired) in &self.settings {
-            let live_value = &protocol[load_name(self.kind, key)];
-            let same = match (desired, live_value) {
-                // Only the attributes written are managed.
-                (Json::Object(want), Json::Object(have)) => want
-                    .iter()
-                    .all(|(name, value)| have.get(name) == Some(value)),
-                (Json::Array(want), Json::Array(have)) => sorted(want) == sorted(have),
-                (want, have) => want == have,
-            };
-            if !same {
-                changed.push((*key).to_owned());
-            }
-        }
-        if !self.role_mappings.is_empty() {
-            let mut want: Vec<(String, Vec<String>)> = self
-                .role_mappings
-                .iter()
-                .map(|m| (m.role.clone(), sorted_strings(&m.groups)))
-                .collect();
-            want.sort();
-            let mut have: Vec<(String, Vec<String>)> = protocol["groupsMapping"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|m| {
-                    let groups: Vec<String> = m["groups"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|g| g.as_str().map(str::to_owned))
-                        .collect();
-                    let role = m["role"]["name"].as_str().unwrap_or_default().to_owned();
-                    (role, sorted_strings(&groups))
-                })
-                .collect();
-            have.sort();
-            if want != have {
-                changed.push("roleMappings".to_owned());
-            }
-        }
-        if !self.default_roles.is_empty() {
-            let have: Vec<String> = protocol["defaultSSORoles"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.as_str().map(str::to_owned))
-                .collect();
-            if sorted_strings(&self.default_roles) != sorted_strings(&have) {
-                changed.push("defaultSSORoles".to_owned());
-            }
-        }
+        let wanted = self.to_resource();
+        let have = wanted.live_view(live);
+        wanted
+            .fields
+            .iter()
+            .filter(|(key, value)| have.fields.get(*key) != Some(value))
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
+    /// The key of this configuration in the tenant's live state.
+    pub fn key(&self) -> String {
+        sso_key(self.sso_id.as_deref().unwrap_or_default())
+    }
+
+    /// The live-state shape: what the plan compares and shows, never a secret.
+    pub fn to_resource(&self) -> TenantSso {
+        let mut fields: BTreeMap<String, Json> = self
+            .public_settings()
+            .into_iter()
+            .map(|(key, value)| {
+                let value = TenantSso::comparable(&key, &value);
+                (key, value)
+            })
+            .collect();
         if let Some(domains) = &self.domains {
-            let have: Vec<String> = live["tenant"]["domains"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|d| d.as_str().map(str::to_ascii_lowercase))
-                .collect();
-            let want: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
-            if sorted_strings(&want) != sorted_strings(&have) {
-                changed.push("domains".to_owned());
-            }
+            fields.insert(
+                "domains".into(),
+                TenantSso::comparable("domains", &json!(domains)),
+            );
         }
-        changed
+        TenantSso {
+            protocol: self.kind.auth_type().to_owned(),
+            fields,
+            credentials: None,
+        }
     }
-}
-
-/// Where a configure-call field reads back in the load answer (the SAML names differ).
-fn load_name(kind: SsoKind, request: &str) -> &str {
-    if kind == SsoKind::Oidc {
-        return request;
-    }
-    match request {
-        "idpUrl" => "idpSSOUrl",
-        "entityId" => "idpEntityId",
-        "idpCert" => "idpCertificate",
-        "idpAdditionalCerts" => "idpAdditionalCertificates",
-        other => other,
-    }
-}
-
-fn sorted(values: &[Json]) -> Vec<String> {
-    let mut out: Vec<String> = values.iter().map(Json::to_string).collect();
-    out.sort();
-    out
-}
-
-fn sorted_strings(values: &[String]) -> Vec<String> {
-    let mut out = values.to_vec();
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// A password policy (`password_policy:`), project-wide or for one tenant: wire fields of

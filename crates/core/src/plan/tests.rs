@@ -136,6 +136,8 @@ fn tenant_with_every_field() -> Tenant {
         role_inheritance: Some(String::new()),
         parent: Some(String::new()),
         session: None,
+        sso: None,
+        has_sso: false,
         unmodelled: BTreeMap::new(),
     }
 }

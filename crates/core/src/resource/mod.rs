@@ -25,7 +25,9 @@ use crate::config::DescopeConfig;
 use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
 
-pub use tenant_auth::{SECRET_REPLACED, TenantSession};
+pub use tenant_auth::{
+    DEFAULT_SSO_ID, SECRET_REPLACED, TenantSession, TenantSso, sso_key, wire_sso_id,
+};
 
 declare_kinds! {
     Permission {

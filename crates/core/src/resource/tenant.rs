@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::tenant_auth::prefixed_diffs;
-use super::{KindRules, ResourceKind, TenantSession, carry, sort_dedup};
+use super::{KindRules, ResourceKind, TenantSession, TenantSso, carry, sort_dedup};
 use crate::config::DescopeConfig;
 use crate::plan::{FieldDiff, ResourceRef, json_field_diff};
 
@@ -40,6 +40,15 @@ pub struct Tenant {
     /// The tenant's session settings; read only when the configuration declares `session:`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session: Option<Box<TenantSession>>,
+    /// The tenant's SSO configurations by `ssoId` ([`super::DEFAULT_SSO_ID`] for the default
+    /// one); read only when the configuration declares `sso:` (or, with `--prune`, when the
+    /// tenant has SSO the configuration no longer declares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<BTreeMap<String, TenantSso>>,
+    /// Whether the wire `authType` is `saml` or `oidc`: read only, never written or compared;
+    /// it tells whether a tenant without `sso:` has SSO to prune.
+    #[serde(skip)]
+    pub has_sso: bool,
     /// Fields the server returned that descope-mgmt does not model, by wire name: sent back
     /// unchanged on update so that a newer server's field is never cleared by an older client.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -88,6 +97,8 @@ impl KindRules for Tenant {
         carry(&mut self.role_inheritance, &live.role_inheritance);
         carry(&mut self.parent, &live.parent);
         self.unmodelled.clone_from(&live.unmodelled);
+        carry(&mut self.sso, &live.sso);
+        self.has_sso = live.has_sso;
         self.session = match (self.session, &live.session) {
             (Some(desired), Some(live)) => Some(desired.carry_from(live)),
             (desired, live) => desired.or_else(|| live.clone()),
@@ -100,6 +111,7 @@ impl KindRules for Tenant {
     fn field_diffs(&self, after: &Self) -> Vec<FieldDiff> {
         let parts = |tenant: &Self| Self {
             session: None,
+            sso: None,
             ..tenant.clone()
         };
         let mut diffs = json_field_diff(&parts(self), &parts(after));
@@ -108,6 +120,19 @@ impl KindRules for Tenant {
             self.session.as_deref(),
             after.session.as_deref(),
         ));
+        let (no_sso, before_sso, after_sso) = (BTreeMap::new(), &self.sso, &after.sso);
+        let before_sso = before_sso.as_ref().unwrap_or(&no_sso);
+        let after_sso = after_sso.as_ref().unwrap_or(&no_sso);
+        let mut ids: Vec<&String> = before_sso.keys().chain(after_sso.keys()).collect();
+        ids.sort();
+        ids.dedup();
+        for id in ids {
+            diffs.extend(prefixed_diffs(
+                &format!("sso.{id}"),
+                before_sso.get(id),
+                after_sso.get(id),
+            ));
+        }
         diffs
     }
 

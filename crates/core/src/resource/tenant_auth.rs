@@ -6,6 +6,8 @@
 //! Secrets never enter these shapes (they are serialised into plans and backups): an SSO
 //! configuration carries at most the marker [`SECRET_REPLACED`].
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
@@ -166,4 +168,162 @@ pub(super) fn prefixed_diffs<T: Serialize>(
             })
         })
         .collect()
+}
+
+/// The key of a tenant's default SSO configuration (wire `ssoId` `""`) in [`super::Tenant::sso`].
+pub const DEFAULT_SSO_ID: &str = "default";
+
+/// The wire `ssoId` of a key of [`super::Tenant::sso`].
+pub fn wire_sso_id(key: &str) -> &str {
+    if key == DEFAULT_SSO_ID { "" } else { key }
+}
+
+/// The key of [`super::Tenant::sso`] for a wire `ssoId`.
+pub fn sso_key(wire: &str) -> String {
+    if wire.is_empty() {
+        DEFAULT_SSO_ID.to_owned()
+    } else {
+        wire.to_owned()
+    }
+}
+
+/// One SSO configuration of a tenant, reduced to what the configuration manages: `fields` holds
+/// the configure call's non-secret fields by wire name (plus `roleMappings`, `defaultSSORoles`
+/// and `domains`) in a comparable form (set-like lists sorted, domains lowercased). The live side
+/// is the load answer seen through the desired one ([`TenantSso::live_view`]), so fields the
+/// configuration does not write never differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TenantSso {
+    /// `oidc` or `saml`; `none` for a live configuration with neither side set.
+    #[serde(rename = "type")]
+    pub protocol: String,
+    #[serde(flatten)]
+    pub fields: BTreeMap<String, Json>,
+    /// [`SECRET_REPLACED`] when `--rotate-secrets` sends the secrets although nothing else
+    /// changed; never a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
+}
+
+impl TenantSso {
+    /// Sorts what is set-like so that order never counts as a difference.
+    pub fn comparable(key: &str, value: &Json) -> Json {
+        match (key, value) {
+            ("domains", Json::Array(items)) => {
+                let mut domains: Vec<String> = items
+                    .iter()
+                    .filter_map(Json::as_str)
+                    .map(str::to_ascii_lowercase)
+                    .collect();
+                domains.sort();
+                domains.dedup();
+                json!(domains)
+            }
+            ("roleMappings", Json::Array(items)) => {
+                let mut mappings: Vec<Json> = items
+                    .iter()
+                    .map(|mapping| {
+                        let mut groups: Vec<String> = mapping["groups"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|group| group.as_str().map(str::to_owned))
+                            .collect();
+                        groups.sort();
+                        let role = mapping["roleName"]
+                            .as_str()
+                            .or(mapping["role"]["name"].as_str())
+                            .unwrap_or_default();
+                        json!({"groups": groups, "role": role})
+                    })
+                    .collect();
+                mappings.sort_by_key(Json::to_string);
+                Json::Array(mappings)
+            }
+            (_, Json::Array(items)) => {
+                let mut items = items.clone();
+                items.sort_by_key(Json::to_string);
+                Json::Array(items)
+            }
+            _ => value.clone(),
+        }
+    }
+
+    /// The live configuration (one item of the load-all answer, `{tenant, saml, oidc, ssoId}`)
+    /// reduced to the fields `self` manages.
+    pub fn live_view(&self, live: &Json) -> TenantSso {
+        let protocol = live_protocol(live);
+        let side = if self.protocol == "oidc" {
+            &live["oidc"]
+        } else {
+            &live["saml"]
+        };
+        let fields = self
+            .fields
+            .iter()
+            .map(|(key, wanted)| {
+                let value = match key.as_str() {
+                    "domains" => live["tenant"]["domains"].clone(),
+                    // SAML loads answer `groupsMapping` with `{role: {id, name}}`.
+                    "roleMappings" if side.get("roleMappings").is_none() => {
+                        side["groupsMapping"].clone()
+                    }
+                    other => side[load_name(&self.protocol, other)].clone(),
+                };
+                let value = match (wanted, value) {
+                    // Only the attributes written are managed.
+                    (Json::Object(want), Json::Object(have)) => Json::Object(
+                        want.keys()
+                            .filter_map(|name| Some((name.clone(), have.get(name)?.clone())))
+                            .collect(),
+                    ),
+                    (_, value) => value,
+                };
+                (key.clone(), Self::comparable(key, &value))
+            })
+            .collect();
+        TenantSso {
+            protocol,
+            fields,
+            credentials: None,
+        }
+    }
+
+    /// A live configuration the configuration does not declare (seen only with `--prune`).
+    pub fn unmanaged_view(live: &Json) -> TenantSso {
+        TenantSso {
+            protocol: live_protocol(live),
+            ..TenantSso::default()
+        }
+    }
+}
+
+/// Which side of a load answer is configured.
+fn live_protocol(live: &Json) -> String {
+    let set = |value: &Json| value.as_str().is_some_and(|text| !text.is_empty());
+    if set(&live["oidc"]["clientId"]) {
+        "oidc"
+    } else if ["idpEntityId", "idpSSOUrl", "idpMetadataUrl"]
+        .iter()
+        .any(|key| set(&live["saml"][*key]))
+    {
+        "saml"
+    } else {
+        "none"
+    }
+    .to_owned()
+}
+
+/// Where a configure-call field reads back in the load answer (the SAML names differ).
+fn load_name<'a>(protocol: &str, request: &'a str) -> &'a str {
+    if protocol == "oidc" {
+        return request;
+    }
+    match request {
+        "idpUrl" => "idpSSOUrl",
+        "entityId" => "idpEntityId",
+        "idpCert" => "idpCertificate",
+        "idpAdditionalCerts" => "idpAdditionalCertificates",
+        other => other,
+    }
 }
