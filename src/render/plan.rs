@@ -130,8 +130,8 @@ fn is_set(value: &Value) -> bool {
 /// Secrets (client secrets, passwords, tokens, keys) never appear in a plan.
 fn is_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    // How long a token lives is a setting, not a token.
-    if name.ends_with("_expiration") {
+    // How long a token lives is a setting, not a token; a password policy holds no password.
+    if name.ends_with("_expiration") || name.starts_with("password_policy") {
         return false;
     }
     [

@@ -1,4 +1,4 @@
-//! The read step for the sign-in parts of tenants (session settings, SSO): they are not in the
+//! The read step for the sign-in parts of tenants (session settings, SSO, password policy): they are not in the
 //! tenant list and each takes a call per tenant, so they are read only for tenants whose
 //! configuration declares the block — a portfolio of 10,000 tenants where a few declare
 //! `session:` costs a few reads, not 10,000. [`TenantAuthPort`] is what the step needs from a
@@ -31,6 +31,12 @@ pub trait TenantAuthPort: Send + Sync {
     /// Every SSO configuration of the tenant, as the load-all call answers them
     /// (`{tenant, saml, oidc, ssoId}` each).
     fn tenant_sso(&self, tenant_id: &str) -> impl Future<Output = PortResult<Vec<Json>>> + Send;
+
+    /// The tenant's password policy (the project's when it has none of its own), every field.
+    fn tenant_password_policy(
+        &self,
+        tenant_id: &str,
+    ) -> impl Future<Output = PortResult<Map<String, Json>>> + Send;
 }
 
 /// What one tenant's read found.
@@ -38,6 +44,15 @@ struct Read {
     index: usize,
     session: Option<TenantSession>,
     sso: Option<Vec<Json>>,
+    password_policy: Option<Map<String, Json>>,
+}
+
+/// Which parts of one tenant are read.
+#[derive(Clone, Copy)]
+struct Parts {
+    session: bool,
+    sso: bool,
+    password_policy: bool,
 }
 
 /// Fills the live side of each sign-in part that a desired tenant declares, for the tenants that
@@ -50,41 +65,49 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
     actual: &mut ResourceSet,
     prune: bool,
 ) -> PortResult<()> {
-    let wanted: BTreeMap<&str, (bool, bool)> = desired
+    let wanted: BTreeMap<&str, Parts> = desired
         .tenants
         .iter()
         .map(|tenant| {
-            (
-                tenant.id.as_str(),
-                (tenant.session.is_some(), tenant.sso.is_some()),
-            )
+            let parts = Parts {
+                session: tenant.session.is_some(),
+                sso: tenant.sso.is_some(),
+                password_policy: tenant.password_policy.is_some(),
+            };
+            (tenant.id.as_str(), parts)
         })
-        .filter(|(_, (session, sso))| *session || *sso || prune)
+        .filter(|(_, parts)| parts.session || parts.sso || parts.password_policy || prune)
         .collect();
-    let jobs: Vec<(usize, String, bool, bool)> = actual
+    let jobs: Vec<(usize, String, Parts)> = actual
         .tenants
         .iter()
         .enumerate()
         .filter_map(|(index, live)| {
-            let (session, sso) = *wanted.get(live.id.as_str())?;
-            let sso = sso || (prune && live.has_sso);
-            (session || sso).then(|| (index, live.id.clone(), session, sso))
+            let mut parts = *wanted.get(live.id.as_str())?;
+            parts.sso |= prune && live.has_sso;
+            (parts.session || parts.sso || parts.password_policy)
+                .then(|| (index, live.id.clone(), parts))
         })
         .collect();
     let reads: Vec<Read> = futures::stream::iter(jobs)
-        .map(|(index, id, session, sso)| async move {
-            let session = match session {
+        .map(|(index, id, parts)| async move {
+            let session = match parts.session {
                 true => Some(TenantSession::from_wire(&port.tenant_settings(&id).await?)),
                 false => None,
             };
-            let sso = match sso {
+            let sso = match parts.sso {
                 true => Some(port.tenant_sso(&id).await?),
+                false => None,
+            };
+            let password_policy = match parts.password_policy {
+                true => Some(port.tenant_password_policy(&id).await?),
                 false => None,
             };
             Ok::<_, PortError>(Read {
                 index,
                 session,
                 sso,
+                password_policy,
             })
         })
         .buffer_unordered(READ_CONCURRENCY)
@@ -99,6 +122,9 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
     for read in reads {
         let live = &mut actual.tenants[read.index];
         live.session = read.session.map(Box::new);
+        live.password_policy = read
+            .password_policy
+            .map(|policy| policy.into_iter().collect());
         let (Some(configs), Some(&at)) = (read.sso, by_id.get(&live.id)) else {
             continue;
         };

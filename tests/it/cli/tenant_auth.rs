@@ -312,3 +312,47 @@ fn the_client_secret_never_appears_in_output_plan_file_report_audit_or_backup() 
         );
     }
 }
+
+#[test]
+fn password_policies_of_the_project_and_of_one_tenant_apply_and_drift() {
+    let world = World::new(
+        r#"
+password_policy:
+  min_length: 12
+  uppercase: true
+tenants:
+  - id: acme
+    name: Acme
+    password_policy:
+      min_length: 16
+      lock: true
+      lock_attempts: 5
+  - id: plain
+    name: Plain
+"#,
+    );
+    let applied = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let project = world.get("/v1/mgmt/password/settings");
+    assert_eq!(project["minLength"], json!(12));
+    assert_eq!(project["uppercase"], json!(true));
+    assert_eq!(project["enabled"], json!(true), "unmanaged field kept");
+    let acme = world.get("/v1/mgmt/password/settings?tenantId=acme");
+    assert_eq!(acme["minLength"], json!(16));
+    assert_eq!(acme["lockAttempts"], json!(5));
+
+    let again = world.run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+
+    let mut changed = acme.as_object().unwrap().clone();
+    changed.insert("minLength".into(), json!(6));
+    changed.insert("tenantId".into(), json!("acme"));
+    world.post("/v1/mgmt/password/settings", changed.into());
+    let drift = world.run(&["drift", "--env", "dev"]);
+    assert_eq!(drift.code, 2, "{}{}", drift.stdout, drift.stderr);
+    assert!(
+        drift.stdout.contains("password_policy.minLength: 6 → 16"),
+        "{}",
+        drift.stdout
+    );
+}

@@ -112,6 +112,7 @@ impl From<TenantDto> for Tenant {
             // Not in the tenant's answer: the sign-in read step fills it where declared.
             session: None,
             sso: None,
+            password_policy: None,
             has_sso: matches!(dto.auth_type.as_str(), "oidc" | "saml"),
             unmodelled: dto.unmodelled.into_iter().collect(),
         }

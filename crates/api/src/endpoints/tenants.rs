@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::to_body;
 use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::password_policy::policy_fields;
 use crate::dto::tenant::{DefaultRolesRequest, TenantDto, TenantWriteRequest, created_id};
 use crate::error::ApiError;
 
@@ -207,6 +208,10 @@ impl TenantAuthPort for DescopeClient {
     async fn tenant_sso(&self, tenant_id: &str) -> PortResult<Vec<Value>> {
         Ok(self.sso().load_all(tenant_id).await?)
     }
+
+    async fn tenant_password_policy(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
+        Ok(self.password().load(Some(tenant_id)).await?)
+    }
 }
 
 impl DescopeClient {
@@ -226,6 +231,12 @@ impl DescopeClient {
         }
         if let Some(wanted) = &tenant.sso {
             self.write_sso(&tenant.id, wanted).await?;
+        }
+        if let Some(policy) = &tenant.password_policy {
+            let managed = policy_fields(policy);
+            self.password()
+                .write_managed(Some(&tenant.id), &managed)
+                .await?;
         }
         Ok(())
     }

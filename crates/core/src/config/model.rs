@@ -536,6 +536,10 @@ impl TenantConfig {
                     .map(|sso| (sso.key(), sso.to_resource()))
                     .collect()
             }),
+            password_policy: self
+                .password_policy
+                .as_ref()
+                .map(PasswordPolicy::to_resource),
             has_sso: false,
             unmodelled: BTreeMap::new(),
         }

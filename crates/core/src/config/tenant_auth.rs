@@ -466,6 +466,14 @@ pub const PASSWORD_FIELDS: &[(&str, &str, Option<WholeRange>)] = &[
 ];
 
 impl PasswordPolicy {
+    /// The managed fields by wire name: the live-state shape.
+    pub fn to_resource(&self) -> BTreeMap<String, Json> {
+        self.fields
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
     /// Changes the managed fields of the live policy in place (see [`SessionConfig::apply_to`]).
     pub fn apply_to(&self, live: &mut Map<String, Json>) {
         for (key, value) in &self.fields {

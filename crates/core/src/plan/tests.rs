@@ -137,6 +137,7 @@ fn tenant_with_every_field() -> Tenant {
         parent: Some(String::new()),
         session: None,
         sso: None,
+        password_policy: None,
         has_sso: false,
         unmodelled: BTreeMap::new(),
     }

@@ -65,6 +65,13 @@ declare_kinds! {
         depends_on: [],
         list_all: one_call,
     },
+    PasswordPolicy {
+        module: password_policy,
+        section: password_policy,
+        identity: singleton,
+        depends_on: [],
+        list_all: one_call,
+    },
 }
 
 /// How a kind's resources are listed: one call for all (tenants, roles), or a summary list and

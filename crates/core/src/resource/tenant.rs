@@ -45,6 +45,10 @@ pub struct Tenant {
     /// tenant has SSO the configuration no longer declares).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<BTreeMap<String, TenantSso>>,
+    /// The tenant's own password policy by wire field (`minLength`); read only when the
+    /// configuration declares the tenant's `password_policy:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<BTreeMap<String, serde_json::Value>>,
     /// Whether the wire `authType` is `saml` or `oidc`: read only, never written or compared;
     /// it tells whether a tenant without `sso:` has SSO to prune.
     #[serde(skip)]
@@ -98,6 +102,15 @@ impl KindRules for Tenant {
         carry(&mut self.parent, &live.parent);
         self.unmodelled.clone_from(&live.unmodelled);
         carry(&mut self.sso, &live.sso);
+        self.password_policy = match (self.password_policy, &live.password_policy) {
+            (Some(mut desired), Some(live)) => {
+                for (key, value) in live {
+                    desired.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+                Some(desired)
+            }
+            (desired, live) => desired.or_else(|| live.clone()),
+        };
         self.has_sso = live.has_sso;
         self.session = match (self.session, &live.session) {
             (Some(desired), Some(live)) => Some(desired.carry_from(live)),
@@ -112,6 +125,7 @@ impl KindRules for Tenant {
         let parts = |tenant: &Self| Self {
             session: None,
             sso: None,
+            password_policy: None,
             ..tenant.clone()
         };
         let mut diffs = json_field_diff(&parts(self), &parts(after));
@@ -119,6 +133,11 @@ impl KindRules for Tenant {
             "session",
             self.session.as_deref(),
             after.session.as_deref(),
+        ));
+        diffs.extend(prefixed_diffs(
+            "password_policy",
+            self.password_policy.as_ref(),
+            after.password_policy.as_ref(),
         ));
         let (no_sso, before_sso, after_sso) = (BTreeMap::new(), &self.sso, &after.sso);
         let before_sso = before_sso.as_ref().unwrap_or(&no_sso);
