@@ -1,11 +1,11 @@
-//! The read step for the sign-in parts of tenants (session settings, SSO, password policy): they are not in the
-//! tenant list and each takes a call per tenant, so they are read only for tenants whose
-//! configuration declares the block — a portfolio of 10,000 tenants where a few declare
+//! The read step for the parts of tenants outside the tenant list (session settings, SSO,
+//! password policy, scoped roles): each takes a call per tenant, so they are read only for
+//! tenants whose configuration declares the block — a portfolio of 10,000 tenants where a few declare
 //! `session:` costs a few reads, not 10,000. [`TenantAuthPort`] is what the step needs from a
 //! project; `descope-mgmt-api` implements it on its client.
 //!
-//! SSO configurations the configuration does not name are kept as they are unless `--prune`:
-//! without it they are copied to both sides (so the write keeps them and the plan shows
+//! SSO configurations and scoped roles the configuration does not name are kept unless
+//! `--prune`: without it they are copied to both sides (so the write keeps them and the plan shows
 //! nothing); with it they are live only, and the plan deletes them.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +15,7 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value as Json};
 
 use crate::port::{PortError, PortResult};
-use crate::resource::{ResourceSet, TenantSession, TenantSso, sso_key};
+use crate::resource::{ResourceSet, TenantRole, TenantSession, TenantSso, sso_key};
 
 /// How many tenants' parts are read at once.
 const READ_CONCURRENCY: usize = 8;
@@ -32,6 +32,12 @@ pub trait TenantAuthPort: Send + Sync {
     /// (`{tenant, saml, oidc, ssoId}` each).
     fn tenant_sso(&self, tenant_id: &str) -> impl Future<Output = PortResult<Vec<Json>>> + Send;
 
+    /// The roles that exist only inside the tenant, by name.
+    fn tenant_roles(
+        &self,
+        tenant_id: &str,
+    ) -> impl Future<Output = PortResult<BTreeMap<String, TenantRole>>> + Send;
+
     /// The tenant's password policy (the project's when it has none of its own), every field.
     fn tenant_password_policy(
         &self,
@@ -45,6 +51,7 @@ struct Read {
     session: Option<TenantSession>,
     sso: Option<Vec<Json>>,
     password_policy: Option<Map<String, Json>>,
+    roles: Option<BTreeMap<String, TenantRole>>,
 }
 
 /// Which parts of one tenant are read.
@@ -53,6 +60,13 @@ struct Parts {
     session: bool,
     sso: bool,
     password_policy: bool,
+    roles: bool,
+}
+
+impl Parts {
+    fn any(self) -> bool {
+        self.session || self.sso || self.password_policy || self.roles
+    }
 }
 
 /// Fills the live side of each sign-in part that a desired tenant declares, for the tenants that
@@ -73,10 +87,11 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
                 session: tenant.session.is_some(),
                 sso: tenant.sso.is_some(),
                 password_policy: tenant.password_policy.is_some(),
+                roles: tenant.roles.is_some(),
             };
             (tenant.id.as_str(), parts)
         })
-        .filter(|(_, parts)| parts.session || parts.sso || parts.password_policy || prune)
+        .filter(|(_, parts)| parts.any() || prune)
         .collect();
     let jobs: Vec<(usize, String, Parts)> = actual
         .tenants
@@ -85,8 +100,7 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
         .filter_map(|(index, live)| {
             let mut parts = *wanted.get(live.id.as_str())?;
             parts.sso |= prune && live.has_sso;
-            (parts.session || parts.sso || parts.password_policy)
-                .then(|| (index, live.id.clone(), parts))
+            parts.any().then(|| (index, live.id.clone(), parts))
         })
         .collect();
     let reads: Vec<Read> = futures::stream::iter(jobs)
@@ -103,11 +117,16 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
                 true => Some(port.tenant_password_policy(&id).await?),
                 false => None,
             };
+            let roles = match parts.roles {
+                true => Some(port.tenant_roles(&id).await?),
+                false => None,
+            };
             Ok::<_, PortError>(Read {
                 index,
                 session,
                 sso,
                 password_policy,
+                roles,
             })
         })
         .buffer_unordered(READ_CONCURRENCY)
@@ -125,7 +144,19 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
         live.password_policy = read
             .password_policy
             .map(|policy| policy.into_iter().collect());
-        let (Some(configs), Some(&at)) = (read.sso, by_id.get(&live.id)) else {
+        let Some(&at) = by_id.get(&live.id) else {
+            continue;
+        };
+        if let (Some(live_roles), Some(wanted)) = (read.roles, desired.tenants[at].roles.as_mut()) {
+            // Without --prune a role made elsewhere inside the tenant is kept: both sides.
+            if !prune {
+                for (name, role) in &live_roles {
+                    wanted.entry(name.clone()).or_insert_with(|| role.clone());
+                }
+            }
+            live.roles = Some(live_roles);
+        }
+        let Some(configs) = read.sso else {
             continue;
         };
         let wanted = desired.tenants[at].sso.get_or_insert_with(BTreeMap::new);

@@ -356,3 +356,74 @@ tenants:
         drift.stdout
     );
 }
+
+fn scoped_roles(world: &World, tenant: &str) -> Vec<(String, String)> {
+    let found = world.post("/v1/mgmt/role/search", json!({"tenantIds": [tenant]}));
+    let mut roles: Vec<(String, String)> = found["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|role| role["tenantId"] == json!(tenant))
+        .map(|role| {
+            let name = role["name"].as_str().unwrap().to_owned();
+            (
+                name,
+                role["description"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    roles.sort();
+    roles
+}
+
+const SCOPED: &str = r#"
+permissions:
+  - name: audit.read
+    description: Reads the audit trail
+tenants:
+  - id: acme
+    name: Acme
+    default_roles: [acme-auditor]
+    roles:
+      - name: acme-auditor
+        description: Reads Acme's audit trail
+        permissions: [audit.read]
+  - id: globex
+    name: Globex
+"#;
+
+#[test]
+fn tenant_scoped_roles_are_created_with_the_tenant_and_pruned_only_inside_it() {
+    let world = World::new(SCOPED);
+    let applied = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(
+        scoped_roles(&world, "acme"),
+        [(
+            "acme-auditor".to_owned(),
+            "Reads Acme's audit trail".to_owned()
+        )]
+    );
+    let acme = world.get("/v1/mgmt/tenant?id=acme");
+    assert_eq!(acme["defaultRoles"], json!(["acme-auditor"]));
+    let again = world.run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+
+    // A role made elsewhere inside acme is kept without --prune and deleted with it; a role
+    // of the same name in another tenant is never touched.
+    for tenant in ["acme", "globex"] {
+        world.post(
+            "/v1/mgmt/role/create",
+            json!({"name": "stray", "description": "", "tenantId": tenant}),
+        );
+    }
+    let kept = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(kept.code, 0, "{}", kept.stderr);
+    assert_eq!(scoped_roles(&world, "acme").len(), 2);
+    let planned = world.run(&["plan", "--env", "dev", "--prune"]);
+    assert!(planned.stdout.contains("roles.stray"), "{}", planned.stdout);
+    let pruned = world.run(&["apply", "--env", "dev", "--prune"]);
+    assert_eq!(pruned.code, 0, "{}", pruned.stderr);
+    assert_eq!(scoped_roles(&world, "acme").len(), 1);
+    assert_eq!(scoped_roles(&world, "globex").len(), 1);
+}

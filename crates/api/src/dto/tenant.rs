@@ -113,6 +113,7 @@ impl From<TenantDto> for Tenant {
             session: None,
             sso: None,
             password_policy: None,
+            roles: None,
             has_sso: matches!(dto.auth_type.as_str(), "oidc" | "saml"),
             unmodelled: dto.unmodelled.into_iter().collect(),
         }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use descope_mgmt_core::config::tenant_auth::SsoWrite;
 use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
-use descope_mgmt_core::resource::{Tenant, TenantSso, sso_key, wire_sso_id};
+use descope_mgmt_core::resource::{Tenant, TenantRole, TenantSso, sso_key, wire_sso_id};
 use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use serde_json::{Map, Value, json};
 
@@ -209,6 +209,19 @@ impl TenantAuthPort for DescopeClient {
         Ok(self.sso().load_all(tenant_id).await?)
     }
 
+    async fn tenant_roles(&self, tenant_id: &str) -> PortResult<BTreeMap<String, TenantRole>> {
+        Ok(self
+            .roles()
+            .of_tenant(tenant_id)
+            .await?
+            .into_iter()
+            .map(|role| {
+                let scoped = TenantRole::new(role.description, role.permission_names);
+                (role.name, scoped)
+            })
+            .collect())
+    }
+
     async fn tenant_password_policy(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
         Ok(self.password().load(Some(tenant_id)).await?)
     }
@@ -236,6 +249,28 @@ impl DescopeClient {
             let managed = policy_fields(policy);
             self.password()
                 .write_managed(Some(&tenant.id), &managed)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Creates, updates and deletes the roles inside the tenant so that they are `tenant.roles`
+    /// (which the read step completed with the live ones unless `--prune`).
+    async fn write_scoped_roles(&self, tenant: &Tenant) -> PortResult<()> {
+        let Some(wanted) = &tenant.roles else {
+            return Ok(());
+        };
+        let live_roles = TenantAuthPort::tenant_roles(self, &tenant.id).await?;
+        for (name, role) in wanted {
+            if live_roles.get(name) != Some(role) {
+                self.roles()
+                    .write_scoped(&tenant.id, name, Some(role), live_roles.contains_key(name))
+                    .await?;
+            }
+        }
+        for name in live_roles.keys().filter(|name| !wanted.contains_key(*name)) {
+            self.roles()
+                .write_scoped(&tenant.id, name, None, true)
                 .await?;
         }
         Ok(())
@@ -295,8 +330,20 @@ impl ResourcePort<Tenant> for DescopeClient {
             .collect())
     }
 
+    /// With scoped roles the default roles wait for them: create, roles, then default roles.
     async fn create(&self, tenant: &Tenant) -> PortResult<()> {
-        self.tenants().create(tenant).await.map_err(|error| {
+        let scoped_defaults = tenant.roles.is_some() && !tenant.default_roles.is_empty();
+        let bare;
+        let created = if scoped_defaults {
+            bare = Tenant {
+                default_roles: Vec::new(),
+                ..tenant.clone()
+            };
+            &bare
+        } else {
+            tenant
+        };
+        self.tenants().create(created).await.map_err(|error| {
             let created = error.operation == "tenant.default_roles";
             let mut port = PortError::from(error);
             // The create itself landed, so "not found" or "invalid" (a missing role) must not
@@ -306,9 +353,18 @@ impl ResourcePort<Tenant> for DescopeClient {
             }
             port
         })?;
-        // The tenant exists now: a failing sign-in write must not send the engine looking for
-        // it and creating it again.
-        self.write_sign_in(tenant).await.map_err(|mut port| {
+        // The tenant exists now: a failing write of its parts must not send the engine looking
+        // for it and creating it again.
+        let parts = async {
+            self.write_scoped_roles(tenant).await?;
+            if scoped_defaults {
+                self.tenants()
+                    .set_default_roles(&tenant.id, &tenant.default_roles)
+                    .await?;
+            }
+            self.write_sign_in(tenant).await
+        };
+        parts.await.map_err(|mut port: PortError| {
             if port.kind != PortErrorKind::Unavailable {
                 port.kind = PortErrorKind::Other;
             }
@@ -316,7 +372,9 @@ impl ResourcePort<Tenant> for DescopeClient {
         })
     }
 
+    /// Scoped roles first, since the update sets default roles that may be among them.
     async fn update(&self, tenant: &Tenant) -> PortResult<()> {
+        self.write_scoped_roles(tenant).await?;
         self.tenants().update(tenant).await?;
         self.write_sign_in(tenant).await
     }

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::resource;
+use crate::resource::{self, TenantRole};
 use crate::secret::ManagementKey;
 
 use super::diagnostic::{Violation, Violations};
@@ -540,6 +540,16 @@ impl TenantConfig {
                 .password_policy
                 .as_ref()
                 .map(PasswordPolicy::to_resource),
+            roles: (!self.roles.is_empty()).then(|| {
+                self.roles
+                    .iter()
+                    .map(|role| {
+                        let scoped =
+                            TenantRole::new(role.description.clone(), role.permissions.clone());
+                        (role.name.clone(), scoped)
+                    })
+                    .collect()
+            }),
             has_sso: false,
             unmodelled: BTreeMap::new(),
         }

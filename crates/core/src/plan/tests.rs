@@ -138,6 +138,7 @@ fn tenant_with_every_field() -> Tenant {
         session: None,
         sso: None,
         password_policy: None,
+        roles: None,
         has_sso: false,
         unmodelled: BTreeMap::new(),
     }

@@ -26,7 +26,7 @@ use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
 
 pub use tenant_auth::{
-    DEFAULT_SSO_ID, SECRET_REPLACED, TenantSession, TenantSso, sso_key, wire_sso_id,
+    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, sso_key, wire_sso_id,
 };
 
 declare_kinds! {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::tenant_auth::prefixed_diffs;
-use super::{KindRules, ResourceKind, TenantSession, TenantSso, carry, sort_dedup};
+use super::tenant_auth::{keyed_diffs, prefixed_diffs};
+use super::{KindRules, ResourceKind, TenantRole, TenantSession, TenantSso, carry, sort_dedup};
 use crate::config::DescopeConfig;
 use crate::plan::{FieldDiff, ResourceRef, json_field_diff};
 
@@ -45,6 +45,10 @@ pub struct Tenant {
     /// tenant has SSO the configuration no longer declares).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sso: Option<BTreeMap<String, TenantSso>>,
+    /// Roles that exist only inside this tenant, by name; read only when the configuration
+    /// declares the tenant's `roles:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<BTreeMap<String, TenantRole>>,
     /// The tenant's own password policy by wire field (`minLength`); read only when the
     /// configuration declares the tenant's `password_policy:`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,10 +87,11 @@ impl KindRules for Tenant {
         self.normalized()
     }
 
-    /// A tenant's default roles must exist before it.
+    /// A tenant's default roles must exist before it (its own scoped roles are written with it).
     fn references(&self) -> Vec<ResourceRef> {
         self.default_roles
             .iter()
+            .filter(|name| !self.roles.as_ref().is_some_and(|own| own.contains_key(*name)))
             .map(|name| ResourceRef::new(ResourceKind::Role, name))
             .collect()
     }
@@ -102,6 +107,7 @@ impl KindRules for Tenant {
         carry(&mut self.parent, &live.parent);
         self.unmodelled.clone_from(&live.unmodelled);
         carry(&mut self.sso, &live.sso);
+        carry(&mut self.roles, &live.roles);
         self.password_policy = match (self.password_policy, &live.password_policy) {
             (Some(mut desired), Some(live)) => {
                 for (key, value) in live {
@@ -126,6 +132,7 @@ impl KindRules for Tenant {
             session: None,
             sso: None,
             password_policy: None,
+            roles: None,
             ..tenant.clone()
         };
         let mut diffs = json_field_diff(&parts(self), &parts(after));
@@ -139,19 +146,8 @@ impl KindRules for Tenant {
             self.password_policy.as_ref(),
             after.password_policy.as_ref(),
         ));
-        let (no_sso, before_sso, after_sso) = (BTreeMap::new(), &self.sso, &after.sso);
-        let before_sso = before_sso.as_ref().unwrap_or(&no_sso);
-        let after_sso = after_sso.as_ref().unwrap_or(&no_sso);
-        let mut ids: Vec<&String> = before_sso.keys().chain(after_sso.keys()).collect();
-        ids.sort();
-        ids.dedup();
-        for id in ids {
-            diffs.extend(prefixed_diffs(
-                &format!("sso.{id}"),
-                before_sso.get(id),
-                after_sso.get(id),
-            ));
-        }
+        diffs.extend(keyed_diffs("roles", &self.roles, &after.roles));
+        diffs.extend(keyed_diffs("sso", &self.sso, &after.sso));
         diffs
     }
 

@@ -170,6 +170,26 @@ pub(super) fn prefixed_diffs<T: Serialize>(
         .collect()
 }
 
+/// Field differences of two optional maps of parts (SSO configurations by id, roles by name),
+/// each field named `<prefix>.<key>.<field>`.
+pub(super) fn keyed_diffs<T: Serialize>(
+    prefix: &str,
+    before: &Option<BTreeMap<String, T>>,
+    after: &Option<BTreeMap<String, T>>,
+) -> Vec<FieldDiff> {
+    let empty = BTreeMap::new();
+    let (before, after) = (
+        before.as_ref().unwrap_or(&empty),
+        after.as_ref().unwrap_or(&empty),
+    );
+    let mut keys: Vec<&String> = before.keys().chain(after.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .flat_map(|key| prefixed_diffs(&format!("{prefix}.{key}"), before.get(key), after.get(key)))
+        .collect()
+}
+
 /// The key of a tenant's default SSO configuration (wire `ssoId` `""`) in [`super::Tenant::sso`].
 pub const DEFAULT_SSO_ID: &str = "default";
 
@@ -325,5 +345,24 @@ fn load_name<'a>(protocol: &str, request: &'a str) -> &'a str {
         "idpCert" => "idpCertificate",
         "idpAdditionalCerts" => "idpAdditionalCertificates",
         other => other,
+    }
+}
+
+/// A role that exists only inside one tenant (`tenants[].roles`), keyed by name in
+/// [`super::Tenant::roles`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct TenantRole {
+    pub description: String,
+    /// Sorted, deduplicated.
+    pub permission_names: Vec<String>,
+}
+
+impl TenantRole {
+    pub fn new(description: String, mut permission_names: Vec<String>) -> Self {
+        super::sort_dedup(&mut permission_names);
+        Self {
+            description,
+            permission_names,
+        }
     }
 }
