@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use descope_mgmt_core::plan::{Action, Plan};
+use descope_mgmt_core::resource::SECRET_REPLACED;
 use serde_json::Value;
 
 /// How a plan reads: colours (Terraform's: `+` green, `~` yellow, `-` red) and whether creates
@@ -146,6 +147,10 @@ fn is_sensitive(name: &str) -> bool {
 }
 
 fn shown(name: &str, value: &Value) -> String {
+    // The `--rotate-secrets` mark stands in for a secret and is what the plan must say.
+    if value.as_str() == Some(SECRET_REPLACED) {
+        return SECRET_REPLACED.to_owned();
+    }
     if is_sensitive(name) {
         "(sensitive)".to_owned()
     } else {

@@ -220,8 +220,13 @@ pub struct TenantSso {
     #[serde(flatten)]
     pub fields: BTreeMap<String, Json>,
     /// [`SECRET_REPLACED`] when `--rotate-secrets` sends the secrets although nothing else
-    /// changed; never a secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// changed; never a secret. Named as the field it stands for, so the plan line reads
+    /// `sso.default.client_secret: secret replaced`.
+    #[serde(
+        default,
+        rename = "client_secret",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub credentials: Option<String>,
 }
 
