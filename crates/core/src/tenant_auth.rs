@@ -177,3 +177,125 @@ pub async fn read_tenant_auth<P: TenantAuthPort>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::resource::Tenant;
+
+    /// One tenant `acme` with an SSO configuration `okta` and a scoped role `stray`; counts
+    /// calls.
+    #[derive(Default)]
+    struct Port {
+        calls: AtomicUsize,
+    }
+
+    impl TenantAuthPort for Port {
+        async fn tenant_settings(&self, _: &str) -> PortResult<Map<String, Json>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Ok(Map::new())
+        }
+
+        async fn tenant_sso(&self, _: &str) -> PortResult<Vec<Json>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Ok(vec![
+                json!({"ssoId": "okta", "oidc": {"clientId": "c1"}, "saml": {}}),
+            ])
+        }
+
+        async fn tenant_roles(&self, _: &str) -> PortResult<BTreeMap<String, TenantRole>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Ok(BTreeMap::from([(
+                "stray".to_owned(),
+                TenantRole::default(),
+            )]))
+        }
+
+        async fn tenant_password_policy(&self, _: &str) -> PortResult<Map<String, Json>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Ok(Map::new())
+        }
+    }
+
+    fn sets(desired: Tenant) -> (ResourceSet, ResourceSet) {
+        let live = Tenant {
+            id: "acme".into(),
+            has_sso: true,
+            ..Tenant::default()
+        };
+        let desired = ResourceSet {
+            tenants: vec![desired],
+            ..ResourceSet::default()
+        };
+        let actual = ResourceSet {
+            tenants: vec![live],
+            ..ResourceSet::default()
+        };
+        (desired, actual)
+    }
+
+    fn declaring_roles_and_sso() -> Tenant {
+        Tenant {
+            id: "acme".into(),
+            roles: Some(BTreeMap::new()),
+            sso: Some(BTreeMap::new()),
+            ..Tenant::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tenant_declaring_nothing_is_not_read_even_with_sso_live() {
+        let port = Port::default();
+        let (mut desired, mut actual) = sets(Tenant {
+            id: "acme".into(),
+            ..Tenant::default()
+        });
+        read_tenant_auth(&port, &mut desired, &mut actual, false)
+            .await
+            .unwrap();
+        assert_eq!(port.calls.load(Ordering::SeqCst), 0);
+        assert_eq!(actual.tenants[0].sso, None);
+    }
+
+    #[tokio::test]
+    async fn without_prune_live_parts_the_configuration_does_not_name_are_kept_on_both_sides() {
+        let port = Port::default();
+        let (mut desired, mut actual) = sets(declaring_roles_and_sso());
+        read_tenant_auth(&port, &mut desired, &mut actual, false)
+            .await
+            .unwrap();
+        assert_eq!(port.calls.load(Ordering::SeqCst), 2);
+        assert_eq!(desired.tenants[0].roles, actual.tenants[0].roles);
+        assert_eq!(desired.tenants[0].sso, actual.tenants[0].sso);
+        assert!(actual.tenants[0].sso.as_ref().unwrap().contains_key("okta"));
+    }
+
+    #[tokio::test]
+    async fn with_prune_they_are_live_only_and_sso_of_a_tenant_without_the_block_is_read() {
+        let port = Port::default();
+        let (mut desired, mut actual) = sets(declaring_roles_and_sso());
+        read_tenant_auth(&port, &mut desired, &mut actual, true)
+            .await
+            .unwrap();
+        assert_eq!(desired.tenants[0].roles, Some(BTreeMap::new()));
+        assert_eq!(desired.tenants[0].sso, Some(BTreeMap::new()));
+        assert_eq!(actual.tenants[0].roles.as_ref().unwrap().len(), 1);
+
+        let (mut desired, mut actual) = sets(Tenant {
+            id: "acme".into(),
+            ..Tenant::default()
+        });
+        read_tenant_auth(&port, &mut desired, &mut actual, true)
+            .await
+            .unwrap();
+        assert_eq!(desired.tenants[0].sso, Some(BTreeMap::new()));
+        assert_eq!(
+            actual.tenants[0].sso.as_ref().unwrap()["okta"].protocol,
+            "oidc"
+        );
+    }
+}
