@@ -17,6 +17,7 @@ import sys
 
 from descope import DescopeClient
 from descope.management.common import SessionExpirationUnit
+from sdk_checks import Checks
 
 
 def main() -> int:
@@ -49,15 +50,8 @@ def main() -> int:
         print("tenant-auth-sdk-check: refresh token expiration changed to 7 days")
         return 0
 
-    results = {"passed": 0, "failed": 0}
-
-    def check(name, actual, expected):
-        if actual == expected:
-            results["passed"] += 1
-            print(f"ok   {name}")
-        else:
-            results["failed"] += 1
-            print(f"FAIL {name}: {actual!r} != {expected!r}")
+    checks = Checks("tenant-auth-sdk-check")
+    check = checks.check
 
     check("session enabled", settings.get("enabled"), True)
     check(
@@ -96,8 +90,7 @@ def main() -> int:
 
     policy = mgmt.password.get_settings(args.tenant)
     check("tenant password min length", policy.get("minLength"), 16)
-    print(f"tenant-auth-sdk-check: {results['passed']} passed, {results['failed']} failed")
-    return 0 if results["failed"] == 0 else 1
+    return checks.finish()
 
 
 if __name__ == "__main__":
