@@ -6,9 +6,7 @@ use std::time::{Duration, Instant};
 
 use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
 use descope_mgmt_core::plan::{Action, Plan};
-use descope_mgmt_core::safety::{
-    EnvLock, LockError, check_deletes, touched_live_state, write_backup,
-};
+use descope_mgmt_core::safety::{check_deletes, touched_live_state, write_backup};
 
 use super::{Planned, state_dir};
 use crate::exit::{CliError, Exit};
@@ -266,10 +264,7 @@ pub async fn execute(
         // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
-        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
-            LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
-            LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
-        })?;
+        let _lock = super::lock_project(&planned.client, &planned.env, &settings.printer)?;
         let backup = write_backup(
             &dir,
             &planned.env,

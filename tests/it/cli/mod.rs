@@ -11,6 +11,7 @@ mod flags;
 mod flows;
 mod help;
 mod live;
+mod locks;
 mod lossless;
 mod operators;
 mod output_contract;

@@ -417,8 +417,14 @@ fn env_all_prints_one_matrix_and_skips_envs_without_credentials() {
 
 #[test]
 fn a_held_environment_lock_refuses_the_apply() {
+    use descope_mgmt_core::safety::{LockKey, ProjectLock};
     let world = World::new(TENANTS);
-    let _held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let _held = ProjectLock::acquire(
+        &world.lock_dir(),
+        &LockKey::new("P2local", world.url()),
+        "elsewhere",
+    )
+    .unwrap();
     let result = world.run(&["apply", "--env", "dev"]);
     assert_eq!(result.code, 4, "{}", result.stderr);
     assert!(result.stderr.contains("locked"), "{}", result.stderr);

@@ -149,11 +149,24 @@ impl World {
         command
     }
 
-    /// What every run of the binary in this world sees: the key and the state directory.
+    /// The per-user state location every run of this world shares (`$XDG_STATE_HOME`): one
+    /// per world, so project locks of parallel tests never meet.
+    pub fn user_state_home(&self) -> PathBuf {
+        self.dir.path().join("user-state")
+    }
+
+    /// Where the binary keeps this world's project locks.
+    pub fn lock_dir(&self) -> PathBuf {
+        self.user_state_home().join("descope-mgmt/locks")
+    }
+
+    /// What every run of the binary in this world sees: the key, the state directory and the
+    /// per-user state location.
     fn run_env(&self, command: &mut Command) {
         command
             .env("KEY", &self.key)
-            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir());
+            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
+            .env("XDG_STATE_HOME", self.user_state_home());
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

@@ -27,7 +27,7 @@ pub enum LockError {
         project: String,
         endpoint: String,
         path: PathBuf,
-        holder: Holder,
+        holder: Box<Holder>,
     },
     #[error(
         "refusing the lock file {}: it is a symbolic link (remove it; the tool creates its own)",
@@ -135,7 +135,7 @@ impl ProjectLock {
                         project: key.project_id.clone(),
                         endpoint: key.endpoint.clone(),
                         path,
-                        holder: read_holder(&mut file),
+                        holder: Box::new(read_holder(&mut file)),
                     });
                 }
                 Err(TryLockError::Error(source)) => {
