@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
 use descope_mgmt_core::plan::{Action, Plan};
-use descope_mgmt_core::safety::{check_deletes, touched_live_state, write_backup};
+use descope_mgmt_core::safety::{
+    check_audit_writable, check_deletes, touched_live_state, write_backup,
+};
 
 use super::{Planned, state_dir};
 use crate::exit::{CliError, Exit};
@@ -275,6 +277,14 @@ pub async fn execute(
             CliError::new(
                 Exit::Error,
                 format!("backup failed, nothing written: {error}"),
+            )
+        })?;
+        // Checked after the backup (which makes no API call) so a failed backup leaves no trace,
+        // and before the first write, so no change goes out unaudited.
+        check_audit_writable(&dir, &planned.env).map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot write the audit log, nothing written: {error}"),
             )
         })?;
         let printer = &settings.printer;

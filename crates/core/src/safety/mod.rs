@@ -12,7 +12,7 @@ mod lock;
 #[cfg(test)]
 mod tests;
 
-pub use audit::{AuditRecord, append_audit, current_user};
+pub use audit::{AuditRecord, append_audit, check_audit_writable, current_user};
 pub use backup::{
     BACKUP_FORMAT_VERSION, BackupDocument, BackupEntry, read_backup, touched_live_state,
     write_backup,
