@@ -4,7 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
+use descope_mgmt_core::apply::{
+    ApplyOptions, ApplyReport, ApplyStatus, FailureKind, Outcome, apply,
+};
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
     check_audit_writable, check_deletes, touched_live_state, write_backup,
@@ -146,6 +148,16 @@ impl RunSummary {
         );
         for result in &self.report.results {
             match &result.outcome {
+                // The resource exists: saying "failed" would send the operator to re-create it.
+                Outcome::Failed {
+                    message,
+                    error: FailureKind::Incomplete,
+                } => text.push_str(&format!(
+                    "\n  {}, work left: {} {}: {message}",
+                    done_word(result.action),
+                    result.kind,
+                    result.id
+                )),
                 Outcome::Failed { message, .. } => text.push_str(&format!(
                     "\n  failed: {} {} {}: {message}",
                     result.action.as_str(),
@@ -173,6 +185,16 @@ impl RunSummary {
                 self.stop_signal.map_or(Exit::Interrupted, StopSignal::exit)
             }
         }
+    }
+}
+
+/// "created", "updated", "deleted": what a change did when it landed.
+fn done_word(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Delete => "deleted",
+        Action::Unchanged => "unchanged",
     }
 }
 

@@ -7,6 +7,7 @@ mod config_schema;
 mod config_validate;
 mod connect;
 mod env_list;
+mod faults;
 mod flags;
 mod flows;
 mod help;

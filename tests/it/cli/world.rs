@@ -124,6 +124,17 @@ impl World {
         self.live.url.clone()
     }
 
+    /// Shuts the emulator down (in-flight calls finish); its address then refuses connections,
+    /// as a server that went away does.
+    pub fn stop_emulator(&mut self) {
+        if let Some(emulator) = self.live.emulator.take() {
+            self.live
+                .runtime
+                .block_on(emulator.shutdown())
+                .expect("emulator stops");
+        }
+    }
+
     /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
     /// emulator — and `qa` without credentials.
     pub fn write_config(&self, resources: &str) {
