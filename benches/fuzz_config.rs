@@ -4,7 +4,7 @@
 //! runs for as long as asked.
 //!
 //! `cargo bench --bench fuzz_config` (60 s), or `FUZZ_SECONDS=600 cargo bench --bench
-//! fuzz_config`. Mutants come from proptest strategies driven by a seeded runner
+//! fuzz_config`; add `--profile dev` to reuse the test build instead of an optimised one. Mutants come from proptest strategies driven by a seeded runner
 //! (`FUZZ_SEED`, default 0), so a run is repeatable; a mutant that panics is written to
 //! `target/fuzz-config/panic-N/descope.yaml` and the run exits 1.
 
@@ -20,12 +20,66 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 /// Fragments that tend to reach the loader's corners: YAML syntax, interpolation, odd scalars.
 const TOKENS: &[&str] = &[
-    ":", "- ", "{", "}", "[", "]", ",", "\"", "'", "#", "&a ", "*a", "<<: *a", "!!int ", "!!str ",
-    "!!map ", "---\n", "...\n", "\t", "\0", "\u{feff}", "${", "}", "${X:-", "${X:-${Y}}", "$$",
-    "~", "null", "true", "yes", "0x1F", "1e400", "-0", ".nan", "999999999999999999999999999999",
-    "\n", "\n  ", "\n    - ", "?", "|\n", ">-\n", "environments", "tenants", "roles",
-    "permissions", "flows", "themes", "templates", "policies", "id: ", "name: ", "emulator: ",
-    "base_url: ", "http://", "http://[::1", "../", "/dev/zero", "é", "𝔘", "\\u0000",
+    ":",
+    "- ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    "\"",
+    "'",
+    "#",
+    "&a ",
+    "*a",
+    "<<: *a",
+    "!!int ",
+    "!!str ",
+    "!!map ",
+    "---\n",
+    "...\n",
+    "\t",
+    "\0",
+    "\u{feff}",
+    "${",
+    "}",
+    "${X:-",
+    "${X:-${Y}}",
+    "$$",
+    "~",
+    "null",
+    "true",
+    "yes",
+    "0x1F",
+    "1e400",
+    "-0",
+    ".nan",
+    "999999999999999999999999999999",
+    "\n",
+    "\n  ",
+    "\n    - ",
+    "?",
+    "|\n",
+    ">-\n",
+    "environments",
+    "tenants",
+    "roles",
+    "permissions",
+    "flows",
+    "themes",
+    "templates",
+    "policies",
+    "id: ",
+    "name: ",
+    "emulator: ",
+    "base_url: ",
+    "http://",
+    "http://[::1",
+    "../",
+    "/dev/zero",
+    "é",
+    "𝔘",
+    "\\u0000",
 ];
 
 #[derive(Debug, Clone)]
@@ -63,11 +117,9 @@ fn apply(text: &str, mutation: &Mutation) -> String {
             let at = pick(at, bytes.len() + 1);
             bytes.splice(at..at, TOKENS[token].bytes());
         }
-        Mutation::FlipByte { at, byte } => {
-            if !bytes.is_empty() {
-                let at = pick(at, bytes.len());
-                bytes[at] = byte;
-            }
+        Mutation::FlipByte { at, byte } if !bytes.is_empty() => {
+            let at = pick(at, bytes.len());
+            bytes[at] = byte;
         }
         Mutation::DuplicateLine { line } if !lines.is_empty() => {
             let line = pick(line, lines.len());
@@ -97,7 +149,11 @@ fn seeds(root: &Path) -> Vec<PathBuf> {
     if let Ok(entries) = std::fs::read_dir(root.join("tests/fixtures/broken")) {
         let mut cases: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
         cases.sort();
-        seeds.extend(cases.into_iter().filter(|case| case.join("descope.yaml").is_file()));
+        seeds.extend(
+            cases
+                .into_iter()
+                .filter(|case| case.join("descope.yaml").is_file()),
+        );
     }
     seeds
 }

@@ -5,15 +5,11 @@ use std::process::Stdio;
 
 use serde_json::json;
 
-use super::world::{World, read_json, wait_while_running};
+use super::world::{World, numbered_tenants, read_json, wait_while_running};
 
 #[test]
 fn with_the_server_gone_the_rest_is_reported_not_attempted_after_the_first_failure() {
-    let mut yaml = String::from("tenants:\n");
-    for n in 0..6 {
-        yaml.push_str(&format!("  - id: t-{n}\n    name: Tenant {n}\n"));
-    }
-    let mut world = World::new(&yaml);
+    let mut world = World::new(&numbered_tenants(6));
     let report = world.path("report.json");
     // Each call takes 1.5 s, so the server is stopped while the first writes are under way.
     world.post("/emulator/faults", json!({"latencyMs": 1500}));

@@ -9,15 +9,7 @@ use serde_json::json;
 
 use super::flows::corpus;
 use super::support::{descope_mgmt, run};
-use super::world::{World, wait_while_running};
-
-fn tenants(count: usize) -> String {
-    let mut yaml = String::from("tenants:\n");
-    for n in 0..count {
-        yaml.push_str(&format!("  - id: t-{n}\n    name: Tenant {n}\n"));
-    }
-    yaml
-}
+use super::world::{World, numbered_tenants, wait_while_running};
 
 fn project_key(world: &World) -> LockKey {
     LockKey::new("P2local", world.url())
@@ -25,7 +17,7 @@ fn project_key(world: &World) -> LockKey {
 
 #[test]
 fn two_applies_from_two_checkouts_on_one_project_take_turns_the_second_exits_4() {
-    let world = World::new(&tenants(12));
+    let world = World::new(&numbered_tenants(12));
     // A second checkout: its own directory, configuration copy and state directory, the same
     // user and project.
     let other = tempfile::tempdir().unwrap();
@@ -121,7 +113,7 @@ fn every_write_command_takes_the_project_lock() {
 
 #[test]
 fn a_lock_left_by_a_killed_run_is_taken_over_with_a_note() {
-    let world = World::new(&tenants(1));
+    let world = World::new(&numbered_tenants(1));
     std::fs::create_dir_all(world.lock_dir()).unwrap();
     std::fs::write(
         world.lock_dir().join(project_key(&world).file_name()),
@@ -143,7 +135,7 @@ fn a_lock_left_by_a_killed_run_is_taken_over_with_a_note() {
 
 #[test]
 fn a_lock_file_planted_as_a_symbolic_link_stops_the_run_before_any_write() {
-    let world = World::new(&tenants(1));
+    let world = World::new(&numbered_tenants(1));
     std::fs::create_dir_all(world.lock_dir()).unwrap();
     let victim = world.path("victim.txt");
     std::fs::write(&victim, "precious").unwrap();

@@ -317,6 +317,15 @@ pub fn read_json(path: &Path) -> Value {
 /// Two tenants, a role and a permission.
 pub const RESOURCES: &str = "permissions:\n  - name: reports.read\n    description: Read reports\nroles:\n  - name: viewer\n    description: Reads reports\n    permissions: [reports.read]\ntenants:\n  - id: acme-corp\n    name: Acme Corporation\n    domains: [acme.com]\n    self_provisioning: true\n    default_roles: [viewer]\n  - id: globex\n    name: Globex\n";
 
+/// `count` tenants `t-0`, `t-1`, … named `Tenant 0`, …, as the YAML after `environments:`.
+pub fn numbered_tenants(count: usize) -> String {
+    let mut yaml = String::from("tenants:\n");
+    for n in 0..count {
+        yaml.push_str(&format!("  - id: t-{n}\n    name: Tenant {n}\n"));
+    }
+    yaml
+}
+
 /// Only tenants (no role they would need).
 pub const TENANTS: &str =
     "tenants:\n  - id: acme-corp\n    name: Acme Corporation\n  - id: globex\n    name: Globex\n";

@@ -576,16 +576,20 @@ fn the_apply_future_is_send_so_any_runtime_can_drive_it() {
     assert_send(&read);
 }
 
+fn three_tenants() -> Vec<Tenant> {
+    vec![
+        tenant("a1", "A", &[]),
+        tenant("b2", "B", &[]),
+        tenant("c3", "C", &[]),
+    ]
+}
+
 #[tokio::test]
 async fn the_nth_write_can_be_made_to_fail() {
     let project = MemoryProject::default();
     project.fail_nth_write(2, PortErrorKind::Unavailable);
     let desired = ResourceSet {
-        tenants: vec![
-            tenant("a1", "A", &[]),
-            tenant("b2", "B", &[]),
-            tenant("c3", "C", &[]),
-        ],
+        tenants: three_tenants(),
         ..ResourceSet::default()
     };
     let (_, report) = plan_and_apply(
@@ -948,11 +952,7 @@ async fn once_the_server_is_unreachable_the_remaining_changes_are_not_attempted(
     project.fail_nth_write(2, PortErrorKind::Unreachable);
     let desired = ResourceSet {
         permissions: vec![permission("read")],
-        tenants: vec![
-            tenant("a1", "A", &[]),
-            tenant("b2", "B", &[]),
-            tenant("c3", "C", &[]),
-        ],
+        tenants: three_tenants(),
         ..ResourceSet::default()
     };
     let (_, report) = plan_and_apply(
