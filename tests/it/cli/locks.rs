@@ -154,3 +154,24 @@ fn a_lock_file_planted_as_a_symbolic_link_stops_the_run_before_any_write() {
     assert_eq!(world.writes(), 0);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
 }
+
+#[test]
+fn doctor_names_the_run_holding_the_project_lock_without_taking_it() {
+    let world = World::new("");
+    let free = world.run(&["doctor", "--env", "dev"]);
+    assert_eq!(free.code, 0, "{}{}", free.stdout, free.stderr);
+    assert!(!world.lock_dir().exists(), "doctor creates no lock file");
+
+    let held = ProjectLock::acquire(&world.lock_dir(), &project_key(&world), "prod").unwrap();
+    let locked = world.run(&["doctor", "--env", "dev"]);
+    assert_eq!(locked.code, 1, "{}{}", locked.stdout, locked.stderr);
+    let text = format!("{}{}", locked.stdout, locked.stderr);
+    assert!(
+        text.contains(&format!(
+            "project P2local is locked by another run (pid {}",
+            std::process::id()
+        )),
+        "{text}"
+    );
+    drop(held);
+}
