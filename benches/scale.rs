@@ -140,6 +140,13 @@ fn tenant_id(i: usize) -> String {
     format!("tenant-{i:06}")
 }
 
+/// The `dev` environment block for an emulator at `url`, plus `extra` settings.
+fn dev_env(url: &str, extra: &str) -> String {
+    format!(
+        "  dev:\n    project_id: P2local\n    management_key: ${{BENCH_KEY}}\n    base_url: {url}\n{extra}"
+    )
+}
+
 /// A configuration of `tenants` tenants for environment `env`, described by `env_block`.
 fn tenants_config(
     dir: &Path,
@@ -199,10 +206,7 @@ fn plan(runtime: &tokio::runtime::Runtime) {
         })
         .await
         .expect("emulator");
-        let env = format!(
-            "  dev:\n    project_id: P2local\n    management_key: ${{BENCH_KEY}}\n    base_url: {}\n",
-            emulator.url()
-        );
+        let env = dev_env(&emulator.url(), "");
         let config = tenants_config(&dir, &env, TENANTS, |i| {
             if i < RENAMED {
                 format!("Renamed {i}")
@@ -280,9 +284,9 @@ fn latency(runtime: &tokio::runtime::Runtime) {
         })
         .await
         .expect("emulator");
-        let env = format!(
-            "  dev:\n    project_id: P2local\n    management_key: ${{BENCH_KEY}}\n    base_url: {}\n    concurrency: {CONCURRENCY}\n    rate_limit: {{ requests: 1000000, per_seconds: 1 }}\n",
-            emulator.url()
+        let env = dev_env(
+            &emulator.url(),
+            &format!("    concurrency: {CONCURRENCY}\n    rate_limit: {{ requests: 1000000, per_seconds: 1 }}\n"),
         );
         let config = tenants_config(&dir, &env, CREATES, |i| format!("Tenant {i}"));
         let (plan, apply) = tokio::task::spawn_blocking(move || {

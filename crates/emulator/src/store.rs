@@ -715,6 +715,18 @@ impl Store {
         }
     }
 
+    /// Appends from now on to a fresh, empty journal at `jpath`.
+    fn start_journal(&mut self, jpath: &Path) -> Result<(), EmulatorError> {
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(jpath)
+            .map_err(|e| EmulatorError::state(jpath, e))?;
+        self.journal = Some(Journal { file, written: 0 });
+        Ok(())
+    }
+
     /// Writes the whole state to `FILE` atomically and starts an empty journal, before returning.
     pub fn compact(&mut self) -> Result<(), EmulatorError> {
         self.finish_compaction();
@@ -723,13 +735,7 @@ impl Store {
         };
         self.state_bytes = write_snapshot(&path, &self.snapshot())?;
         let jpath = journal_path(&path);
-        let file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&jpath)
-            .map_err(|e| EmulatorError::state(&jpath, e))?;
-        self.journal = Some(Journal { file, written: 0 });
+        self.start_journal(&jpath)?;
         let previous = previous_journal_path(&path);
         if previous.exists() {
             fs::remove_file(&previous).map_err(|e| EmulatorError::state(&previous, e))?;
@@ -753,13 +759,7 @@ impl Store {
         let jpath = journal_path(&path);
         let previous = previous_journal_path(&path);
         fs::rename(&jpath, &previous).map_err(|e| EmulatorError::state(&jpath, e))?;
-        let file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&jpath)
-            .map_err(|e| EmulatorError::state(&jpath, e))?;
-        self.journal = Some(Journal { file, written: 0 });
+        self.start_journal(&jpath)?;
         let snapshot = self.snapshot();
         self.compacting = Some(std::thread::spawn(move || {
             let bytes = write_snapshot(&path, &snapshot)?;
