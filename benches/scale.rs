@@ -122,7 +122,8 @@ fn validate() {
     let args = ["config", "validate"];
     expect_success(&run(&args, &config, &[]), "config validate");
     let runs: Vec<Run> = (0..RUNS).map(|_| run(&args, &config, &[])).collect();
-    runs.iter().for_each(|r| expect_success(r, "config validate"));
+    runs.iter()
+        .for_each(|r| expect_success(r, "config validate"));
     let (median, peak) = summarise(&runs);
     println!(
         "scale validate: config validate of {TENANTS} tenants ({:.1} MiB): median {:.0} ms of {RUNS}, peak {} (target <= 500 ms, <= 200 MB: {})",
