@@ -156,6 +156,9 @@ pub struct PlanArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -168,7 +171,10 @@ pub struct PlanArgs {
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
-    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target", "selector"])]
+    #[arg(
+        value_name = "PLANFILE",
+        conflicts_with_all = ["prune", "target", "selector", "strict_layout"]
+    )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -184,6 +190,9 @@ pub struct ApplyArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.
@@ -219,6 +228,9 @@ pub struct DriftArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
 }
 
 #[derive(Debug, Subcommand)]

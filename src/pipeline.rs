@@ -22,15 +22,19 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use descope_mgmt_api::DescopeClient;
+use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::config::load::provenance::{self, Explained};
 use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
+use descope_mgmt_core::flow::{FlowCache, read_live_flows};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
+use descope_mgmt_core::port::PortError;
+use descope_mgmt_core::resource::{DEFAULT_FLOW_IDS, Flow};
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -52,6 +56,8 @@ pub struct Selection {
     /// environment's configuration, since overlays can change what a tenant matches.
     pub selector: Option<Selector>,
     pub prune: bool,
+    /// `--strict-layout`: a flow whose canvas positions alone moved is a change.
+    pub strict_layout: bool,
 }
 
 impl Selection {
@@ -61,6 +67,15 @@ impl Selection {
             targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
             selector: selector.cloned(),
             prune,
+            strict_layout: false,
+        }
+    }
+
+    /// The same selection, counting canvas moves as changes when `strict` (`--strict-layout`).
+    pub fn strict_layout(self, strict: bool) -> Self {
+        Self {
+            strict_layout: strict,
+            ..self
         }
     }
 
@@ -84,6 +99,7 @@ impl Selection {
                 .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
             selector: selector.cloned(),
             prune,
+            strict_layout: false,
         })
     }
 
@@ -110,6 +126,7 @@ impl Selection {
             prune: self.prune,
             targets,
             kinds: Some(self.kinds.clone()),
+            strict_layout: self.strict_layout,
         }
     }
 
@@ -139,21 +156,134 @@ pub struct Planned {
     pub concurrency: u32,
 }
 
-/// Reads the live state of the selected kinds, one list call per kind.
+/// Which live flows a command reads in full. A flow costs one export (unless the revision cache
+/// has it), so only the flows a plan may change are read; every other listed flow is known by
+/// its id alone, which is all `drift` and a plan without `--prune` need to name it.
+#[derive(Debug, Clone, Default)]
+pub struct FlowReads {
+    /// The configured or targeted flows.
+    pub ids: BTreeSet<String>,
+    /// Also every live flow a prune could delete: all but the project's default flows that the
+    /// configuration does not declare (those are never pruned, so never read).
+    pub prunable: bool,
+}
+
+impl FlowReads {
+    /// What a plan with `options` may change; `None` when it leaves flows out altogether (then
+    /// not even the list is read).
+    fn for_plan(options: &PlanOptions, desired: &ResourceSet) -> Option<Self> {
+        if !options
+            .kinds
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(&ResourceKind::Flow))
+        {
+            return None;
+        }
+        match &options.targets {
+            Some(targets) => {
+                let ids: BTreeSet<String> = targets
+                    .iter()
+                    .filter(|target| target.kind == ResourceKind::Flow)
+                    .map(|target| target.id.clone())
+                    .collect();
+                (!ids.is_empty()).then_some(Self {
+                    ids,
+                    prunable: false,
+                })
+            }
+            None => Some(Self {
+                ids: desired.flows.iter().map(|flow| flow.id.clone()).collect(),
+                prunable: options.prune,
+            }),
+        }
+    }
+
+    /// The flows a saved plan touches, for its freshness check.
+    pub fn touched_by(plan: &Plan) -> Self {
+        Self {
+            ids: plan
+                .changes
+                .iter()
+                .filter(|change| change.kind == ResourceKind::Flow)
+                .map(|change| change.id.clone())
+                .collect(),
+            prunable: false,
+        }
+    }
+
+    fn wants(&self, id: &str) -> bool {
+        self.ids.contains(id) || (self.prunable && !DEFAULT_FLOW_IDS.contains(&id))
+    }
+}
+
+/// The live state a command read.
+#[derive(Debug)]
+pub struct Live {
+    pub actual: ResourceSet,
+    /// Live flows listed but not read (see [`FlowReads`]), Descope's default flows left out: the
+    /// flows the configuration does not name.
+    pub unread_flows: Vec<String>,
+}
+
+/// Reads the live state of the selected kinds: one list call per kind, and for flows the list
+/// then the documents of `flows` (through the revision cache, a few exports at a time), all
+/// concurrently.
 pub async fn read_live(
     client: &DescopeClient,
     kinds: &[ResourceKind],
     desired: &ResourceSet,
     env: &str,
-) -> Result<ResourceSet, CliError> {
-    let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
+    flows: Option<&FlowReads>,
+) -> Result<Live, CliError> {
+    let others: Vec<ResourceKind> = kinds
+        .iter()
+        .copied()
+        .filter(|kind| *kind != ResourceKind::Flow)
+        .collect();
+    let flows = flows.filter(|_| kinds.contains(&ResourceKind::Flow));
+    let read_flows = async {
+        let Some(reads) = flows else {
+            return Ok(None);
+        };
+        let cache = FlowCache::new(&state_dir(), env).ok();
+        read_live_flows(
+            &client.flows(),
+            |id| reads.wants(id),
+            cache.as_ref(),
+            EXPORT_CONCURRENCY,
+        )
+        .await
+        .map(Some)
+        .map_err(PortError::from)
+    };
+    let (actual, live_flows) = futures::join!(read_actual_kinds(client, &others), read_flows);
+    let cannot_read = |error: PortError| {
         CliError::new(
             Exit::Error,
             format!("cannot read the live state of `{env}`: {error}"),
         )
-    })?;
+    };
+    let mut actual = actual.map_err(cannot_read)?;
+    let mut unread_flows = Vec::new();
+    if let (Some(reads), Some(live_flows)) = (flows, live_flows.map_err(cannot_read)?) {
+        unread_flows = live_flows
+            .listed
+            .iter()
+            .filter(|listed| !reads.wants(&listed.id))
+            .filter(|listed| !DEFAULT_FLOW_IDS.contains(&listed.id.as_str()))
+            .map(|listed| listed.id.clone())
+            .collect();
+        actual.flows = live_flows
+            .documents
+            .into_iter()
+            .map(|(id, document)| Flow { id, document })
+            .collect();
+    }
     drop_system_defaults(&mut actual, desired);
-    Ok(actual)
+    Ok(Live {
+        actual,
+        unread_flows,
+    })
 }
 
 /// desired → read → plan, for one connected environment.
@@ -166,7 +296,18 @@ pub async fn plan_env(
     let desired = desired_set(config, env);
     let client = connected.client().clone();
     let kinds = selection.kind_list();
-    let actual = read_live(&client, &kinds, &desired, env).await?;
+    let options = selection.options(config);
+    let Live {
+        actual,
+        unread_flows,
+    } = read_live(
+        &client,
+        &kinds,
+        &desired,
+        env,
+        FlowReads::for_plan(&options, &desired).as_ref(),
+    )
+    .await?;
     if let Some(missing) = selection.targets.iter().flatten().find(|target| {
         !desired
             .iter_any()
@@ -181,7 +322,6 @@ pub async fn plan_env(
             ),
         ));
     }
-    let options = selection.options(config);
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {
         return Err(CliError::new(
@@ -189,7 +329,15 @@ pub async fn plan_env(
             format!("cannot plan `{env}`: {}", refused.join("; ")),
         ));
     }
-    let plan = plan(&desired, &actual, &options);
+    let mut plan = plan(&desired, &actual, &options);
+    // Unread flows are exactly those the options leave to the list: not configured, not
+    // targeted, not to be pruned. They are named like any live resource the configuration lacks.
+    plan.unmanaged.extend(
+        unread_flows
+            .into_iter()
+            .map(|id| ResourceRef::new(ResourceKind::Flow, id)),
+    );
+    plan.unmanaged.sort();
     Ok(Planned {
         env: env.to_owned(),
         protected: connected.env().protected(),

@@ -32,7 +32,8 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
             ))
         }
         None => {
-            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
+            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune)
+                .strict_layout(args.strict_layout);
             pipeline::in_env(settings, async |config, connected| {
                 let planned = pipeline::plan_env(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
@@ -66,7 +67,10 @@ async fn fresh(
 ) -> Result<Planned, CliError> {
     let client = connected.client().clone();
     let desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
+    let flows = pipeline::FlowReads::touched_by(&file.plan);
+    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env, Some(&flows))
+        .await?
+        .actual;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")

@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::document::DocumentProblem;
 use descope_mgmt_core::flow::{
@@ -23,9 +24,6 @@ use crate::report::{
     ThemeDiffReport,
 };
 use crate::settings::{Settings, defined_environment};
-
-/// Exports in flight at once; the client's rate limiter paces them further.
-const EXPORT_CONCURRENCY: usize = 4;
 
 /// Loads the environment's view of the configuration and runs `work` connected to it.
 fn in_env<T>(
@@ -121,7 +119,7 @@ pub fn export(settings: &Settings, args: &FlowExportArgs) -> Result<(), CliError
                 format!("failed to create {}: {e}", dir.display()),
             )
         })?;
-        let live = read_live_flows(&api, None, None, EXPORT_CONCURRENCY)
+        let live = read_live_flows(&api, |_| true, None, EXPORT_CONCURRENCY)
             .await
             .map_err(|e| conn.api_error(e))?;
         for (id, document) in &live.documents {
@@ -195,6 +193,7 @@ impl Compared {
                 "+ flow {} (not in the project: import creates it)\n",
                 self.id
             ),
+            (_, "unchanged") => String::new(),
             (Some(diff), "layout_only") => format!("~ flow {} (layout only)\n{diff}", self.id),
             (Some(diff), _) => format!("~ flow {}\n{diff}", self.id),
             (None, _) => String::new(),
@@ -243,7 +242,7 @@ async fn compare(
     let cache = FlowCache::new(&crate::pipeline::state_dir(), conn.env_name()).ok();
     let live = read_live_flows(
         &conn.client().flows(),
-        Some(&wanted),
+        |id| wanted.iter().any(|wanted| wanted == id),
         cache.as_ref(),
         EXPORT_CONCURRENCY,
     )

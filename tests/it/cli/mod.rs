@@ -10,7 +10,6 @@ mod env_list;
 mod flags;
 mod flows;
 mod help;
-mod live;
 mod lossless;
 mod operators;
 mod output_contract;

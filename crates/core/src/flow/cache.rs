@@ -4,6 +4,10 @@
 //! its cached one is not exported again, so a repeated plan of unchanged flows costs one list
 //! call. Only flow documents are cached: they hold no management key or client secret (a flow
 //! names connectors by id; their secrets stay in the connectors).
+//!
+//! The cache is written only into a state directory that exists already (the first `apply` or
+//! `sync` makes it): `plan`, `drift` and the `diff` commands promise to leave no state directory
+//! behind in a checkout, and a cache is not worth breaking that promise.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +18,7 @@ use crate::safety::files::{check_env_name, private_dir};
 
 #[derive(Debug, Clone)]
 pub struct FlowCache {
+    state_dir: PathBuf,
     dir: PathBuf,
 }
 
@@ -22,6 +27,7 @@ impl FlowCache {
     pub fn new(state_dir: &Path, env: &str) -> Result<Self, StateFileError> {
         check_env_name(env)?;
         Ok(Self {
+            state_dir: state_dir.to_path_buf(),
             dir: state_dir.join("cache").join(env).join("flows"),
         })
     }
@@ -49,13 +55,16 @@ impl FlowCache {
     }
 
     /// Records `document` as `flow_id` at `revision` (written whole, then renamed into place, so a
-    /// reader never sees half a file).
+    /// reader never sees half a file); nothing while the state directory does not exist.
     pub fn put(
         &self,
         flow_id: &str,
         revision: &str,
         document: &Value,
     ) -> Result<(), StateFileError> {
+        if !self.state_dir.is_dir() {
+            return Ok(());
+        }
         private_dir(&self.dir)?;
         let path = self.path(flow_id);
         let temporary = path.with_extension("json.tmp");
@@ -109,6 +118,19 @@ mod tests {
         assert_eq!(cache.get("sign-in", "e1"), Some(json!({"contents": {}})));
         assert_eq!(cache.get("sign-in", "e2"), None);
         assert!(dir.path().join("cache/dev/flows/sign-in.json").is_file());
+    }
+
+    #[test]
+    fn no_state_directory_is_created_for_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state");
+        let cache = FlowCache::new(&state, "dev").unwrap();
+        cache.put("sign-in", "e1", &json!({})).unwrap();
+        assert!(!state.exists());
+        assert_eq!(cache.get("sign-in", "e1"), None);
+        std::fs::create_dir(&state).unwrap();
+        cache.put("sign-in", "e1", &json!({})).unwrap();
+        assert_eq!(cache.get("sign-in", "e1"), Some(json!({})));
     }
 
     #[test]

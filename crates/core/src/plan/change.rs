@@ -18,6 +18,9 @@ pub struct PlanOptions {
     /// Only these kinds (`tenant sync` manages tenants alone and must never prune roles);
     /// `None` means all.
     pub kinds: Option<BTreeSet<ResourceKind>>,
+    /// `--strict-layout`: a difference in editor layout alone (a flow's canvas positions, see
+    /// [`crate::resource::KindRules::layout_diffs`]) is a change to apply.
+    pub strict_layout: bool,
 }
 
 impl PlanOptions {

@@ -79,7 +79,10 @@ fn plan_kind<R: Resource>(
                 // What the configuration leaves unmanaged takes the live value, so the update
                 // sends it back unchanged and the diff shows only managed fields.
                 let after = &after.clone().carry_unmanaged(before).normalize();
-                let fields = field_diff(before, after);
+                let mut fields = field_diff(before, after);
+                if options.strict_layout {
+                    fields.extend(before.layout_diffs(after));
+                }
                 let action = if fields.is_empty() {
                     Action::Unchanged
                 } else {
