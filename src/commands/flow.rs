@@ -4,26 +4,31 @@
 //! normaliser, so server-set fields, key order and canvas moves (unless `--strict-layout`) are
 //! not differences. Live flows come through the flow cache, so unchanged flows cost no export.
 
+use std::collections::BTreeSet;
 use std::path::Path;
+use std::time::Instant;
 
 use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::document::DocumentProblem;
-use descope_mgmt_core::flow::{
-    FlowCache, FlowDiff, FlowDocument, read_live_flows, write_document_backup,
-};
+use descope_mgmt_core::flow::{FlowCache, FlowDiff, FlowDocument, read_live_flows};
+use descope_mgmt_core::plan::{PlanOptions, ResourceKind, ResourceSet, plan};
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{AnyResource, Flow, Theme};
+use descope_mgmt_core::safety::DEFAULT_MAX_DELETES;
 use descope_mgmt_core::theme::{ThemeDiff, ThemeDocument};
 use serde_json::Value;
 
 use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs};
 use crate::connect::{Connected, runtime, with_connection};
 use crate::exit::{CliError, Exit};
+use crate::pipeline::{Planned, write};
 use crate::printer::yes_no;
 use crate::report::{
     FORMAT_VERSION, FlowDiffEntry, FlowDiffReport, FlowEntry, FlowListReport, ThemeChangeEntry,
     ThemeDiffReport,
 };
-use crate::settings::{Settings, defined_environment};
+use crate::settings::{Settings, WriteSettings, defined_environment};
 
 /// Loads the environment's view of the configuration and runs `work` connected to it.
 fn in_env<T>(
@@ -154,21 +159,20 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
             }
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
         let enabled = document.json().pointer("/metadata/disabled") != Some(&Value::Bool(true));
-        conn.client()
-            .flows()
-            .import(&args.id, &document.for_import(&args.id, enabled))
+        let desired = Flow::new(&args.id, document.for_import(&args.id, enabled));
+        let live = ResourcePort::<Flow>::load(conn.client(), &args.id)
             .await
-            .map_err(|e| conn.api_error(e))?;
-        settings.printer.note(format!(
-            "imported flow {} into {}",
-            args.id,
-            conn.env_name()
-        ));
-        Ok(Exit::Success)
+            .map_err(|e| CliError::new(Exit::Error, format!("env {}: {e}", conn.env_name())))?;
+        // The file is imported as it is, canvas positions included.
+        write_through_pipeline(
+            settings,
+            conn,
+            ResourceSet::from_iter([AnyResource::Flow(desired)]),
+            live.into_iter().map(AnyResource::Flow).collect(),
+            true,
+        )
+        .await
     })
 }
 
@@ -345,38 +349,15 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
             settings.printer.note("dry run: nothing was sent");
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
-        let overwritten: serde_json::Map<String, Value> = to_import
+        let desired = to_import
             .iter()
-            .filter_map(|f| Some((f.id.clone(), f.live.clone()?)))
+            .map(|f| AnyResource::Flow(Flow::new(&f.id, f.desired.clone())))
             .collect();
-        if !overwritten.is_empty() {
-            let path = write_document_backup(
-                &crate::pipeline::state_dir(),
-                conn.env_name(),
-                "flows",
-                &overwritten,
-                jiff::Timestamp::now(),
-            )
-            .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
-            settings.printer.note(format!("backup: {}", path.display()));
-        }
-        for flow in &to_import {
-            conn.client()
-                .flows()
-                .import(&flow.id, &flow.desired)
-                .await
-                .map_err(|e| conn.api_error(e))?;
-        }
-        settings.printer.note(format!(
-            "imported {} flow{} into {}",
-            to_import.len(),
-            if to_import.len() == 1 { "" } else { "s" },
-            conn.env_name()
-        ));
-        Ok(Exit::Success)
+        let live = to_import
+            .iter()
+            .filter_map(|f| Some(AnyResource::Flow(Flow::new(&f.id, f.live.clone()?))))
+            .collect();
+        write_through_pipeline(settings, conn, desired, live, args.strict_layout).await
     })
 }
 
@@ -459,30 +440,51 @@ pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> 
             settings.printer.note("dry run: nothing was sent");
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
-        let mut backup = serde_json::Map::new();
-        backup.insert("theme".into(), live);
-        let path = write_document_backup(
-            &crate::pipeline::state_dir(),
-            conn.env_name(),
-            "theme",
-            &backup,
-            jiff::Timestamp::now(),
-        )
-        .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
-        settings.printer.note(format!("backup: {}", path.display()));
-        conn.client()
-            .themes()
-            .import(desired.json())
-            .await
-            .map_err(|e| conn.api_error(e))?;
-        settings
-            .printer
-            .note(format!("imported the theme into {}", conn.env_name()));
-        Ok(Exit::Success)
+        let desired = ResourceSet::from_iter([AnyResource::Theme(Theme {
+            document: desired.json().clone(),
+        })]);
+        let live = ResourceSet::from_iter([AnyResource::Theme(Theme { document: live })]);
+        write_through_pipeline(settings, conn, desired, live, false).await
     })
+}
+
+/// Writes `desired` over `live` (flows, or the theme; what the command already showed) through
+/// the write half of the pipeline, as `apply` does: the protected-environment guard, the
+/// environment lock, a backup of the live documents it overwrites, one audit line per import,
+/// and the run summary. Nothing is deleted: live resources absent from `desired` are left alone.
+async fn write_through_pipeline(
+    settings: &Settings,
+    conn: &Connected,
+    desired: ResourceSet,
+    live: ResourceSet,
+    strict_layout: bool,
+) -> Result<Exit, CliError> {
+    let started = Instant::now();
+    let kinds: BTreeSet<ResourceKind> = desired.iter_any().map(|r| r.kind()).collect();
+    let options = PlanOptions {
+        kinds: Some(kinds.clone()),
+        strict_layout,
+        ..PlanOptions::default()
+    };
+    let planned = Planned {
+        env: conn.env_name().to_owned(),
+        protected: conn.env().protected(),
+        plan: plan(&desired, &live, &options),
+        client: conn.client().clone(),
+        kinds: kinds.into_iter().collect(),
+        concurrency: conn.env().concurrency(),
+    };
+    let flags = WriteSettings {
+        dry_run: false,
+        allow_delete: false,
+        max_deletes: DEFAULT_MAX_DELETES,
+        report: None,
+        concurrency: None,
+    };
+    write::guards(settings, &planned, &flags)?;
+    let summary = write::execute(settings, &planned, &flags, started).await?;
+    write::finish(settings, &summary, &flags)?;
+    Ok(summary.exit())
 }
 
 fn theme_text(conn: &Connected, diff: &ThemeDiff) -> String {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use descope_mgmt::report::{FlowDiffReport, FlowListReport, ThemeDiffReport};
 use serde_json::{Value, json};
 
-use super::world::{World, parse, read_json};
+use super::world::{World, audit_entries, audit_lines, parse, read_json};
 
 fn corpus(name: &str) -> PathBuf {
     let dir = std::env::var("DESCOPE_EXPORTS_DIR").map_or_else(
@@ -196,14 +196,23 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
     );
     assert_eq!(world.writes(), writes, "a dry run sends no write");
 
+    let earlier = world.backups("dev");
     let repaired = world.run(&["flow", "sync", "-e", "dev"]);
     assert_eq!(repaired.code, 0, "{}", repaired.stderr);
-    let backups = world.backups("dev");
+    let backups: Vec<_> = world
+        .backups("dev")
+        .into_iter()
+        .filter(|path| !earlier.contains(path))
+        .collect();
     assert_eq!(backups.len(), 1, "{backups:?}");
-    let backup = read_json(&backups[0]);
+    let backup = &read_json(&backups[0])["resources"][0];
+    assert_eq!(
+        (&backup["kind"], &backup["id"]),
+        (&json!("flow"), &json!("oidc-flow"))
+    );
     assert!(
-        backup["flows"]["oidc-flow"]["contents"]["tasks"]["8"].is_object(),
-        "the backup holds the live (v8) document it overwrote"
+        backup["state"]["document"]["contents"]["tasks"]["8"].is_object(),
+        "the backup holds the live (v8) document it overwrote: {backup}"
     );
     let clean = world.run(&["flow", "diff", "-e", "dev", "--detailed-exitcode"]);
     assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
@@ -550,4 +559,116 @@ fn a_canvas_move_counts_in_plan_apply_and_drift_only_with_strict_layout() {
     );
     assert_eq!(world.writes(), writes + 1, "one import puts the task back");
     assert_eq!(code(&["drift", "-e", "dev", "--strict-layout"]).0, 0);
+}
+
+/// `(kind, id, action, outcome status)` of the last audit line of `dev`.
+fn last_audit(world: &World) -> (String, String, String, String) {
+    audit_entries(&audit_lines(world, "dev")).pop().unwrap()
+}
+
+fn audited(kind: &str, id: &str, action: &str) -> (String, String, String, String) {
+    (kind.into(), id.into(), action.into(), "succeeded".into())
+}
+
+#[test]
+fn flow_and_theme_writes_are_guarded_backed_up_and_audited() {
+    let v7 = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let v7_arg = v7.display().to_string();
+    let world = with_flow("oidc-flow", &v7, Some(&corpus(THEMES[0])));
+    let writes = world.writes();
+    for args in [
+        &["flow", "import", "oidc-flow", &v7_arg][..],
+        &["flow", "sync"],
+        &["theme", "sync"],
+    ] {
+        let refused = world.run(&[args, &["--env", "prod"]].concat());
+        assert_eq!(refused.code, 4, "{args:?}: {}", refused.stderr);
+        let dry = world.run(&[args, &["--env", "dev", "--dry-run"]].concat());
+        assert_eq!(dry.code, 0, "{args:?}: {}", dry.stderr);
+    }
+    assert_eq!(world.writes(), writes, "refused and dry runs send no write");
+
+    let imported = world.run(&["flow", "import", "oidc-flow", &v7_arg, "--env", "dev"]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    assert_eq!(last_audit(&world), audited("flow", "oidc-flow", "create"));
+
+    let v8 = corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json");
+    import_as_the_sdk_does(&world, "oidc-flow", &v8);
+    let backups = world.backups("dev");
+    let synced = world.run(&["flow", "sync", "--env", "dev"]);
+    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    assert_eq!(last_audit(&world), audited("flow", "oidc-flow", "update"));
+    let new: Vec<_> = world
+        .backups("dev")
+        .into_iter()
+        .filter(|path| !backups.contains(path))
+        .collect();
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(
+        read_json(&new[0])["resources"][0]["state"]["document"]["contents"]["tasks"]["8"]
+            .is_object(),
+        "the backup holds the live (v8) flow"
+    );
+
+    let themed = world.run(&["theme", "sync", "--env", "dev"]);
+    assert_eq!(themed.code, 0, "{}", themed.stderr);
+    assert_eq!(last_audit(&world), audited("theme", "theme", "update"));
+    let audit = world.state_dir().join("audit/dev.jsonl");
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(audit).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn flow_get_list_and_export_show_the_live_documents() {
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let world = with_flow("oidc-flow", &file, None);
+    let created = world.run(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let run = |args: &[&str]| {
+        let result = world.run(&[args, &["--env", "dev"]].concat());
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        result.stdout
+    };
+    let summary = run(&["flow", "get", "oidc-flow"]);
+    assert!(summary.starts_with("flow oidc-flow: "), "{summary}");
+    assert!(
+        summary.contains(" tasks, ") && summary.contains("enabled"),
+        "{summary}"
+    );
+    let document = parse(&run(&["flow", "get", "oidc-flow", "--format", "json"]));
+    assert_eq!(document["flowId"], "oidc-flow");
+
+    assert_eq!(
+        run(&["flow", "export", "oidc-flow"]),
+        run(&["flow", "export", "oidc-flow", "--format", "json"])
+    );
+    let exported = parse(&run(&["flow", "export", "oidc-flow"]));
+    assert_eq!(exported, document, "export prints the document get shows");
+    run(&["flow", "export", "oidc-flow", "--out", "one.json"]);
+    assert_eq!(read_json(&world.path("one.json")), document);
+
+    run(&["flow", "export", "--all", "--out", "all"]);
+    let mut names: Vec<String> = std::fs::read_dir(world.path("all"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = listed_flows(&world)
+        .into_iter()
+        .map(|id| format!("{id}.json"))
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected, "one file per live flow");
+    assert_eq!(read_json(&world.path("all/oidc-flow.json")), document);
+
+    let yaml = run(&["flow", "list", "--format", "yaml"]);
+    assert!(yaml.contains("\"id\": \"oidc-flow\"\n"), "{yaml}");
+    let table = run(&["flow", "list"]);
+    assert!(
+        table
+            .lines()
+            .any(|line| line.contains("│ oidc-flow ") && line.contains("Passkey OIDC Flow")),
+        "{table}"
+    );
 }

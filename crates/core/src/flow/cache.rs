@@ -74,35 +74,6 @@ impl FlowCache {
     }
 }
 
-/// Writes the live documents a sync is about to overwrite (flows by id, or the theme under
-/// `"theme"`) to `<state dir>/backups/<env>/<time>-<what>.json`, owner-readable only, and returns
-/// the path. Flow and theme documents hold no secrets.
-pub fn write_document_backup(
-    state_dir: &Path,
-    env: &str,
-    what: &str,
-    documents: &serde_json::Map<String, Value>,
-    now: jiff::Timestamp,
-) -> Result<PathBuf, StateFileError> {
-    check_env_name(env)?;
-    let dir = state_dir.join("backups").join(env);
-    private_dir(&dir)?;
-    let stamp = now.strftime("%Y%m%dT%H%M%S%.fZ").to_string();
-    let path = dir.join(format!("{stamp}-{what}.json"));
-    let document = json!({
-        "format_version": 1,
-        "env": env,
-        "created_at": now.to_string(),
-        what: documents,
-    });
-    let text = serde_json::to_vec_pretty(&document).map_err(|source| StateFileError::Json {
-        path: path.clone(),
-        source,
-    })?;
-    std::fs::write(&path, text).map_err(StateFileError::io("write", &path))?;
-    Ok(path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,19 +102,6 @@ mod tests {
         std::fs::create_dir(&state).unwrap();
         cache.put("sign-in", "e1", &json!({})).unwrap();
         assert_eq!(cache.get("sign-in", "e1"), Some(json!({})));
-    }
-
-    #[test]
-    fn a_backup_holds_the_documents_it_was_given() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut documents = serde_json::Map::new();
-        documents.insert("sign-in".into(), json!({"contents": {"startTask": "1"}}));
-        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-        let path = write_document_backup(dir.path(), "dev", "flows", &documents, now).unwrap();
-        assert!(path.starts_with(dir.path().join("backups/dev")));
-        let saved: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        assert_eq!(saved["flows"]["sign-in"]["contents"]["startTask"], "1");
-        assert_eq!(saved["env"], "dev");
     }
 
     #[test]

@@ -28,6 +28,15 @@ pub struct Flow {
     pub document: Value,
 }
 
+impl Flow {
+    pub fn new(id: &str, document: Value) -> Self {
+        Self {
+            id: id.to_owned(),
+            document,
+        }
+    }
+}
+
 impl PartialEq for Flow {
     fn eq(&self, other: &Self) -> bool {
         self.id == other.id
