@@ -54,7 +54,10 @@ fn document_id(path: &Path) -> String {
 
 /// The `flows:` (and optional `themes:`) YAML for `World::new`: each `(id, file)` an entry.
 fn flow_entries(flows: &[(&str, &Path)], theme: Option<&Path>) -> String {
-    let mut yaml = String::from("flows:\n");
+    let mut yaml = String::new();
+    if !flows.is_empty() {
+        yaml.push_str("flows:\n");
+    }
     for (id, file) in flows {
         yaml.push_str(&format!(
             "  - id: {id}\n    file: {:?}\n",
@@ -142,8 +145,10 @@ fn every_corpus_theme_imports_and_exports_back_with_an_empty_diff() {
     for name in THEMES {
         let file = corpus(name);
         let theme: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        let world = with_flow("sign-in", &corpus(FLOWS[6]), Some(&file));
+        let world = World::new(&flow_entries(&[], Some(&file)));
         world.post("/v2/mgmt/theme/import", json!({"theme": theme}));
+        let plan = world.run(&["plan", "-e", "dev", "--detailed-exitcode"]);
+        assert_eq!(plan.code, 0, "{name}: {}{}", plan.stdout, plan.stderr);
         let diff = world.run(&["theme", "diff", "-e", "dev", "--detailed-exitcode"]);
         assert_eq!(diff.code, 0, "{name}: {}{}", diff.stdout, diff.stderr);
         assert!(
@@ -671,4 +676,37 @@ fn flow_get_list_and_export_show_the_live_documents() {
             .any(|line| line.contains("│ oidc-flow ") && line.contains("Passkey OIDC Flow")),
         "{table}"
     );
+}
+
+#[test]
+fn a_broken_configured_flow_stops_plan_with_exit_3_and_its_json_path() {
+    let mut broken = read_json(&corpus(FLOWS[7]));
+    broken["contents"]["tasks"]["6"]["screenId"] = json!("SCgone");
+    let world = World::new("flows:\n  - id: sign-in\n    file: broken.json\n");
+    world.write_file("broken.json", &broken.to_string());
+    for args in [
+        &["plan", "--env", "dev"][..],
+        &["apply", "--env", "dev", "--yes"],
+        &["drift", "--env", "dev"],
+        &["flow", "sync", "--env", "dev"],
+    ] {
+        let requests = world.requests();
+        let result = world.run(args);
+        assert_eq!(result.code, 3, "{args:?}: {}", result.stderr);
+        assert!(
+            result.stderr.contains(
+                "descope.yaml:19:11: error: flows[0].file: \"broken.json\": \
+                 $.contents.tasks[\"6\"].screenId: screen \"SCgone\" is not in `screens`"
+            ),
+            "{args:?}: {}",
+            result.stderr
+        );
+        assert_eq!(world.requests(), requests, "{args:?} sent nothing");
+    }
+    let mut renamed = read_json(&corpus(FLOWS[7]));
+    renamed["flowId"] = json!("other");
+    world.write_file("broken.json", &renamed.to_string());
+    let result = world.run(&["plan", "--env", "dev"]);
+    assert_eq!(result.code, 3, "{}", result.stderr);
+    assert!(result.stderr.contains("$.flowId"), "{}", result.stderr);
 }
