@@ -88,6 +88,24 @@ fn listed_flows(world: &World) -> Vec<String> {
         .collect()
 }
 
+/// Runs `args`, expecting success, and returns the one backup it wrote for `dev`.
+fn backup_written_by(world: &World, args: &[&str]) -> Value {
+    let earlier = world.backups("dev");
+    let result = world.run(args);
+    assert_eq!(
+        result.code, 0,
+        "{args:?}: {}{}",
+        result.stdout, result.stderr
+    );
+    let new: Vec<_> = world
+        .backups("dev")
+        .into_iter()
+        .filter(|path| !earlier.contains(path))
+        .collect();
+    assert_eq!(new.len(), 1, "{args:?} wrote one backup: {new:?}");
+    read_json(&new[0])
+}
+
 /// The v1 import the Python SDK sends (`flow.import_flow`) of a v1 corpus export, as `flow_id`.
 fn import_as_the_sdk_does(world: &World, flow_id: &str, v1_export: &Path) {
     let export: Value = serde_json::from_slice(&std::fs::read(v1_export).unwrap()).unwrap();
@@ -201,16 +219,8 @@ fn a_flow_changed_behind_the_tool_s_back_is_named_by_task_and_repaired_by_import
     );
     assert_eq!(world.writes(), writes, "a dry run sends no write");
 
-    let earlier = world.backups("dev");
-    let repaired = world.run(&["flow", "sync", "-e", "dev"]);
-    assert_eq!(repaired.code, 0, "{}", repaired.stderr);
-    let backups: Vec<_> = world
-        .backups("dev")
-        .into_iter()
-        .filter(|path| !earlier.contains(path))
-        .collect();
-    assert_eq!(backups.len(), 1, "{backups:?}");
-    let backup = &read_json(&backups[0])["resources"][0];
+    let backup = backup_written_by(&world, &["flow", "sync", "-e", "dev"]);
+    let backup = &backup["resources"][0];
     assert_eq!(
         (&backup["kind"], &backup["id"]),
         (&json!("flow"), &json!("oidc-flow"))
@@ -248,16 +258,7 @@ fn a_flow_changed_behind_the_tool_s_back_is_drift_that_apply_repairs() {
         );
     }
 
-    let earlier = world.backups("dev");
-    let repaired = world.run(&["apply", "--env", "dev", "--yes"]);
-    assert_eq!(repaired.code, 0, "{}{}", repaired.stdout, repaired.stderr);
-    let new: Vec<_> = world
-        .backups("dev")
-        .into_iter()
-        .filter(|path| !earlier.contains(path))
-        .collect();
-    assert_eq!(new.len(), 1, "{new:?}");
-    let backup = read_json(&new[0]);
+    let backup = backup_written_by(&world, &["apply", "--env", "dev", "--yes"]);
     assert!(
         backup.to_string().contains("\"8\":{"),
         "the backup before the write holds the live (v8) document: {backup}"
@@ -378,8 +379,9 @@ fn theme_sync_imports_the_file_after_backing_up_the_live_theme() {
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
 }
 
-/// A world declaring `count` copies of a corpus flow (`flow-00`, …), each in its own file.
-fn world_with_flows(count: usize) -> World {
+/// A world declaring `count` copies of a corpus flow (`flow-00`, …), each in its own file, all
+/// applied (which also makes the state directory the flow cache lives in).
+fn applied_flows(count: usize) -> World {
     let template: Value =
         serde_json::from_slice(&std::fs::read(corpus(FLOWS[9])).unwrap()).unwrap();
     let mut entries = String::from("flows:\n");
@@ -395,6 +397,8 @@ fn world_with_flows(count: usize) -> World {
     for (name, text) in files {
         world.write_file(&name, &text);
     }
+    let created = world.run(&["apply", "-e", "dev", "--yes"]);
+    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
     world
 }
 
@@ -421,16 +425,9 @@ fn flow_calls_of(world: &World, args: &[&str], code: i32) -> (u64, u64) {
 
 #[test]
 fn a_repeated_diff_of_50_unchanged_flows_with_a_warm_cache_costs_one_flow_call() {
-    let world = world_with_flows(50);
-    // `apply` makes the state directory the cache lives in.
-    let created = world.run(&["apply", "-e", "dev", "--yes"]);
-    assert_eq!(created.code, 0, "{}", created.stderr);
+    let world = applied_flows(50);
     let diff = ["flow", "diff", "-e", "dev", "--detailed-exitcode"];
-    assert_eq!(
-        flow_calls_of(&world, &diff, 0),
-        (1, 50),
-        "one list and 50 exports on a cold cache"
-    );
+    one_list_once_the_cache_is_warm(&world, &diff);
     let result = world.run(&diff);
     assert!(
         result
@@ -444,29 +441,26 @@ fn a_repeated_diff_of_50_unchanged_flows_with_a_warm_cache_costs_one_flow_call()
         "{}",
         result.stdout
     );
+}
+
+/// Runs `args` twice on 50 unchanged flows: a list and 50 exports, then the list alone.
+fn one_list_once_the_cache_is_warm(world: &World, args: &[&str]) {
     assert_eq!(
-        flow_calls_of(&world, &diff, 0),
+        flow_calls_of(world, args, 0),
+        (1, 50),
+        "one list and 50 exports on a cold cache: {args:?}"
+    );
+    assert_eq!(
+        flow_calls_of(world, args, 0),
         (1, 0),
-        "only the list call with a warm cache"
+        "only the list call with a warm cache: {args:?}"
     );
 }
 
 #[test]
 fn a_repeated_plan_of_50_unchanged_flows_with_a_warm_cache_costs_one_flow_call() {
-    let world = world_with_flows(50);
-    let created = world.run(&["apply", "-e", "dev", "--yes"]);
-    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
-    let plan = ["plan", "-e", "dev", "--detailed-exitcode"];
-    assert_eq!(
-        flow_calls_of(&world, &plan, 0),
-        (1, 50),
-        "one list and 50 exports on a cold cache"
-    );
-    assert_eq!(
-        flow_calls_of(&world, &plan, 0),
-        (1, 0),
-        "only the list call with a warm cache"
-    );
+    let world = applied_flows(50);
+    one_list_once_the_cache_is_warm(&world, &["plan", "-e", "dev", "--detailed-exitcode"]);
     assert_eq!(
         flow_calls_of(&world, &["drift", "-e", "dev"], 0),
         (1, 0),
@@ -481,9 +475,7 @@ fn a_repeated_plan_of_50_unchanged_flows_with_a_warm_cache_costs_one_flow_call()
 
 #[test]
 fn plan_exports_only_the_flows_the_configuration_or_target_names() {
-    let world = world_with_flows(3);
-    let created = world.run(&["apply", "-e", "dev", "--yes"]);
-    assert_eq!(created.code, 0, "{}{}", created.stdout, created.stderr);
+    let world = applied_flows(3);
     let stray = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
     import_as_the_sdk_does(&world, "stray-flow", &stray);
 
@@ -599,19 +591,10 @@ fn flow_and_theme_writes_are_guarded_backed_up_and_audited() {
 
     let v8 = corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json");
     import_as_the_sdk_does(&world, "oidc-flow", &v8);
-    let backups = world.backups("dev");
-    let synced = world.run(&["flow", "sync", "--env", "dev"]);
-    assert_eq!(synced.code, 0, "{}", synced.stderr);
+    let backup = backup_written_by(&world, &["flow", "sync", "--env", "dev"]);
     assert_eq!(last_audit(&world), audited("flow", "oidc-flow", "update"));
-    let new: Vec<_> = world
-        .backups("dev")
-        .into_iter()
-        .filter(|path| !backups.contains(path))
-        .collect();
-    assert_eq!(new.len(), 1, "{new:?}");
     assert!(
-        read_json(&new[0])["resources"][0]["state"]["document"]["contents"]["tasks"]["8"]
-            .is_object(),
+        backup["resources"][0]["state"]["document"]["contents"]["tasks"]["8"].is_object(),
         "the backup holds the live (v8) flow"
     );
 
