@@ -118,7 +118,7 @@ pub enum Command {
     #[command(subcommand)]
     Theme(ThemeCommand),
     /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
-    /// permissions).
+    /// permissions, flows, the theme).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
     Apply(ApplyArgs),
