@@ -536,7 +536,20 @@ fn a_canvas_move_counts_in_plan_apply_and_drift_only_with_strict_layout() {
         (result.code, result.stdout)
     };
     let plan = ["plan", "-e", "dev", "--detailed-exitcode"];
-    assert_eq!(code(&plan).0, 0, "a canvas move is no change by default");
+    let (lenient, text) = code(&plan);
+    assert_eq!(lenient, 0, "a canvas move is no change by default: {text}");
+    assert!(
+        text.contains(
+            "layout only (canvas positions, not a change unless --strict-layout): \
+             flow references-flow\n"
+        ),
+        "listed apart: {text}"
+    );
+    let json = parse(&code(&["plan", "-e", "dev", "--format", "json"]).1);
+    assert_eq!(
+        json["plan"]["layout_only"],
+        json!([{"kind": "flow", "id": "references-flow"}])
+    );
     let (strict, text) = code(&[&plan[..], &["--strict-layout"]].concat());
     assert_eq!(strict, 2, "{text}");
     assert!(

@@ -51,6 +51,7 @@ async fn creates_and_deletes_converge_when_conflicts_and_missing_objects_answer_
             },
         ],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply(
         &plan,

@@ -402,6 +402,7 @@ async fn a_malformed_change_fails_without_any_call() {
             after: Some(AnyResource::Tenant(tenant("other", "Other"))),
         }],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let project = MemoryProject::default();
     let report = apply_quietly(&plan, &project).await;
@@ -794,6 +795,7 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
         targets: None,
         changes: vec![create, delete],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success, "{report:?}");
@@ -828,6 +830,7 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
             after: Some(tenant("bad", "Bad").into_any()),
         }],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply_quietly(&plan, &invalid).await;
     assert!(matches!(report.results[0].outcome, Outcome::Failed { .. }));

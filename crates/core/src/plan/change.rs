@@ -110,6 +110,10 @@ pub struct Plan {
     /// Live resources absent from the desired state: "would delete with --prune".
     #[serde(default)]
     pub unmanaged: Vec<ResourceRef>,
+    /// Resources that differ in editor layout alone (a flow's canvas positions): listed apart,
+    /// not changes, because the plan was made without `--strict-layout`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layout_only: Vec<ResourceRef>,
 }
 
 impl Plan {

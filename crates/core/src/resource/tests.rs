@@ -161,12 +161,18 @@ fn a_canvas_move_is_a_planned_change_only_with_strict_layout() {
     let moved = set(flow_with("Send OTP", 99, "etag-2"));
     let lenient = plan(&moved, &live, &PlanOptions::default());
     assert_eq!(lenient.changes[0].action, Action::Unchanged);
+    assert_eq!(
+        lenient.layout_only,
+        [ResourceRef::new(ResourceKind::Flow, "welcome")],
+        "listed apart, not a change"
+    );
     let strict = PlanOptions {
         strict_layout: true,
         ..PlanOptions::default()
     };
     let strict = plan(&moved, &live, &strict);
     assert_eq!(strict.changes[0].action, Action::Update);
+    assert!(strict.layout_only.is_empty());
     let fields: Vec<(String, Value, Value)> = strict.changes[0]
         .fields
         .iter()
