@@ -706,3 +706,38 @@ fn a_broken_configured_flow_stops_plan_with_exit_3_and_its_json_path() {
     assert_eq!(result.code, 3, "{}", result.stderr);
     assert!(result.stderr.contains("$.flowId"), "{}", result.stderr);
 }
+
+#[test]
+fn reading_flows_leaves_no_state_directory_behind() {
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let world = with_flow("oidc-flow", &file, Some(&corpus(THEMES[0])));
+    import_as_the_sdk_does(&world, "oidc-flow", &file);
+    import_as_the_sdk_does(&world, "stray-flow", &file);
+    let writes = world.writes();
+    for (args, code) in [
+        (
+            &["plan", "--env", "dev", "--prune", "--detailed-exitcode"][..],
+            2,
+        ),
+        (&["drift", "--env", "dev"], 2),
+        (&["flow", "diff", "--env", "dev", "--detailed-exitcode"], 0),
+        (&["theme", "diff", "--env", "dev", "--detailed-exitcode"], 2),
+    ] {
+        let exports = world.route("POST /v2/mgmt/flow/export");
+        let result = world.run(args);
+        assert_eq!(
+            result.code, code,
+            "{args:?}: {}{}",
+            result.stdout, result.stderr
+        );
+        assert!(
+            args[0] == "theme" || world.route("POST /v2/mgmt/flow/export") > exports,
+            "{args:?} read a flow document"
+        );
+        assert!(
+            !world.state_dir().exists(),
+            "{args:?} created the state directory (for the flow cache)"
+        );
+    }
+    assert_eq!(world.writes(), writes, "nothing written to the project");
+}
