@@ -741,3 +741,36 @@ fn reading_flows_leaves_no_state_directory_behind() {
     }
     assert_eq!(world.writes(), writes, "nothing written to the project");
 }
+
+#[test]
+fn a_saved_plan_of_a_flow_applies_and_goes_stale_when_the_flow_changes() {
+    let v7 = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let v8 = corpus("aws-cognito-oidc-sample/56f40bb/oidc-flow.json");
+    let world = with_flow("oidc-flow", &v7, None);
+    let created = world.run(&["apply", "--env", "dev", "--yes"]);
+    assert_eq!(created.code, 0, "{}", created.stderr);
+
+    import_as_the_sdk_does(&world, "oidc-flow", &v8);
+    let planned = world.run(&["plan", "--env", "dev", "--out", "fresh.json"]);
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let exports = world.route("POST /v2/mgmt/flow/export");
+    let applied = world.run(&["apply", "fresh.json", "--yes"]);
+    assert_eq!(applied.code, 0, "{}{}", applied.stdout, applied.stderr);
+    assert_eq!(
+        world.route("POST /v2/mgmt/flow/export"),
+        exports,
+        "the freshness check reads the flow from the cache at its listed revision"
+    );
+    let clean = world.run(&["drift", "--env", "dev"]);
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+
+    import_as_the_sdk_does(&world, "oidc-flow", &v8);
+    let planned = world.run(&["plan", "--env", "dev", "--out", "stale.json"]);
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    import_as_the_sdk_does(&world, "oidc-flow", &v7);
+    let writes = world.writes();
+    let stale = world.run(&["apply", "stale.json", "--yes"]);
+    assert_eq!(stale.code, 4, "{}{}", stale.stdout, stale.stderr);
+    assert!(stale.stderr.contains("flow:oidc-flow"), "{}", stale.stderr);
+    assert_eq!(world.writes(), writes, "a stale plan writes nothing");
+}
