@@ -2,7 +2,9 @@
 //! commands (design.md §4, §6, §9):
 //!
 //! load config for the environment (exit 3, nothing sent) → desired [`ResourceSet`] → connect →
-//! read the live state (one list call per kind) → [`plan`] → render → for writes: guards
+//! read the live state (one list call per kind; for flows also one export per flow the command
+//! may change, skipped when the revision cache has it, see [`FlowReads`]) → [`plan`] → render →
+//! for writes: guards
 //! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
 //! Ctrl-C cancels) → run summary → exit code.
 //!
@@ -33,7 +35,7 @@ use descope_mgmt_core::flow::{FlowCache, read_live_flows};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
-use descope_mgmt_core::port::PortError;
+use descope_mgmt_core::port::{PortError, PortResult};
 use descope_mgmt_core::resource::{DEFAULT_FLOW_IDS, Flow};
 
 use crate::connect::Connected;
@@ -235,6 +237,24 @@ pub async fn read_live(
     env: &str,
     flows: Option<&FlowReads>,
 ) -> Result<Live, CliError> {
+    read_live_state(client, kinds, desired, env, flows)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the live state of `{env}`: {error}"),
+            )
+        })
+}
+
+/// [`read_live`] with the port's error as it came.
+pub async fn read_live_state(
+    client: &DescopeClient,
+    kinds: &[ResourceKind],
+    desired: &ResourceSet,
+    env: &str,
+    flows: Option<&FlowReads>,
+) -> PortResult<Live> {
     let others: Vec<ResourceKind> = kinds
         .iter()
         .copied()
@@ -257,15 +277,9 @@ pub async fn read_live(
         .map_err(PortError::from)
     };
     let (actual, live_flows) = futures::join!(read_actual_kinds(client, &others), read_flows);
-    let cannot_read = |error: PortError| {
-        CliError::new(
-            Exit::Error,
-            format!("cannot read the live state of `{env}`: {error}"),
-        )
-    };
-    let mut actual = actual.map_err(cannot_read)?;
+    let mut actual = actual?;
     let mut unread_flows = Vec::new();
-    if let (Some(reads), Some(live_flows)) = (flows, live_flows.map_err(cannot_read)?) {
+    if let (Some(reads), Some(live_flows)) = (flows, live_flows?) {
         unread_flows = live_flows
             .listed
             .iter()

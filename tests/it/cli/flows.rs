@@ -774,3 +774,18 @@ fn a_saved_plan_of_a_flow_applies_and_goes_stale_when_the_flow_changes() {
     assert!(stale.stderr.contains("flow:oidc-flow"), "{}", stale.stderr);
     assert_eq!(world.writes(), writes, "a stale plan writes nothing");
 }
+
+#[test]
+fn doctor_checks_flows_with_the_list_call_alone() {
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let world = with_flow("oidc-flow", &file, None);
+    import_as_the_sdk_does(&world, "oidc-flow", &file);
+    let doctor = world.run(&["doctor", "--env", "dev"]);
+    assert_eq!(doctor.code, 0, "{}{}", doctor.stdout, doctor.stderr);
+    assert!(doctor.stdout.contains("read flow"), "{}", doctor.stdout);
+    assert_eq!(
+        flow_calls(&world),
+        (1, 0),
+        "one list call per kind, as the doctor promises: no flow export"
+    );
+}
