@@ -4,9 +4,8 @@
 //! load config for the environment (exit 3, nothing sent) → desired [`ResourceSet`] → connect →
 //! read the live state (one list call per kind; for flows also one export per flow the command
 //! may change, skipped when the revision cache has it, see [`FlowReads`]) → [`plan`] → render →
-//! for writes: guards
-//! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
-//! Ctrl-C cancels) → run summary → exit code.
+//! for writes: guards (blast radius, protected confirmation) → env lock → backup → apply (audit
+//! per change, Ctrl-C cancels) → run summary → exit code.
 //!
 //! Local state (locks, backups, audit logs) lives in `.descope-mgmt/` in the current working
 //! directory, or in `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the
