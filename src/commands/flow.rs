@@ -19,7 +19,7 @@ use descope_mgmt_core::safety::DEFAULT_MAX_DELETES;
 use descope_mgmt_core::theme::{ThemeDiff, ThemeDocument};
 use serde_json::Value;
 
-use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs};
+use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs, Format};
 use crate::connect::{Connected, runtime, with_connection};
 use crate::exit::{CliError, Exit};
 use crate::pipeline::{Planned, write};
@@ -165,14 +165,11 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
             .await
             .map_err(|e| CliError::new(Exit::Error, format!("env {}: {e}", conn.env_name())))?;
         // The file is imported as it is, canvas positions included.
-        write_through_pipeline(
-            settings,
-            conn,
+        let sets = [
             ResourceSet::from_iter([AnyResource::Flow(desired)]),
             live.into_iter().map(AnyResource::Flow).collect(),
-            true,
-        )
-        .await
+        ];
+        write_through_pipeline(settings, conn, sets, true, false).await
     })
 }
 
@@ -337,17 +334,16 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
     in_env(settings, async |config, conn| {
         let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
         let to_import: Vec<&Compared> = compared.flows.iter().filter(|f| f.counts()).collect();
-        let plan: String = to_import.iter().map(|f| f.text()).collect();
-        if to_import.is_empty() {
+        if settings.printer.format() == Format::Table {
+            if to_import.is_empty() {
+                settings
+                    .printer
+                    .data(&format!("flows: no changes in env {}", conn.env_name()))?;
+                return Ok(Exit::Success);
+            }
             settings
                 .printer
-                .data(&format!("flows: no changes in env {}", conn.env_name()))?;
-            return Ok(Exit::Success);
-        }
-        settings.printer.data(&plan)?;
-        if args.dry_run {
-            settings.printer.note("dry run: nothing was sent");
-            return Ok(Exit::Success);
+                .data(&to_import.iter().map(|f| f.text()).collect::<String>())?;
         }
         let desired = to_import
             .iter()
@@ -357,7 +353,14 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
             .iter()
             .filter_map(|f| Some(AnyResource::Flow(Flow::new(&f.id, f.live.clone()?))))
             .collect();
-        write_through_pipeline(settings, conn, desired, live, args.strict_layout).await
+        write_through_pipeline(
+            settings,
+            conn,
+            [desired, live],
+            args.strict_layout,
+            args.dry_run,
+        )
+        .await
     })
 }
 
@@ -432,32 +435,31 @@ pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, 
 pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
         let (desired, live, diff) = theme_pair(config, conn).await?;
-        settings.printer.data(&theme_text(conn, &diff))?;
-        if diff.is_empty() {
-            return Ok(Exit::Success);
-        }
-        if dry_run {
-            settings.printer.note("dry run: nothing was sent");
-            return Ok(Exit::Success);
+        if settings.printer.format() == Format::Table {
+            settings.printer.data(&theme_text(conn, &diff))?;
+            if diff.is_empty() {
+                return Ok(Exit::Success);
+            }
         }
         let desired = ResourceSet::from_iter([AnyResource::Theme(Theme {
             document: desired.json().clone(),
         })]);
         let live = ResourceSet::from_iter([AnyResource::Theme(Theme { document: live })]);
-        write_through_pipeline(settings, conn, desired, live, false).await
+        write_through_pipeline(settings, conn, [desired, live], false, dry_run).await
     })
 }
 
-/// Writes `desired` over `live` (flows, or the theme; what the command already showed) through
-/// the write half of the pipeline, as `apply` does: the protected-environment guard, the
-/// environment lock, a backup of the live documents it overwrites, one audit line per import,
-/// and the run summary. Nothing is deleted: live resources absent from `desired` are left alone.
+/// Writes `desired` over `live` (flows, or the theme) through the write half of the pipeline, as
+/// `apply` does: the protected-environment guard, the environment lock, a backup of the live
+/// documents it overwrites, one audit line per import, and the run summary. Nothing is deleted:
+/// live resources absent from `desired` are left alone. In the table format the command has
+/// already shown its own, finer diff; the other formats get `apply`'s JSON document.
 async fn write_through_pipeline(
     settings: &Settings,
     conn: &Connected,
-    desired: ResourceSet,
-    live: ResourceSet,
+    [desired, live]: [ResourceSet; 2],
     strict_layout: bool,
+    dry_run: bool,
 ) -> Result<Exit, CliError> {
     let started = Instant::now();
     let kinds: BTreeSet<ResourceKind> = desired.iter_any().map(|r| r.kind()).collect();
@@ -475,12 +477,19 @@ async fn write_through_pipeline(
         concurrency: conn.env().concurrency(),
     };
     let flags = WriteSettings {
-        dry_run: false,
+        dry_run,
         allow_delete: false,
         max_deletes: DEFAULT_MAX_DELETES,
         report: None,
         concurrency: None,
     };
+    if settings.printer.format() != Format::Table {
+        return write::run(settings, &planned, &flags, started).await;
+    }
+    if dry_run {
+        settings.printer.note("dry run: nothing was sent");
+        return Ok(Exit::Success);
+    }
     write::guards(settings, &planned, &flags)?;
     let summary = write::execute(settings, &planned, &flags, started).await?;
     write::finish(settings, &summary, &flags)?;

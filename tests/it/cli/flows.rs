@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use descope_mgmt::report::{FlowDiffReport, FlowListReport, ThemeDiffReport};
+use descope_mgmt::report::{ApplyReport, FlowDiffReport, FlowListReport, ThemeDiffReport};
 use serde_json::{Value, json};
 
 use super::world::{World, audit_entries, audit_lines, parse, read_json};
@@ -788,4 +788,49 @@ fn doctor_checks_flows_with_the_list_call_alone() {
         (1, 0),
         "one list call per kind, as the doctor promises: no flow export"
     );
+}
+
+#[test]
+fn flow_and_theme_sync_speak_json_like_apply() {
+    let file = corpus("aws-cognito-oidc-sample/3499642/oidc-flow.json");
+    let world = with_flow("oidc-flow", &file, Some(&corpus(THEMES[0])));
+    let json = |args: &[&str]| {
+        let result = world.run(&[args, &["--env", "dev", "--format", "json"]].concat());
+        assert_eq!(result.code, 0, "{args:?}: {}", result.stderr);
+        let report: ApplyReport = serde_json::from_str(&result.stdout)
+            .unwrap_or_else(|error| panic!("{args:?}: {error}: {}", result.stdout));
+        report
+    };
+    let changes = |report: &ApplyReport| -> Vec<(String, String, String)> {
+        report
+            .plan
+            .changes
+            .iter()
+            .map(|c| {
+                let action = serde_json::to_value(c.action).unwrap();
+                (
+                    c.kind.clone(),
+                    c.id.clone(),
+                    action.as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let planned = json(&["flow", "sync", "--dry-run"]);
+    assert!(planned.dry_run && planned.result.is_none());
+    let create = (
+        "flow".to_owned(),
+        "oidc-flow".to_owned(),
+        "create".to_owned(),
+    );
+    assert_eq!(changes(&planned), std::slice::from_ref(&create));
+    let synced = json(&["flow", "sync"]);
+    assert_eq!(changes(&synced), [create]);
+    assert!(synced.result.is_some());
+    let themed = json(&["theme", "sync"]);
+    assert_eq!(
+        changes(&themed),
+        [("theme".to_owned(), "theme".to_owned(), "update".to_owned())]
+    );
+    assert!(changes(&json(&["flow", "sync"])).is_empty(), "nothing left");
 }
