@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::world::{World, audit_entries, audit_lines, parse, read_json};
 
-fn corpus(name: &str) -> PathBuf {
+pub(super) fn corpus(name: &str) -> PathBuf {
     let dir = std::env::var("DESCOPE_EXPORTS_DIR").map_or_else(
         |_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))
