@@ -165,6 +165,10 @@ pub struct PlanArgs {
     /// After the plan, where each planned value came from (as `config show --explain`).
     #[arg(long)]
     pub explain: bool,
+    /// Send every configured SSO secret again (`client_secret`), although the API cannot show
+    /// whether it changed; the plan shows "secret replaced", never the value.
+    #[arg(long)]
+    pub rotate_secrets: bool,
 }
 
 /// `apply`.
@@ -173,7 +177,7 @@ pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
     #[arg(
         value_name = "PLANFILE",
-        conflicts_with_all = ["prune", "target", "selector", "strict_layout"]
+        conflicts_with_all = ["prune", "target", "selector", "strict_layout", "rotate_secrets"]
     )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
@@ -193,6 +197,10 @@ pub struct ApplyArgs {
     /// Count canvas moves (a flow's task positions) as changes.
     #[arg(long)]
     pub strict_layout: bool,
+    /// Send every configured SSO secret again (`client_secret`), although the API cannot show
+    /// whether it changed; the plan shows "secret replaced", never the value.
+    #[arg(long)]
+    pub rotate_secrets: bool,
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.

@@ -36,8 +36,9 @@ use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
 use descope_mgmt_core::port::{PortError, PortResult};
-use descope_mgmt_core::resource::{DEFAULT_FLOW_IDS, Flow};
+use descope_mgmt_core::resource::{DEFAULT_FLOW_IDS, Flow, SECRET_REPLACED};
 use descope_mgmt_core::safety::{LockError, LockKey, ProjectLock};
+use descope_mgmt_core::tenant_auth::read_tenant_auth;
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -115,9 +116,22 @@ pub struct Selection {
     pub prune: bool,
     /// `--strict-layout`: a flow whose canvas positions alone moved is a change.
     pub strict_layout: bool,
+    /// `--rotate-secrets`: send every configured SSO secret again, shown as "secret replaced".
+    pub rotate_secrets: bool,
 }
 
 impl Selection {
+    pub fn with_rotate_secrets(mut self, rotate_secrets: bool) -> Self {
+        self.rotate_secrets = rotate_secrets;
+        self
+    }
+
+    /// The same selection, counting canvas moves as changes when `strict` (`--strict-layout`).
+    pub fn with_strict_layout(mut self, strict: bool) -> Self {
+        self.strict_layout = strict;
+        self
+    }
+
     pub fn all_kinds(targets: &[ResourceRef], selector: Option<&Selector>, prune: bool) -> Self {
         Self {
             kinds: ResourceKind::ALL.into_iter().collect(),
@@ -125,14 +139,7 @@ impl Selection {
             selector: selector.cloned(),
             prune,
             strict_layout: false,
-        }
-    }
-
-    /// The same selection, counting canvas moves as changes when `strict` (`--strict-layout`).
-    pub fn strict_layout(self, strict: bool) -> Self {
-        Self {
-            strict_layout: strict,
-            ..self
+            rotate_secrets: false,
         }
     }
 
@@ -157,6 +164,7 @@ impl Selection {
             selector: selector.cloned(),
             prune,
             strict_layout: false,
+            rotate_secrets: false,
         })
     }
 
@@ -284,22 +292,35 @@ pub struct Live {
 
 /// Reads the live state of the selected kinds: one list call per kind, and for flows the list
 /// then the documents of `flows` (through the revision cache, a few exports at a time), all
-/// concurrently.
+/// concurrently; then the sign-in parts of the tenants that declare them.
+///
+/// SSO configurations the configuration does not name are copied into `desired` unless `prune`
+/// (see `descope_mgmt_core::tenant_auth`).
 pub async fn read_live(
     client: &DescopeClient,
     kinds: &[ResourceKind],
-    desired: &ResourceSet,
+    desired: &mut ResourceSet,
+    prune: bool,
     env: &str,
     flows: Option<&FlowReads>,
 ) -> Result<Live, CliError> {
-    read_live_state(client, kinds, desired, env, flows)
+    let mut live = read_live_state(client, kinds, desired, env, flows)
         .await
         .map_err(|error| {
             CliError::new(
                 Exit::Error,
                 format!("cannot read the live state of `{env}`: {error}"),
             )
-        })
+        })?;
+    read_tenant_auth(client, desired, &mut live.actual, prune)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
+            )
+        })?;
+    Ok(live)
 }
 
 /// [`read_live`] with the port's error as it came.
@@ -362,19 +383,24 @@ pub async fn plan_env(
     selection: &Selection,
 ) -> Result<Planned, CliError> {
     let env = connected.env_name();
-    let desired = desired_set(config, env);
-    let client = connected.client().clone();
+    let mut desired = desired_set(config, env);
+    if selection.rotate_secrets {
+        mark_rotated_secrets(config, &mut desired);
+    }
+    let client = with_sso_configs(connected.client(), config);
     let kinds = selection.kind_list();
     let options = selection.options(config);
+    let flow_reads = FlowReads::for_plan(&options, &desired);
     let Live {
         actual,
         unread_flows,
     } = read_live(
         &client,
         &kinds,
-        &desired,
+        &mut desired,
+        selection.prune,
         env,
-        FlowReads::for_plan(&options, &desired).as_ref(),
+        flow_reads.as_ref(),
     )
     .await?;
     if let Some(missing) = selection.targets.iter().flatten().find(|target| {
@@ -415,6 +441,36 @@ pub async fn plan_env(
         kinds,
         concurrency: connected.env().concurrency(),
     })
+}
+
+/// The connection's client, able to write the SSO configurations of `config` (secrets included).
+pub fn with_sso_configs(client: &DescopeClient, config: &DescopeConfig) -> DescopeClient {
+    client.clone().with_sso_configs(
+        config
+            .tenants()
+            .iter()
+            .flat_map(|tenant| tenant.sso().iter().map(|sso| (tenant.id(), sso))),
+    )
+}
+
+/// `--rotate-secrets`: every configured SSO configuration that has a secret carries the
+/// "secret replaced" mark, so the plan shows it and apply sends the secret again.
+fn mark_rotated_secrets(config: &DescopeConfig, desired: &mut ResourceSet) {
+    for tenant in config.tenants() {
+        let Some(wanted) = desired
+            .tenants
+            .iter_mut()
+            .find(|wanted| wanted.id == tenant.id())
+            .and_then(|wanted| wanted.sso.as_mut())
+        else {
+            continue;
+        };
+        for sso in tenant.sso().iter().filter(|sso| !sso.secrets.is_empty()) {
+            if let Some(entry) = wanted.get_mut(&sso.key()) {
+                entry.credentials = Some(SECRET_REPLACED.to_owned());
+            }
+        }
+    }
 }
 
 /// load → connect → read → plan → `work` → close, for `--env`.

@@ -9,7 +9,7 @@ use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &DriftArgs) -> Result<Exit, CliError> {
     let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), false)
-        .strict_layout(args.strict_layout);
+        .with_strict_layout(args.strict_layout);
     if settings.all_envs() {
         return all_envs(settings, "drift", &selection, true, Pending::Differences);
     }
