@@ -118,7 +118,7 @@ pub enum Command {
     #[command(subcommand)]
     Theme(ThemeCommand),
     /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
-    /// permissions).
+    /// permissions, flows, the theme).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
     Apply(ApplyArgs),
@@ -162,6 +162,9 @@ pub struct PlanArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -180,7 +183,7 @@ pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
     #[arg(
         value_name = "PLANFILE",
-        conflicts_with_all = ["prune", "target", "selector", "rotate_secrets"]
+        conflicts_with_all = ["prune", "target", "selector", "strict_layout", "rotate_secrets"]
     )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
@@ -197,6 +200,9 @@ pub struct ApplyArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Send every configured SSO secret again (`client_secret`), although the API cannot show
     /// whether it changed; the plan shows "secret replaced", never the value.
     #[arg(long)]
@@ -278,6 +284,9 @@ pub struct DriftArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
 }
 
 #[derive(Debug, Subcommand)]

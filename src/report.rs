@@ -366,6 +366,9 @@ report_types! {
         pub changes: Vec<ChangeEntry>,
         /// Live resources the configuration does not name (deleted only with `--prune`).
         pub unmanaged: Vec<ResourceEntry>,
+        /// Flows whose canvas positions alone differ: not changes unless `--strict-layout`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub layout_only: Vec<ResourceEntry>,
     }
 
     /// One resource: its kind (`tenant`, `role`, `permission`, …) and identity.
@@ -554,6 +557,7 @@ impl From<&Plan> for PlanEntry {
                 .map(|targets| targets.iter().map(ResourceEntry::from).collect()),
             changes: plan.changes.iter().map(ChangeEntry::from).collect(),
             unmanaged: plan.unmanaged.iter().map(ResourceEntry::from).collect(),
+            layout_only: plan.layout_only.iter().map(ResourceEntry::from).collect(),
         }
     }
 }

@@ -124,6 +124,7 @@ mod tests {
                 })
                 .collect(),
             unmanaged: vec![],
+            layout_only: Vec::new(),
         }
     }
 

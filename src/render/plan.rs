@@ -113,6 +113,18 @@ pub fn changes(plan: &Plan, palette: Palette) -> String {
             )
         );
     }
+    if !plan.layout_only.is_empty() {
+        let moved: Vec<String> = plan
+            .layout_only
+            .iter()
+            .map(|reference| format!("{} {}", reference.kind, reference.id))
+            .collect();
+        let line = format!(
+            "layout only (canvas positions, not a change unless --strict-layout): {}",
+            moved.join(", ")
+        );
+        let _ = writeln!(out, "{}", palette.paint("2", &line));
+    }
     let _ = writeln!(out, "{}", summary_line(plan));
     out
 }
@@ -240,6 +252,7 @@ mod tests {
                 },
             ],
             unmanaged: vec![ResourceRef::new(ResourceKind::Tenant, "old")],
+            layout_only: Vec::new(),
         }
     }
 

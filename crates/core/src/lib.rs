@@ -22,3 +22,5 @@ pub mod theme;
 
 #[cfg(test)]
 mod port_tests;
+#[cfg(test)]
+mod test_fixtures;

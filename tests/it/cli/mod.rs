@@ -13,7 +13,6 @@ mod faults;
 mod flags;
 mod flows;
 mod help;
-mod live;
 mod locks;
 mod lossless;
 mod operators;

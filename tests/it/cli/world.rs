@@ -347,6 +347,32 @@ pub fn wait_while_running(child: &mut std::process::Child, what: &str, ready: im
     );
 }
 
+/// The audit log of `env` as parsed lines.
+pub fn audit_lines(world: &World, env: &str) -> Vec<Value> {
+    let path = world.state_dir().join("audit").join(format!("{env}.jsonl"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+        .lines()
+        .map(parse)
+        .collect()
+}
+
+/// `(kind, id, action, outcome status)` of each audit line, in order.
+pub fn audit_entries(lines: &[Value]) -> Vec<(String, String, String, String)> {
+    lines
+        .iter()
+        .map(|line| {
+            let field = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+            (
+                field(&line["kind"]),
+                field(&line["id"]),
+                field(&line["action"]),
+                field(&line["outcome"]["status"]),
+            )
+        })
+        .collect()
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
