@@ -1,0 +1,277 @@
+//! What changes when resources of one project are compared with, or copied into, another
+//! (`diff --from A --to B`, `promote`): the values that must differ between projects.
+//!
+//! - **Project ids** ([`map_project_id`]): any text holding the source project's id (a redirect
+//!   URL, a custom attribute) holds the target's id instead, so it is neither reported as a
+//!   difference nor copied verbatim.
+//! - **Connector references** of flows ([`relink_connectors`]): a flow names its connectors in
+//!   `references.connectors` (name → project-specific id); the target's connector of the same
+//!   name takes the place of each id. The flow normaliser already compares references by name
+//!   only, so ids never show as differences; a copy must still carry the target's ids.
+//! - **A configuration side** ([`complete_from_live`]): fields the configuration leaves unmanaged
+//!   take the other side's live value, as they do in a plan.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::plan::{AnyResource, ResourceSet};
+use crate::resource::Flow;
+
+/// `set` with every occurrence of `from` in its strings replaced by `to`. Nothing changes when
+/// either id is unknown (an emulator environment) or both are the same project.
+pub fn map_project_id(set: ResourceSet, from: Option<&str>, to: Option<&str>) -> ResourceSet {
+    let (Some(from), Some(to)) = (from, to) else {
+        return set;
+    };
+    if from.is_empty() || from == to {
+        return set;
+    }
+    set.iter_any()
+        .map(|resource| {
+            let kind = resource.kind();
+            let mut state = resource.state_json();
+            replace_in_strings(&mut state, from, to);
+            // The replacement keeps every value's type, so the state still decodes; should it
+            // not, the resource is kept unmapped rather than lost.
+            AnyResource::from_state(kind, state).unwrap_or(resource)
+        })
+        .collect()
+}
+
+fn replace_in_strings(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::String(text) if text.contains(from) => *text = text.replace(from, to),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| replace_in_strings(item, from, to)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|item| replace_in_strings(item, from, to)),
+        _ => {}
+    }
+}
+
+/// The connector names a flow references (`references.connectors`, a name → id object or a list
+/// of names), sorted.
+pub fn connector_names(flow: &Flow) -> Vec<String> {
+    let mut names: Vec<String> = match flow.document.pointer("/references/connectors") {
+        Some(Value::Object(map)) => map.keys().cloned().collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// A connector reference the target project cannot satisfy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingConnector {
+    pub flow: String,
+    pub connector: String,
+}
+
+impl std::fmt::Display for MissingConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "flow {} references connector `{}`, which the target project does not have",
+            self.flow, self.connector
+        )
+    }
+}
+
+/// Points every connector reference of `flows` at the target's connector of the same name
+/// (`connectors`: name → id in the target). Every reference no target connector satisfies is
+/// returned, and then no flow is changed.
+pub fn relink_connectors(
+    flows: &mut [Flow],
+    connectors: &BTreeMap<String, String>,
+) -> Result<(), Vec<MissingConnector>> {
+    let missing: Vec<MissingConnector> = flows
+        .iter()
+        .flat_map(|flow| {
+            connector_names(flow)
+                .into_iter()
+                .filter(|name| !connectors.contains_key(name))
+                .map(|connector| MissingConnector {
+                    flow: flow.id.clone(),
+                    connector,
+                })
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(missing);
+    }
+    for flow in flows {
+        if let Some(Value::Object(map)) = flow.document.pointer_mut("/references/connectors") {
+            for (name, id) in map.iter_mut() {
+                if let Some(target_id) = connectors.get(name) {
+                    *id = Value::String(target_id.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The connectors (name → id) a project snapshot lists: every object with a string `id` and
+/// `name` in a file under `connectors/`. The snapshot layout of connectors is not documented
+/// precisely (an index `connectors.json` and one file per connector), so any nesting is read.
+pub fn connectors_in_snapshot(files: &Map<String, Value>) -> BTreeMap<String, String> {
+    fn collect(value: &Value, out: &mut BTreeMap<String, String>) {
+        match value {
+            Value::Object(map) => {
+                if let (Some(Value::String(id)), Some(Value::String(name))) =
+                    (map.get("id"), map.get("name"))
+                {
+                    out.insert(name.clone(), id.clone());
+                }
+                map.values().for_each(|child| collect(child, out));
+            }
+            Value::Array(items) => items.iter().for_each(|child| collect(child, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (path, content) in files {
+        if path.starts_with("connectors/") {
+            collect(content, &mut out);
+        }
+    }
+    out
+}
+
+/// `configured` (a desired state built from a configuration) with every field it leaves
+/// unmanaged taken from the resource of the same identity in `live`, so that comparing it with
+/// `live` reports only what the configuration says.
+pub fn complete_from_live(configured: ResourceSet, live: &ResourceSet) -> ResourceSet {
+    let live: BTreeMap<_, AnyResource> = live
+        .iter_any()
+        .map(|resource| (resource.reference(), resource))
+        .collect();
+    configured
+        .iter_any()
+        .map(|resource| match live.get(&resource.reference()) {
+            Some(other) => resource.carry_unmanaged(other),
+            None => resource,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::resource::Tenant;
+
+    fn tenant(id: &str, attribute: &str) -> Tenant {
+        Tenant {
+            id: id.into(),
+            name: id.into(),
+            custom_attributes: [("callback".to_owned(), json!(attribute))].into(),
+            ..Tenant::default()
+        }
+    }
+
+    fn flow(connectors: Value) -> Flow {
+        Flow {
+            id: "sign-in".into(),
+            document: json!({"flowId": "sign-in", "references": {"connectors": connectors}}),
+        }
+    }
+
+    #[test]
+    fn the_source_project_id_becomes_the_targets_in_every_string() {
+        let set = ResourceSet {
+            tenants: vec![tenant("acme", "https://auth.example.com/P2dev/callback")],
+            ..ResourceSet::default()
+        };
+        let mapped = map_project_id(set.clone(), Some("P2dev"), Some("P2prod"));
+        assert_eq!(
+            mapped.tenants[0].custom_attributes["callback"],
+            json!("https://auth.example.com/P2prod/callback")
+        );
+        assert_eq!(map_project_id(set.clone(), None, Some("P2prod")), set);
+        assert_eq!(
+            map_project_id(set.clone(), Some("P2dev"), Some("P2dev")),
+            set
+        );
+    }
+
+    #[test]
+    fn connector_ids_become_the_targets_ids_by_name() {
+        let mut flows = vec![flow(json!({"HTTP": "CIsource", "Slack": "CIslack"}))];
+        let target = BTreeMap::from([
+            ("HTTP".to_owned(), "CItarget".to_owned()),
+            ("Slack".to_owned(), "CIslack2".to_owned()),
+        ]);
+        relink_connectors(&mut flows, &target).unwrap();
+        assert_eq!(
+            flows[0].document["references"]["connectors"],
+            json!({"HTTP": "CItarget", "Slack": "CIslack2"})
+        );
+    }
+
+    #[test]
+    fn every_reference_the_target_cannot_satisfy_is_named_and_nothing_changes() {
+        let original = vec![flow(json!({"HTTP": "CIsource", "Slack": "CIslack"}))];
+        let mut flows = original.clone();
+        let target = BTreeMap::from([("HTTP".to_owned(), "CItarget".to_owned())]);
+        let missing = relink_connectors(&mut flows, &target).unwrap_err();
+        assert_eq!(
+            missing.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["flow sign-in references connector `Slack`, which the target project does not have"]
+        );
+        assert_eq!(flows[0].document, original[0].document);
+    }
+
+    #[test]
+    fn a_list_of_connector_names_is_checked_too() {
+        let mut flows = vec![flow(json!(["HTTP"]))];
+        assert_eq!(connector_names(&flows[0]), ["HTTP"]);
+        assert!(relink_connectors(&mut flows, &BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn connectors_are_read_from_any_file_under_connectors() {
+        let files = json!({
+            "connectors/connectors.json": {"connectors": [{"id": "CI1", "name": "HTTP", "type": "http"}]},
+            "connectors/slack.json": {"id": "CI2", "name": "Slack"},
+            "flows/sign-in.json": {"id": "sign-in", "name": "Sign in"},
+        });
+        let found = connectors_in_snapshot(files.as_object().unwrap());
+        assert_eq!(
+            found,
+            BTreeMap::from([
+                ("HTTP".to_owned(), "CI1".to_owned()),
+                ("Slack".to_owned(), "CI2".to_owned()),
+            ])
+        );
+    }
+
+    #[test]
+    fn a_configured_side_takes_unmanaged_fields_from_the_live_side() {
+        let live = Tenant {
+            role_inheritance: Some("userOnly".into()),
+            ..tenant("acme", "x")
+        };
+        let configured = ResourceSet {
+            tenants: vec![tenant("acme", "x"), tenant("globex", "y")],
+            ..ResourceSet::default()
+        };
+        let live_set = ResourceSet {
+            tenants: vec![live.clone()],
+            ..ResourceSet::default()
+        };
+        let completed = complete_from_live(configured, &live_set);
+        assert_eq!(completed.tenants[0], live);
+        assert_eq!(completed.tenants[1].role_inheritance, None);
+    }
+}
