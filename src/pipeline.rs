@@ -11,11 +11,13 @@
 //! same place `git status` shows, independent of where the config file sits.
 //!
 //! What the commands share beyond that lives here too, so no command imports another:
-//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan) and
-//! [`write`] (the write half, behind `apply` and every `sync`).
+//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan),
+//! [`write`] (the write half, behind `apply`, `promote` and every `sync`) and [`snapshot`] (whole
+//! projects as the sides of `diff --from/--to` and `promote`).
 
 pub mod plan_file;
 pub mod read;
+pub mod snapshot;
 pub mod write;
 
 use std::collections::BTreeSet;
@@ -90,7 +92,7 @@ impl Selection {
     /// The planner's options for `config`'s view of one environment. A selector narrows the
     /// targets to the tenants it picks (intersected with `--target`), so live tenants outside
     /// it are never planned, changed or pruned.
-    fn options(&self, config: &DescopeConfig) -> PlanOptions {
+    pub fn options(&self, config: &DescopeConfig) -> PlanOptions {
         let targets = match &self.selector {
             None => self.targets.clone(),
             Some(selector) => Some(

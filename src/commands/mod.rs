@@ -9,10 +9,12 @@ mod config;
 mod doctor;
 mod drift;
 mod env;
+mod env_diff;
 mod flow;
 mod kind_diff_sync;
 mod permission;
 mod plan;
+mod promote;
 mod role;
 mod schema;
 mod tenant;
@@ -64,6 +66,7 @@ fn speaks_markdown(command: &Command) -> bool {
         command,
         Command::Plan(_)
             | Command::Drift(_)
+            | Command::Diff(_)
             | Command::Tenant(TenantCommand::Diff(_))
             | Command::Role(RoleCommand::Diff(_))
             | Command::Permission(PermissionCommand::Diff(_))
@@ -89,6 +92,8 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Plan(args) => plan::run(settings, args),
         Command::Apply(args) => apply::run(settings, args),
         Command::Drift(args) => drift::run(settings, args),
+        Command::Diff(args) => env_diff::run(settings, args),
+        Command::Promote(args) => promote::run(settings, args),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
         Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),

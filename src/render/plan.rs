@@ -35,7 +35,7 @@ impl Palette {
         self
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -141,7 +141,7 @@ fn is_sensitive(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
-fn shown(name: &str, value: &Value) -> String {
+pub(crate) fn shown(name: &str, value: &Value) -> String {
     if is_sensitive(name) {
         "(sensitive)".to_owned()
     } else {
