@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Promote through the official Python SDK: project A is seeded with the SDK (40 tenants, 10 roles,
+# 20 permissions, 3 corpus flows, a theme), `descope-mgmt promote --from a --to b` copies it, the
+# SDK reads B back and finds every field equal to A's, and `diff --from a --to b` exits 0.
+# Ends with `promote-sdk-check: N passed, M failed`; exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+conformance="$root/crates/emulator/conformance"
+label=promote-sdk-check
+# shellcheck source=lib/emulator.sh
+. "$root/scripts/lib/emulator.sh"
+
+exports=${DESCOPE_EXPORTS_DIR:-}
+for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
+    if [ -z "$exports" ] && [ -d "$candidate" ]; then
+        exports=$candidate
+    fi
+done
+[ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
+
+build_emulator
+cargo build --quiet --bin descope-mgmt
+cli="$(dirname "$binary")/descope-mgmt"
+python_sdk_venv
+
+from_project=P2promoteA
+from_key=K2promoteA
+to_project=P2promoteB
+to_key=K2promoteB
+start_emulator main --project "$from_project:$from_key" --project "$to_project:$to_key"
+url=$started_url
+
+cat >"$work/descope.yaml" <<YAML
+version: "1.0"
+environments:
+  a:
+    project_id: $from_project
+    management_key: \${PROMOTE_A_KEY}
+    base_url: $url
+  b:
+    project_id: $to_project
+    management_key: \${PROMOTE_B_KEY}
+    base_url: $url
+YAML
+
+sdk() {
+    "$venv/bin/python" "$conformance/promote_sdk.py" "$1" --url "$url" \
+        --from-project "$from_project" --from-key "$from_key" \
+        --to-project "$to_project" --to-key "$to_key" --exports "$exports"
+}
+
+# Runs descope-mgmt with ARGS…; its output goes to $work/cli.log.
+run_cli() {
+    (cd "$work" && PROMOTE_A_KEY=$from_key PROMOTE_B_KEY=$to_key \
+        DESCOPE_MGMT_STATE_DIR="$work/state" \
+        "$cli" --config "$work/descope.yaml" "$@") >"$work/cli.log" 2>&1
+}
+
+sdk seed >"$work/seed.log" 2>&1 || finish 1 "$work/seed.log"
+run_cli promote --from a --to b --yes || fail "promote failed: $(cat "$work/cli.log")"
+status=0
+sdk verify >"$work/report" 2>&1 || status=$?
+diff_status=0
+run_cli diff --from a --to b || diff_status=$?
+if [ "$diff_status" -eq 0 ]; then
+    echo "ok   diff --from a --to b exits 0" >>"$work/report"
+    summary_delta=(1 0)
+else
+    {
+        echo "FAIL diff --from a --to b exits $diff_status"
+        sed 's/^/     /' "$work/cli.log"
+    } >>"$work/report"
+    summary_delta=(0 1)
+    status=1
+fi
+# One summary line for the SDK's checks and the diff.
+line=$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed\$" "$work/report" | tail -n 1 || true)
+if [ -n "$line" ]; then
+    passed=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+    failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    grep -v -E "^$label: [0-9]+ passed" "$work/report" >"$work/report.body" || true
+    {
+        cat "$work/report.body"
+        echo "$label: $((passed + summary_delta[0])) passed, $((failed + summary_delta[1])) failed"
+    } >"$work/report"
+fi
+finish "$status" "$work/report"
