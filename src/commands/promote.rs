@@ -1,13 +1,15 @@
 //! `promote --from ENV --to ENV [KIND:ID...]`: the source's live resources become the desired
 //! state of the target, planned against the target's live state and written through the same
 //! write half as `apply` (guards, protected confirmation, lock, backup, audit, `--max-deletes`).
-//! Nothing is deleted without `--prune`. Flows' connector references are re-linked to the
+//! Nothing is deleted without `--prune`. A named resource brings along what it references that
+//! the target lacks (a tenant's default roles, their permissions). Flows' connector references are re-linked to the
 //! target's connectors of the same name; one the target lacks stops the run (exit 3).
 
 use std::time::Instant;
 
 use descope_mgmt_core::cross_project::{
     connector_names, connectors_in_snapshot, map_project_id, relink_connectors,
+    with_missing_references,
 };
 use descope_mgmt_core::environment::drop_system_defaults;
 use descope_mgmt_core::plan::{PlanOptions, ResourceRef, ResourceSet, plan, refusals};
@@ -46,6 +48,11 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
         // A built-in of the target that the source lacks is Descope's, never pruned.
         drop_system_defaults(&mut actual, &desired);
         check_named_resources_exist(&selection, &desired, from.env())?;
+        let mut selection = selection.clone();
+        if let Some(named) = &selection.targets {
+            // A tenant copied without the role it names would fail in the target.
+            selection.targets = Some(with_missing_references(named, &desired, &actual));
+        }
         let options = selection.options(source.config);
         relink_flows(&mut desired, &options, connected).await?;
         let refused = refusals(&desired, &actual, &options);

@@ -8,14 +8,16 @@
 //!   `references.connectors` (name → project-specific id); the target's connector of the same
 //!   name takes the place of each id. The flow normaliser already compares references by name
 //!   only, so ids never show as differences; a copy must still carry the target's ids.
+//! - **Named resources** ([`with_missing_references`]): copying a tenant whose default role the
+//!   target lacks would fail, so the role (and its permissions) come along.
 //! - **A configuration side** ([`complete_from_live`]): fields the configuration leaves unmanaged
 //!   take the other side's live value, as they do in a plan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
-use crate::plan::{AnyResource, ResourceSet};
+use crate::plan::{AnyResource, ResourceRef, ResourceSet};
 use crate::resource::Flow;
 
 /// `set` with every occurrence of `from` in its strings replaced by `to`. Nothing changes when
@@ -145,6 +147,36 @@ pub fn connectors_in_snapshot(files: &Map<String, Value>) -> BTreeMap<String, St
         }
     }
     out
+}
+
+/// `named` and, transitively, every resource a named one references (a tenant's default roles, a
+/// role's permissions) that `source` has and `target` lacks.
+pub fn with_missing_references(
+    named: &BTreeSet<ResourceRef>,
+    source: &ResourceSet,
+    target: &ResourceSet,
+) -> BTreeSet<ResourceRef> {
+    let source: BTreeMap<ResourceRef, AnyResource> = source
+        .iter_any()
+        .map(|resource| (resource.reference(), resource))
+        .collect();
+    let present: BTreeSet<ResourceRef> = target.iter_any().map(|r| r.reference()).collect();
+    let mut selected = named.clone();
+    let mut pending: Vec<ResourceRef> = named.iter().cloned().collect();
+    while let Some(reference) = pending.pop() {
+        let Some(resource) = source.get(&reference) else {
+            continue;
+        };
+        for needed in resource.references() {
+            if !present.contains(&needed)
+                && source.contains_key(&needed)
+                && selected.insert(needed.clone())
+            {
+                pending.push(needed);
+            }
+        }
+    }
+    selected
 }
 
 /// `configured` (a desired state built from a configuration) with every field it leaves

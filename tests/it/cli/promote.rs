@@ -69,6 +69,7 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     assert!(equal.stdout.contains("no differences"), "{}", equal.stdout);
 
     seed_dev(&world);
+    let writes = world.writes();
     import_v1(&world, STAGE_PROJECT_ID, "sign-up-or-in", FLOW_V36);
     let (code, report) = diff_json(&world, "dev", "stage");
     assert_eq!(code, 2);
@@ -217,6 +218,34 @@ fn promote_of_named_resources_copies_only_those() {
     let unknown = world.run(&["promote", "--from", "dev", "--to", "stage", "tenant:nope"]);
     assert_eq!(unknown.code, 64, "{}", unknown.stderr);
     assert!(unknown.stderr.contains("tenant:nope"), "{}", unknown.stderr);
+}
+
+#[test]
+fn a_named_resource_brings_along_what_it_references_that_the_target_lacks() {
+    let world = two_projects();
+    seed_dev(&world);
+    let promoted = world.run(&[
+        "promote",
+        "--from",
+        "dev",
+        "--to",
+        "stage",
+        "tenant:acme-corp",
+    ]);
+    assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
+    let (_, report) = diff_json(&world, "dev", "stage");
+    let left = differing(&report);
+    for copied in [
+        "only_in_from tenant:acme-corp",
+        "only_in_from role:viewer",
+        "only_in_from permission:reports.read",
+    ] {
+        assert!(
+            !left.contains(&copied.to_owned()),
+            "{copied} not copied: {left:?}"
+        );
+    }
+    assert!(left.contains(&"only_in_from tenant:globex".to_owned()));
 }
 
 #[test]

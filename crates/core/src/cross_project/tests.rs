@@ -1,7 +1,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::resource::Tenant;
+use crate::plan::ResourceKind;
+use crate::resource::{Permission, Role, Tenant};
 
 fn tenant(id: &str, attribute: &str) -> Tenant {
     Tenant {
@@ -105,4 +106,46 @@ fn a_configured_side_takes_unmanaged_fields_from_the_live_side() {
     let completed = complete_from_live(configured, &live_set);
     assert_eq!(completed.tenants[0], live);
     assert_eq!(completed.tenants[1].role_inheritance, None);
+}
+
+#[test]
+fn a_named_tenant_brings_the_roles_and_permissions_the_target_lacks() {
+    let source = ResourceSet {
+        permissions: vec![Permission {
+            name: "reports.read".into(),
+            ..Permission::default()
+        }],
+        roles: vec![
+            Role {
+                name: "viewer".into(),
+                permission_names: vec!["reports.read".into()],
+                ..Role::default()
+            },
+            Role {
+                name: "editor".into(),
+                ..Role::default()
+            },
+        ],
+        tenants: vec![Tenant {
+            default_roles: vec!["viewer".into(), "editor".into()],
+            ..tenant("acme", "x")
+        }],
+        ..ResourceSet::default()
+    };
+    let target = ResourceSet {
+        roles: vec![Role {
+            name: "editor".into(),
+            ..Role::default()
+        }],
+        ..ResourceSet::default()
+    };
+    let named = BTreeSet::from([ResourceRef::new(ResourceKind::Tenant, "acme")]);
+    let selected: Vec<String> = with_missing_references(&named, &source, &target)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        selected,
+        ["permission:reports.read", "role:viewer", "tenant:acme"]
+    );
 }
