@@ -114,6 +114,7 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
         "{}",
         markdown.stdout
     );
+    assert_eq!(world.writes(), writes, "diff never writes");
 }
 
 #[test]
