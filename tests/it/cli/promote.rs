@@ -69,8 +69,8 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     assert!(equal.stdout.contains("no differences"), "{}", equal.stdout);
 
     seed_dev(&world);
-    let writes = world.writes();
     import_v1(&world, STAGE_PROJECT_ID, "sign-up-or-in", FLOW_V36);
+    let writes = world.writes();
     let (code, report) = diff_json(&world, "dev", "stage");
     assert_eq!(code, 2);
     assert_eq!(
