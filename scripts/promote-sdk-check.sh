@@ -11,13 +11,7 @@ label=promote-sdk-check
 # shellcheck source=lib/emulator.sh
 . "$root/scripts/lib/emulator.sh"
 
-exports=${DESCOPE_EXPORTS_DIR:-}
-for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
-    if [ -z "$exports" ] && [ -d "$candidate" ]; then
-        exports=$candidate
-    fi
-done
-[ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
+find_exports
 
 build_emulator
 cargo build --quiet --bin descope-mgmt
