@@ -6,6 +6,7 @@ use descope_mgmt::report::{ApplyReport, EnvDiffReport};
 use serde_json::{Value, json};
 
 use super::flows::corpus;
+use super::support::Run;
 use super::world::{RESOURCES, STAGE_PROJECT_ID, World, parse};
 
 const FLOW_V33: &str = "zero-to-auth/2004018/sign-up-or-in flow.json";
@@ -52,6 +53,11 @@ fn seed_dev(world: &World) {
     );
 }
 
+/// `diff --from dev --to stage` with `extra` arguments.
+fn diff_dev_stage(world: &World, extra: &[&str]) -> Run {
+    world.run(&[&["diff", "--from", "dev", "--to", "stage"][..], extra].concat())
+}
+
 fn diff_json(world: &World, from: &str, to: &str) -> (i32, EnvDiffReport) {
     let run = world.run(&["diff", "--from", from, "--to", to, "--format", "json"]);
     assert!(matches!(run.code, 0 | 2), "{}", run.stderr);
@@ -72,7 +78,7 @@ fn differing(report: &EnvDiffReport) -> Vec<String> {
 #[test]
 fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     let world = two_projects();
-    let equal = world.run(&["diff", "--from", "dev", "--to", "stage"]);
+    let equal = diff_dev_stage(&world, &[]);
     assert_eq!(equal.code, 0, "{}{}", equal.stdout, equal.stderr);
     assert!(equal.stdout.contains("no differences"), "{}", equal.stdout);
 
@@ -99,7 +105,7 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     assert_eq!(report.summary.only_in_from, 4);
     assert_eq!(report.summary.different, 2);
 
-    let text = world.run(&["diff", "--from", "dev", "--to", "stage"]);
+    let text = diff_dev_stage(&world, &[]);
     assert_eq!(text.code, 2);
     for line in [
         "- tenant acme-corp",
@@ -108,9 +114,7 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     ] {
         assert!(text.stdout.contains(line), "{line}: {}", text.stdout);
     }
-    let markdown = world.run(&[
-        "diff", "--from", "dev", "--to", "stage", "--format", "markdown",
-    ]);
+    let markdown = diff_dev_stage(&world, &["--format", "markdown"]);
     assert_eq!(markdown.code, 2);
     assert!(
         markdown
@@ -127,17 +131,7 @@ fn target_and_selector_narrow_the_diff_as_on_plan() {
     let world = two_projects();
     seed_dev(&world);
     let (code, report) = {
-        let run = world.run(&[
-            "diff",
-            "--from",
-            "dev",
-            "--to",
-            "stage",
-            "--target",
-            "tenant:globex",
-            "--format",
-            "json",
-        ]);
+        let run = diff_dev_stage(&world, &["--target", "tenant:globex", "--format", "json"]);
         (
             run.code,
             serde_json::from_value::<EnvDiffReport>(parse(&run.stdout)).unwrap(),
@@ -145,17 +139,7 @@ fn target_and_selector_narrow_the_diff_as_on_plan() {
     };
     assert_eq!(code, 2);
     assert_eq!(differing(&report), ["only_in_from tenant:globex"]);
-    let selected = world.run(&[
-        "diff",
-        "--from",
-        "dev",
-        "--to",
-        "stage",
-        "--selector",
-        "id=acme-*",
-        "--format",
-        "json",
-    ]);
+    let selected = diff_dev_stage(&world, &["--selector", "id=acme-*", "--format", "json"]);
     assert_eq!(selected.code, 2, "{}", selected.stderr);
     let report: EnvDiffReport = serde_json::from_value(parse(&selected.stdout)).unwrap();
     assert_eq!(differing(&report), ["only_in_from tenant:acme-corp"]);
@@ -194,7 +178,7 @@ fn promote_copies_every_kind_and_a_diff_afterwards_exits_0() {
         1,
         "the target is backed up first"
     );
-    let diff = world.run(&["diff", "--from", "dev", "--to", "stage"]);
+    let diff = diff_dev_stage(&world, &[]);
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
     let again = world.run(&[
         "promote", "--from", "dev", "--to", "stage", "--format", "json",
@@ -331,15 +315,7 @@ fn a_connector_the_target_lacks_is_a_plan_error_and_one_it_has_is_relinked_by_na
         exported["flow"]["references"]["connectors"],
         json!({"My HTTP Connector": "CIstageHttp"})
     );
-    let diff = world.run(&[
-        "diff",
-        "--from",
-        "dev",
-        "--to",
-        "stage",
-        "--target",
-        "flow:references-flow",
-    ]);
+    let diff = diff_dev_stage(&world, &["--target", "flow:references-flow"]);
     assert_eq!(
         diff.code, 0,
         "connector ids are mapped, not reported: {}",
