@@ -139,23 +139,42 @@ pub struct Planned {
     pub kinds: Vec<ResourceKind>,
     /// The environment's apply concurrency (`--concurrency` overrides it).
     pub concurrency: u32,
+    /// The whole live state of `kinds` when the plan was made: what the backup before the first
+    /// write holds, so that `backup restore` can bring all of it back.
+    pub live: ResourceSet,
 }
 
-/// Reads the live state of the selected kinds, one list call per kind.
-pub async fn read_live(
+/// Reads the live state of the selected kinds (one list call per kind) as the planner compares
+/// it with `desired`, and apart from it the built-in documents (default flows, the theme) that
+/// comparison leaves out because `desired` does not declare them: together they are the whole
+/// live state a backup holds ([`whole_live_state`]).
+pub async fn read_live_whole(
     client: &DescopeClient,
     kinds: &[ResourceKind],
     desired: &ResourceSet,
     env: &str,
-) -> Result<ResourceSet, CliError> {
+) -> Result<(ResourceSet, ResourceSet), CliError> {
     let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
         CliError::new(
             Exit::Error,
             format!("cannot read the live state of `{env}`: {error}"),
         )
     })?;
+    let documents = snapshot::documents_of(&actual);
     drop_system_defaults(&mut actual, desired);
-    Ok(actual)
+    Ok((actual, documents))
+}
+
+/// The planner's live state plus the built-in documents it left out.
+pub fn whole_live_state(actual: ResourceSet, documents: ResourceSet) -> ResourceSet {
+    let present: BTreeSet<ResourceRef> = actual.iter_any().map(|r| r.reference()).collect();
+    let mut whole = actual;
+    for document in documents.iter_any() {
+        if !present.contains(&document.reference()) {
+            whole.push(document);
+        }
+    }
+    whole
 }
 
 /// desired → read → plan, for one connected environment.
@@ -164,12 +183,30 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
+    let desired = desired_set(config, connected.env_name());
+    plan_desired(
+        desired,
+        connected,
+        selection.kind_list(),
+        selection.targets.as_ref(),
+        selection.options(config),
+    )
+    .await
+}
+
+/// read → plan for any desired state (the configuration's, a backup's): `named` are the
+/// resources the user named with `--target`, each of which must exist on one side.
+pub async fn plan_desired(
+    desired: ResourceSet,
+    connected: &Connected,
+    kinds: Vec<ResourceKind>,
+    named: Option<&BTreeSet<ResourceRef>>,
+    options: PlanOptions,
+) -> Result<Planned, CliError> {
     let env = connected.env_name();
-    let desired = desired_set(config, env);
     let client = connected.client().clone();
-    let kinds = selection.kind_list();
-    let actual = read_live(&client, &kinds, &desired, env).await?;
-    if let Some(missing) = selection.targets.iter().flatten().find(|target| {
+    let (actual, documents) = read_live_whole(&client, &kinds, &desired, env).await?;
+    if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
             .iter_any()
             .chain(actual.iter_any())
@@ -183,7 +220,6 @@ pub async fn plan_env(
             ),
         ));
     }
-    let options = selection.options(config);
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {
         return Err(CliError::new(
@@ -199,6 +235,7 @@ pub async fn plan_env(
         client,
         kinds,
         concurrency: connected.env().concurrency(),
+        live: whole_live_state(actual, documents),
     })
 }
 

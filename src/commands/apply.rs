@@ -66,7 +66,8 @@ async fn fresh(
 ) -> Result<Planned, CliError> {
     let client = connected.client().clone();
     let desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
+    let (actual, documents) =
+        pipeline::read_live_whole(&client, &file.kinds, &desired, &file.env).await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
@@ -78,5 +79,6 @@ async fn fresh(
         client,
         kinds: file.kinds,
         concurrency: connected.env().concurrency(),
+        live: pipeline::whole_live_state(actual, documents),
     })
 }

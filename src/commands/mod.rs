@@ -4,12 +4,14 @@
 //! `report` and `printer`).
 
 mod apply;
+mod backup;
 mod completions;
 mod config;
 mod doctor;
 mod drift;
 mod env;
 mod env_diff;
+mod export;
 mod flow;
 mod kind_diff_sync;
 mod permission;
@@ -25,8 +27,8 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand, RoleCommand,
-    SchemaCommand, TenantCommand, ThemeCommand,
+    BackupCommand, Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand,
+    RoleCommand, SchemaCommand, TenantCommand, ThemeCommand,
 };
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
@@ -94,6 +96,11 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Drift(args) => drift::run(settings, args),
         Command::Diff(args) => env_diff::run(settings, args),
         Command::Promote(args) => promote::run(settings, args),
+        Command::Export(args) => done(export::run(settings, args)),
+        Command::Backup(BackupCommand::List) => done(backup::list(settings)),
+        Command::Backup(BackupCommand::Create) => done(backup::create(settings)),
+        Command::Backup(BackupCommand::Show { id }) => done(backup::show(settings, id)),
+        Command::Backup(BackupCommand::Restore(args)) => backup::restore(settings, args),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
         Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),

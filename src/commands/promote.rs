@@ -11,14 +11,13 @@ use descope_mgmt_core::cross_project::{
     connector_names, connectors_in_snapshot, map_project_id, relink_connectors,
     with_missing_references,
 };
-use descope_mgmt_core::environment::drop_system_defaults;
 use descope_mgmt_core::plan::{PlanOptions, ResourceRef, ResourceSet, plan, refusals};
 
 use crate::cli::PromoteArgs;
 use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::snapshot::{Side, with_sides};
-use crate::pipeline::{Planned, Selection, write};
+use crate::pipeline::{self, Planned, Selection, write};
 use crate::settings::{Settings, WriteSettings};
 
 pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
@@ -43,10 +42,11 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
             unreachable!("both sides are live environments");
         };
         let kinds = selection.kind_list();
-        let (desired, mut actual) = futures::try_join!(source.state(&kinds), target.state(&kinds))?;
+        let desired = source.state(&kinds).await?;
         let mut desired = map_project_id(desired, source.project_id(), target.project_id());
-        // A built-in of the target that the source lacks is Descope's, never pruned.
-        drop_system_defaults(&mut actual, &desired);
+        // Built-ins of the target that the source lacks are Descope's: left out, never pruned.
+        let (actual, documents) =
+            pipeline::read_live_whole(connected.client(), &kinds, &desired, to.env()).await?;
         check_named_resources_exist(&selection, &desired, from.env())?;
         let mut selection = selection.clone();
         if let Some(named) = &selection.targets {
@@ -69,6 +69,7 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
             client: connected.client().clone(),
             kinds,
             concurrency: connected.env().concurrency(),
+            live: pipeline::whole_live_state(actual, documents),
         };
         write::run(settings, &planned, &flags, started).await
     })

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
-    EnvLock, LockError, check_deletes, touched_live_state, write_backup,
+    BackupOrigin, BackupRun, EnvLock, LockError, check_deletes, current_user, write_backup,
 };
 
 use super::{Planned, state_dir};
@@ -221,6 +221,25 @@ fn check_writable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Another process holding the environment's lock is a refusal (exit 4); a lock file that
+/// cannot be written is an error.
+pub fn lock_error(error: LockError) -> CliError {
+    match error {
+        LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
+        LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
+    }
+}
+
+/// This process as a backup records it: its command line (flags hold names and paths, never a
+/// key), the user and the configuration's commit.
+pub fn this_run(settings: &Settings) -> BackupRun {
+    BackupRun {
+        command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        user: current_user(),
+        git_commit: git_commit(&settings.config),
+    }
+}
+
 /// The configuration's git commit, for audit lines; none outside a repository.
 fn git_commit(config: &Path) -> Option<String> {
     let dir = config.parent().filter(|dir| !dir.as_os_str().is_empty())?;
@@ -266,22 +285,21 @@ pub async fn execute(
         // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
-        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
-            LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
-            LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
-        })?;
-        let backup = write_backup(
-            &dir,
-            &planned.env,
-            &touched_live_state(plan),
-            jiff::Timestamp::now(),
-        )
-        .map_err(|error| {
-            CliError::new(
-                Exit::Error,
-                format!("backup failed, nothing written: {error}"),
-            )
-        })?;
+        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(lock_error)?;
+        let origin = BackupOrigin {
+            env: planned.env.clone(),
+            project_id: planned.client.project_id().to_owned(),
+            run: this_run(settings),
+            kinds: planned.kinds.clone(),
+        };
+        let whole: Vec<_> = planned.live.iter_any().collect();
+        let backup =
+            write_backup(&dir, &origin, &whole, jiff::Timestamp::now()).map_err(|error| {
+                CliError::new(
+                    Exit::Error,
+                    format!("backup failed, nothing written: {error}"),
+                )
+            })?;
         let printer = &settings.printer;
         printer.note(format!("backup: {}", backup.display()));
         summary.backup = Some(backup);

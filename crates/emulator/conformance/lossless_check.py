@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from checks import Checks
 from descope import DescopeClient
 
 EXCLUSIONS = ["U2lossless"]
@@ -62,15 +63,8 @@ def main() -> int:
         print("lossless-sdk-check: fields set")
         return 0
 
-    results = {"passed": 0, "failed": 0}
-
-    def check(name, actual, expected):
-        if actual == expected:
-            results["passed"] += 1
-            print(f"ok   {name}")
-        else:
-            results["failed"] += 1
-            print(f"FAIL {name}: {actual!r} != {expected!r}")
+    checks = Checks("lossless-sdk-check")
+    check = checks.check
 
     tenant = mgmt.tenant.load(args.tenant)
     role = next(r for r in mgmt.role.load_all()["roles"] if r["name"] == args.role)
@@ -81,8 +75,7 @@ def main() -> int:
     check("tenant roleInheritance kept", tenant.get("roleInheritance"), INHERITANCE)
     check("role default kept", role.get("default"), True)
     check("role private kept", role.get("private"), True)
-    print(f"lossless-sdk-check: {results['passed']} passed, {results['failed']} failed")
-    return 0 if results["failed"] == 0 else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":

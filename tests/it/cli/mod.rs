@@ -1,12 +1,14 @@
 //! End-to-end tests of the descope-mgmt binary.
 
 mod architecture;
+mod backup;
 mod ci_examples;
 mod config_input;
 mod config_schema;
 mod config_validate;
 mod connect;
 mod env_list;
+mod export;
 mod flags;
 mod flows;
 mod help;
