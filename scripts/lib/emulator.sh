@@ -24,18 +24,6 @@ fail() {
     exit 1
 }
 
-# Sets `exports` to the corpus of Descope exports (`DESCOPE_EXPORTS_DIR`, else the shared data
-# folder beside the checkout).
-find_exports() {
-    exports=${DESCOPE_EXPORTS_DIR:-}
-    for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
-        if [ -z "$exports" ] && [ -d "$candidate" ]; then
-            exports=$candidate
-        fi
-    done
-    [ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
-}
-
 # Sets `binary` to a freshly built emulator.
 build_emulator() {
     cargo build --quiet -p descope-emulator --bin descope-emulator

@@ -94,8 +94,10 @@ def snapshot(mgmt) -> dict:
     }
 
 
-def compare(before: dict, after: dict, passed: int, failed: int) -> int:
-    checks = Checks("workflows-sdk-check", passed, failed)
+def compare(
+    before: dict, after: dict, passed: int, failed: int, label: str = "workflows-sdk-check"
+) -> int:
+    checks = Checks(label, passed, failed)
     check = checks.check
     for section, key in (("tenants", "id"), ("roles", "name"), ("permissions", "name")):
         old = {item[key]: item for item in before[section]}
