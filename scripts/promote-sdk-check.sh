@@ -13,9 +13,7 @@ label=promote-sdk-check
 
 find_exports
 
-build_emulator
-cargo build --quiet --bin descope-mgmt
-cli="$(dirname "$binary")/descope-mgmt"
+build_emulator_and_cli
 python_sdk_venv
 
 from_project=P2promoteA

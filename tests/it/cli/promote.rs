@@ -58,6 +58,11 @@ fn diff_dev_stage(world: &World, extra: &[&str]) -> Run {
     world.run(&[&["diff", "--from", "dev", "--to", "stage"][..], extra].concat())
 }
 
+/// `promote --from dev --to stage` with `extra` arguments.
+fn promote_dev_stage(world: &World, extra: &[&str]) -> Run {
+    world.run(&[&["promote", "--from", "dev", "--to", "stage"][..], extra].concat())
+}
+
 fn diff_json(world: &World, from: &str, to: &str) -> (i32, EnvDiffReport) {
     let run = world.run(&["diff", "--from", from, "--to", to, "--format", "json"]);
     assert!(matches!(run.code, 0 | 2), "{}", run.stderr);
@@ -166,7 +171,7 @@ fn a_config_side_compares_the_configuration_with_a_live_project() {
 fn promote_copies_every_kind_and_a_diff_afterwards_exits_0() {
     let world = two_projects();
     seed_dev(&world);
-    let promoted = world.run(&["promote", "--from", "dev", "--to", "stage"]);
+    let promoted = promote_dev_stage(&world, &[]);
     assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
     assert!(
         promoted.stdout.contains("+ create tenant acme-corp"),
@@ -180,9 +185,7 @@ fn promote_copies_every_kind_and_a_diff_afterwards_exits_0() {
     );
     let diff = diff_dev_stage(&world, &[]);
     assert_eq!(diff.code, 0, "{}{}", diff.stdout, diff.stderr);
-    let again = world.run(&[
-        "promote", "--from", "dev", "--to", "stage", "--format", "json",
-    ]);
+    let again = promote_dev_stage(&world, &["--format", "json"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     let report: ApplyReport = serde_json::from_value(parse(&again.stdout)).unwrap();
     assert_eq!(report.summary.create + report.summary.update, 0);
@@ -192,12 +195,12 @@ fn promote_copies_every_kind_and_a_diff_afterwards_exits_0() {
 fn promote_of_named_resources_copies_only_those() {
     let world = two_projects();
     seed_dev(&world);
-    let promoted = world.run(&["promote", "--from", "dev", "--to", "stage", "tenant:globex"]);
+    let promoted = promote_dev_stage(&world, &["tenant:globex"]);
     assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
     let (_, report) = diff_json(&world, "dev", "stage");
     assert!(!differing(&report).contains(&"only_in_from tenant:globex".to_owned()));
     assert!(differing(&report).contains(&"only_in_from tenant:acme-corp".to_owned()));
-    let unknown = world.run(&["promote", "--from", "dev", "--to", "stage", "tenant:nope"]);
+    let unknown = promote_dev_stage(&world, &["tenant:nope"]);
     assert_eq!(unknown.code, 64, "{}", unknown.stderr);
     assert!(unknown.stderr.contains("tenant:nope"), "{}", unknown.stderr);
 }
@@ -206,14 +209,7 @@ fn promote_of_named_resources_copies_only_those() {
 fn a_named_resource_brings_along_what_it_references_that_the_target_lacks() {
     let world = two_projects();
     seed_dev(&world);
-    let promoted = world.run(&[
-        "promote",
-        "--from",
-        "dev",
-        "--to",
-        "stage",
-        "tenant:acme-corp",
-    ]);
+    let promoted = promote_dev_stage(&world, &["tenant:acme-corp"]);
     assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
     let (_, report) = diff_json(&world, "dev", "stage");
     let left = differing(&report);
@@ -235,7 +231,7 @@ fn promote_dry_run_shows_the_plan_and_writes_nothing() {
     let world = two_projects();
     seed_dev(&world);
     let writes = world.writes();
-    let dry = world.run(&["promote", "--from", "dev", "--to", "stage", "--dry-run"]);
+    let dry = promote_dev_stage(&world, &["--dry-run"]);
     assert_eq!(dry.code, 0, "{}", dry.stderr);
     assert!(
         dry.stdout.contains("+ create tenant globex"),
@@ -272,14 +268,7 @@ fn a_connector_the_target_lacks_is_a_plan_error_and_one_it_has_is_relinked_by_na
     let flow = read(CONNECTOR_FLOW);
     world.post_in("P2local", "/v2/mgmt/flow/import", json!({"flow": flow}));
     let writes = world.writes();
-    let missing = world.run(&[
-        "promote",
-        "--from",
-        "dev",
-        "--to",
-        "stage",
-        "flow:references-flow",
-    ]);
+    let missing = promote_dev_stage(&world, &["flow:references-flow"]);
     assert_eq!(missing.code, 3, "{}{}", missing.stdout, missing.stderr);
     assert!(
         missing.stderr.contains(
@@ -297,14 +286,7 @@ fn a_connector_the_target_lacks_is_a_plan_error_and_one_it_has_is_relinked_by_na
             {"id": "CIstageHttp", "name": "My HTTP Connector", "type": "http"}
         ]}}}),
     );
-    let promoted = world.run(&[
-        "promote",
-        "--from",
-        "dev",
-        "--to",
-        "stage",
-        "flow:references-flow",
-    ]);
+    let promoted = promote_dev_stage(&world, &["flow:references-flow"]);
     assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
     let exported = world.post_in(
         STAGE_PROJECT_ID,
