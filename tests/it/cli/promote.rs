@@ -304,3 +304,30 @@ fn a_connector_the_target_lacks_is_a_plan_error_and_one_it_has_is_relinked_by_na
         diff.stdout
     );
 }
+
+#[test]
+fn the_source_project_id_is_mapped_to_the_targets_not_reported() {
+    let world = two_projects();
+    world.post_in(
+        "P2local",
+        "/v1/mgmt/tenant/create",
+        json!({"id": "initech", "name": "Initech",
+               "customAttributes": {"callback": "https://auth.example.com/P2local/done"}}),
+    );
+    let promoted = promote_dev_stage(&world, &["tenant:initech"]);
+    assert_eq!(promoted.code, 0, "{}{}", promoted.stdout, promoted.stderr);
+    let copied = world.get_in(STAGE_PROJECT_ID, "/v1/mgmt/tenant/all");
+    let copied = copied["tenants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|tenant| tenant["id"] == "initech")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        copied["customAttributes"]["callback"],
+        "https://auth.example.com/P2stage/done"
+    );
+    let diff = diff_dev_stage(&world, &["--target", "tenant:initech"]);
+    assert_eq!(diff.code, 0, "{}", diff.stdout);
+}

@@ -218,6 +218,13 @@ impl World {
             .block_on(self.management_in(project, path, Some(body)))
     }
 
+    /// A management `GET` from `project`.
+    pub fn get_in(&self, project: &str, path: &str) -> Value {
+        self.live
+            .runtime
+            .block_on(self.management_in(project, path, None))
+    }
+
     /// A management `GET` (with its query in `path`), asserting success.
     pub fn get(&self, path: &str) -> Value {
         self.live.runtime.block_on(self.management(path, None))
