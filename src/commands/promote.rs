@@ -2,8 +2,9 @@
 //! state of the target, planned against the target's live state and written through the same
 //! write half as `apply` (guards, protected confirmation, lock, backup, audit, `--max-deletes`).
 //! Nothing is deleted without `--prune`. A named resource brings along what it references that
-//! the target lacks (a tenant's default roles, their permissions). Flows' connector references are re-linked to the
-//! target's connectors of the same name; one the target lacks stops the run (exit 3).
+//! the target lacks (a tenant's default roles, their permissions). Flows' connector references
+//! are re-linked to the target's connectors of the same name; one the target lacks stops the run
+//! (exit 3).
 
 use std::time::Instant;
 
@@ -11,7 +12,9 @@ use descope_mgmt_core::cross_project::{
     connector_names, connectors_in_snapshot, map_project_id, relink_connectors,
     with_missing_references,
 };
-use descope_mgmt_core::plan::{PlanOptions, ResourceRef, ResourceSet, plan, refusals};
+use descope_mgmt_core::plan::{
+    PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
+};
 
 use crate::cli::PromoteArgs;
 use crate::connect::Connected;
@@ -20,13 +23,13 @@ use crate::pipeline::snapshot::{Side, with_sides};
 use crate::pipeline::{self, Planned, Selection, write};
 use crate::settings::{Settings, WriteSettings};
 
+const LIVE_ONLY: &str = "promote copies between live environments; `config:ENV` is for `diff` \
+     (use `apply` to write a configuration)";
+
 pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
     let (from, to) = (Side::parse(&args.from), Side::parse(&args.to));
     if !matches!((&from, &to), (Side::Live(_), Side::Live(_))) {
-        return Err(CliError::new(
-            Exit::Usage,
-            "promote copies between live environments; `config:ENV` is for `diff` (use `apply` to write a configuration)",
-        ));
+        return Err(CliError::new(Exit::Usage, LIVE_ONLY));
     }
     if from == to {
         return Err(CliError::new(
@@ -39,7 +42,7 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
     let selection = Selection::all_kinds(&args.resources, None, args.prune);
     with_sides(settings, &from, &to, async |source, target| {
         let (Some(_), Some(connected)) = (source.connected, target.connected) else {
-            unreachable!("both sides are live environments");
+            return Err(CliError::new(Exit::Usage, LIVE_ONLY));
         };
         let kinds = selection.kind_list();
         let desired = source.state(&kinds).await?;
@@ -108,12 +111,9 @@ async fn relink_flows(
     options: &PlanOptions,
     target: &Connected,
 ) -> Result<(), CliError> {
-    desired.flows.retain(|flow| {
-        options.includes(&ResourceRef::new(
-            descope_mgmt_core::plan::ResourceKind::Flow,
-            &flow.id,
-        ))
-    });
+    desired
+        .flows
+        .retain(|flow| options.includes(&ResourceRef::new(ResourceKind::Flow, &flow.id)));
     if desired
         .flows
         .iter()

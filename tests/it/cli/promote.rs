@@ -331,3 +331,16 @@ fn the_source_project_id_is_mapped_to_the_targets_not_reported() {
     let diff = diff_dev_stage(&world, &["--target", "tenant:initech"]);
     assert_eq!(diff.code, 0, "{}", diff.stdout);
 }
+
+#[test]
+fn promote_refuses_a_configuration_side_and_one_environment_twice() {
+    let world = two_projects();
+    for args in [
+        ["promote", "--from", "config:dev", "--to", "stage"],
+        ["promote", "--from", "dev", "--to", "dev"],
+    ] {
+        let refused = world.run(&args);
+        assert_eq!(refused.code, 64, "{args:?}: {}", refused.stderr);
+    }
+    assert_eq!(world.writes(), 0);
+}
