@@ -154,15 +154,25 @@ pub async fn read_live_whole(
     desired: &ResourceSet,
     env: &str,
 ) -> Result<(ResourceSet, ResourceSet), CliError> {
-    let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
+    let mut actual = read_raw(client, kinds, env).await?;
+    let documents = snapshot::documents_of(&actual);
+    drop_system_defaults(&mut actual, desired);
+    Ok((actual, documents))
+}
+
+/// The live state of `kinds` as the project returns it (one list call per kind; one call per
+/// flow), built-ins included.
+pub async fn read_raw(
+    client: &DescopeClient,
+    kinds: &[ResourceKind],
+    env: &str,
+) -> Result<ResourceSet, CliError> {
+    read_actual_kinds(client, kinds).await.map_err(|error| {
         CliError::new(
             Exit::Error,
             format!("cannot read the live state of `{env}`: {error}"),
         )
-    })?;
-    let documents = snapshot::documents_of(&actual);
-    drop_system_defaults(&mut actual, desired);
-    Ok((actual, documents))
+    })
 }
 
 /// The planner's live state plus the built-in documents it left out.

@@ -174,6 +174,18 @@ report_types! {
         pub tenant: TenantEntry,
     }
 
+    /// `export`.
+    pub struct ExportReport {
+        pub format_version: u64,
+        pub env: String,
+        /// The folder written to.
+        pub out: String,
+        /// Every file written, relative to `out`, in the order written.
+        pub files: Vec<String>,
+        /// Resources exported per kind.
+        pub counts: BTreeMap<String, usize>,
+    }
+
     /// `backup list`.
     pub struct BackupListReport {
         pub format_version: u64,
@@ -825,6 +837,7 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(TenantDeletedReport)),
         ),
         ("role list", schema(schemars::schema_for!(RoleListReport))),
+        ("export", schema(schemars::schema_for!(ExportReport))),
         (
             "backup list",
             schema(schemars::schema_for!(BackupListReport)),

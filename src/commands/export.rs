@@ -9,6 +9,7 @@
 //! lossless fields are written only when they hold something, since an absent one means "leave
 //! the live value alone" and plans empty either way.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
@@ -21,6 +22,7 @@ use crate::cli::ExportArgs;
 use crate::exit::{CliError, Exit};
 use crate::pipeline::{self, snapshot};
 use crate::printer::to_yaml_config;
+use crate::report::{ExportReport, FORMAT_VERSION};
 use crate::settings::Settings;
 
 /// Where the theme goes inside the export folder (the example configuration's name).
@@ -52,16 +54,33 @@ pub fn run(settings: &Settings, args: &ExportArgs) -> Result<(), CliError> {
     for (relative, text) in &files {
         write_file(&args.out.join(relative), text)?;
     }
-    settings.printer.note(format!(
-        "exported {} permissions, {} roles, {} tenants, {} flows and {} theme{} of `{env}` to {}",
-        live.permissions.len(),
-        live.roles.len(),
-        live.tenants.len(),
-        live.flows.len(),
-        live.themes.len(),
-        if live.themes.len() == 1 { "" } else { "s" },
-        args.out.display()
-    ));
+    remove_stale_flows(&args.out, &files)?;
+    let counts: BTreeMap<String, usize> = kinds
+        .iter()
+        .map(|kind| {
+            (
+                kind.to_string(),
+                live.iter_any().filter(|r| r.kind() == *kind).count(),
+            )
+        })
+        .collect();
+    let report = ExportReport {
+        format_version: FORMAT_VERSION,
+        env: env.clone(),
+        out: args.out.display().to_string(),
+        files: files
+            .iter()
+            .map(|(relative, _)| relative.display().to_string())
+            .collect(),
+        counts,
+    };
+    settings.printer.report(&report, || {
+        let counted: Vec<String> = kinds
+            .iter()
+            .map(|kind| format!("{kind} {}", report.counts[kind.as_str()]))
+            .collect();
+        format!("exported `{env}` to {}: {}", report.out, counted.join(", "))
+    })?;
     Ok(())
 }
 
@@ -79,6 +98,32 @@ fn check_out_dir(out: &Path, force: bool) -> Result<(), CliError> {
             out.display()
         ))
         .with_hint("choose an empty or new folder, or pass --force to overwrite the files an export writes"));
+    }
+    Ok(())
+}
+
+/// Removes the flow files an earlier export wrote for flows the project no longer has, so that a
+/// re-export (`--force`) into the same folder is the project as it is now and git shows the
+/// deletion. Only `flows/*.json` is touched: the folder an export owns.
+fn remove_stale_flows(out: &Path, written: &[(PathBuf, String)]) -> Result<(), CliError> {
+    let flows = out.join("flows");
+    let Ok(entries) = std::fs::read_dir(&flows) else {
+        return Ok(());
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        let stale = path.extension().is_some_and(|ext| ext == "json")
+            && !written
+                .iter()
+                .any(|(relative, _)| out.join(relative) == path);
+        if stale {
+            std::fs::remove_file(&path).map_err(|error| {
+                CliError::new(
+                    Exit::Error,
+                    format!("cannot remove {}: {error}", path.display()),
+                )
+            })?;
+        }
     }
     Ok(())
 }
@@ -127,8 +172,9 @@ fn export_files(
     }
     if !live.flows.is_empty() {
         let mut entries = Vec::new();
+        let mut taken = std::collections::BTreeSet::new();
         for flow in &live.flows {
-            let file = format!("flows/{}.json", flow.id);
+            let file = flow_file(&flow.id, &mut taken);
             entries.push(flow_entry(flow, &file));
             files.push((PathBuf::from(file), json_text(&flow.document)));
         }
@@ -288,6 +334,32 @@ fn tenant_entry(tenant: &Tenant) -> Value {
     Value::Object(entry)
 }
 
+/// `flows/<id>.json`, the id made safe as a file name: a live flow id is data from the server
+/// and must not reach outside the folder (`../x`) or hide (`.x`); distinct ids that come out
+/// the same get `-2`, `-3`…
+fn flow_file(id: &str, taken: &mut std::collections::BTreeSet<String>) -> String {
+    let mut stem: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.is_empty() {
+        stem.push('_');
+    }
+    let mut candidate = stem.clone();
+    let mut n = 1;
+    while !taken.insert(candidate.clone()) {
+        n += 1;
+        candidate = format!("{stem}-{n}");
+    }
+    format!("flows/{candidate}.json")
+}
+
 fn flow_entry(flow: &Flow, file: &str) -> Value {
     let disabled = flow.document["metadata"]["disabled"].as_bool() == Some(true);
     let mut entry = Map::new();
@@ -304,4 +376,31 @@ fn json_text(document: &Value) -> String {
     let mut text = serde_json::to_string_pretty(&canonical(document)).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::flow_file;
+
+    #[test]
+    fn a_flow_id_never_names_a_file_outside_the_flows_folder() {
+        let mut taken = BTreeSet::new();
+        let files: Vec<String> = ["sign-in", "../../etc/x", ".hidden", "a/b", "a_b", ""]
+            .into_iter()
+            .map(|id| flow_file(id, &mut taken))
+            .collect();
+        assert_eq!(
+            files,
+            [
+                "flows/sign-in.json",
+                "flows/______etc_x.json",
+                "flows/_hidden.json",
+                "flows/a_b.json",
+                "flows/a_b-2.json",
+                "flows/_.json",
+            ]
+        );
+    }
 }

@@ -10,7 +10,6 @@
 //! equal and serialise to the same bytes.
 
 use descope_mgmt_api::DescopeClient;
-use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::cross_project::{complete_from_live, map_project_id};
 use descope_mgmt_core::environment::drop_system_defaults;
@@ -18,7 +17,7 @@ use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceSet, plan
 
 use super::{Selection, desired_set, load_for_env};
 use crate::connect::{Connected, with_connection};
-use crate::exit::{CliError, Exit};
+use crate::exit::CliError;
 use crate::settings::Settings;
 
 /// The live state of `kinds` in `client`'s project, without built-in roles and permissions,
@@ -28,12 +27,7 @@ pub async fn read_project(
     kinds: &[ResourceKind],
     env: &str,
 ) -> Result<ResourceSet, CliError> {
-    let live = read_actual_kinds(client, kinds).await.map_err(|error| {
-        CliError::new(
-            Exit::Error,
-            format!("cannot read the live state of `{env}`: {error}"),
-        )
-    })?;
+    let live = super::read_raw(client, kinds, env).await?;
     Ok(owned_by_project(live))
 }
 

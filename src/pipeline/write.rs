@@ -234,7 +234,12 @@ pub fn lock_error(error: LockError) -> CliError {
 /// key), the user and the configuration's commit.
 pub fn this_run(settings: &Settings) -> BackupRun {
     BackupRun {
-        command: std::env::args().skip(1).collect::<Vec<_>>().join(" "),
+        // `args_os`: a path argument that is not UTF-8 must not panic the run.
+        command: std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
         user: current_user(),
         git_commit: git_commit(&settings.config),
     }

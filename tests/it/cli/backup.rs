@@ -180,6 +180,42 @@ fn restore_deletes_what_was_created_since_only_with_prune_and_within_max_deletes
 }
 
 #[test]
+fn restore_takes_the_environment_lock_and_audits_every_change() {
+    let world = seeded_world();
+    let id = create_backup(&world);
+    world.post("/v1/mgmt/tenant/delete", json!({"id": "globex"}));
+    let audit = world.state_dir().join("audit/dev.jsonl");
+    let audited = std::fs::read_to_string(&audit).unwrap().lines().count();
+
+    let held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let writes = world.writes();
+    let locked = restore(&world, &id, &[]);
+    assert_eq!(locked.code, 4, "{}", locked.stderr);
+    assert!(locked.stderr.contains("locked"), "{}", locked.stderr);
+    assert_eq!(world.writes(), writes);
+    drop(held);
+
+    let restored = restore(&world, &id, &[]);
+    assert_eq!(restored.code, 0, "{}", restored.stderr);
+    let lines: Vec<String> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .skip(audited)
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = parse(&lines[0]);
+    assert_eq!(
+        (
+            line["kind"].as_str(),
+            line["id"].as_str(),
+            line["action"].as_str()
+        ),
+        (Some("tenant"), Some("globex"), Some("create"))
+    );
+}
+
+#[test]
 fn restoring_to_a_protected_environment_asks_like_apply() {
     let world = seeded_world();
     let id = create_backup(&world);

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use descope_mgmt::report::ExportReport;
 use serde_json::json;
 
 use super::flows::corpus;
@@ -151,6 +152,36 @@ fn a_non_empty_folder_is_refused_before_anything_is_sent_unless_forced() {
     let forced = export(&world, "busy", &["--force"]);
     assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert!(world.path("busy/descope.yaml").is_file());
+    assert!(world.path("busy/flows/references-flow.json").is_file());
+
+    // A flow deleted from the project leaves the folder on the next forced export; files the
+    // export does not own stay.
+    world.post("/v1/mgmt/flow/delete", json!({"ids": ["references-flow"]}));
+    assert_eq!(export(&world, "busy", &["--force"]).code, 0);
+    assert!(!world.path("busy/flows/references-flow.json").exists());
+    assert!(world.path("busy/notes.md").is_file());
+}
+
+#[test]
+fn the_json_report_lists_the_files_and_counts_per_kind() {
+    let world = seeded_world();
+    let exported = export(&world, "exported", &["--format", "json"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let report: ExportReport = serde_json::from_str(&exported.stdout).unwrap();
+    assert_eq!(report.format_version, 1);
+    assert_eq!(report.env, "dev");
+    assert_eq!(report.files[0], "descope.yaml");
+    assert!(
+        report
+            .files
+            .contains(&"flows/references-flow.json".to_owned())
+    );
+    assert_eq!(report.files.last().unwrap(), "themes/default.json");
+    assert_eq!(report.counts["tenant"], 2);
+    assert_eq!(report.counts["role"], 2);
+    assert_eq!(report.counts["permission"], 2);
+    assert_eq!(report.counts["theme"], 1);
+    assert_eq!(report.counts["flow"], report.files.len() - 2);
 }
 
 #[test]
