@@ -154,10 +154,14 @@ pub async fn read_live_whole(
     desired: &ResourceSet,
     env: &str,
 ) -> Result<(ResourceSet, ResourceSet), CliError> {
-    let mut actual = read_raw(client, kinds, env).await?;
-    let documents = snapshot::documents_of(&actual);
-    drop_system_defaults(&mut actual, desired);
-    Ok((actual, documents))
+    Ok(split_live(read_raw(client, kinds, env).await?, desired))
+}
+
+/// `raw` (as [`read_raw`] reads it) split as [`read_live_whole`] returns it.
+pub fn split_live(mut raw: ResourceSet, desired: &ResourceSet) -> (ResourceSet, ResourceSet) {
+    let documents = snapshot::documents_of(&raw);
+    drop_system_defaults(&mut raw, desired);
+    (raw, documents)
 }
 
 /// The live state of `kinds` as the project returns it (one list call per kind; one call per
