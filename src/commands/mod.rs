@@ -152,17 +152,38 @@ pub(crate) fn load_valid(
     settings: &Settings,
     env: Option<&str>,
 ) -> Result<descope_mgmt_core::config::DescopeConfig, CliError> {
-    let loaded = descope_mgmt_core::config::load(&settings.config, env);
-    settings.printer.diagnostics(&loaded.diagnostics);
-    let errors = loaded.errors().count();
-    loaded.config.ok_or_else(|| {
-        CliError::config_invalid(format!(
-            "{} is invalid: {errors} error{}",
-            settings.config.display(),
-            plural(errors)
-        ))
-        .with_hint("run `descope-mgmt config validate` for the full report")
-    })
+    let mut views = load_valid_views(settings, &[env])?;
+    Ok(views.remove(0))
+}
+
+/// [`load_valid`] for several views of the same file, each diagnostic printed once.
+pub(crate) fn load_valid_views(
+    settings: &Settings,
+    envs: &[Option<&str>],
+) -> Result<Vec<descope_mgmt_core::config::DescopeConfig>, CliError> {
+    let mut shown: Vec<descope_mgmt_core::config::Diagnostic> = Vec::new();
+    let mut views = Vec::new();
+    for env in envs {
+        let loaded = descope_mgmt_core::config::load(&settings.config, *env);
+        let new: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| !shown.contains(diagnostic))
+            .cloned()
+            .collect();
+        settings.printer.diagnostics(&new);
+        shown.extend(new);
+        let errors = loaded.errors().count();
+        views.push(loaded.config.ok_or_else(|| {
+            CliError::config_invalid(format!(
+                "{} is invalid: {errors} error{}",
+                settings.config.display(),
+                plural(errors)
+            ))
+            .with_hint("run `descope-mgmt config validate` for the full report")
+        })?);
+    }
+    Ok(views)
 }
 
 fn plural(count: usize) -> &'static str {

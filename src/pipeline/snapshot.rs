@@ -15,7 +15,7 @@ use descope_mgmt_core::cross_project::{complete_from_live, map_project_id};
 use descope_mgmt_core::environment::drop_system_defaults;
 use descope_mgmt_core::plan::{Plan, PlanOptions, ResourceKind, ResourceSet, plan};
 
-use super::{Selection, desired_set, load_for_env};
+use super::{Selection, desired_set};
 use crate::connect::{Connected, with_connection};
 use crate::exit::CliError;
 use crate::settings::Settings;
@@ -122,8 +122,12 @@ pub fn with_sides<T>(
     to: &Side,
     work: impl AsyncFnOnce(Opened<'_>, Opened<'_>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let from_config = load_for_env(settings, from.env())?;
-    let to_config = load_for_env(settings, to.env())?;
+    let mut views =
+        crate::commands::load_valid_views(settings, &[Some(from.env()), Some(to.env())])?;
+    let (to_config, from_config) = (views.remove(1), views.remove(0));
+    for (config, side) in [(&from_config, from), (&to_config, to)] {
+        crate::settings::defined_environment(config, side.env())?;
+    }
     crate::connect::runtime()?.block_on(with_side(&from_config, from, async |from_connected| {
         with_side(&to_config, to, async |to_connected| {
             work(

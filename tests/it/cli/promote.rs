@@ -344,3 +344,21 @@ fn promote_refuses_a_configuration_side_and_one_environment_twice() {
     }
     assert_eq!(world.writes(), 0);
 }
+
+#[test]
+fn a_configuration_warning_is_shown_once_though_both_sides_read_the_file() {
+    let world = two_projects();
+    let yaml = std::fs::read_to_string(world.path("descope.yaml")).unwrap();
+    let literal_key = yaml.replacen("management_key: ${KEY}", "management_key: K2local", 1);
+    world.write_file("descope.yaml", &literal_key);
+    let diff = diff_dev_stage(&world, &[]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert_eq!(
+        diff.stderr
+            .matches("management key is written literally")
+            .count(),
+        1,
+        "{}",
+        diff.stderr
+    );
+}
