@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::flows::corpus;
 use super::support::Run;
-use super::world::{RESOURCES, STAGE_PROJECT_ID, World, parse};
+use super::world::{RESOURCES, STAGE_PROJECT_ID, World, files_under, parse};
 
 const FLOW_V33: &str = "zero-to-auth/2004018/sign-up-or-in flow.json";
 const FLOW_V36: &str = "zero-to-auth/5dcc781/sign-up-or-in flow.json";
@@ -90,6 +90,7 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
     seed_dev(&world);
     import_v1(&world, STAGE_PROJECT_ID, "sign-up-or-in", FLOW_V36);
     let writes = world.writes();
+    let state_files = files_under(&world.state_dir());
     let (code, report) = diff_json(&world, "dev", "stage");
     assert_eq!(code, 2);
     assert_eq!(
@@ -129,6 +130,11 @@ fn equal_environments_exit_0_and_differing_ones_exit_2_naming_each_resource() {
         markdown.stdout
     );
     assert_eq!(world.writes(), writes, "diff never writes");
+    assert_eq!(
+        files_under(&world.state_dir()),
+        state_files,
+        "nor writes a local file"
+    );
 }
 
 #[test]
