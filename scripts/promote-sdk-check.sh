@@ -2,7 +2,8 @@
 # Promote through the official Python SDK: project A is seeded with the SDK (40 tenants, 10 roles,
 # 20 permissions, 3 corpus flows, a theme), `descope-mgmt promote --from a --to b` copies it, the
 # SDK reads B back and finds every field equal to A's, and `diff --from a --to b` exits 0.
-# Ends with `promote-sdk-check: N passed, M failed`; exits non-zero on any failure.
+# The emulator has no rate limit, so the environments lift the default pace: the check takes
+# seconds. Ends with `promote-sdk-check: N passed, M failed`; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,10 +31,12 @@ environments:
     project_id: $from_project
     management_key: \${PROMOTE_A_KEY}
     base_url: $url
+    rate_limit: {requests: 10000, per_seconds: 1}
   b:
     project_id: $to_project
     management_key: \${PROMOTE_B_KEY}
     base_url: $url
+    rate_limit: {requests: 10000, per_seconds: 1}
 YAML
 
 sdk() {
