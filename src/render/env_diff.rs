@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::markdown::cell;
-use super::plan::{Palette, shown};
+use super::plan::{Palette, field_value};
 use crate::report::{EnvDiffReport, EnvDifferenceEntry};
 
 fn sign(entry: &EnvDifferenceEntry) -> (&'static str, &'static str) {
@@ -56,8 +56,8 @@ pub fn human(report: &EnvDiffReport, palette: Palette) -> String {
             let line = format!(
                 "    {}: {} → {}",
                 field.field,
-                shown(&field.field, &field.from),
-                shown(&field.field, &field.to)
+                field_value(&field.field, &field.from),
+                field_value(&field.field, &field.to)
             );
             let _ = writeln!(out, "{}", palette.paint(code, &line));
         }

@@ -141,7 +141,7 @@ fn is_sensitive(name: &str) -> bool {
     .any(|word| name.contains(word))
 }
 
-pub(crate) fn shown(name: &str, value: &Value) -> String {
+fn shown(name: &str, value: &Value) -> String {
     if is_sensitive(name) {
         "(sensitive)".to_owned()
     } else {
@@ -188,6 +188,11 @@ pub fn summary_line(plan: &Plan) -> String {
 
 fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A field's value as a plan line shows it (secrets masked), for other renderers.
+pub(crate) fn field_value(name: &str, value: &Value) -> String {
+    shown(name, value)
 }
 
 #[cfg(test)]
