@@ -6,9 +6,10 @@
 //! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
 //! Ctrl-C cancels) → run summary → exit code.
 //!
-//! Local state (locks, backups, audit logs) lives in `.descope-mgmt/` in the current working
-//! directory, or in `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the
-//! same place `git status` shows, independent of where the config file sits.
+//! Backups and audit logs live in `.descope-mgmt/` in the current working directory, or in
+//! `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the same place `git status`
+//! shows, independent of where the config file sits. Locks are per project, not per checkout, so
+//! they live in one per-user place ([`lock_dir`]) that every checkout on the machine shares.
 //!
 //! What the commands share beyond that lives here too, so no command imports another:
 //! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan),
@@ -33,6 +34,9 @@ pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
+use descope_mgmt_core::resource::SECRET_REPLACED;
+use descope_mgmt_core::safety::{LockError, LockKey, ProjectLock};
+use descope_mgmt_core::tenant_auth::read_tenant_auth;
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -45,6 +49,60 @@ pub fn state_dir() -> PathBuf {
         .map_or_else(|| PathBuf::from(".descope-mgmt"), PathBuf::from)
 }
 
+/// Where project locks go: `$DESCOPE_MGMT_LOCK_DIR`, else `$XDG_STATE_HOME/descope-mgmt/locks`,
+/// else `~/.local/state/descope-mgmt/locks`; with none of these set (a bare container), the
+/// state directory's `locks/`, which still serialises runs from one checkout.
+pub fn lock_dir() -> PathBuf {
+    if let Some(dir) = env_vars::get(env_vars::DESCOPE_MGMT_LOCK_DIR) {
+        return PathBuf::from(dir);
+    }
+    // The XDG spec: a relative value is invalid and must be ignored.
+    let state_home = env_vars::get(env_vars::XDG_STATE_HOME)
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| {
+            env_vars::get(env_vars::HOME).map(|home| PathBuf::from(home).join(".local/state"))
+        });
+    match state_home {
+        Some(dir) => dir.join("descope-mgmt").join("locks"),
+        None => state_dir().join("locks"),
+    }
+}
+
+/// Takes the lock of the project `client` talks to before a command writes to it: exit 4 while
+/// another run (from any checkout or configuration on this machine) holds it, exit 1 when the
+/// lock file cannot be used. A lock left by a run that died is taken over, with a note.
+pub fn lock_project(
+    client: &DescopeClient,
+    env: &str,
+    printer: &crate::printer::Printer,
+) -> Result<ProjectLock, CliError> {
+    let key = LockKey::new(client.project_id(), client.base_url());
+    let lock = ProjectLock::acquire(&lock_dir(), &key, env).map_err(|error| match error {
+        LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()).with_hint(
+            "runs on one project take turns; across machines, serialise them in CI (README: \"Locks\")",
+        ),
+        LockError::Symlink(_) | LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
+    })?;
+    if let Some(holder) = lock.taken_over() {
+        printer.note(format!(
+            "note: took over the lock of project {} left by a run that is no longer running ({holder})",
+            key.project_id
+        ));
+    }
+    Ok(lock)
+}
+
+/// What a direct write command (`tenant create`, `flow import`, `theme sync`, …) does before its
+/// first write: the protected environment's confirmation, then the project's lock, held until
+/// the returned guard drops.
+pub fn before_write(connected: &Connected, settings: &Settings) -> Result<ProjectLock, CliError> {
+    if connected.env().protected() {
+        crate::confirm::confirm_protected(connected.env_name(), settings.yes)?;
+    }
+    lock_project(connected.client(), connected.env_name(), &settings.printer)
+}
+
 /// What a command works on: which kinds, which resources, whether to prune.
 #[derive(Debug, Clone)]
 pub struct Selection {
@@ -54,15 +112,23 @@ pub struct Selection {
     /// environment's configuration, since overlays can change what a tenant matches.
     pub selector: Option<Selector>,
     pub prune: bool,
+    /// `--rotate-secrets`: send every configured SSO secret again, shown as "secret replaced".
+    pub rotate_secrets: bool,
 }
 
 impl Selection {
+    pub fn with_rotate_secrets(mut self, rotate_secrets: bool) -> Self {
+        self.rotate_secrets = rotate_secrets;
+        self
+    }
+
     pub fn all_kinds(targets: &[ResourceRef], selector: Option<&Selector>, prune: bool) -> Self {
         Self {
             kinds: ResourceKind::ALL.into_iter().collect(),
             targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
             selector: selector.cloned(),
             prune,
+            rotate_secrets: false,
         }
     }
 
@@ -86,6 +152,7 @@ impl Selection {
                 .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
             selector: selector.cloned(),
             prune,
+            rotate_secrets: false,
         })
     }
 
@@ -144,24 +211,32 @@ pub struct Planned {
     pub live: ResourceSet,
 }
 
-/// Reads the live state of the selected kinds (one list call per kind) as the planner compares
-/// it with `desired`, and apart from it the built-in documents (default flows, the theme) that
-/// comparison leaves out because `desired` does not declare them: together they are the whole
-/// live state a backup holds ([`whole_live_state`]).
+/// Reads the live state of the selected kinds, one list call per kind, then the sign-in parts
+/// of the tenants that declare them; and apart from it the built-in documents (default flows,
+/// the theme) that the planner's view leaves out because `desired` does not declare them:
+/// together they are the whole live state a backup holds ([`whole_live_state`]).
+///
+/// SSO configurations the configuration does not name are copied into `desired` unless `prune`
+/// (see `descope_mgmt_core::tenant_auth`).
 pub async fn read_live_whole(
     client: &DescopeClient,
     kinds: &[ResourceKind],
-    desired: &ResourceSet,
+    desired: &mut ResourceSet,
+    prune: bool,
     env: &str,
 ) -> Result<(ResourceSet, ResourceSet), CliError> {
-    Ok(split_live(read_raw(client, kinds, env).await?, desired))
-}
-
-/// `raw` (as [`read_raw`] reads it) split as [`read_live_whole`] returns it.
-pub fn split_live(mut raw: ResourceSet, desired: &ResourceSet) -> (ResourceSet, ResourceSet) {
-    let documents = snapshot::documents_of(&raw);
-    drop_system_defaults(&mut raw, desired);
-    (raw, documents)
+    let mut actual = read_raw(client, kinds, env).await?;
+    let documents = snapshot::documents_of(&actual);
+    drop_system_defaults(&mut actual, desired);
+    read_tenant_auth(client, desired, &mut actual, prune)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
+            )
+        })?;
+    Ok((actual, documents))
 }
 
 /// The live state of `kinds` as the project returns it (one list call per kind; one call per
@@ -197,10 +272,14 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let desired = desired_set(config, connected.env_name());
+    let mut desired = desired_set(config, connected.env_name());
+    if selection.rotate_secrets {
+        mark_rotated_secrets(config, &mut desired);
+    }
     plan_desired(
         desired,
         connected,
+        with_sso_configs(connected.client(), config),
         selection.kind_list(),
         selection.targets.as_ref(),
         selection.options(config),
@@ -208,18 +287,20 @@ pub async fn plan_env(
     .await
 }
 
-/// read → plan for any desired state (the configuration's, a backup's): `named` are the
-/// resources the user named with `--target`, each of which must exist on one side.
+/// read → plan for any desired state (the configuration's, a backup's) through `client` (the
+/// connection's, able to write the configuration's SSO secrets): `named` are the resources the
+/// user named with `--target`, each of which must exist on one side.
 pub async fn plan_desired(
-    desired: ResourceSet,
+    mut desired: ResourceSet,
     connected: &Connected,
+    client: DescopeClient,
     kinds: Vec<ResourceKind>,
     named: Option<&BTreeSet<ResourceRef>>,
     options: PlanOptions,
 ) -> Result<Planned, CliError> {
     let env = connected.env_name();
-    let client = connected.client().clone();
-    let (actual, documents) = read_live_whole(&client, &kinds, &desired, env).await?;
+    let (actual, documents) =
+        read_live_whole(&client, &kinds, &mut desired, options.prune, env).await?;
     if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
             .iter_any()
@@ -251,6 +332,36 @@ pub async fn plan_desired(
         concurrency: connected.env().concurrency(),
         live: whole_live_state(actual, documents),
     })
+}
+
+/// The connection's client, able to write the SSO configurations of `config` (secrets included).
+pub fn with_sso_configs(client: &DescopeClient, config: &DescopeConfig) -> DescopeClient {
+    client.clone().with_sso_configs(
+        config
+            .tenants()
+            .iter()
+            .flat_map(|tenant| tenant.sso().iter().map(|sso| (tenant.id(), sso))),
+    )
+}
+
+/// `--rotate-secrets`: every configured SSO configuration that has a secret carries the
+/// "secret replaced" mark, so the plan shows it and apply sends the secret again.
+fn mark_rotated_secrets(config: &DescopeConfig, desired: &mut ResourceSet) {
+    for tenant in config.tenants() {
+        let Some(wanted) = desired
+            .tenants
+            .iter_mut()
+            .find(|wanted| wanted.id == tenant.id())
+            .and_then(|wanted| wanted.sso.as_mut())
+        else {
+            continue;
+        };
+        for sso in tenant.sso().iter().filter(|sso| !sso.secrets.is_empty()) {
+            if let Some(entry) = wanted.get_mut(&sso.key()) {
+                entry.credentials = Some(SECRET_REPLACED.to_owned());
+            }
+        }
+    }
 }
 
 /// load → connect → read → plan → `work` → close, for `--env`.

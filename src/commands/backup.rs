@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use descope_mgmt_core::plan::{PlanOptions, ResourceKind};
 use descope_mgmt_core::safety::{
-    BackupDocument, BackupError, BackupOrigin, EnvLock, ListedBackup, backup_envs, backup_id,
-    find_backup, list_backups, read_backup, write_backup,
+    BackupDocument, BackupError, BackupOrigin, ListedBackup, backup_envs, backup_id, find_backup,
+    list_backups, read_backup, write_backup,
 };
 
 use crate::cli::RestoreArgs;
@@ -60,12 +60,12 @@ pub fn list(settings: &Settings) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Takes the environment's lock while reading, so the backup never catches an apply halfway.
+/// Takes the project's lock while reading, so the backup never catches an apply halfway.
 pub fn create(settings: &Settings) -> Result<(), CliError> {
     pipeline::in_env(settings, async |_, connected| {
         let env = connected.env_name();
         let dir = state_dir();
-        let _lock = EnvLock::acquire(&dir, env).map_err(pipeline::write::lock_error)?;
+        let _lock = pipeline::lock_project(connected.client(), env, &settings.printer)?;
         let kinds = ResourceKind::ALL.to_vec();
         let live = snapshot::read_project(connected.client(), &kinds, env).await?;
         let origin = BackupOrigin {
@@ -171,6 +171,7 @@ pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<Exit, CliError
             let planned = pipeline::plan_desired(
                 desired,
                 connected,
+                pipeline::with_sso_configs(connected.client(), &config),
                 kinds.into_iter().collect(),
                 None,
                 options,

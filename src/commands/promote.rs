@@ -45,13 +45,17 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
             return Err(CliError::new(Exit::Usage, LIVE_ONLY));
         };
         let kinds = selection.kind_list();
-        let (desired, target_live) = futures::try_join!(
-            source.state(&kinds),
-            pipeline::read_raw(connected.client(), &kinds, to.env())
-        )?;
+        let desired = source.state(&kinds).await?;
         let mut desired = map_project_id(desired, source.project_id(), target.project_id());
         // Built-ins of the target that the source lacks are Descope's: left out, never pruned.
-        let (actual, documents) = pipeline::split_live(target_live, &desired);
+        let (actual, documents) = pipeline::read_live_whole(
+            connected.client(),
+            &kinds,
+            &mut desired,
+            selection.prune,
+            to.env(),
+        )
+        .await?;
         check_named_resources_exist(&selection, &desired, from.env())?;
         let mut selection = selection.clone();
         if let Some(named) = &selection.targets {

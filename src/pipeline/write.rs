@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use descope_mgmt_core::apply::{ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply};
+use descope_mgmt_core::apply::{
+    ApplyOptions, ApplyReport, ApplyStatus, FailureKind, Outcome, apply,
+};
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
-    BackupOrigin, BackupRun, EnvLock, LockError, check_deletes, current_user, write_backup,
+    BackupOrigin, BackupRun, check_audit_writable, check_deletes, current_user, write_backup,
 };
 
 use super::{Planned, state_dir};
@@ -146,6 +148,16 @@ impl RunSummary {
         );
         for result in &self.report.results {
             match &result.outcome {
+                // The resource exists: saying "failed" would send the operator to re-create it.
+                Outcome::Failed {
+                    message,
+                    error: FailureKind::Incomplete,
+                } => text.push_str(&format!(
+                    "\n  {}, work left: {} {}: {message}",
+                    done_word(result.action),
+                    result.kind,
+                    result.id
+                )),
                 Outcome::Failed { message, .. } => text.push_str(&format!(
                     "\n  failed: {} {} {}: {message}",
                     result.action.as_str(),
@@ -173,6 +185,16 @@ impl RunSummary {
                 self.stop_signal.map_or(Exit::Interrupted, StopSignal::exit)
             }
         }
+    }
+}
+
+/// "created", "updated", "deleted": what a change did when it landed.
+fn done_word(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Delete => "deleted",
+        Action::Unchanged => "unchanged",
     }
 }
 
@@ -219,15 +241,6 @@ fn check_writable(path: &Path) -> std::io::Result<()> {
         std::fs::remove_file(path)?;
     }
     Ok(())
-}
-
-/// Another process holding the environment's lock is a refusal (exit 4); a lock file that
-/// cannot be written is an error.
-pub fn lock_error(error: LockError) -> CliError {
-    match error {
-        LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
-        LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
-    }
 }
 
 /// This process as a backup records it: its command line (flags hold names and paths, never a
@@ -290,7 +303,7 @@ pub async fn execute(
         // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
-        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(lock_error)?;
+        let _lock = super::lock_project(&planned.client, &planned.env, &settings.printer)?;
         let origin = BackupOrigin {
             env: planned.env.clone(),
             project_id: planned.client.project_id().to_owned(),
@@ -305,6 +318,14 @@ pub async fn execute(
                     format!("backup failed, nothing written: {error}"),
                 )
             })?;
+        // Checked after the backup (which makes no API call) so a failed backup leaves no trace,
+        // and before the first write, so no change goes out unaudited.
+        check_audit_writable(&dir, &planned.env).map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot write the audit log, nothing written: {error}"),
+            )
+        })?;
         let printer = &settings.printer;
         printer.note(format!("backup: {}", backup.display()));
         summary.backup = Some(backup);

@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from checks import Checks
 from descope import DescopeClient
+from sdk_checks import Checks
 
 EXCLUSIONS = ["U2lossless"]
 APPS = ["app-lossless"]
@@ -75,7 +75,7 @@ def main() -> int:
     check("tenant roleInheritance kept", tenant.get("roleInheritance"), INHERITANCE)
     check("role default kept", role.get("default"), True)
     check("role private kept", role.get("private"), True)
-    return checks.summary()
+    return checks.finish()
 
 
 if __name__ == "__main__":

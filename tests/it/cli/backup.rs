@@ -88,7 +88,14 @@ fn backup_create_is_listed_with_its_kinds_counts_and_run_and_shown_by_id() {
     assert_eq!(backup["project_id"], "P2local");
     assert_eq!(
         backup["kinds"],
-        json!(["permission", "role", "tenant", "flow", "theme"])
+        json!([
+            "permission",
+            "role",
+            "tenant",
+            "flow",
+            "theme",
+            "password_policy"
+        ])
     );
     assert_eq!(backup["counts"]["tenant"], 2);
     assert_eq!(
@@ -180,14 +187,19 @@ fn restore_deletes_what_was_created_since_only_with_prune_and_within_max_deletes
 }
 
 #[test]
-fn restore_takes_the_environment_lock_and_audits_every_change() {
+fn restore_takes_the_project_lock_and_audits_every_change() {
     let world = seeded_world();
     let id = create_backup(&world);
     world.post("/v1/mgmt/tenant/delete", json!({"id": "globex"}));
     let audit = world.state_dir().join("audit/dev.jsonl");
     let audited = std::fs::read_to_string(&audit).unwrap().lines().count();
 
-    let held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let held = descope_mgmt_core::safety::ProjectLock::acquire(
+        &world.lock_dir(),
+        &descope_mgmt_core::safety::LockKey::new("P2local", world.url()),
+        "elsewhere",
+    )
+    .unwrap();
     let writes = world.writes();
     let locked = restore(&world, &id, &[]);
     assert_eq!(locked.code, 4, "{}", locked.stderr);

@@ -109,6 +109,12 @@ impl From<TenantDto> for Tenant {
             federated_app_ids: Some(dto.federated_app_ids),
             role_inheritance: Some(dto.role_inheritance),
             parent: Some(dto.parent),
+            // Not in the tenant's answer: the sign-in read step fills it where declared.
+            session: None,
+            sso: None,
+            password_policy: None,
+            roles: None,
+            has_sso: matches!(dto.auth_type.as_str(), "oidc" | "saml"),
             unmodelled: dto.unmodelled.into_iter().collect(),
         }
         .normalized()

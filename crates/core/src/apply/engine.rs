@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::channel::oneshot;
 use futures::future::{FutureExt, Shared};
@@ -140,7 +140,8 @@ fn phase_of(change: &Change) -> Phase {
 /// Applies every create, update and delete of `plan` to `project`.
 ///
 /// A failure does not stop independent changes; a change whose dependency did not succeed is
-/// skipped. After `cancel`, no new change starts; in-flight ones finish.
+/// skipped. After `cancel`, no new change starts; in-flight ones finish. After a change finds the
+/// server unreachable, no new change starts either; the rest are reported as not attempted.
 pub async fn apply<P: Project>(
     plan: &Plan,
     project: &P,
@@ -152,6 +153,7 @@ pub async fn apply<P: Project>(
     progress.total(writes.len());
     let mut outcomes: Vec<Option<Outcome>> = vec![None; writes.len()];
     let concurrency = options.concurrency.max(1);
+    let unreachable = OnceLock::new();
 
     for (phase, kind) in phases() {
         let blockers = Blockers::from_outcomes(&writes, &outcomes);
@@ -163,8 +165,13 @@ pub async fn apply<P: Project>(
             .collect();
         let writes = &writes;
         let blockers = &blockers;
+        let stop = Stop {
+            cancel,
+            unreachable: &unreachable,
+        };
+        let stop = &stop;
         let finished: Vec<(usize, Outcome)> = stream::iter(batch)
-            .map(|index| run_change(index, writes[index], project, blockers, progress, cancel))
+            .map(|index| run_change(index, writes[index], project, blockers, progress, stop))
             .buffer_unordered(concurrency)
             .collect()
             .await;
@@ -192,18 +199,31 @@ pub async fn apply<P: Project>(
     }
 }
 
-/// Starts one change unless cancelled or blocked.
+/// What stops new changes from starting: the caller's cancellation, or the first change that
+/// found the server unreachable (remembered for the report).
+struct Stop<'a> {
+    cancel: &'a CancelToken,
+    unreachable: &'a OnceLock<ResourceRef>,
+}
+
+/// Starts one change unless cancelled, blocked or the server is gone.
 async fn run_change<P: Project>(
     index: usize,
     change: &Change,
     project: &P,
     blockers: &Blockers,
     progress: &dyn Progress,
-    cancel: &CancelToken,
+    stop: &Stop<'_>,
 ) -> (usize, Outcome) {
-    let outcome = if cancel.is_cancelled() {
+    let outcome = if stop.cancel.is_cancelled() {
         Outcome::Skipped {
             reason: SkipReason::Cancelled,
+        }
+    } else if let Some(first_failure) = stop.unreachable.get() {
+        Outcome::Skipped {
+            reason: SkipReason::ServerUnreachable {
+                first_failure: first_failure.clone(),
+            },
         }
     } else if let Some(dependency) = blockers.blocking(change) {
         Outcome::Skipped {
@@ -211,7 +231,15 @@ async fn run_change<P: Project>(
         }
     } else {
         progress.started(change);
-        execute(project, change).await
+        let outcome = execute(project, change).await;
+        if let Outcome::Failed {
+            error: FailureKind::Unreachable,
+            ..
+        } = &outcome
+        {
+            let _ = stop.unreachable.set(change.reference());
+        }
+        outcome
     };
     progress.finished(change, &outcome);
     (index, outcome)
