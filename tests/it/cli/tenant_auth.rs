@@ -314,6 +314,39 @@ fn the_client_secret_never_appears_in_output_plan_file_report_audit_or_backup() 
 }
 
 #[test]
+fn config_show_and_explain_mask_a_client_secret_whole_not_by_prefix() {
+    let world = World::new(OIDC);
+    let prefix = &CANARY[..4];
+    for args in [
+        &["config", "show", "--env", "dev"][..],
+        &["config", "show", "--env", "dev", "--format", "json"],
+        &["config", "show", "--env", "dev", "--explain"],
+        &[
+            "config",
+            "show",
+            "--env",
+            "dev",
+            "--explain",
+            "--format",
+            "json",
+        ],
+    ] {
+        let shown = run_with_secret(&world, args);
+        assert_eq!(shown.code, 0, "{args:?}: {}", shown.stderr);
+        assert!(
+            shown.stdout.contains("client_secret"),
+            "{args:?} shows the field: {}",
+            shown.stdout
+        );
+        assert!(
+            !shown.stdout.contains(prefix) && !shown.stderr.contains(prefix),
+            "{args:?} shows part of the secret: {}",
+            shown.stdout
+        );
+    }
+}
+
+#[test]
 fn password_policies_of_the_project_and_of_one_tenant_apply_and_drift() {
     let world = World::new(
         r#"

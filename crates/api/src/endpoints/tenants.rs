@@ -58,7 +58,7 @@ impl TenantApi {
             .client
             .send(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
             .await?;
-        Ok(TenantDto::list_from_response(&body))
+        Ok(TenantDto::list_from_response(body))
     }
 
     /// T1, then T10 when the tenant has default roles (create takes none). Returns the id,
