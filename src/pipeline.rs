@@ -13,8 +13,9 @@
 //! they live in one per-user place ([`lock_dir`]) that every checkout on the machine shares.
 //!
 //! What the commands share beyond that lives here too, so no command imports another:
-//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan) and
-//! [`write`] (the write half, behind `apply` and every `sync`).
+//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan),
+//! [`write`] (the write half, behind `apply`, `promote` and every `sync`) and [`snapshot`] (whole
+//! projects as the sides of `diff --from/--to` and `promote`).
 
 pub mod plan_file;
 pub mod read;
@@ -172,7 +173,7 @@ impl Selection {
     /// The planner's options for `config`'s view of one environment. A selector narrows the
     /// targets to the tenants it picks (intersected with `--target`), so live tenants outside
     /// it are never planned, changed or pruned.
-    fn options(&self, config: &DescopeConfig) -> PlanOptions {
+    pub fn options(&self, config: &DescopeConfig) -> PlanOptions {
         let targets = match &self.selector {
             None => self.targets.clone(),
             Some(selector) => Some(

@@ -337,6 +337,43 @@ report_types! {
         pub result: Option<RunReport>,
     }
 
+    /// `diff --from A --to B`: every resource that is not the same in both environments.
+    pub struct EnvDiffReport {
+        pub format_version: u64,
+        /// The two sides as given: an environment (`dev`) or a configuration (`config:dev`).
+        pub from: String,
+        pub to: String,
+        pub differences: Vec<EnvDifferenceEntry>,
+        pub summary: EnvDiffSummary,
+    }
+
+    /// One resource that differs, matched by identity (tenant id, role and permission name,
+    /// flow id, the theme).
+    pub struct EnvDifferenceEntry {
+        pub kind: String,
+        pub id: String,
+        /// `only_in_from`, `only_in_to` or `different`.
+        pub status: String,
+        /// For `different`: the fields that differ (flows by task and screen, themes by token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub fields: Vec<EnvFieldEntry>,
+    }
+
+    /// A field's value on each side.
+    pub struct EnvFieldEntry {
+        pub field: String,
+        pub from: Value,
+        pub to: Value,
+    }
+
+    /// Counts of [`EnvDiffReport`].
+    pub struct EnvDiffSummary {
+        pub only_in_from: usize,
+        pub only_in_to: usize,
+        pub different: usize,
+        pub equal: usize,
+    }
+
     /// `plan`, `drift` and `diff` with `--env all`: one entry per environment.
     pub struct MatrixReport {
         pub format_version: u64,
@@ -633,6 +670,66 @@ impl ApplyReport {
     }
 }
 
+impl EnvDiffReport {
+    /// The differences of `plan`, made with the `to` side as the desired state and the `from`
+    /// side as the live one: what it would create is only in `to`, what it would delete only in
+    /// `from`.
+    pub fn new(from: &str, to: &str, plan: &Plan) -> Self {
+        let mut summary = EnvDiffSummary {
+            only_in_from: 0,
+            only_in_to: 0,
+            different: 0,
+            equal: 0,
+        };
+        let mut differences = Vec::new();
+        for change in &plan.changes {
+            let status = match change.action {
+                Action::Create => {
+                    summary.only_in_to += 1;
+                    "only_in_to"
+                }
+                Action::Delete => {
+                    summary.only_in_from += 1;
+                    "only_in_from"
+                }
+                Action::Update => {
+                    summary.different += 1;
+                    "different"
+                }
+                Action::Unchanged => {
+                    summary.equal += 1;
+                    continue;
+                }
+            };
+            differences.push(EnvDifferenceEntry {
+                kind: change.kind.to_string(),
+                id: change.id.clone(),
+                status: status.to_owned(),
+                fields: change
+                    .fields
+                    .iter()
+                    .map(|field| EnvFieldEntry {
+                        field: field.field.clone(),
+                        from: field.before.clone(),
+                        to: field.after.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        Self {
+            format_version: FORMAT_VERSION,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            differences,
+            summary,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.differences.is_empty()
+    }
+}
+
 /// The snake_case name serde gives a unit-like enum value.
 fn serde_name(value: &impl Serialize) -> String {
     match serde_json::to_value(value) {
@@ -722,6 +819,8 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(MatrixReport)),
         ),
         ("apply", schema(schemars::schema_for!(ApplyReport))),
+        ("diff", schema(schemars::schema_for!(EnvDiffReport))),
+        ("promote", schema(schemars::schema_for!(ApplyReport))),
         ("<kind> sync", schema(schemars::schema_for!(ApplyReport))),
         ("apply --report", schema(schemars::schema_for!(RunReport))),
         ("flow list", schema(schemars::schema_for!(FlowListReport))),

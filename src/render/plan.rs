@@ -36,7 +36,7 @@ impl Palette {
         self
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -209,6 +209,11 @@ pub fn summary_line(plan: &Plan) -> String {
 
 fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A field's value as a plan line shows it (secrets masked), for other renderers.
+pub(crate) fn field_value(name: &str, value: &Value) -> String {
+    shown(name, value)
 }
 
 #[cfg(test)]

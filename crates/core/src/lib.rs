@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod cross_project;
 pub mod document;
 pub mod environment;
 pub mod flow;

@@ -94,8 +94,10 @@ def snapshot(mgmt) -> dict:
     }
 
 
-def compare(before: dict, after: dict, passed: int, failed: int) -> int:
-    checks = Checks("workflows-sdk-check")
+def compare(
+    before: dict, after: dict, passed: int, failed: int, label: str = "workflows-sdk-check"
+) -> int:
+    checks = Checks(label)
     # The shell's own checks (export, plan, restore exit codes) count in the one summary.
     checks.passed, checks.failed = passed, failed
     check = checks.check

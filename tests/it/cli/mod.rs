@@ -21,6 +21,7 @@ mod pacing;
 mod plan_apply;
 mod portfolio;
 mod promises;
+mod promote;
 mod quickstart;
 mod readme;
 mod signals;

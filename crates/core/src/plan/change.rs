@@ -24,13 +24,13 @@ pub struct PlanOptions {
 }
 
 impl PlanOptions {
-    pub(crate) fn includes_kind(&self, kind: ResourceKind) -> bool {
+    pub fn includes_kind(&self, kind: ResourceKind) -> bool {
         self.kinds
             .as_ref()
             .is_none_or(|kinds| kinds.contains(&kind))
     }
 
-    pub(crate) fn includes(&self, reference: &ResourceRef) -> bool {
+    pub fn includes(&self, reference: &ResourceRef) -> bool {
         self.includes_kind(reference.kind)
             && self
                 .targets
