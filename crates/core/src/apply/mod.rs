@@ -12,6 +12,6 @@ mod tests;
 
 pub use engine::{
     ApplyOptions, CancelToken, DEFAULT_CONCURRENCY, NoProgress, Progress, Project, apply,
-    read_actual, read_actual_kinds,
+    estimate_calls, read_actual, read_actual_kinds,
 };
 pub use report::{ApplyReport, ApplyStatus, ChangeResult, FailureKind, Outcome, SkipReason};
