@@ -22,10 +22,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use descope_mgmt_api::DescopeClient;
-use descope_mgmt_core::apply::read_actual_kinds;
-use descope_mgmt_core::config::DescopeConfig;
+use descope_mgmt_core::apply::{estimate_calls, read_actual_kinds};
 use descope_mgmt_core::config::load::provenance::{self, Explained};
 use descope_mgmt_core::config::selector::Selector;
+use descope_mgmt_core::config::{DescopeConfig, RateLimit};
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
@@ -35,6 +35,7 @@ use descope_mgmt_core::plan::{
 use crate::connect::Connected;
 use crate::env_vars;
 use crate::exit::{CliError, Exit};
+use crate::report::{CallsEntry, RateLimitEntry};
 use crate::settings::Settings;
 
 /// Where locks, backups and audit logs go.
@@ -137,6 +138,30 @@ pub struct Planned {
     pub kinds: Vec<ResourceKind>,
     /// The environment's apply concurrency (`--concurrency` overrides it).
     pub concurrency: u32,
+    /// The environment's client-side pace; `None` when not paced.
+    pub pacing: Option<RateLimit>,
+    /// HTTP requests sent to read the live state the plan was made from.
+    pub read_requests: u64,
+}
+
+impl Planned {
+    /// What the plan cost to read and what applying it will cost.
+    pub fn calls(&self) -> CallsEntry {
+        let apply = estimate_calls(&self.plan, &self.client);
+        CallsEntry {
+            read: self.read_requests,
+            apply,
+            // Each call uses `per_seconds / requests` of the quota: the steady pace, which is
+            // what a run of any size pays once the limiter's small burst is spent.
+            apply_seconds: self.pacing.map(|limit| {
+                apply as f64 * f64::from(limit.per_seconds) / f64::from(limit.requests.max(1))
+            }),
+            rate_limit: self.pacing.map(|limit| RateLimitEntry {
+                requests: limit.requests,
+                per_seconds: limit.per_seconds,
+            }),
+        }
+    }
 }
 
 /// Reads the live state of the selected kinds, one list call per kind.
@@ -190,6 +215,7 @@ pub async fn plan_env(
         ));
     }
     let plan = plan(&desired, &actual, &options);
+    let read_requests = client.stats().requests;
     Ok(Planned {
         env: env.to_owned(),
         protected: connected.env().protected(),
@@ -197,6 +223,8 @@ pub async fn plan_env(
         client,
         kinds,
         concurrency: connected.env().concurrency(),
+        pacing: connected.env().pacing(),
+        read_requests,
     })
 }
 

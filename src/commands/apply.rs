@@ -71,6 +71,7 @@ async fn fresh(
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
     })?;
+    let read_requests = client.stats().requests;
     Ok(Planned {
         env: file.env,
         protected: connected.env().protected(),
@@ -78,5 +79,7 @@ async fn fresh(
         client,
         kinds: file.kinds,
         concurrency: connected.env().concurrency(),
+        pacing: connected.env().pacing(),
+        read_requests,
     })
 }

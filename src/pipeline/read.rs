@@ -59,9 +59,18 @@ pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), C
         let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
         return print_markdown(settings, title, &envs);
     }
-    printer.report(&PlanReport::new(&planned.env, &planned.plan), || {
-        render::human(&planned.env, &planned.plan, printer.palette())
-    })?;
+    let calls = planned.calls();
+    let text = || {
+        format!(
+            "{}{}\n",
+            render::human(&planned.env, &planned.plan, printer.palette()),
+            calls.text()
+        )
+    };
+    printer.report(
+        &PlanReport::new(&planned.env, &planned.plan, calls.clone()),
+        text,
+    )?;
     Ok(())
 }
 
