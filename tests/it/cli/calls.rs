@@ -182,3 +182,73 @@ fn the_plan_text_states_reads_calls_and_time_at_the_rate_limit() {
         apply.stderr
     );
 }
+
+/// The README's example configuration (`config/descope.yaml`), its resources pointed at this
+/// world's emulator, with the flow and theme files it names.
+fn example_world() -> World {
+    let root = super::support::repo_root().join("config");
+    let example = std::fs::read_to_string(root.join("descope.yaml")).unwrap();
+    let dev = "    project_id: ${DESCOPE_DEV_PROJECT_ID:-P2devPlaceholder}\n    management_key: ${DESCOPE_DEV_MANAGEMENT_KEY:-}\n";
+    assert!(example.contains(dev), "the example's dev block changed");
+    let world = World::new("");
+    let url = world.url();
+    world.write_file(
+        "descope.yaml",
+        &example.replace(
+            dev,
+            &format!(
+                "    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n"
+            ),
+        ),
+    );
+    for dir in ["flows", "themes"] {
+        std::fs::create_dir_all(world.path(dir)).unwrap();
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, world.path(dir).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    world
+}
+
+#[test]
+fn applying_the_example_to_an_empty_project_reads_each_kind_once_and_batches_roles_and_permissions()
+{
+    let world = example_world();
+    let plan = world.run(&["plan", "--env", "dev", "--format", "json"]);
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    let plan = parse(&plan.stdout);
+    let changes: Vec<&Value> = plan["plan"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|change| change["action"] != "unchanged")
+        .collect();
+    let count = |kind: &str| changes.iter().filter(|c| c["kind"] == kind).count() as u64;
+    let tenants_with_default_roles = changes
+        .iter()
+        .filter(|c| {
+            c["kind"] == "tenant" && !c["after"]["default_roles"].as_array().unwrap().is_empty()
+        })
+        .count() as u64;
+    let (tenants, flows, themes) = (count("tenant"), count("flow"), count("theme"));
+    // The emulator's default project already holds the example's flow and theme.
+    assert_eq!((tenants, tenants_with_default_roles), (12, 6), "{plan}");
+
+    let api = apply_as_estimated(&world, &[]);
+    // Reads: the license handshake (the rate-limit tier every later call carries), one list
+    // per kind, plus one export per flow the empty project already has.
+    let flow_exports = world.route("POST /v2/mgmt/flow/export");
+    assert_eq!(
+        api["read_requests"],
+        json!(1 + 5 + flow_exports),
+        "{}",
+        world.stats()
+    );
+    // Writes: one batch for the permissions, one for the roles, one call per tenant plus one
+    // for its default roles (the create takes none), one import per flow and for the theme.
+    let writes = 2 + tenants + tenants_with_default_roles + flows + themes;
+    assert_eq!(api["write_requests"], json!(writes), "{}", world.stats());
+    let again = world.run(&["plan", "--env", "dev", "--detailed-exitcode"]);
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
