@@ -252,3 +252,33 @@ fn applying_the_example_to_an_empty_project_reads_each_kind_once_and_batches_rol
     let again = world.run(&["plan", "--env", "dev", "--detailed-exitcode"]);
     assert_eq!(again.code, 0, "{}", again.stdout);
 }
+
+/// The example's sign-in flow under another id and name, in this world's directory.
+fn write_flow(world: &World, id: &str, name: &str) {
+    let root = super::support::repo_root().join("config/flows/sign-in.json");
+    let mut flow: Value = serde_json::from_slice(&std::fs::read(root).unwrap()).unwrap();
+    flow["flowId"] = json!(id);
+    flow["metadata"]["name"] = json!(name);
+    world.write_file(&format!("{id}.json"), &flow.to_string());
+}
+
+#[test]
+fn the_estimate_is_what_apply_sends_for_flows() {
+    let world = World::new("");
+    let flows =
+        "flows:\n  - {id: calls-a, file: calls-a.json}\n  - {id: calls-b, file: calls-b.json}\n";
+    write_flow(&world, "calls-a", "A");
+    write_flow(&world, "calls-b", "B");
+    world.write_config(flows);
+    let api = apply_as_estimated(&world, &[]);
+    assert_eq!(api["minimum_write_calls"], json!(2), "{api}");
+
+    write_flow(&world, "calls-a", "A renamed");
+    let api = apply_as_estimated(&world, &[]);
+    assert_eq!(api["minimum_write_calls"], json!(1), "{api}");
+
+    world.write_config("flows:\n  - {id: calls-a, file: calls-a.json}\n");
+    let api = apply_as_estimated(&world, &["--prune"]);
+    assert_eq!(api["minimum_write_calls"], json!(1), "{api}");
+    assert_eq!(world.route("POST /v1/mgmt/flow/delete"), 1);
+}
