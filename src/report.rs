@@ -558,9 +558,13 @@ impl CallsEntry {
         let cost = match (self.apply, &self.rate_limit, self.apply_seconds) {
             (0, _, _) => "applying makes no call".to_owned(),
             (calls, Some(limit), Some(seconds)) => format!(
-                "applying takes ≈ {calls} {}, about {} s at {} per {} s",
+                "applying takes ≈ {calls} {}, {} at {} per {} s",
                 plural(calls, "call"),
-                seconds.ceil(),
+                if seconds < 1.0 {
+                    "under 1 s".to_owned()
+                } else {
+                    format!("about {} s", seconds.round())
+                },
                 limit.requests,
                 limit.per_seconds
             ),
@@ -758,4 +762,43 @@ pub fn output_schemas() -> Value {
         ),
     );
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(apply: u64, rate_limit: Option<(u32, u32)>) -> CallsEntry {
+        CallsEntry {
+            read: 5,
+            apply,
+            apply_seconds: rate_limit.map(|(requests, per_seconds)| {
+                apply as f64 * f64::from(per_seconds) / f64::from(requests)
+            }),
+            rate_limit: rate_limit.map(|(requests, per_seconds)| RateLimitEntry {
+                requests,
+                per_seconds,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_cost_line_names_calls_and_time_at_the_pace_or_says_it_is_unpaced() {
+        assert_eq!(
+            calls(29, Some((200, 60))).text(),
+            "API: 5 calls to read; applying takes ≈ 29 calls, about 9 s at 200 per 60 s"
+        );
+        assert_eq!(
+            calls(1, Some((200, 60))).text(),
+            "API: 5 calls to read; applying takes ≈ 1 call, under 1 s at 200 per 60 s"
+        );
+        assert_eq!(
+            calls(29, None).text(),
+            "API: 5 calls to read; applying takes ≈ 29 calls (not paced)"
+        );
+        assert_eq!(
+            calls(0, None).text(),
+            "API: 5 calls to read; applying makes no call"
+        );
+    }
 }

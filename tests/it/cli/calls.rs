@@ -162,9 +162,8 @@ fn the_plan_text_states_reads_calls_and_time_at_the_rate_limit() {
     let plan = world.run(&["plan", "--env", "dev"]);
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     let reads = world.requests();
-    // 5 calls at 10000 per second take 0.0005 s: shown rounded up to whole seconds.
     let expected =
-        format!("API: {reads} calls to read; applying takes ≈ 5 calls, about 1 s at 10000 per 1 s");
+        format!("API: {reads} calls to read; applying takes ≈ 5 calls, under 1 s at 10000 per 1 s");
     assert!(plan.stdout.contains(&expected), "{}", plan.stdout);
     let dry_run = world.run(&["apply", "--env", "dev", "--dry-run"]);
     assert!(
@@ -281,4 +280,38 @@ fn the_estimate_is_what_apply_sends_for_flows() {
     let api = apply_as_estimated(&world, &["--prune"]);
     assert_eq!(api["minimum_write_calls"], json!(1), "{api}");
     assert_eq!(world.route("POST /v1/mgmt/flow/delete"), 1);
+}
+
+#[test]
+fn an_unpaced_environment_s_plan_says_so_instead_of_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("descope.yaml"),
+        "version: \"1.0\"\nenvironments:\n  local:\n    emulator: state/local.json\ntenants:\n  - {id: t-one, name: One}\n",
+    )
+    .unwrap();
+    let plan = |format: &str| {
+        super::support::run(super::support::descope_mgmt(dir.path()).args([
+            "-c",
+            "descope.yaml",
+            "plan",
+            "--env",
+            "local",
+            "--format",
+            format,
+        ]))
+    };
+    let text = plan("table");
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("applying takes ≈ 1 call (not paced)"),
+        "{}",
+        text.stdout
+    );
+    let calls = parse(&plan("json").stdout)["calls"].clone();
+    assert_eq!(calls["apply"], json!(1), "{calls}");
+    assert_eq!(
+        (calls["rate_limit"].clone(), calls["apply_seconds"].clone()),
+        (Value::Null, Value::Null)
+    );
 }
