@@ -387,6 +387,8 @@ report_types! {
 
     /// API calls of the run.
     pub struct ApiEntry {
+        /// Calls the run asked for, each counted once however many attempts it took.
+        pub calls: u64,
         /// HTTP requests of the whole run, reads, retries and re-checks included.
         pub requests: u64,
         /// Requests sent to read the live state before applying.

@@ -78,6 +78,8 @@ pub struct RunSummary {
     pub status: ApplyStatus,
     pub report: ApplyReport,
     pub unchanged: usize,
+    /// Calls the run asked for; `requests` counts each attempt.
+    pub calls: u64,
     pub requests: u64,
     /// Of `requests`, those sent to read the live state before the first write.
     pub read_requests: u64,
@@ -118,6 +120,7 @@ impl RunSummary {
             failed: self.report.failed(),
             skipped: self.report.skipped(),
             api: ApiEntry {
+                calls: self.calls,
                 requests: self.requests,
                 read_requests: self.read_requests,
                 write_requests: self.write_requests(),
@@ -271,6 +274,7 @@ pub async fn execute(
         status: ApplyStatus::Success,
         report: ApplyReport::default(),
         unchanged,
+        calls: 0,
         requests: 0,
         read_requests: planned.read_requests,
         minimum_write_calls: estimate_calls(plan, &planned.client),
@@ -343,6 +347,7 @@ pub async fn execute(
         summary.report = report;
     }
     let stats = planned.client.stats();
+    summary.calls = stats.calls;
     summary.requests = stats.requests;
     summary.retries = stats.retries;
     summary.rate_limited = stats.rate_limited;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::plan::{AnyResource, ResourceRef, ResourceSet};
-use crate::port::{PortError, PortErrorKind, PortResult, ResourcePort};
+use crate::port::{PortError, PortErrorKind, PortResult, ResourcePort, one_by_one};
 use crate::resource::Resource;
 
 /// Resources of every kind held in memory, with a count of write calls.
@@ -140,6 +140,25 @@ impl MemoryProject {
         apply(&mut lock(&self.resources))
     }
 
+    /// One batch create (`existing` false) or update (`existing` true): every resource is
+    /// written, or none when any is (or is not) already there or names something missing.
+    async fn upsert_atomically<R: Resource>(&self, resources: &[&R], existing: bool) -> bool {
+        self.atomic(resources.iter().map(|r| r.identity()), |stored| {
+            let fits = resources.iter().all(|resource| {
+                stored.contains_key(&ResourceRef::new(R::KIND, resource.identity())) == existing
+                    && check_references(stored, *resource).is_ok()
+            });
+            if fits {
+                stored.extend(resources.iter().map(|resource| {
+                    let any = (*resource).clone().into_any();
+                    (any.reference(), any)
+                }));
+            }
+            fits
+        })
+        .await
+    }
+
     /// Makes each write yield once mid-call, so concurrent writes overlap.
     pub fn yield_in_writes(self) -> Self {
         lock(&self.concurrency).yield_in_writes = true;
@@ -260,55 +279,23 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
     }
 
     async fn create_batch(&self, resources: &[&R]) -> Vec<PortResult<()>> {
-        let applied = self
-            .atomic(resources.iter().map(|r| r.identity()), |stored| {
-                let fits = resources.iter().all(|resource| {
-                    !stored.contains_key(&ResourceRef::new(R::KIND, resource.identity()))
-                        && check_references(stored, *resource).is_ok()
-                });
-                if fits {
-                    stored.extend(resources.iter().map(|resource| {
-                        let any = (*resource).clone().into_any();
-                        (any.reference(), any)
-                    }));
-                }
-                fits
-            })
-            .await;
-        if applied {
+        if self.upsert_atomically(resources, false).await {
             return resources.iter().map(|_| Ok(())).collect();
         }
-        let mut outcomes = Vec::with_capacity(resources.len());
-        for resource in resources {
-            outcomes.push(ResourcePort::<R>::create(self, resource).await);
-        }
-        outcomes
+        one_by_one(resources, |resource| {
+            ResourcePort::<R>::create(self, resource)
+        })
+        .await
     }
 
     async fn update_batch(&self, resources: &[&R]) -> Vec<PortResult<()>> {
-        let applied = self
-            .atomic(resources.iter().map(|r| r.identity()), |stored| {
-                let fits = resources.iter().all(|resource| {
-                    stored.contains_key(&ResourceRef::new(R::KIND, resource.identity()))
-                        && check_references(stored, *resource).is_ok()
-                });
-                if fits {
-                    stored.extend(resources.iter().map(|resource| {
-                        let any = (*resource).clone().into_any();
-                        (any.reference(), any)
-                    }));
-                }
-                fits
-            })
-            .await;
-        if applied {
+        if self.upsert_atomically(resources, true).await {
             return resources.iter().map(|_| Ok(())).collect();
         }
-        let mut outcomes = Vec::with_capacity(resources.len());
-        for resource in resources {
-            outcomes.push(ResourcePort::<R>::update(self, resource).await);
-        }
-        outcomes
+        one_by_one(resources, |resource| {
+            ResourcePort::<R>::update(self, resource)
+        })
+        .await
     }
 
     async fn delete_batch(&self, ids: &[&str]) -> Vec<PortResult<()>> {
@@ -332,11 +319,7 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
         if applied {
             return ids.iter().map(|_| Ok(())).collect();
         }
-        let mut outcomes = Vec::with_capacity(ids.len());
-        for id in ids {
-            outcomes.push(ResourcePort::<R>::delete(self, id).await);
-        }
-        outcomes
+        one_by_one(ids, |id| ResourcePort::<R>::delete(self, id)).await
     }
 }
 

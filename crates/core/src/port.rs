@@ -99,34 +99,29 @@ pub trait ResourcePort<R: Resource>: Send + Sync {
 
     /// One outcome per resource, in order. Without a batch endpoint: one create each.
     fn create_batch(&self, resources: &[&R]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
-        async move {
-            let mut outcomes = Vec::with_capacity(resources.len());
-            for resource in resources {
-                outcomes.push(self.create(resource).await);
-            }
-            outcomes
-        }
+        one_by_one(resources, |resource| self.create(resource))
     }
 
     /// One outcome per resource, in order; each is a full overwrite as [`Self::update`].
     fn update_batch(&self, resources: &[&R]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
-        async move {
-            let mut outcomes = Vec::with_capacity(resources.len());
-            for resource in resources {
-                outcomes.push(self.update(resource).await);
-            }
-            outcomes
-        }
+        one_by_one(resources, |resource| self.update(resource))
     }
 
     /// One outcome per identity, in order.
     fn delete_batch(&self, ids: &[&str]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
-        async move {
-            let mut outcomes = Vec::with_capacity(ids.len());
-            for id in ids {
-                outcomes.push(self.delete(id).await);
-            }
-            outcomes
-        }
+        one_by_one(ids, |id| self.delete(id))
     }
+}
+
+/// `call` for each item in turn, one outcome per item: what a batch is without a batch endpoint.
+pub(crate) async fn one_by_one<'a, T, Call, Sent>(items: &'a [T], call: Call) -> Vec<PortResult<()>>
+where
+    Call: Fn(&'a T) -> Sent,
+    Sent: Future<Output = PortResult<()>>,
+{
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items {
+        outcomes.push(call(item).await);
+    }
+    outcomes
 }
