@@ -297,6 +297,8 @@ report_types! {
         pub plan: Option<PlanEntry>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub summary: Option<SummaryEntry>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub calls: Option<CallsEntry>,
     }
 
     /// The changes that would make one environment match the configuration.

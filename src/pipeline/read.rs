@@ -168,6 +168,7 @@ pub fn all_envs(
                     reason: None,
                     plan: Some((&planned.plan).into()),
                     summary: Some((&planned.plan).into()),
+                    calls: Some(planned.calls()),
                 });
             }
             EnvOutcome::Skipped(reason) => {
@@ -229,6 +230,7 @@ fn not_planned(env: &str, status: &str, reason: &str) -> MatrixEntry {
         reason: Some(reason.to_owned()),
         plan: None,
         summary: None,
+        calls: None,
     }
 }
 
