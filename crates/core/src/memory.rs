@@ -2,8 +2,9 @@
 //! engine.
 //! Not a mock of the HTTP client: end-to-end tests use the emulator over loopback instead.
 //!
-//! It counts write calls (so tests can assert "zero writes") and can be told to fail chosen
-//! writes (so tests can check partial failure and convergence).
+//! It counts write calls (so tests can assert "zero writes"), can be told to fail chosen
+//! writes (so tests can check partial failure and convergence) and to offer batch writes (so
+//! tests can check the engine's batching and its fallback).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
