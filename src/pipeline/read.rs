@@ -56,7 +56,10 @@ pub fn plan_one(
 pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), CliError> {
     let printer = &settings.printer;
     if printer.format() == Format::Markdown {
-        let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
+        let envs = [(
+            planned.env.as_str(),
+            EnvPlan::Planned(&planned.plan, planned.calls().text()),
+        )];
         return print_markdown(settings, title, &envs);
     }
     let calls = planned.calls();
@@ -192,7 +195,9 @@ pub fn all_envs(
             .iter()
             .map(|(name, outcome)| {
                 let row = match outcome {
-                    EnvOutcome::Planned(planned) => EnvPlan::Planned(&planned.plan),
+                    EnvOutcome::Planned(planned) => {
+                        EnvPlan::Planned(&planned.plan, planned.calls().text())
+                    }
                     EnvOutcome::Skipped(reason) => {
                         EnvPlan::NotPlanned(format!("skipped: {reason}"))
                     }
