@@ -9,8 +9,14 @@ pub const DESCOPE_MGMT_CONFIG: &str = "DESCOPE_MGMT_CONFIG";
 /// The environment when `--env` is not given. Only ever an explicit choice: the tool never
 /// picks a default environment from the configuration, so a protected one is never implied.
 pub const DESCOPE_MGMT_ENV: &str = "DESCOPE_MGMT_ENV";
-/// Where locks, backups and audit logs go (default `.descope-mgmt` in the working directory).
+/// Where backups and audit logs go (default `.descope-mgmt` in the working directory).
 pub const DESCOPE_MGMT_STATE_DIR: &str = "DESCOPE_MGMT_STATE_DIR";
+/// Where project locks go, overriding the per-user default below (tests, shared runners).
+pub const DESCOPE_MGMT_LOCK_DIR: &str = "DESCOPE_MGMT_LOCK_DIR";
+/// The per-user state location (XDG base directories): locks go in `descope-mgmt/locks` under it.
+pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// The user's home: locks go in `.local/state/descope-mgmt/locks` when `XDG_STATE_HOME` is unset.
+pub const HOME: &str = "HOME";
 /// Largest file the configuration loader reads, in bytes (read by core's loader).
 pub const DESCOPE_MGMT_MAX_CONFIG_BYTES: &str = "DESCOPE_MGMT_MAX_CONFIG_BYTES";
 /// API base URL for environments without `base_url` (read by the API client).
@@ -36,9 +42,18 @@ pub const ALL: &[(&str, &str)] = &[
         DESCOPE_MGMT_ENV,
         "environment when --env is not given (never implied from the configuration)",
     ),
+    (DESCOPE_MGMT_STATE_DIR, "where backups and audit logs go"),
     (
-        DESCOPE_MGMT_STATE_DIR,
-        "where locks, backups and audit logs go",
+        DESCOPE_MGMT_LOCK_DIR,
+        "where project locks go (overrides the per-user default)",
+    ),
+    (
+        XDG_STATE_HOME,
+        "per-user state location; locks in descope-mgmt/locks under it",
+    ),
+    (
+        HOME,
+        "locks in ~/.local/state/descope-mgmt/locks without XDG_STATE_HOME",
     ),
     (
         DESCOPE_MGMT_MAX_CONFIG_BYTES,

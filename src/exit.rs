@@ -40,7 +40,7 @@ Exit codes:
   2    changes pending (plan/diff with --detailed-exitcode, drift found by drift)
   3    configuration invalid: nothing was sent to any API
   4    refused for safety: declined, protected env without --yes and no TTY, stale plan,
-       too many deletes, environment locked by another apply
+       too many deletes, project locked by another run
   5    partial apply: some changes failed
   64   usage error (bad flags)
   130  interrupted (Ctrl-C, SIGHUP): in-flight calls finished, report written

@@ -6,9 +6,10 @@
 //! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
 //! Ctrl-C cancels) → run summary → exit code.
 //!
-//! Local state (locks, backups, audit logs) lives in `.descope-mgmt/` in the current working
-//! directory, or in `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the
-//! same place `git status` shows, independent of where the config file sits.
+//! Backups and audit logs live in `.descope-mgmt/` in the current working directory, or in
+//! `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the same place `git status`
+//! shows, independent of where the config file sits. Locks are per project, not per checkout, so
+//! they live in one per-user place ([`lock_dir`]) that every checkout on the machine shares.
 //!
 //! What the commands share beyond that lives here too, so no command imports another:
 //! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan) and
@@ -31,6 +32,7 @@ pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
+use descope_mgmt_core::safety::{LockError, LockKey, ProjectLock};
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -42,6 +44,60 @@ use crate::settings::Settings;
 pub fn state_dir() -> PathBuf {
     env_vars::get(env_vars::DESCOPE_MGMT_STATE_DIR)
         .map_or_else(|| PathBuf::from(".descope-mgmt"), PathBuf::from)
+}
+
+/// Where project locks go: `$DESCOPE_MGMT_LOCK_DIR`, else `$XDG_STATE_HOME/descope-mgmt/locks`,
+/// else `~/.local/state/descope-mgmt/locks`; with none of these set (a bare container), the
+/// state directory's `locks/`, which still serialises runs from one checkout.
+pub fn lock_dir() -> PathBuf {
+    if let Some(dir) = env_vars::get(env_vars::DESCOPE_MGMT_LOCK_DIR) {
+        return PathBuf::from(dir);
+    }
+    // The XDG spec: a relative value is invalid and must be ignored.
+    let state_home = env_vars::get(env_vars::XDG_STATE_HOME)
+        .map(PathBuf::from)
+        .filter(|dir| dir.is_absolute())
+        .or_else(|| {
+            env_vars::get(env_vars::HOME).map(|home| PathBuf::from(home).join(".local/state"))
+        });
+    match state_home {
+        Some(dir) => dir.join("descope-mgmt").join("locks"),
+        None => state_dir().join("locks"),
+    }
+}
+
+/// Takes the lock of the project `client` talks to before a command writes to it: exit 4 while
+/// another run (from any checkout or configuration on this machine) holds it, exit 1 when the
+/// lock file cannot be used. A lock left by a run that died is taken over, with a note.
+pub fn lock_project(
+    client: &DescopeClient,
+    env: &str,
+    printer: &crate::printer::Printer,
+) -> Result<ProjectLock, CliError> {
+    let key = LockKey::new(client.project_id(), client.base_url());
+    let lock = ProjectLock::acquire(&lock_dir(), &key, env).map_err(|error| match error {
+        LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()).with_hint(
+            "runs on one project take turns; across machines, serialise them in CI (README: \"Locks\")",
+        ),
+        LockError::Symlink(_) | LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
+    })?;
+    if let Some(holder) = lock.taken_over() {
+        printer.note(format!(
+            "note: took over the lock of project {} left by a run that is no longer running ({holder})",
+            key.project_id
+        ));
+    }
+    Ok(lock)
+}
+
+/// What a direct write command (`tenant create`, `flow import`, `theme sync`, …) does before its
+/// first write: the protected environment's confirmation, then the project's lock, held until
+/// the returned guard drops.
+pub fn before_write(connected: &Connected, settings: &Settings) -> Result<ProjectLock, CliError> {
+    if connected.env().protected() {
+        crate::confirm::confirm_protected(connected.env_name(), settings.yes)?;
+    }
+    lock_project(connected.client(), connected.env_name(), &settings.printer)
 }
 
 /// What a command works on: which kinds, which resources, whether to prune.

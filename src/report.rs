@@ -689,6 +689,9 @@ pub fn skip_reason_text(reason: &SkipReason) -> String {
         SkipReason::DependencyFailed { dependency } => {
             format!("dependency {dependency} was not applied")
         }
+        SkipReason::ServerUnreachable { first_failure } => format!(
+            "not attempted: the server stopped answering (first at {first_failure}); rerun apply once it is back"
+        ),
     }
 }
 

@@ -8,15 +8,15 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
-use descope_mgmt_api::{ApiErrorKind, RetryPolicy};
+use descope_mgmt_api::{ApiErrorKind, DescopeClient, RetryPolicy};
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
 use descope_mgmt_core::plan::ResourceKind;
 use descope_mgmt_core::port::PortErrorKind;
-use descope_mgmt_core::safety::{EnvLock, LockError};
+use descope_mgmt_core::safety::{LockKey, ProjectLock};
 
 use crate::exit::{CliError, Exit};
-use crate::pipeline::{load_for_env, skip_reason, state_dir};
+use crate::pipeline::{load_for_env, lock_dir, skip_reason, state_dir};
 use crate::report::{CheckEntry, DoctorReport, FORMAT_VERSION};
 use crate::settings::{EnvTarget, Settings};
 
@@ -157,7 +157,7 @@ async fn check_environment(config: &DescopeConfig, name: &str, checks: &mut Vec<
             checks.push(check_clock(name, connected.client().server_date()));
         }
     }
-    checks.push(check_lock(name));
+    checks.push(check_lock(name, connected.client()));
     if let Err(error) = connected.close().await {
         tracing::warn!("{}", error.message);
     }
@@ -227,20 +227,19 @@ fn check_clock(name: &str, server_date: Option<String>) -> CheckEntry {
     }
 }
 
-/// Another apply holding the environment's lock. Only looked at when a lock file exists, so a
-/// doctor creates no local state.
-fn check_lock(name: &str) -> CheckEntry {
-    let dir = state_dir();
-    if !dir.join("locks").join(format!("{name}.lock")).exists() {
-        return pass(Some(name), "lock", "free");
-    }
-    match EnvLock::acquire(&dir, name) {
-        Ok(_released_at_once) => pass(Some(name), "lock", "free"),
-        Err(error @ LockError::Held { .. }) => fail(
+/// Another run holding the project's lock. Only looks: it takes no lock and creates no file.
+fn check_lock(name: &str, client: &DescopeClient) -> CheckEntry {
+    let key = LockKey::new(client.project_id(), client.base_url());
+    match ProjectLock::holder(&lock_dir(), &key) {
+        Ok(None) => pass(Some(name), "lock", "free"),
+        Ok(Some(holder)) => fail(
             Some(name),
             "lock",
-            error.to_string(),
-            "wait for the other apply to finish, or end its process if it hangs",
+            format!(
+                "project {} is locked by another run ({holder})",
+                key.project_id
+            ),
+            "wait for the other run to finish, or end its process if it hangs",
         ),
         Err(error) => fail(Some(name), "lock", error.to_string(), "check the lock file"),
     }

@@ -156,9 +156,7 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
             }
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         let enabled = document.json().pointer("/metadata/disabled") != Some(&Value::Bool(true));
         conn.client()
             .flows()
@@ -346,9 +344,7 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
             settings.printer.note("dry run: nothing was sent");
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         let overwritten: serde_json::Map<String, Value> = to_import
             .iter()
             .filter_map(|f| Some((f.id.clone(), f.live.clone()?)))
@@ -460,9 +456,7 @@ pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> 
             settings.printer.note("dry run: nothing was sent");
             return Ok(Exit::Success);
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         let mut backup = serde_json::Map::new();
         backup.insert("theme".into(), live);
         let path = write_document_backup(

@@ -69,9 +69,7 @@ pub fn create(settings: &Settings, args: &TenantCreateArgs) -> Result<(), CliErr
     }
     let tenant = checked.to_resource();
     run_in_env(settings, async |conn| {
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         check_roles_exist(conn, &tenant.default_roles).await?;
         let id = conn
             .client()
@@ -118,9 +116,7 @@ pub fn update(settings: &Settings, args: &TenantUpdateArgs) -> Result<(), CliErr
                 })?;
             return Ok(());
         }
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         if updated.default_roles != live.default_roles {
             check_roles_exist(conn, &updated.default_roles).await?;
         }
@@ -141,9 +137,7 @@ pub fn update(settings: &Settings, args: &TenantUpdateArgs) -> Result<(), CliErr
 pub fn delete(settings: &Settings, id: &str) -> Result<(), CliError> {
     run_in_env(settings, async |conn| {
         // Confirm first: a refused delete must not even read.
-        if conn.env().protected() {
-            crate::confirm::confirm_protected(conn.env_name(), settings.yes)?;
-        }
+        let _lock = crate::pipeline::before_write(conn, settings)?;
         load_existing(conn, id).await?;
         conn.client()
             .tenants()

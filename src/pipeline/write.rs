@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use descope_mgmt_core::apply::{
-    ApplyOptions, ApplyReport, ApplyStatus, Outcome, apply, estimate_calls,
+    ApplyOptions, ApplyReport, ApplyStatus, FailureKind, Outcome, apply, estimate_calls,
 };
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
-    EnvLock, LockError, check_deletes, touched_live_state, write_backup,
+    check_audit_writable, check_deletes, touched_live_state, write_backup,
 };
 
 use super::{Planned, state_dir};
@@ -166,6 +166,16 @@ impl RunSummary {
         );
         for result in &self.report.results {
             match &result.outcome {
+                // The resource exists: saying "failed" would send the operator to re-create it.
+                Outcome::Failed {
+                    message,
+                    error: FailureKind::Incomplete,
+                } => text.push_str(&format!(
+                    "\n  {}, work left: {} {}: {message}",
+                    done_word(result.action),
+                    result.kind,
+                    result.id
+                )),
                 Outcome::Failed { message, .. } => text.push_str(&format!(
                     "\n  failed: {} {} {}: {message}",
                     result.action.as_str(),
@@ -193,6 +203,16 @@ impl RunSummary {
                 self.stop_signal.map_or(Exit::Interrupted, StopSignal::exit)
             }
         }
+    }
+}
+
+/// "created", "updated", "deleted": what a change did when it landed.
+fn done_word(action: Action) -> &'static str {
+    match action {
+        Action::Create => "created",
+        Action::Update => "updated",
+        Action::Delete => "deleted",
+        Action::Unchanged => "unchanged",
     }
 }
 
@@ -289,10 +309,7 @@ pub async fn execute(
         // Registered before the first write so that no Ctrl-C, SIGTERM or SIGHUP from here on
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
-        let _lock = EnvLock::acquire(&dir, &planned.env).map_err(|error| match error {
-            LockError::Held { .. } => CliError::new(Exit::Refused, error.to_string()),
-            LockError::File(_) => CliError::new(Exit::Error, error.to_string()),
-        })?;
+        let _lock = super::lock_project(&planned.client, &planned.env, &settings.printer)?;
         let backup = write_backup(
             &dir,
             &planned.env,
@@ -303,6 +320,14 @@ pub async fn execute(
             CliError::new(
                 Exit::Error,
                 format!("backup failed, nothing written: {error}"),
+            )
+        })?;
+        // Checked after the backup (which makes no API call) so a failed backup leaves no trace,
+        // and before the first write, so no change goes out unaudited.
+        check_audit_writable(&dir, &planned.env).map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot write the audit log, nothing written: {error}"),
             )
         })?;
         let printer = &settings.printer;

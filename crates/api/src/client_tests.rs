@@ -516,8 +516,8 @@ async fn key_secrecy_child() {
             PortErrorKind::Invalid,
             PortErrorKind::Unavailable,
             PortErrorKind::Unavailable,
-            PortErrorKind::Unavailable,
-            PortErrorKind::Unavailable,
+            PortErrorKind::Unreachable,
+            PortErrorKind::Unreachable,
         ]
     );
     for error in errors {

@@ -124,9 +124,8 @@ impl ApiError {
     pub fn port_kind(&self) -> PortErrorKind {
         match self.kind {
             // A cancelled wait is not a verdict on the resource: like an outage, it was not done.
-            ApiErrorKind::Timeout | ApiErrorKind::Connection | ApiErrorKind::Cancelled => {
-                PortErrorKind::Unavailable
-            }
+            ApiErrorKind::Timeout | ApiErrorKind::Connection => PortErrorKind::Unreachable,
+            ApiErrorKind::Cancelled => PortErrorKind::Unavailable,
             ApiErrorKind::Decode | ApiErrorKind::Config => PortErrorKind::Other,
             ApiErrorKind::Status => match self.status.unwrap_or(0) {
                 404 => PortErrorKind::NotFound,

@@ -18,8 +18,14 @@ pub enum PortErrorKind {
     Unauthorized,
     /// The request was rejected as invalid by the server.
     Invalid,
-    /// Rate limiting, 5xx, network: retried by the client and still failing.
+    /// Rate limiting, 5xx: retried by the client and still failing.
     Unavailable,
+    /// No answer at all (connection refused or reset, timed out), after the client's retries:
+    /// the server is gone, so the apply engine sends nothing more.
+    Unreachable,
+    /// The write landed but a follow-up call of the same change failed (a tenant created whose
+    /// default roles could not be set): the resource exists, the message says what is left.
+    Incomplete,
     Other,
 }
 

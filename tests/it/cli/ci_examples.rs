@@ -141,3 +141,39 @@ fn a_made_up_flag_is_caught() {
         "{error}"
     );
 }
+
+/// The job holding `key` (a mapping key anywhere in the document) with its value.
+fn values_of<'a>(node: &'a Yaml<'a>, key: &str, out: &mut Vec<&'a Yaml<'a>>) {
+    match node {
+        Yaml::Mapping(map) => {
+            for (name, value) in map {
+                if name.as_str() == Some(key) {
+                    out.push(value);
+                }
+                values_of(value, key, out);
+            }
+        }
+        Yaml::Sequence(items) => items.iter().for_each(|item| values_of(item, key, out)),
+        _ => {}
+    }
+}
+
+/// The project lock only serialises runs on one machine; across CI runners the examples must
+/// serialise applies per environment themselves (issue 17 item 8).
+#[test]
+fn ci_examples_serialise_applies_per_environment_across_machines() {
+    for (file, key, per_env) in [
+        ("github-actions.yml", "concurrency", "${{ matrix.env }}"),
+        ("gitlab-ci.yml", "resource_group", "$DESCOPE_ENV"),
+    ] {
+        let text = std::fs::read_to_string(repo_root().join("examples/ci").join(file)).unwrap();
+        let documents = Yaml::load_from_str(&text).unwrap();
+        let mut groups = Vec::new();
+        values_of(&documents[0], key, &mut groups);
+        let groups: Vec<&str> = groups.iter().filter_map(|group| group.as_str()).collect();
+        assert!(
+            groups.iter().any(|group| group.contains(per_env)),
+            "{file}: no `{key}:` per environment in {groups:?}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::live::{KEY, LiveEmulator, cli, config_for};
 use super::support::run;
 
-fn corpus(name: &str) -> PathBuf {
+pub(super) fn corpus(name: &str) -> PathBuf {
     let dir = std::env::var("DESCOPE_EXPORTS_DIR").map_or_else(
         |_| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -245,7 +245,10 @@ fn a_failed_change_exits_5_and_a_rerun_converges_without_duplicates() {
     ]);
     assert_eq!(result.code, 5, "{}\n{}", result.stdout, result.stderr);
     assert!(
-        result.stderr.contains("failed: create tenant acme-corp"),
+        result
+            .stderr
+            .contains("created, work left: tenant acme-corp")
+            && !result.stderr.contains("failed: create tenant acme-corp"),
         "{}",
         result.stderr
     );
@@ -420,8 +423,14 @@ fn env_all_prints_one_matrix_and_skips_envs_without_credentials() {
 
 #[test]
 fn a_held_environment_lock_refuses_the_apply() {
+    use descope_mgmt_core::safety::{LockKey, ProjectLock};
     let world = World::new(TENANTS);
-    let _held = descope_mgmt_core::safety::EnvLock::acquire(&world.state_dir(), "dev").unwrap();
+    let _held = ProjectLock::acquire(
+        &world.lock_dir(),
+        &LockKey::new("P2local", world.url()),
+        "elsewhere",
+    )
+    .unwrap();
     let result = world.run(&["apply", "--env", "dev"]);
     assert_eq!(result.code, 4, "{}", result.stderr);
     assert!(result.stderr.contains("locked"), "{}", result.stderr);

@@ -58,6 +58,36 @@ fn many_tenants(n: usize) -> String {
     format!("tenants:\n{tenants}")
 }
 
+/// Issue 17 item 13: a write run must not go ahead without its audit trail.
+#[test]
+fn an_audit_log_that_cannot_be_written_stops_the_apply_before_any_write() {
+    let world = World::new(RESOURCES);
+    world.create_tenant("globex", "Old Name");
+    let writes = world.writes();
+    // A directory where the audit log should be: it cannot be appended to, even by root.
+    std::fs::create_dir_all(world.state_dir().join("audit/dev.jsonl")).unwrap();
+
+    let result = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(result.code, 1, "{}\n{}", result.stdout, result.stderr);
+    assert!(
+        result
+            .stderr
+            .contains("cannot write the audit log, nothing written"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("audit/dev.jsonl"),
+        "{}",
+        result.stderr
+    );
+    assert_eq!(world.writes(), writes, "a write went out without its audit");
+    assert_eq!(
+        world.tenants(),
+        [("globex".to_owned(), "Old Name".to_owned())]
+    );
+}
+
 #[test]
 fn a_backup_that_cannot_be_written_stops_the_apply_before_any_write() {
     let world = World::new(RESOURCES);

@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::world::{World, read_json};
-
-fn tenants(count: usize) -> String {
-    let mut yaml = String::from("tenants:\n");
-    for n in 0..count {
-        yaml.push_str(&format!("  - id: t-{n}\n    name: Tenant {n}\n"));
-    }
-    yaml
-}
+use super::world::{World, numbered_tenants, read_json};
 
 /// The calls a `plan` makes, which an `apply` makes before its first write.
 fn planning_calls(world: &World) -> u64 {
@@ -99,7 +91,7 @@ fn spawn_apply(world: &World, extra: &[&str]) -> Child {
 
 #[test]
 fn ctrl_c_does_not_wait_out_retry_after() {
-    let world = World::new(&tenants(4));
+    let world = World::new(&numbered_tenants(4));
     let reads = planning_calls(&world);
     // The reads and one create fit the server's window; the next create is told to come back in
     // about 120 s, far beyond the 20 s this test waits for the exit.
@@ -126,7 +118,7 @@ fn ctrl_c_does_not_wait_out_retry_after() {
 #[test]
 fn sigterm_and_sighup_stop_an_apply_like_ctrl_c_with_the_report_written() {
     for (signal, expected) in [("TERM", 143), ("HUP", 130)] {
-        let world = World::new(&tenants(24));
+        let world = World::new(&numbered_tenants(24));
         let reads = planning_calls(&world);
         // Slow enough that the signal lands mid-apply: 24 creates, 8 at a time, 300 ms each.
         world.post("/emulator/faults", json!({"latencyMs": 300}));
@@ -163,7 +155,7 @@ fn sigterm_and_sighup_stop_an_apply_like_ctrl_c_with_the_report_written() {
 
 #[test]
 fn a_second_signal_aborts_at_once() {
-    let world = World::new(&tenants(3));
+    let world = World::new(&numbered_tenants(3));
     let reads = planning_calls(&world);
     // Hold the creates with 429s, then make the server slow (20 s per call, ten times the 2 s
     // this test allows for the exit) so that retried creates are in flight when the signals come.

@@ -43,7 +43,9 @@ fn tenant_sync_manages_tenants_only() {
     assert_eq!(partial.code, 5, "{}", partial.stderr);
     assert!(world.role_names().contains(&"stray-role".to_owned()));
     assert!(
-        partial.stderr.contains("failed: create tenant acme-corp"),
+        partial
+            .stderr
+            .contains("created, work left: tenant acme-corp"),
         "{}",
         partial.stderr
     );

@@ -124,6 +124,17 @@ impl World {
         self.live.url.clone()
     }
 
+    /// Shuts the emulator down (in-flight calls finish); its address then refuses connections,
+    /// as a server that went away does.
+    pub fn stop_emulator(&mut self) {
+        if let Some(emulator) = self.live.emulator.take() {
+            self.live
+                .runtime
+                .block_on(emulator.shutdown())
+                .expect("emulator stops");
+        }
+    }
+
     /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
     /// emulator — and `qa` without credentials.
     pub fn write_config(&self, resources: &str) {
@@ -149,11 +160,24 @@ impl World {
         command
     }
 
-    /// What every run of the binary in this world sees: the key and the state directory.
+    /// The per-user state location every run of this world shares (`$XDG_STATE_HOME`): one
+    /// per world, so project locks of parallel tests never meet.
+    pub fn user_state_home(&self) -> PathBuf {
+        self.dir.path().join("user-state")
+    }
+
+    /// Where the binary keeps this world's project locks.
+    pub fn lock_dir(&self) -> PathBuf {
+        self.user_state_home().join("descope-mgmt/locks")
+    }
+
+    /// What every run of the binary in this world sees: the key, the state directory and the
+    /// per-user state location.
     fn run_env(&self, command: &mut Command) {
         command
             .env("KEY", &self.key)
-            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir());
+            .env("DESCOPE_MGMT_STATE_DIR", self.state_dir())
+            .env("XDG_STATE_HOME", self.user_state_home());
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -320,6 +344,15 @@ pub fn read_json(path: &Path) -> Value {
 
 /// Two tenants, a role and a permission.
 pub const RESOURCES: &str = "permissions:\n  - name: reports.read\n    description: Read reports\nroles:\n  - name: viewer\n    description: Reads reports\n    permissions: [reports.read]\ntenants:\n  - id: acme-corp\n    name: Acme Corporation\n    domains: [acme.com]\n    self_provisioning: true\n    default_roles: [viewer]\n  - id: globex\n    name: Globex\n";
+
+/// `count` tenants `t-0`, `t-1`, … named `Tenant 0`, …, as the YAML after `environments:`.
+pub fn numbered_tenants(count: usize) -> String {
+    let mut yaml = String::from("tenants:\n");
+    for n in 0..count {
+        yaml.push_str(&format!("  - id: t-{n}\n    name: Tenant {n}\n"));
+    }
+    yaml
+}
 
 /// Only tenants (no role they would need).
 pub const TENANTS: &str =

@@ -174,7 +174,7 @@ async fn a_slow_server_times_out_after_bounded_retries() {
     let error = client.tenants().load_all().await.unwrap_err();
     assert_eq!(error.kind, ApiErrorKind::Timeout);
     assert_eq!(error.retries, 1);
-    assert_eq!(PortError::from(error).kind, PortErrorKind::Unavailable);
+    assert_eq!(PortError::from(error).kind, PortErrorKind::Unreachable);
     assert_eq!(client.stats().requests, 2);
 }
 

@@ -231,9 +231,15 @@ impl ResourcePort<Tenant> for DescopeClient {
             let created = error.operation == "tenant.default_roles";
             let mut port = PortError::from(error);
             // The create itself landed, so "not found" or "invalid" (a missing role) must not
-            // send the engine looking for the tenant and repeating the same failing call.
-            if created && port.kind != PortErrorKind::Unavailable {
-                port.kind = PortErrorKind::Other;
+            // send the engine looking for the tenant and repeating the same failing call; an
+            // outage stays one so the engine stops sending.
+            if created
+                && !matches!(
+                    port.kind,
+                    PortErrorKind::Unavailable | PortErrorKind::Unreachable
+                )
+            {
+                port.kind = PortErrorKind::Incomplete;
             }
             port
         })?;

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use futures::channel::oneshot;
 use futures::future::{FutureExt, Shared};
@@ -140,7 +140,8 @@ fn phase_of(change: &Change) -> Phase {
 /// Applies every create, update and delete of `plan` to `project`.
 ///
 /// A failure does not stop independent changes; a change whose dependency did not succeed is
-/// skipped. After `cancel`, no new change starts; in-flight ones finish.
+/// skipped. After `cancel`, no new change starts; in-flight ones finish. After a change finds the
+/// server unreachable, no new change starts either; the rest are reported as not attempted.
 pub async fn apply<P: Project>(
     plan: &Plan,
     project: &P,
@@ -152,6 +153,7 @@ pub async fn apply<P: Project>(
     progress.total(writes.len());
     let mut outcomes: Vec<Option<Outcome>> = vec![None; writes.len()];
     let concurrency = options.concurrency.max(1);
+    let unreachable = OnceLock::new();
 
     for (phase, kind) in phases() {
         let blockers = Blockers::from_outcomes(&writes, &outcomes);
@@ -163,11 +165,16 @@ pub async fn apply<P: Project>(
             .collect();
         let writes = &writes;
         let blockers = &blockers;
+        let stop = Stop {
+            cancel,
+            unreachable: &unreachable,
+        };
+        let stop = &stop;
         let finished: Vec<(usize, Outcome)> = if kind.batches_in(project) {
-            run_batched(kind, batch, writes, project, blockers, progress, cancel).await
+            run_batched(kind, batch, writes, project, blockers, progress, stop).await
         } else {
             stream::iter(batch)
-                .map(|index| run_change(index, writes[index], project, blockers, progress, cancel))
+                .map(|index| run_change(index, writes[index], project, blockers, progress, stop))
                 .buffer_unordered(concurrency)
                 .collect()
                 .await
@@ -242,35 +249,63 @@ pub fn estimate_calls<P: Project>(plan: &Plan, project: &P) -> u64 {
         .sum()
 }
 
-/// Why a change does not start: cancelled, or a dependency was not applied.
-fn held_back(change: &Change, blockers: &Blockers, cancel: &CancelToken) -> Option<Outcome> {
-    if cancel.is_cancelled() {
-        Some(Outcome::Skipped {
-            reason: SkipReason::Cancelled,
-        })
-    } else {
-        blockers
-            .blocking(change)
-            .map(|dependency| Outcome::Skipped {
-                reason: SkipReason::DependencyFailed { dependency },
+/// What stops new changes from starting: the caller's cancellation, or the first change that
+/// found the server unreachable (remembered for the report).
+struct Stop<'a> {
+    cancel: &'a CancelToken,
+    unreachable: &'a OnceLock<ResourceRef>,
+}
+
+impl Stop<'_> {
+    /// Why a change does not start: cancelled, the server gone, or a dependency not applied.
+    fn held_back(&self, change: &Change, blockers: &Blockers) -> Option<Outcome> {
+        if self.cancel.is_cancelled() {
+            Some(Outcome::Skipped {
+                reason: SkipReason::Cancelled,
             })
+        } else if let Some(first_failure) = self.unreachable.get() {
+            Some(Outcome::Skipped {
+                reason: SkipReason::ServerUnreachable {
+                    first_failure: first_failure.clone(),
+                },
+            })
+        } else {
+            blockers
+                .blocking(change)
+                .map(|dependency| Outcome::Skipped {
+                    reason: SkipReason::DependencyFailed { dependency },
+                })
+        }
+    }
+
+    /// Remembers the first change that found the server unreachable.
+    fn note(&self, change: &Change, outcome: &Outcome) {
+        if let Outcome::Failed {
+            error: FailureKind::Unreachable,
+            ..
+        } = outcome
+        {
+            let _ = self.unreachable.set(change.reference());
+        }
     }
 }
 
-/// Starts one change unless cancelled or blocked.
+/// Starts one change unless cancelled, blocked or the server is gone.
 async fn run_change<P: Project>(
     index: usize,
     change: &Change,
     project: &P,
     blockers: &Blockers,
     progress: &dyn Progress,
-    cancel: &CancelToken,
+    stop: &Stop<'_>,
 ) -> (usize, Outcome) {
-    let outcome = match held_back(change, blockers, cancel) {
+    let outcome = match stop.held_back(change, blockers) {
         Some(skipped) => skipped,
         None => {
             progress.started(change);
-            execute(project, change).await
+            let outcome = execute(project, change).await;
+            stop.note(change, &outcome);
+            outcome
         }
     };
     progress.finished(change, &outcome);
@@ -288,7 +323,7 @@ async fn run_batched<P: Project>(
     project: &P,
     blockers: &Blockers,
     progress: &dyn Progress,
-    cancel: &CancelToken,
+    stop: &Stop<'_>,
 ) -> Vec<(usize, Outcome)> {
     let mut finished = Vec::with_capacity(indices.len());
     for action in BATCHED_ACTIONS {
@@ -300,7 +335,7 @@ async fn run_batched<P: Project>(
         if group.len() < MIN_BATCH {
             for index in group {
                 finished.push(
-                    run_change(index, writes[index], project, blockers, progress, cancel).await,
+                    run_change(index, writes[index], project, blockers, progress, stop).await,
                 );
             }
             continue;
@@ -308,7 +343,7 @@ async fn run_batched<P: Project>(
         let mut sendable: Vec<usize> = Vec::with_capacity(group.len());
         for index in group {
             let change = writes[index];
-            let refused = match held_back(change, blockers, cancel) {
+            let refused = match stop.held_back(change, blockers) {
                 Some(skipped) => Some(skipped),
                 None if action == Action::Delete => None,
                 None => desired_state(change)
@@ -346,6 +381,7 @@ async fn run_batched<P: Project>(
                 Ok(()) => Outcome::succeeded(),
                 Err(error) => outcome_of(recover(project, change, error).await),
             };
+            stop.note(change, &outcome);
             progress.finished(change, &outcome);
             finished.push((index, outcome));
         }

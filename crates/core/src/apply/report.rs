@@ -14,6 +14,10 @@ pub enum FailureKind {
     Unauthorized,
     Invalid,
     Unavailable,
+    /// The server could not be reached; later changes were not attempted.
+    Unreachable,
+    /// The resource was written but part of the change is left to do (the message says what).
+    Incomplete,
     Other,
     /// The change itself is inconsistent (a hand-edited plan file): nothing was sent.
     MalformedPlan,
@@ -27,6 +31,8 @@ impl From<PortErrorKind> for FailureKind {
             PortErrorKind::Unauthorized => Self::Unauthorized,
             PortErrorKind::Invalid => Self::Invalid,
             PortErrorKind::Unavailable => Self::Unavailable,
+            PortErrorKind::Unreachable => Self::Unreachable,
+            PortErrorKind::Incomplete => Self::Incomplete,
             PortErrorKind::Other => Self::Other,
         }
     }
@@ -39,6 +45,10 @@ pub enum SkipReason {
     Cancelled,
     /// A resource this change depends on did not get its own change applied.
     DependencyFailed { dependency: ResourceRef },
+    /// An earlier change found the server unreachable (after the client's retries), so this one
+    /// was not attempted: retrying every remaining change against a dead server only delays the
+    /// report.
+    ServerUnreachable { first_failure: ResourceRef },
 }
 
 /// What happened to one change.

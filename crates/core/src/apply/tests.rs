@@ -582,16 +582,20 @@ fn the_apply_future_is_send_so_any_runtime_can_drive_it() {
     assert_send(&read);
 }
 
+fn three_tenants() -> Vec<Tenant> {
+    vec![
+        tenant("a1", "A", &[]),
+        tenant("b2", "B", &[]),
+        tenant("c3", "C", &[]),
+    ]
+}
+
 #[tokio::test]
 async fn the_nth_write_can_be_made_to_fail() {
     let project = MemoryProject::default();
     project.fail_nth_write(2, PortErrorKind::Unavailable);
     let desired = ResourceSet {
-        tenants: vec![
-            tenant("a1", "A", &[]),
-            tenant("b2", "B", &[]),
-            tenant("c3", "C", &[]),
-        ],
+        tenants: three_tenants(),
         ..ResourceSet::default()
     };
     let (_, report) = plan_and_apply(
@@ -1036,4 +1040,60 @@ async fn a_batched_create_that_finds_its_role_converges_like_a_single_one() {
         }
     );
     assert_eq!(state(&project).await, normalized(&bulk_desired()));
+}
+
+/// Issue 17 item 11: with the server gone, the first change that cannot reach it is the last one
+/// sent; the rest are reported as not attempted (not each retried into its own failure), and a
+/// rerun once the server is back converges.
+#[tokio::test]
+async fn once_the_server_is_unreachable_the_remaining_changes_are_not_attempted() {
+    let project = MemoryProject::default();
+    project.fail_nth_write(2, PortErrorKind::Unreachable);
+    let desired = ResourceSet {
+        permissions: vec![permission("read")],
+        tenants: three_tenants(),
+        ..ResourceSet::default()
+    };
+    let (_, report) = plan_and_apply(
+        &desired,
+        &project,
+        &ApplyOptions { concurrency: 1 },
+        &NoProgress,
+        &CancelToken::new(),
+    )
+    .await;
+    let outcomes: Vec<(&str, &Outcome)> = report
+        .results
+        .iter()
+        .map(|r| (r.id.as_str(), &r.outcome))
+        .collect();
+    assert_eq!(outcomes[0], ("read", &Outcome::succeeded()));
+    assert!(
+        matches!(
+            outcomes[1],
+            (
+                "a1",
+                Outcome::Failed {
+                    error: FailureKind::Unreachable,
+                    ..
+                }
+            )
+        ),
+        "{outcomes:?}"
+    );
+    let not_attempted = Outcome::Skipped {
+        reason: SkipReason::ServerUnreachable {
+            first_failure: ResourceRef::new(ResourceKind::Tenant, "a1"),
+        },
+    };
+    assert_eq!(
+        outcomes[2..],
+        [("b2", &not_attempted), ("c3", &not_attempted)]
+    );
+    assert_eq!(project.write_count(), 2, "nothing sent after the outage");
+    assert_eq!(report.exit_status(), ApplyStatus::Partial);
+
+    let (_, rerun) = converge(&desired, &project).await;
+    assert_eq!(rerun.exit_status(), ApplyStatus::Success);
+    assert_eq!(project.all::<Tenant>().len(), 3);
 }

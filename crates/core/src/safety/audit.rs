@@ -1,7 +1,7 @@
 //! The audit log: one JSON line per applied change in `<dir>/audit/<env>.jsonl`, saying who
 //! changed what, when, and from which commit of the configuration.
 
-use std::fs::OpenOptions;
+use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
@@ -62,6 +62,12 @@ pub fn current_user() -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// Checks that the environment's audit log can be appended to (creating it, empty, mode 0600),
+/// so a write run refuses before its first write rather than writing unaudited changes.
+pub fn check_audit_writable(dir: &Path, env: &str) -> Result<PathBuf, StateFileError> {
+    open_audit(dir, env).map(|(_, path)| path)
+}
+
 /// Appends `record` as one line to the environment's audit log (created with mode 0600) and
 /// returns the log's path. The line goes out in a single append write, so concurrent appenders
 /// never interleave within a line.
@@ -70,21 +76,27 @@ pub fn append_audit(
     env: &str,
     record: &AuditRecord,
 ) -> Result<PathBuf, StateFileError> {
-    check_env_name(env)?;
-    let audit_dir = dir.join("audit");
-    private_dir(&audit_dir)?;
-    let path = audit_dir.join(format!("{env}.jsonl"));
+    let (mut file, path) = open_audit(dir, env)?;
     let mut line = serde_json::to_vec(record).map_err(|source| StateFileError::Json {
         path: path.clone(),
         source,
     })?;
     line.push(b'\n');
-    OpenOptions::new()
+    file.write_all(&line)
+        .map_err(StateFileError::io("append to", &path))?;
+    Ok(path)
+}
+
+fn open_audit(dir: &Path, env: &str) -> Result<(File, PathBuf), StateFileError> {
+    check_env_name(env)?;
+    let audit_dir = dir.join("audit");
+    private_dir(&audit_dir)?;
+    let path = audit_dir.join(format!("{env}.jsonl"));
+    let file = OpenOptions::new()
         .append(true)
         .create(true)
         .mode(0o600)
         .open(&path)
-        .and_then(|mut file| file.write_all(&line))
         .map_err(StateFileError::io("append to", &path))?;
-    Ok(path)
+    Ok((file, path))
 }

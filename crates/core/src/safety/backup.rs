@@ -56,7 +56,7 @@ pub fn touched_live_state(plan: &Plan) -> Vec<AnyResource> {
 /// Atomic: the document is written to a temporary file in the same directory, flushed to disk
 /// and renamed into place, so a reader never sees a partial backup. The file is mode 0600.
 /// Two backups in the same second get distinct names (`…Z-2.json`); callers hold the
-/// environment's [`super::EnvLock`], so no other writer races for the name.
+/// project's [`super::ProjectLock`], so no other writer races for the name.
 pub fn write_backup(
     dir: &Path,
     env: &str,

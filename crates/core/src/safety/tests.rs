@@ -187,53 +187,127 @@ fn environment_names_that_are_not_plain_are_refused_before_touching_disk() {
             ),
             "{env}"
         );
-        assert!(matches!(
-            EnvLock::acquire(dir.path(), env),
-            Err(LockError::File(StateFileError::InvalidEnvName(_)))
-        ));
     }
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
+fn key(project: &str, endpoint: &str) -> LockKey {
+    LockKey::new(project, endpoint)
+}
+
 #[test]
-fn a_second_lock_on_one_environment_is_refused_and_names_the_holder() {
+fn a_second_lock_on_one_project_is_refused_and_names_the_holder() {
     let dir = tempfile::tempdir().unwrap();
-    let held = EnvLock::acquire(dir.path(), "prod").unwrap();
-    assert_eq!(held.path(), dir.path().join("locks/prod.lock"));
+    let prod = key("P2abc", "https://api.descope.com");
+    let held = ProjectLock::acquire(dir.path(), &prod, "prod").unwrap();
+    assert_eq!(held.path(), dir.path().join(prod.file_name()));
+    assert!(
+        prod.file_name().starts_with("P2abc-"),
+        "{}",
+        prod.file_name()
+    );
     assert_eq!(mode(held.path()), 0o600);
+    assert_eq!(held.taken_over(), None);
     let content = fs::read_to_string(held.path()).unwrap();
     assert!(
         content.starts_with(&format!("pid={}\n", std::process::id())),
         "{content}"
     );
 
-    let error = EnvLock::acquire(dir.path(), "prod").unwrap_err();
+    // Another configuration's name for the same project, and a trailing slash, change nothing.
+    let error = ProjectLock::acquire(
+        dir.path(),
+        &key("P2abc", "https://api.descope.com/"),
+        "live",
+    )
+    .unwrap_err();
     let LockError::Held {
-        env,
-        holder_pid,
-        holder_since,
-        ..
+        project, holder, ..
     } = &error
     else {
         panic!("{error:?}");
     };
-    assert_eq!(env, "prod");
-    assert_eq!(*holder_pid, Some(std::process::id()));
-    assert!(holder_since.is_some());
+    assert_eq!(project, "P2abc");
+    assert_eq!(holder.pid, Some(std::process::id()));
+    assert_eq!(holder.env.as_deref(), Some("prod"));
+    assert!(holder.since.is_some());
     assert!(
         error
             .to_string()
             .contains(&format!("pid {}", std::process::id())),
         "{error}"
     );
+    assert_eq!(
+        ProjectLock::holder(dir.path(), &prod).unwrap().unwrap().pid,
+        Some(std::process::id())
+    );
 
-    // Other environments are independent.
-    let other = EnvLock::acquire(dir.path(), "dev").unwrap();
-    drop(other);
+    // Another project, or the same id on another endpoint, is independent.
+    drop(
+        ProjectLock::acquire(
+            dir.path(),
+            &key("P2other", "https://api.descope.com"),
+            "dev",
+        )
+        .unwrap(),
+    );
+    drop(ProjectLock::acquire(dir.path(), &key("P2abc", "http://127.0.0.1:8080"), "dev").unwrap());
 
     drop(held);
-    let again = EnvLock::acquire(dir.path(), "prod").unwrap();
-    drop(again);
+    assert!(
+        !dir.path().join(prod.file_name()).exists(),
+        "a clean release removes the file"
+    );
+    assert_eq!(ProjectLock::holder(dir.path(), &prod).unwrap(), None);
+    let again = ProjectLock::acquire(dir.path(), &prod, "prod").unwrap();
+    assert_eq!(again.taken_over(), None);
+}
+
+#[test]
+fn a_lock_left_by_a_dead_run_is_taken_over_and_says_whose_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = key("P2abc", "https://api.descope.com");
+    // What a run killed with SIGKILL leaves: its record, and no flock (the OS dropped it).
+    fs::write(
+        dir.path().join(prod.file_name()),
+        "pid=999999\nsince=2026-11-30T10:00:00Z\nenv=prod\ncwd=/ci/checkout\n",
+    )
+    .unwrap();
+    let lock = ProjectLock::acquire(dir.path(), &prod, "prod").unwrap();
+    let left = lock.taken_over().unwrap();
+    assert_eq!(left.pid, Some(999_999));
+    assert_eq!(left.cwd.as_deref(), Some("/ci/checkout"));
+    assert_eq!(
+        left.to_string(),
+        "pid 999999, since 2026-11-30T10:00:00Z, env prod, from /ci/checkout"
+    );
+    let content = fs::read_to_string(lock.path()).unwrap();
+    assert!(
+        content.starts_with(&format!("pid={}\n", std::process::id())),
+        "{content}"
+    );
+}
+
+#[test]
+fn a_lock_file_that_is_a_symbolic_link_is_refused_and_its_target_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = key("P2abc", "https://api.descope.com");
+    let victim = dir.path().join("victim.txt");
+    fs::write(&victim, "precious").unwrap();
+    let locks = dir.path().join("locks");
+    fs::create_dir(&locks).unwrap();
+    std::os::unix::fs::symlink(&victim, locks.join(prod.file_name())).unwrap();
+    let error = ProjectLock::acquire(&locks, &prod, "prod").unwrap_err();
+    assert!(
+        matches!(&error, LockError::Symlink(path) if *path == locks.join(prod.file_name())),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("symbolic link"), "{error}");
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(matches!(
+        ProjectLock::holder(&locks, &prod),
+        Err(LockError::Symlink(_))
+    ));
 }
 
 #[test]
@@ -285,10 +359,10 @@ fn lock_holder_child() {
     use std::io::{Read, Write};
     let Some(dir) = std::env::var_os(LOCK_CHILD_DIR) else {
         let dir = tempfile::tempdir().unwrap();
-        assert!(EnvLock::acquire(dir.path(), "free").is_ok());
+        assert!(ProjectLock::acquire(dir.path(), &key("free", "http://x"), "free").is_ok());
         return;
     };
-    let lock = EnvLock::acquire(Path::new(&dir), "shared").unwrap();
+    let lock = ProjectLock::acquire(Path::new(&dir), &key("shared", "http://x"), "dev").unwrap();
     let mut stdout = std::io::stdout();
     // The harness has already printed `test … ... ` without a newline: start a fresh line.
     writeln!(stdout, "\nLOCKED").unwrap();
@@ -322,13 +396,13 @@ fn a_lock_held_by_another_process_is_refused_and_names_its_pid() {
     let locked = lines.any(|line| line.is_ok_and(|line| line.trim() == "LOCKED"));
     assert!(locked, "the child never took the lock");
 
-    let error = EnvLock::acquire(dir.path(), "shared").unwrap_err();
+    let error = ProjectLock::acquire(dir.path(), &key("shared", "http://x"), "qa").unwrap_err();
     assert!(
-        matches!(&error, LockError::Held { holder_pid: Some(pid), .. } if *pid == child.id()),
+        matches!(&error, LockError::Held { holder, .. } if holder.pid == Some(child.id())),
         "{error:?}"
     );
 
     drop(child.stdin.take());
     assert!(child.wait().unwrap().success());
-    assert!(EnvLock::acquire(dir.path(), "shared").is_ok());
+    assert!(ProjectLock::acquire(dir.path(), &key("shared", "http://x"), "qa").is_ok());
 }

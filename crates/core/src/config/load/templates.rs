@@ -43,6 +43,12 @@ impl Decoder<'_> {
                 value: Value::Map(Vec::new()),
             },
         };
+        // Every name under `templates:`, valid or not: a tenant naming one whose definition is
+        // broken gets that one error at the definition, not a second "not defined" one.
+        let named: std::collections::BTreeSet<String> = match &templates.value {
+            Value::Map(entries) => entries.iter().map(|entry| entry.key.to_string()).collect(),
+            _ => std::collections::BTreeSet::new(),
+        };
         let definitions = self.template_definitions(&templates);
         let mut resolved: BTreeMap<String, Option<Vec<Entry<'a>>>> = BTreeMap::new();
         for name in definitions.keys() {
@@ -72,14 +78,19 @@ impl Decoder<'_> {
                         applied.push(name);
                     }
                     Some(None) => {} // reported where the template is defined
+                    None if named.contains(&name) => {} // likewise
                     None => self.error_at(
                         &node,
                         &format!("{path}.template"),
                         format!("{} is not a defined template", quote(&name)),
-                        Some(format!(
-                            "defined templates: {}",
-                            definitions.keys().cloned().collect::<Vec<_>>().join(", ")
-                        )),
+                        Some(if definitions.is_empty() {
+                            "no templates are defined: add them under `templates:`".to_owned()
+                        } else {
+                            format!(
+                                "defined templates: {}",
+                                definitions.keys().cloned().collect::<Vec<_>>().join(", ")
+                            )
+                        }),
                     ),
                 }
             }
