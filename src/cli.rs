@@ -162,13 +162,20 @@ pub struct PlanArgs {
     /// After the plan, where each planned value came from (as `config show --explain`).
     #[arg(long)]
     pub explain: bool,
+    /// Send every configured SSO secret again (`client_secret`), although the API cannot show
+    /// whether it changed; the plan shows "secret replaced", never the value.
+    #[arg(long)]
+    pub rotate_secrets: bool,
 }
 
 /// `apply`.
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
-    #[arg(value_name = "PLANFILE", conflicts_with_all = ["prune", "target", "selector"])]
+    #[arg(
+        value_name = "PLANFILE",
+        conflicts_with_all = ["prune", "target", "selector", "rotate_secrets"]
+    )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
     pub write: WriteArgs,
@@ -184,6 +191,10 @@ pub struct ApplyArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Send every configured SSO secret again (`client_secret`), although the API cannot show
+    /// whether it changed; the plan shows "secret replaced", never the value.
+    #[arg(long)]
+    pub rotate_secrets: bool,
 }
 
 /// Flags shared by `apply` and the `sync` subcommands.

@@ -32,7 +32,9 @@ pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
+use descope_mgmt_core::resource::SECRET_REPLACED;
 use descope_mgmt_core::safety::{LockError, LockKey, ProjectLock};
+use descope_mgmt_core::tenant_auth::read_tenant_auth;
 
 use crate::connect::Connected;
 use crate::env_vars;
@@ -109,15 +111,23 @@ pub struct Selection {
     /// environment's configuration, since overlays can change what a tenant matches.
     pub selector: Option<Selector>,
     pub prune: bool,
+    /// `--rotate-secrets`: send every configured SSO secret again, shown as "secret replaced".
+    pub rotate_secrets: bool,
 }
 
 impl Selection {
+    pub fn with_rotate_secrets(mut self, rotate_secrets: bool) -> Self {
+        self.rotate_secrets = rotate_secrets;
+        self
+    }
+
     pub fn all_kinds(targets: &[ResourceRef], selector: Option<&Selector>, prune: bool) -> Self {
         Self {
             kinds: ResourceKind::ALL.into_iter().collect(),
             targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
             selector: selector.cloned(),
             prune,
+            rotate_secrets: false,
         }
     }
 
@@ -141,6 +151,7 @@ impl Selection {
                 .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
             selector: selector.cloned(),
             prune,
+            rotate_secrets: false,
         })
     }
 
@@ -220,11 +231,16 @@ impl Planned {
     }
 }
 
-/// Reads the live state of the selected kinds, one list call per kind.
+/// Reads the live state of the selected kinds, one list call per kind, then the sign-in parts
+/// of the tenants that declare them.
+///
+/// SSO configurations the configuration does not name are copied into `desired` unless `prune`
+/// (see `descope_mgmt_core::tenant_auth`).
 pub async fn read_live(
     client: &DescopeClient,
     kinds: &[ResourceKind],
-    desired: &ResourceSet,
+    desired: &mut ResourceSet,
+    prune: bool,
     env: &str,
 ) -> Result<ResourceSet, CliError> {
     let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
@@ -234,6 +250,14 @@ pub async fn read_live(
         )
     })?;
     drop_system_defaults(&mut actual, desired);
+    read_tenant_auth(client, desired, &mut actual, prune)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
+            )
+        })?;
     Ok(actual)
 }
 
@@ -244,10 +268,13 @@ pub async fn plan_env(
     selection: &Selection,
 ) -> Result<Planned, CliError> {
     let env = connected.env_name();
-    let desired = desired_set(config, env);
-    let client = connected.client().clone();
+    let mut desired = desired_set(config, env);
+    if selection.rotate_secrets {
+        mark_rotated_secrets(config, &mut desired);
+    }
+    let client = with_sso_configs(connected.client(), config);
     let kinds = selection.kind_list();
-    let actual = read_live(&client, &kinds, &desired, env).await?;
+    let actual = read_live(&client, &kinds, &mut desired, selection.prune, env).await?;
     if let Some(missing) = selection.targets.iter().flatten().find(|target| {
         !desired
             .iter_any()
@@ -282,6 +309,36 @@ pub async fn plan_env(
         pacing: connected.env().pacing(),
         read_requests,
     })
+}
+
+/// The connection's client, able to write the SSO configurations of `config` (secrets included).
+pub fn with_sso_configs(client: &DescopeClient, config: &DescopeConfig) -> DescopeClient {
+    client.clone().with_sso_configs(
+        config
+            .tenants()
+            .iter()
+            .flat_map(|tenant| tenant.sso().iter().map(|sso| (tenant.id(), sso))),
+    )
+}
+
+/// `--rotate-secrets`: every configured SSO configuration that has a secret carries the
+/// "secret replaced" mark, so the plan shows it and apply sends the secret again.
+fn mark_rotated_secrets(config: &DescopeConfig, desired: &mut ResourceSet) {
+    for tenant in config.tenants() {
+        let Some(wanted) = desired
+            .tenants
+            .iter_mut()
+            .find(|wanted| wanted.id == tenant.id())
+            .and_then(|wanted| wanted.sso.as_mut())
+        else {
+            continue;
+        };
+        for sso in tenant.sso().iter().filter(|sso| !sso.secrets.is_empty()) {
+            if let Some(entry) = wanted.get_mut(&sso.key()) {
+                entry.credentials = Some(SECRET_REPLACED.to_owned());
+            }
+        }
+    }
 }
 
 /// load → connect → read → plan → `work` → close, for `--env`.

@@ -32,7 +32,8 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
             ))
         }
         None => {
-            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
+            let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune)
+                .with_rotate_secrets(args.rotate_secrets);
             pipeline::in_env(settings, async |config, connected| {
                 let planned = pipeline::plan_env(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
@@ -64,9 +65,16 @@ async fn fresh(
     connected: &Connected,
     file: PlanFile,
 ) -> Result<Planned, CliError> {
-    let client = connected.client().clone();
-    let desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(&client, &file.kinds, &desired, &file.env).await?;
+    let client = pipeline::with_sso_configs(connected.client(), config);
+    let mut desired = pipeline::desired_set(config, &file.env);
+    let actual = pipeline::read_live(
+        &client,
+        &file.kinds,
+        &mut desired,
+        file.plan.prune,
+        &file.env,
+    )
+    .await?;
     check_fresh(&file.plan, &actual).map_err(|stale| {
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")

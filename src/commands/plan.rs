@@ -14,7 +14,8 @@ use crate::report::{PlanReport, ProvenanceEntry};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
-    let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune);
+    let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune)
+        .with_rotate_secrets(args.rotate_secrets);
     if settings.all_envs() {
         if args.out.is_some() || args.explain {
             return Err(CliError::new(

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use descope_mgmt_core::plan::{Action, Plan};
+use descope_mgmt_core::resource::SECRET_REPLACED;
 use serde_json::Value;
 
 /// How a plan reads: colours (Terraform's: `+` green, `~` yellow, `-` red) and whether creates
@@ -130,6 +131,10 @@ fn is_set(value: &Value) -> bool {
 /// Secrets (client secrets, passwords, tokens, keys) never appear in a plan.
 fn is_sensitive(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
+    // How long a token lives is a setting, not a token; a password policy holds no password.
+    if name.ends_with("_expiration") || name.starts_with("password_policy") {
+        return false;
+    }
     [
         "secret",
         "password",
@@ -142,6 +147,10 @@ fn is_sensitive(name: &str) -> bool {
 }
 
 fn shown(name: &str, value: &Value) -> String {
+    // The `--rotate-secrets` mark stands in for a secret and is what the plan must say.
+    if value.as_str() == Some(SECRET_REPLACED) {
+        return SECRET_REPLACED.to_owned();
+    }
     if is_sensitive(name) {
         "(sensitive)".to_owned()
     } else {

@@ -2,6 +2,7 @@
 //! limiter, the per-request timeout, retries that never repeat a write of unknown outcome,
 //! one tracing span per attempt, and the counters behind [`DescopeClient::stats`].
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use serde_json::Value;
 use tracing::{Instrument, field};
 
 use descope_mgmt_core::apply::CancelToken;
+use descope_mgmt_core::config::tenant_auth::SsoConfig;
 use descope_mgmt_core::secret::ManagementKey;
 
 use crate::config::{ClientConfig, LONG_CALL_TIMEOUT, process_env};
@@ -148,6 +150,9 @@ struct Inner {
 #[derive(Clone)]
 pub struct DescopeClient {
     inner: Arc<Inner>,
+    /// The configured SSO configurations by (tenant id, wire `ssoId`): the only place their
+    /// secrets are, since the tenant states the planner hands the port never hold one.
+    sso_configs: Arc<BTreeMap<(String, String), SsoConfig>>,
 }
 
 impl fmt::Debug for DescopeClient {
@@ -210,7 +215,31 @@ impl DescopeClient {
                 cancel: CancelToken::new(),
                 license: tokio::sync::OnceCell::new(),
             }),
+            sso_configs: Arc::default(),
         })
+    }
+
+    /// The same client, writing SSO configurations from `configs` (tenant id, configuration).
+    pub fn with_sso_configs<'a>(
+        mut self,
+        configs: impl IntoIterator<Item = (&'a str, &'a SsoConfig)>,
+    ) -> Self {
+        self.sso_configs = Arc::new(
+            configs
+                .into_iter()
+                .map(|(tenant, sso)| {
+                    let id = sso.sso_id.clone().unwrap_or_default();
+                    ((tenant.to_owned(), id), sso.clone())
+                })
+                .collect(),
+        );
+        self
+    }
+
+    /// The configured SSO configuration of a tenant by wire `ssoId`, secrets included.
+    pub(crate) fn sso_config(&self, tenant_id: &str, sso_id: &str) -> Option<&SsoConfig> {
+        self.sso_configs
+            .get(&(tenant_id.to_owned(), sso_id.to_owned()))
     }
 
     pub fn base_url(&self) -> &str {

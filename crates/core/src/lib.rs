@@ -17,6 +17,7 @@ pub mod port;
 pub mod resource;
 pub mod safety;
 pub mod secret;
+pub mod tenant_auth;
 pub mod theme;
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from descope import DescopeClient
+from sdk_checks import Checks
 
 EXCLUSIONS = ["U2lossless"]
 APPS = ["app-lossless"]
@@ -62,15 +63,8 @@ def main() -> int:
         print("lossless-sdk-check: fields set")
         return 0
 
-    results = {"passed": 0, "failed": 0}
-
-    def check(name, actual, expected):
-        if actual == expected:
-            results["passed"] += 1
-            print(f"ok   {name}")
-        else:
-            results["failed"] += 1
-            print(f"FAIL {name}: {actual!r} != {expected!r}")
+    checks = Checks("lossless-sdk-check")
+    check = checks.check
 
     tenant = mgmt.tenant.load(args.tenant)
     role = next(r for r in mgmt.role.load_all()["roles"] if r["name"] == args.role)
@@ -81,8 +75,7 @@ def main() -> int:
     check("tenant roleInheritance kept", tenant.get("roleInheritance"), INHERITANCE)
     check("role default kept", role.get("default"), True)
     check("role private kept", role.get("private"), True)
-    print(f"lossless-sdk-check: {results['passed']} passed, {results['failed']} failed")
-    return 0 if results["failed"] == 0 else 1
+    return checks.finish()
 
 
 if __name__ == "__main__":

@@ -6,16 +6,22 @@
 //! which records each entity write; the server appends those records to the journal
 //! (`FILE.journal`, one JSON line per write) before replying, so acknowledging a change costs
 //! O(change), not O(state). The journal is folded into `FILE` (temp file + rename) at start, at
-//! graceful shutdown, and while running once it outgrows a multiple of the state. A torn last
-//! line, as left by a kill mid-write, is ignored on replay.
+//! graceful shutdown, and while running once it outgrows a multiple of the state. A running
+//! compaction holds the store only to take a snapshot of each entity's stored JSON text (shared,
+//! not copied) and to swap journals: the old journal becomes `FILE.journal.prev` and is deleted
+//! once a background thread has written the snapshot. Replaying `prev` over a state that already
+//! holds it is harmless (each line sets or clears one entity), so a crash at any point loses
+//! nothing. A torn last line, as left by a kill mid-write, is ignored on replay.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use serde::Serialize;
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde_json::{Map, Value, json};
 
 use crate::EmulatorError;
@@ -23,20 +29,55 @@ use crate::EmulatorError;
 /// Derives the unique name of an entity (e.g. a tenant's name) for the collections that have one.
 pub(crate) type UniqueKey = fn(&Value) -> Option<String>;
 
+/// A secondary index of a collection: the values an entity is found by (e.g. the tenants a user
+/// belongs to), so that "every X of tenant T" costs O(matches) instead of a walk over X.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct IndexSpec {
+    pub name: &'static str,
+    pub values_of: fn(&Value) -> Vec<String>,
+}
+
+/// One secondary index: value → creation sequences of the entities that have it (so matches come
+/// back in creation order).
+#[derive(Debug)]
+struct Index {
+    spec: IndexSpec,
+    members: HashMap<String, BTreeSet<u64>>,
+}
+
+impl Index {
+    fn add(&mut self, sequence: u64, value: &Value) {
+        for v in (self.spec.values_of)(value) {
+            self.members.entry(v).or_default().insert(sequence);
+        }
+    }
+
+    fn remove(&mut self, sequence: u64, value: &Value) {
+        for v in (self.spec.values_of)(value) {
+            if let Some(set) = self.members.get_mut(&v) {
+                set.remove(&sequence);
+                if set.is_empty() {
+                    self.members.remove(&v);
+                }
+            }
+        }
+    }
+}
+
 /// One stored entity and its JSON text, serialised once when written so that a load-all answer
-/// is a concatenation rather than a serialisation of the whole collection.
+/// is a concatenation, a journal line a copy, and a compaction snapshot a reference count.
 #[derive(Debug)]
 struct Entry {
     key: String,
     value: Value,
-    json: Box<str>,
+    json: Arc<str>,
 }
 
 impl Entry {
     fn new(key: &str, value: Value) -> Entry {
-        let json = serde_json::to_string(&value)
+        let json: Arc<str> = serde_json::to_string(&value)
             .unwrap_or_else(|_| "null".to_owned())
-            .into_boxed_str();
+            .into();
         Entry {
             key: key.to_owned(),
             value,
@@ -55,14 +96,49 @@ pub(crate) struct Collection {
     /// Unique name → key, for collections that enforce a unique name.
     by_unique: HashMap<String, String>,
     unique_key: Option<UniqueKey>,
+    indexes: Vec<Index>,
 }
 
 impl Collection {
-    fn new(unique_key: Option<UniqueKey>) -> Self {
+    fn new(unique_key: Option<UniqueKey>, indexes: &[IndexSpec]) -> Self {
         Collection {
             unique_key,
+            indexes: indexes
+                .iter()
+                .map(|&spec| Index {
+                    spec,
+                    members: HashMap::new(),
+                })
+                .collect(),
             ..Collection::default()
         }
+    }
+
+    /// The entities whose index `index` holds `value`, in creation order. An index the collection
+    /// does not declare is a programming error.
+    pub fn find<'a>(
+        &'a self,
+        index: &str,
+        value: &str,
+    ) -> impl Iterator<Item = (&'a String, &'a Value)> + 'a {
+        let found = self.indexes.iter().find(|i| i.spec.name == index);
+        debug_assert!(found.is_some(), "no index {index} on this collection");
+        found
+            .and_then(|i| i.members.get(value))
+            .into_iter()
+            .flatten()
+            .filter_map(|sequence| self.ordered.get(sequence))
+            .map(|e| (&e.key, &e.value))
+    }
+
+    /// Each entity's key, value and stored JSON text, in creation order.
+    pub fn entries_with_text(&self) -> impl Iterator<Item = (&String, &Value, &str)> {
+        self.ordered.values().map(|e| (&e.key, &e.value, &*e.json))
+    }
+
+    fn text(&self, key: &str) -> Option<&Arc<str>> {
+        let sequence = self.sequence_of.get(key)?;
+        self.ordered.get(sequence).map(|e| &e.json)
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -96,45 +172,69 @@ impl Collection {
         }
     }
 
-    fn insert(&mut self, key: &str, value: Value) {
+    /// Stores `value` under `key` and returns the value it replaced.
+    fn insert(&mut self, key: &str, value: Value) -> Option<Value> {
         if let Some(name) = self.unique_key.and_then(|f| f(&value)) {
             self.by_unique.insert(name, key.to_owned());
         }
-        match self.sequence_of.get(key) {
+        match self.sequence_of.get(key).copied() {
             Some(sequence) => {
-                if let Some(slot) = self.ordered.get_mut(sequence) {
-                    let previous = std::mem::replace(slot, Entry::new(key, value));
-                    self.unindex_replaced(key, &previous.value);
+                for index in &mut self.indexes {
+                    index.add(sequence, &value);
                 }
+                let slot = self.ordered.get_mut(&sequence)?;
+                let previous = std::mem::replace(slot, Entry::new(key, value));
+                self.unindex_replaced(key, sequence, &previous.value);
+                Some(previous.value)
             }
             None => {
                 let sequence = self.next_sequence;
                 self.next_sequence += 1;
                 self.sequence_of.insert(key.to_owned(), sequence);
+                for index in &mut self.indexes {
+                    index.add(sequence, &value);
+                }
                 self.ordered.insert(sequence, Entry::new(key, value));
+                None
             }
         }
     }
 
-    /// Drops the previous value's unique name unless the new value kept it.
-    fn unindex_replaced(&mut self, key: &str, previous: &Value) {
+    /// Drops the previous value's unique name and index values unless the new value kept them.
+    fn unindex_replaced(&mut self, key: &str, sequence: u64, previous: &Value) {
+        let Some(current) = self.ordered.get(&sequence).map(|e| &e.value) else {
+            return;
+        };
+        for index in &mut self.indexes {
+            let kept = (index.spec.values_of)(current);
+            for v in (index.spec.values_of)(previous) {
+                if !kept.contains(&v)
+                    && let Some(set) = index.members.get_mut(&v)
+                {
+                    set.remove(&sequence);
+                    if set.is_empty() {
+                        index.members.remove(&v);
+                    }
+                }
+            }
+        }
         let Some(f) = self.unique_key else { return };
         let Some(old) = f(previous) else { return };
-        let kept = self
-            .get(key)
-            .and_then(f)
-            .is_some_and(|current| current == old);
+        let kept = f(current).is_some_and(|name| name == old);
         if !kept && self.by_unique.get(&old).is_some_and(|k| k == key) {
             self.by_unique.remove(&old);
         }
     }
 
-    fn remove(&mut self, key: &str) {
-        if let Some(sequence) = self.sequence_of.remove(key)
-            && let Some(entry) = self.ordered.remove(&sequence)
-        {
-            self.unindex(key, &entry.value);
+    /// Removes `key` and returns the value it had.
+    fn remove(&mut self, key: &str) -> Option<Value> {
+        let sequence = self.sequence_of.remove(key)?;
+        let entry = self.ordered.remove(&sequence)?;
+        self.unindex(key, &entry.value);
+        for index in &mut self.indexes {
+            index.remove(sequence, &entry.value);
         }
+        Some(entry.value)
     }
 }
 
@@ -161,18 +261,20 @@ impl Project {
         self.collections.get(name)
     }
 
-    fn apply(&mut self, collection: &str, key: &str, value: Option<Value>) {
+    /// Sets (or with `None` removes) one entity and returns the value it had.
+    fn apply(&mut self, collection: &str, key: &str, value: Option<Value>) -> Option<Value> {
         match value {
             Some(v) => self
                 .collections
                 .entry(collection.to_owned())
-                .or_insert_with(|| Collection::new(crate::api::unique_key(collection)))
+                .or_insert_with(|| {
+                    Collection::new(
+                        crate::api::unique_key(collection),
+                        crate::api::indexes(collection),
+                    )
+                })
                 .insert(key, v),
-            None => {
-                if let Some(c) = self.collections.get_mut(collection) {
-                    c.remove(key);
-                }
-            }
+            None => self.collections.get_mut(collection)?.remove(key),
         }
     }
 
@@ -182,7 +284,7 @@ impl Project {
             for (name, entries) in cols {
                 if let Some(entries) = entries.as_object() {
                     for (key, entity) in entries {
-                        project.apply(name, key, Some(entity.clone()));
+                        let _ = project.apply(name, key, Some(entity.clone()));
                     }
                 }
             }
@@ -191,12 +293,12 @@ impl Project {
     }
 }
 
-/// One write inside a project, as journaled.
+/// One write inside a project. The journal records the entity as it is once the call is done,
+/// from its stored JSON text, so a written value is serialised once.
 #[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub collection: &'static str,
     pub key: String,
-    pub value: Option<Value>,
 }
 
 /// A handler's view of one project: reads go straight to the data, writes are recorded.
@@ -220,7 +322,7 @@ impl<'a> Tx<'a> {
     /// Undoes every change, newest first: a call that fails leaves no trace.
     pub fn rollback(&mut self) {
         while let (Some(change), Some(previous)) = (self.changes.pop(), self.undo.pop()) {
-            self.project.apply(change.collection, &change.key, previous);
+            let _ = self.project.apply(change.collection, &change.key, previous);
         }
     }
 
@@ -268,24 +370,42 @@ impl<'a> Tx<'a> {
         self.entries_where(collection, |_| true)
     }
 
+    /// Copies of the entities whose index `index` (see [`crate::api::indexes`]) holds `value`,
+    /// in creation order: the cost is the number of matches, not the size of the collection.
+    pub fn find(&self, collection: &str, index: &str, value: &str) -> Vec<(String, Value)> {
+        self.project
+            .collection(collection)
+            .map(|c| {
+                c.find(index, value)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The keys of the entities whose index `index` holds `value`, in creation order.
+    pub fn find_keys(&self, collection: &str, index: &str, value: &str) -> Vec<String> {
+        self.project
+            .collection(collection)
+            .map(|c| c.find(index, value).map(|(k, _)| k.clone()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn put(&mut self, collection: &'static str, key: &str, value: Value) {
-        self.undo.push(self.get(collection, key).cloned());
-        self.project.apply(collection, key, Some(value.clone()));
+        let previous = self.project.apply(collection, key, Some(value));
+        self.undo.push(previous);
         self.changes.push(Change {
             collection,
             key: key.to_owned(),
-            value: Some(value),
         });
     }
 
     pub fn delete(&mut self, collection: &'static str, key: &str) {
-        if let Some(previous) = self.get(collection, key).cloned() {
+        if let Some(previous) = self.project.apply(collection, key, None) {
             self.undo.push(Some(previous));
-            self.project.apply(collection, key, None);
             self.changes.push(Change {
                 collection,
                 key: key.to_owned(),
-                value: None,
             });
         }
     }
@@ -321,6 +441,9 @@ pub(crate) struct Store {
     /// Size of the state file written by the last compaction.
     state_bytes: u64,
     compact_floor: u64,
+    /// The compaction writing a snapshot in the background, if one is under way; it answers the
+    /// size of the state file it wrote.
+    compacting: Option<JoinHandle<Result<u64, EmulatorError>>>,
 }
 
 impl Default for Store {
@@ -332,9 +455,21 @@ impl Default for Store {
             lock: None,
             state_bytes: 0,
             compact_floor: COMPACT_FLOOR_BYTES,
+            compacting: None,
         }
     }
 }
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // The lock on FILE must outlive a background write to it.
+        self.finish_compaction();
+    }
+}
+
+/// Every entity's JSON text as of one moment, shared with the store rather than copied:
+/// project → collection → (key, text) in creation order.
+type Snapshot = Vec<(String, Vec<(String, Vec<(String, Arc<str>)>)>)>;
 
 fn sibling(state_file: &Path, suffix: &str) -> PathBuf {
     let mut name = state_file.as_os_str().to_owned();
@@ -344,6 +479,11 @@ fn sibling(state_file: &Path, suffix: &str) -> PathBuf {
 
 fn journal_path(state_file: &Path) -> PathBuf {
     sibling(state_file, ".journal")
+}
+
+/// The journal of the writes a running compaction is folding in; gone once it is done.
+fn previous_journal_path(state_file: &Path) -> PathBuf {
+    sibling(state_file, ".journal.prev")
 }
 
 fn not_ours(path: &Path, reason: impl Into<String>) -> EmulatorError {
@@ -420,17 +560,71 @@ fn lock_state(path: &Path) -> Result<File, EmulatorError> {
     }
 }
 
-/// The whole state as written to `FILE`, serialised straight from the collections.
-struct StateDocument<'a>(&'a BTreeMap<String, Project>);
+/// Writes `snapshot` as the state file `path` (temp file, fsync, rename) and returns its size.
+fn write_snapshot(path: &Path, snapshot: &Snapshot) -> Result<u64, EmulatorError> {
+    let tmp = sibling(path, ".tmp");
+    let file = File::create(&tmp).map_err(|e| EmulatorError::state(&tmp, e))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    write_state_document(&mut out, snapshot).map_err(|e| EmulatorError::state(&tmp, e))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| EmulatorError::state(&tmp, e.into_error()))?;
+    file.sync_all().map_err(|e| EmulatorError::state(&tmp, e))?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    fs::rename(&tmp, path).map_err(|e| EmulatorError::state(path, e))?;
+    Ok(bytes)
+}
 
-impl Serialize for StateDocument<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("format", STATE_FORMAT)?;
-        map.serialize_entry("version", &1)?;
-        map.serialize_entry("projects", self.0)?;
-        map.end()
+/// `{"format": …, "version": 1, "projects": {project: {collection: {key: entity}}}}`, the
+/// entities copied from their stored text.
+fn write_state_document(out: &mut impl Write, snapshot: &Snapshot) -> std::io::Result<()> {
+    write!(
+        out,
+        "{{\"format\":\"{STATE_FORMAT}\",\"version\":1,\"projects\":{{"
+    )?;
+    for (p, (project, collections)) in snapshot.iter().enumerate() {
+        if p > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, project)?;
+        out.write_all(b":{")?;
+        for (c, (collection, entries)) in collections.iter().enumerate() {
+            if c > 0 {
+                out.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *out, collection)?;
+            out.write_all(b":{")?;
+            for (e, (key, text)) in entries.iter().enumerate() {
+                if e > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, key)?;
+                out.write_all(b":")?;
+                out.write_all(text.as_bytes())?;
+            }
+            out.write_all(b"}")?;
+        }
+        out.write_all(b"}")?;
     }
+    out.write_all(b"}}")
+}
+
+/// Replays every complete line of the journal at `path`, if there is one.
+fn replay_journal(store: &mut Store, path: &Path) -> Result<(), EmulatorError> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let file = File::open(path).map_err(|e| EmulatorError::state(path, e))?;
+    for line in BufReader::new(file).lines() {
+        let Ok(line) = line else { break };
+        // A line that does not parse can only be the torn tail of a crash: every earlier
+        // line was fully written before the next one started.
+        let Ok(entry) = serde_json::from_str::<Value>(&line) else {
+            break;
+        };
+        store.replay(&entry);
+    }
+    Ok(())
 }
 
 impl Store {
@@ -444,9 +638,12 @@ impl Store {
         // holder may have compacted in between).
         read_state_file(&path)?;
         let jpath = journal_path(&path);
+        let previous = previous_journal_path(&path);
         check_journal(&jpath)?;
+        check_journal(&previous)?;
         store.lock = Some(lock_state(&path)?);
         check_journal(&jpath)?;
+        check_journal(&previous)?;
         if let Some(doc) = read_state_file(&path)?
             && let Some(projects) = doc.get("projects").and_then(Value::as_object)
         {
@@ -454,18 +651,10 @@ impl Store {
                 store.projects.insert(id.clone(), Project::from_value(p));
             }
         }
-        if jpath.exists() {
-            let file = File::open(&jpath).map_err(|e| EmulatorError::state(&jpath, e))?;
-            for line in BufReader::new(file).lines() {
-                let Ok(line) = line else { break };
-                // A line that does not parse can only be the torn tail of a crash: every earlier
-                // line was fully written before the next one started.
-                let Ok(entry) = serde_json::from_str::<Value>(&line) else {
-                    break;
-                };
-                store.replay(&entry);
-            }
-        }
+        // A compaction cut short leaves the writes it was folding in `prev`, all older than
+        // those in the journal.
+        replay_journal(&mut store, &previous)?;
+        replay_journal(&mut store, &jpath)?;
         store.state_file = Some(path);
         store.compact()?;
         Ok(store)
@@ -492,32 +681,91 @@ impl Store {
             .apply(c, k, value);
     }
 
-    /// Writes the whole state to `FILE` atomically and starts an empty journal.
-    pub fn compact(&mut self) -> Result<(), EmulatorError> {
-        let Some(path) = self.state_file.clone() else {
-            return Ok(());
+    /// Every entity's stored text, shared: O(entities) reference counts, no serialisation.
+    fn snapshot(&self) -> Snapshot {
+        self.projects
+            .iter()
+            .map(|(id, project)| {
+                let collections = project
+                    .collections
+                    .iter()
+                    .map(|(name, c)| {
+                        let entries = c
+                            .ordered
+                            .values()
+                            .map(|e| (e.key.clone(), Arc::clone(&e.json)))
+                            .collect();
+                        (name.clone(), entries)
+                    })
+                    .collect();
+                (id.clone(), collections)
+            })
+            .collect()
+    }
+
+    /// Waits for a background compaction, if any, and records what it wrote.
+    pub fn finish_compaction(&mut self) {
+        let Some(handle) = self.compacting.take() else {
+            return;
         };
-        let tmp = sibling(&path, ".tmp");
-        {
-            let file = File::create(&tmp).map_err(|e| EmulatorError::state(&tmp, e))?;
-            let mut out = BufWriter::with_capacity(1 << 20, file);
-            serde_json::to_writer(&mut out, &StateDocument(&self.projects))
-                .map_err(|e| EmulatorError::State(format!("cannot serialise state: {e}")))?;
-            let file = out
-                .into_inner()
-                .map_err(|e| EmulatorError::state(&tmp, e.into_error()))?;
-            file.sync_all().map_err(|e| EmulatorError::state(&tmp, e))?;
-            self.state_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        match handle.join() {
+            Ok(Ok(bytes)) => self.state_bytes = bytes,
+            Ok(Err(e)) => tracing::warn!(error = %e, "journal compaction failed"),
+            Err(_) => tracing::warn!("journal compaction panicked"),
         }
-        fs::rename(&tmp, &path).map_err(|e| EmulatorError::state(&path, e))?;
-        let jpath = journal_path(&path);
+    }
+
+    /// Appends from now on to a fresh, empty journal at `jpath`.
+    fn start_journal(&mut self, jpath: &Path) -> Result<(), EmulatorError> {
         let file = OpenOptions::new()
             .create(true)
             .write(true)
             .truncate(true)
-            .open(&jpath)
-            .map_err(|e| EmulatorError::state(&jpath, e))?;
+            .open(jpath)
+            .map_err(|e| EmulatorError::state(jpath, e))?;
         self.journal = Some(Journal { file, written: 0 });
+        Ok(())
+    }
+
+    /// Writes the whole state to `FILE` atomically and starts an empty journal, before returning.
+    pub fn compact(&mut self) -> Result<(), EmulatorError> {
+        self.finish_compaction();
+        let Some(path) = self.state_file.clone() else {
+            return Ok(());
+        };
+        self.state_bytes = write_snapshot(&path, &self.snapshot())?;
+        let jpath = journal_path(&path);
+        self.start_journal(&jpath)?;
+        let previous = previous_journal_path(&path);
+        if previous.exists() {
+            fs::remove_file(&previous).map_err(|e| EmulatorError::state(&previous, e))?;
+        }
+        Ok(())
+    }
+
+    /// Starts folding the journal into `FILE` on another thread: here only the snapshot is taken
+    /// and the journal set aside as `prev`, so the store is held for O(entities) pointer copies
+    /// rather than the serialisation and write of the whole state.
+    fn compact_in_background(&mut self) -> Result<(), EmulatorError> {
+        if let Some(handle) = &self.compacting {
+            if !handle.is_finished() {
+                return Ok(());
+            }
+            self.finish_compaction();
+        }
+        let Some(path) = self.state_file.clone() else {
+            return Ok(());
+        };
+        let jpath = journal_path(&path);
+        let previous = previous_journal_path(&path);
+        fs::rename(&jpath, &previous).map_err(|e| EmulatorError::state(&jpath, e))?;
+        self.start_journal(&jpath)?;
+        let snapshot = self.snapshot();
+        self.compacting = Some(std::thread::spawn(move || {
+            let bytes = write_snapshot(&path, &snapshot)?;
+            fs::remove_file(&previous).map_err(|e| EmulatorError::state(&previous, e))?;
+            Ok(bytes)
+        }));
         Ok(())
     }
 
@@ -531,23 +779,28 @@ impl Store {
         if changes.is_empty() {
             return Ok(());
         }
+        let project = self.projects.get(project_id);
         let mut buf = Vec::with_capacity(256 * changes.len());
         for change in changes {
-            let line = JournalLine {
-                p: project_id,
-                c: change.collection,
-                k: &change.key,
-                v: change.value.as_ref(),
-            };
-            serde_json::to_writer(&mut buf, &line)?;
-            buf.push(b'\n');
+            let text = project
+                .and_then(|p| p.collection(change.collection))
+                .and_then(|c| c.text(&change.key));
+            buf.extend_from_slice(JOURNAL_LINE_START);
+            serde_json::to_writer(&mut buf, project_id)?;
+            buf.extend_from_slice(b",\"c\":");
+            serde_json::to_writer(&mut buf, change.collection)?;
+            buf.extend_from_slice(b",\"k\":");
+            serde_json::to_writer(&mut buf, &change.key)?;
+            buf.extend_from_slice(b",\"v\":");
+            buf.extend_from_slice(text.map_or("null", |t| &**t).as_bytes());
+            buf.extend_from_slice(b"}\n");
         }
         journal.file.write_all(&buf)?;
         journal.written += buf.len() as u64;
         if journal.written > (COMPACT_FACTOR * self.state_bytes).max(self.compact_floor) {
             // The change is already durable in the journal; a failed compaction only means the
             // journal keeps growing until the next attempt.
-            if let Err(e) = self.compact() {
+            if let Err(e) = self.compact_in_background() {
                 tracing::warn!(error = %e, "journal compaction failed");
             }
         }
@@ -557,6 +810,8 @@ impl Store {
     /// Stops all writing and lets go of the files at once, without compacting: what a crash
     /// leaves behind.
     pub fn abandon(&mut self) {
+        // A background write still holds the files this store gives up.
+        self.finish_compaction();
         self.journal = None;
         self.state_file = None;
         self.lock = None;
@@ -580,14 +835,6 @@ impl Store {
         doc.insert("projects".into(), projects);
         Value::Object(doc)
     }
-}
-
-#[derive(Serialize)]
-struct JournalLine<'a> {
-    p: &'a str,
-    c: &'a str,
-    k: &'a str,
-    v: Option<&'a Value>,
 }
 
 #[cfg(test)]
@@ -693,14 +940,16 @@ mod tests {
             let changes = [Change {
                 collection: "c",
                 key: "k".into(),
-                value: Some(json!({"round": round, "pad": big})),
             }];
-            store
-                .projects
-                .entry("P".into())
-                .or_default()
-                .apply("c", "k", changes[0].value.clone());
+            let _ = store.projects.entry("P".into()).or_default().apply(
+                "c",
+                "k",
+                Some(json!({"round": round, "pad": big})),
+            );
             store.persist("P", &changes).expect("persist");
+            // As if each background compaction were done before the next write: which writes
+            // overlap a slow one is up to the scheduler.
+            store.finish_compaction();
         }
         let journal = fs::metadata(journal_path(&state)).expect("journal").len();
         assert!(
@@ -715,6 +964,205 @@ mod tests {
             .and_then(|c| c.get("k"))
             .map(|v| v["round"].clone());
         assert_eq!(round, Some(json!(19)), "state file: {}", saved["version"]);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    fn temp_state(name: &str) -> (PathBuf, PathBuf) {
+        let dir = std::env::temp_dir().join(format!(
+            "descope-emulator-{name}-{}-{}",
+            std::process::id(),
+            crate::wire::new_id("")
+        ));
+        fs::create_dir_all(&dir).expect("dir");
+        let state = dir.join("state.json");
+        (dir, state)
+    }
+
+    #[test]
+    fn indexes_find_entities_in_creation_order_through_replacements_deletes_and_rollbacks() {
+        use crate::api::{BY_PARENT, BY_SSO_DOMAIN, BY_TENANT, ROLES, TENANTS, USERS};
+        let mut project = Project::default();
+        {
+            let mut tx = Tx::new(&mut project);
+            tx.put(TENANTS, "root", json!({"id": "root", "name": "Root"}));
+            tx.put(
+                TENANTS,
+                "b",
+                json!({"id": "b", "name": "B", "parent": "root"}),
+            );
+            tx.put(
+                TENANTS,
+                "a",
+                json!({"id": "a", "name": "A", "parent": "root", "domains": ["A.com"]}),
+            );
+            tx.put(ROLES, "r1", json!({"name": "r", "tenantId": "a"}));
+            tx.put(ROLES, "r2", json!({"name": "r", "tenantId": ""}));
+            tx.put(
+                USERS,
+                "u1",
+                json!({"userTenants": [{"tenantId": "a"}, {"tenantId": "b"}]}),
+            );
+        }
+        let mut tx = Tx::new(&mut project);
+        assert_eq!(tx.find_keys(TENANTS, BY_PARENT, "root"), ["b", "a"]);
+        assert_eq!(tx.find_keys(TENANTS, BY_SSO_DOMAIN, "a.com"), ["a"]);
+        assert_eq!(tx.find_keys(ROLES, BY_TENANT, "a"), ["r1"]);
+        assert_eq!(tx.find_keys(ROLES, BY_TENANT, ""), Vec::<String>::new());
+        assert_eq!(tx.find_keys(USERS, BY_TENANT, "b"), ["u1"]);
+
+        tx.put(
+            TENANTS,
+            "a",
+            json!({"id": "a", "name": "A", "parent": "root", "domains": ["a.org"]}),
+        );
+        tx.put(USERS, "u1", json!({"userTenants": [{"tenantId": "a"}]}));
+        tx.delete(TENANTS, "b");
+        assert_eq!(tx.find_keys(TENANTS, BY_PARENT, "root"), ["a"]);
+        assert_eq!(
+            tx.find_keys(TENANTS, BY_SSO_DOMAIN, "a.com"),
+            Vec::<String>::new()
+        );
+        assert_eq!(tx.find_keys(TENANTS, BY_SSO_DOMAIN, "a.org"), ["a"]);
+        assert_eq!(tx.find_keys(USERS, BY_TENANT, "b"), Vec::<String>::new());
+        assert_eq!(tx.find(USERS, BY_TENANT, "a")[0].0, "u1");
+
+        tx.rollback();
+        assert_eq!(tx.find_keys(TENANTS, BY_PARENT, "root").len(), 2);
+        assert_eq!(tx.find_keys(TENANTS, BY_SSO_DOMAIN, "a.com"), ["a"]);
+        assert_eq!(
+            tx.find_keys(TENANTS, BY_SSO_DOMAIN, "a.org"),
+            Vec::<String>::new()
+        );
+        assert_eq!(tx.find_keys(USERS, BY_TENANT, "b"), ["u1"]);
+    }
+
+    #[test]
+    fn the_journal_holds_each_changed_entity_as_it_ends_the_call() {
+        let (dir, state) = temp_state("journal-text");
+        let mut store = Store::open(Some(state.clone())).expect("open");
+        let project = store.projects.entry("P".into()).or_default();
+        let mut tx = Tx::new(project);
+        tx.put("c", "a", json!({"n": 1}));
+        tx.put("c", "a", json!({"n": 2, "s": "quote \" and \\ slash"}));
+        tx.put("c", "gone", json!({"n": 3}));
+        tx.delete("c", "gone");
+        let changes = std::mem::take(&mut tx.changes);
+        store.persist("P", &changes).expect("persist");
+        let journal = fs::read_to_string(journal_path(&state)).expect("journal");
+        let lines: Vec<Value> = journal
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+            .collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(
+            lines[0],
+            json!({"p": "P", "c": "c", "k": "a", "v": {"n": 2, "s": "quote \" and \\ slash"}})
+        );
+        assert_eq!(
+            lines[3],
+            json!({"p": "P", "c": "c", "k": "gone", "v": null})
+        );
+        store.abandon();
+        drop(store);
+        let replayed = Store::open(Some(state)).expect("reopen");
+        let c = replayed.projects["P"].collection("c").expect("c");
+        assert_eq!(
+            c.get("a"),
+            Some(&json!({"n": 2, "s": "quote \" and \\ slash"}))
+        );
+        assert_eq!(c.get("gone"), None);
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_compaction_cut_short_by_a_crash_loses_no_write() {
+        let (dir, state) = temp_state("compact-crash");
+        let line = |k: &str, v: Value| format!("{}\n", json!({"p": "P", "c": "c", "k": k, "v": v}));
+        // The crash came after the snapshot was renamed into place but before `prev` was removed:
+        // the state already holds prev's writes, and the journal holds later ones.
+        fs::write(
+            &state,
+            serde_json::to_vec(&json!({"format": STATE_FORMAT, "version": 1,
+                "projects": {"P": {"c": {"a": 2, "b": 1}}}}))
+            .expect("json"),
+        )
+        .expect("state");
+        fs::write(
+            previous_journal_path(&state),
+            line("a", json!(1)) + &line("b", json!(1)) + &line("a", json!(2)),
+        )
+        .expect("prev");
+        fs::write(
+            journal_path(&state),
+            line("a", json!(3)) + &line("b", Value::Null),
+        )
+        .expect("journal");
+        let store = Store::open(Some(state.clone())).expect("open");
+        let c = store.projects["P"].collection("c").expect("c");
+        assert_eq!(c.get("a"), Some(&json!(3)));
+        assert_eq!(c.get("b"), None);
+        assert!(
+            !previous_journal_path(&state).exists(),
+            "open folds prev in"
+        );
+        drop(store);
+
+        // The crash came before the snapshot was written: the state is older than prev.
+        fs::write(
+            &state,
+            serde_json::to_vec(&json!({"format": STATE_FORMAT, "version": 1, "projects": {}}))
+                .expect("json"),
+        )
+        .expect("state");
+        fs::write(previous_journal_path(&state), line("a", json!(1))).expect("prev");
+        fs::write(journal_path(&state), line("b", json!(2))).expect("journal");
+        let store = Store::open(Some(state)).expect("open");
+        let c = store.projects["P"].collection("c").expect("c");
+        assert_eq!((c.get("a"), c.get("b")), (Some(&json!(1)), Some(&json!(2))));
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_running_compaction_writes_in_the_background_while_writes_go_on() {
+        let (dir, state) = temp_state("compact-background");
+        let mut store = Store::open(Some(state.clone())).expect("open");
+        store.compact_floor = 0;
+        // The first write outgrows the state; the second is too small to start another.
+        let change = |store: &mut Store, key: &str, pad: usize| {
+            let _ = store.projects.entry("P".into()).or_default().apply(
+                "c",
+                key,
+                Some(json!({"key": key, "pad": "x".repeat(pad)})),
+            );
+            let changes = [Change {
+                collection: "c",
+                key: key.into(),
+            }];
+            store.persist("P", &changes).expect("persist");
+        };
+        change(&mut store, "first", 1_000);
+        assert!(
+            store.compacting.is_some(),
+            "a journal past the state starts a compaction"
+        );
+        change(&mut store, "second", 0);
+        store.finish_compaction();
+        assert!(!previous_journal_path(&state).exists());
+        let saved: Value = serde_json::from_slice(&fs::read(&state).expect("state")).expect("json");
+        assert_eq!(saved["projects"]["P"]["c"]["first"]["key"], json!("first"));
+        let journal = fs::read_to_string(journal_path(&state)).expect("journal");
+        assert!(
+            journal.contains("\"second\""),
+            "the write after the snapshot is in the new journal"
+        );
+        store.abandon();
+        drop(store);
+        let reopened = Store::open(Some(state)).expect("reopen");
+        let c = reopened.projects["P"].collection("c").expect("c");
+        assert_eq!(
+            c.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+            ["first", "second"]
+        );
         let _ = fs::remove_dir_all(&dir);
     }
 }

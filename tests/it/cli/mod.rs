@@ -26,5 +26,6 @@ mod readme;
 mod signals;
 mod support;
 mod sync;
+mod tenant_auth;
 mod tenant_crud;
 mod world;

@@ -73,6 +73,7 @@ fn each_kind_is_listed_with_one_call_only() {
         called,
         std::collections::BTreeMap::from([
             ("GET /v1/mgmt/license", 1),
+            ("GET /v1/mgmt/password/settings", 1),
             ("GET /v1/mgmt/permission/all", 1),
             ("GET /v1/mgmt/role/all", 1),
             ("GET /v1/mgmt/tenant/all", 1),

@@ -540,13 +540,20 @@ fn promise_table_tests() -> Vec<(std::path::PathBuf, String)> {
         for quoted in tests.split('`').skip(1).step_by(2) {
             let (base, path) = match quoted.split_once(' ') {
                 Some(("descope-mgmt-core", path)) => (root.join("crates/core/src"), path),
+                Some(("descope-emulator", path)) => (root.join("crates/emulator/src"), path),
                 Some((krate, _)) => panic!("unknown crate {krate} in {row}"),
                 None => (root.join("tests/it"), quoted),
             };
             let Some((module, test)) = path.rsplit_once("::") else {
                 continue;
             };
-            let file = base.join(format!("{}.rs", module.replace("::", "/")));
+            let mut file = base.join(format!("{}.rs", module.replace("::", "/")));
+            // An inline `mod tests` lives in its parent module's file.
+            if let Some(parent) = module.strip_suffix("::tests")
+                && !file.exists()
+            {
+                file = base.join(format!("{}.rs", parent.replace("::", "/")));
+            }
             named.push((file, test.to_owned()));
         }
     }

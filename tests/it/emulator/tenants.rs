@@ -345,3 +345,50 @@ async fn settings_update_overwrites_and_clears_absent_fields() {
     assert_eq!(s["sessionTokenExpirationUnit"], json!(""));
     assert_eq!(s["selfProvisioningDomains"], json!(["b.com"]));
 }
+
+/// Successors are what a parent answers for its children, in creation order, in every read (they
+/// are derived from the children, no longer stored on the parent).
+#[tokio::test]
+async fn successors_follow_children_in_load_load_all_and_search() {
+    let h = start().await;
+    h.ok(
+        "/v1/mgmt/tenant/create",
+        json!({"id": "root", "name": "Root"}),
+    )
+    .await;
+    for child in ["c2", "c1", "c3"] {
+        h.ok(
+            "/v1/mgmt/tenant/create",
+            json!({"id": child, "name": child, "parent": "root"}),
+        )
+        .await;
+    }
+    h.ok("/v1/mgmt/tenant/delete", json!({"id": "c1"})).await;
+    let loaded = h.ok_get("/v1/mgmt/tenant?id=root").await;
+    assert_eq!(loaded["successors"], json!(["c2", "c3"]));
+    let all = h.ok_get("/v1/mgmt/tenant/all").await;
+    let from_all = all["tenants"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["id"] == json!("root")))
+        .cloned()
+        .expect("root in load-all");
+    assert_eq!(from_all, loaded, "load-all answers the same tenant as load");
+    let leaf = all["tenants"]
+        .as_array()
+        .and_then(|ts| ts.iter().find(|t| t["id"] == json!("c2")))
+        .cloned()
+        .expect("c2 in load-all");
+    assert_eq!(leaf["successors"], json!([]));
+    assert_eq!(leaf["parent"], json!("root"));
+    let found = h
+        .ok("/v1/mgmt/tenant/search", json!({"tenantIds": ["root"]}))
+        .await;
+    assert_eq!(found["tenants"][0]["successors"], json!(["c2", "c3"]));
+    let (status, _) = h
+        .post(
+            "/v1/mgmt/tenant/create",
+            json!({"id": "orphan", "name": "Orphan", "parent": "missing"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

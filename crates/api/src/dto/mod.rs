@@ -3,6 +3,7 @@
 //! responses may be flat or wrapped).
 
 pub mod flow;
+pub mod password_policy;
 pub mod permission;
 pub mod project;
 pub mod role;

@@ -87,10 +87,17 @@ impl TenantDto {
         Self::from_json(flat)
     }
 
-    pub fn list_from_response(body: &Value) -> Vec<Self> {
-        super::items(body, "tenants")
-            .iter()
-            .map(Self::from_json)
+    /// The tenants of a load-all answer. The answer is consumed: each tenant's JSON is freed as
+    /// soon as it is converted, so a 100,000-tenant answer is never held twice.
+    pub fn list_from_response(mut body: Value) -> Vec<Self> {
+        let items = match body.get_mut("tenants").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        drop(body);
+        items
+            .into_iter()
+            .map(|item| Self::from_json(&item))
             .collect()
     }
 }
@@ -109,6 +116,12 @@ impl From<TenantDto> for Tenant {
             federated_app_ids: Some(dto.federated_app_ids),
             role_inheritance: Some(dto.role_inheritance),
             parent: Some(dto.parent),
+            // Not in the tenant's answer: the sign-in read step fills it where declared.
+            session: None,
+            sso: None,
+            password_policy: None,
+            roles: None,
+            has_sso: matches!(dto.auth_type.as_str(), "oidc" | "saml"),
             unmodelled: dto.unmodelled.into_iter().collect(),
         }
         .normalized()
@@ -232,7 +245,13 @@ mod tests {
         assert_eq!(tenant.id, "T2");
         assert!(tenant.self_provisioning_domains.is_empty());
         assert!(!tenant.enforce_sso);
-        assert!(TenantDto::list_from_response(&json!({})).is_empty());
+        assert!(TenantDto::list_from_response(json!({})).is_empty());
+        let listed =
+            TenantDto::list_from_response(json!({"tenants": [{"id": "T1"}, {"id": "T2"}]}));
+        assert_eq!(
+            listed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["T1", "T2"]
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! is a whole `Project` for the planner and apply engine.
 
 pub mod flows;
+pub mod password_policy;
 pub mod permissions;
 pub mod project;
 pub mod roles;

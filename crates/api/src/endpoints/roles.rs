@@ -2,7 +2,7 @@
 //! ([`ResourcePort<Role>`], project-level roles only) on the client.
 
 use descope_mgmt_core::port::{PortResult, ResourcePort};
-use descope_mgmt_core::resource::Role;
+use descope_mgmt_core::resource::{Role, TenantRole};
 use serde_json::{Value, json};
 
 use super::{BatchOutcome, port_outcomes, to_body};
@@ -124,6 +124,50 @@ impl RoleApi {
         );
         self.client
             .batch_or_each(names, call, |name| self.delete(name))
+            .await
+    }
+
+    /// R5: the roles that exist only inside `tenant_id`.
+    pub async fn of_tenant(&self, tenant_id: &str) -> Result<Vec<RoleDto>, ApiError> {
+        let found = self.search(&json!({"tenantIds": [tenant_id]})).await?;
+        Ok(found
+            .into_iter()
+            .filter(|role| role.tenant_id == tenant_id)
+            .collect())
+    }
+
+    /// R1, R2 or R3 of a role inside `tenant_id` (`None` deletes it).
+    pub async fn write_scoped(
+        &self,
+        tenant_id: &str,
+        name: &str,
+        role: Option<&TenantRole>,
+        exists: bool,
+    ) -> Result<(), ApiError> {
+        let (operation, path, repeat, body) = match (role, exists) {
+            (Some(role), false) => (
+                "role.create",
+                "/v1/mgmt/role/create",
+                Repeat::Create,
+                json!({"name": name, "description": role.description,
+                       "permissionNames": role.permission_names, "tenantId": tenant_id}),
+            ),
+            (Some(role), true) => (
+                "role.update",
+                "/v1/mgmt/role/update",
+                Repeat::Safe,
+                json!({"name": name, "newName": name, "description": role.description,
+                       "permissionNames": role.permission_names, "tenantId": tenant_id}),
+            ),
+            (None, _) => (
+                "role.delete",
+                "/v1/mgmt/role/delete",
+                Repeat::Delete,
+                json!({"name": name, "tenantId": tenant_id}),
+            ),
+        };
+        self.client
+            .post_ignoring_answer(operation, path, &body, repeat)
             .await
     }
 

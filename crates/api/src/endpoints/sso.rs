@@ -4,6 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use descope_mgmt_core::config::tenant_auth::{SsoConfig, SsoKind};
+
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::items;
 use crate::error::ApiError;
@@ -95,6 +97,25 @@ impl SsoApi {
                 &body,
                 Repeat::Safe,
             )
+            .await
+    }
+
+    /// S3, S4 or S5, by the configuration's kind: replaces that configuration whole. The secrets
+    /// are in the body only `with_secrets` (the secret rule, [`SsoConfig::configure_body`]).
+    pub async fn configure(
+        &self,
+        tenant_id: &str,
+        config: &SsoConfig,
+        with_secrets: bool,
+    ) -> Result<(), ApiError> {
+        let operation = match config.kind {
+            SsoKind::Oidc => "sso.oidc",
+            SsoKind::SamlManual => "sso.saml",
+            SsoKind::SamlMetadata => "sso.saml_metadata",
+        };
+        let body = config.configure_body(tenant_id, with_secrets);
+        self.client
+            .post_ignoring_answer(operation, config.kind.configure_path(), &body, Repeat::Safe)
             .await
     }
 

@@ -9,12 +9,17 @@
 //! until it is known to be live for every account; T2 with carried-over fields is what every SDK
 //! does.
 
+use std::collections::BTreeMap;
+
+use descope_mgmt_core::config::tenant_auth::SsoWrite;
 use descope_mgmt_core::port::{PortError, PortErrorKind, PortResult, ResourcePort};
-use descope_mgmt_core::resource::Tenant;
+use descope_mgmt_core::resource::{Tenant, TenantRole, TenantSso, sso_key, wire_sso_id};
+use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use serde_json::{Map, Value, json};
 
 use super::to_body;
 use crate::client::{Call, DescopeClient, Repeat};
+use crate::dto::password_policy::policy_fields;
 use crate::dto::tenant::{DefaultRolesRequest, TenantDto, TenantWriteRequest, created_id};
 use crate::error::ApiError;
 
@@ -53,7 +58,7 @@ impl TenantApi {
             .client
             .send(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
             .await?;
-        Ok(TenantDto::list_from_response(&body))
+        Ok(TenantDto::list_from_response(body))
     }
 
     /// T1, then T10 when the tenant has default roles: T1 takes none (the reference lists no
@@ -211,6 +216,121 @@ impl TenantApi {
     }
 }
 
+impl TenantAuthPort for DescopeClient {
+    async fn tenant_settings(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
+        Ok(self.tenants().load_settings(tenant_id).await?)
+    }
+
+    async fn tenant_sso(&self, tenant_id: &str) -> PortResult<Vec<Value>> {
+        Ok(self.sso().load_all(tenant_id).await?)
+    }
+
+    async fn tenant_roles(&self, tenant_id: &str) -> PortResult<BTreeMap<String, TenantRole>> {
+        Ok(self
+            .roles()
+            .of_tenant(tenant_id)
+            .await?
+            .into_iter()
+            .map(|role| {
+                let scoped = TenantRole::new(role.description, role.permission_names);
+                (role.name, scoped)
+            })
+            .collect())
+    }
+
+    async fn tenant_password_policy(&self, tenant_id: &str) -> PortResult<Map<String, Value>> {
+        Ok(self.password().load(Some(tenant_id)).await?)
+    }
+}
+
+impl DescopeClient {
+    /// Writes the sign-in parts a tenant manages after the tenant itself (the settings object
+    /// also holds tenant fields, so it is loaded after the tenant write). Each settings object
+    /// is sent whole: loaded, changed in the managed fields, and sent only when that changed it.
+    async fn write_sign_in(&self, tenant: &Tenant) -> PortResult<()> {
+        if let Some(session) = &tenant.session {
+            let live = self.tenants().load_settings(&tenant.id).await?;
+            let mut settings = live.clone();
+            session.write_to(&mut settings);
+            if settings != live {
+                self.tenants()
+                    .update_settings(&tenant.id, &settings)
+                    .await?;
+            }
+        }
+        if let Some(wanted) = &tenant.sso {
+            self.write_sso(&tenant.id, wanted).await?;
+        }
+        if let Some(policy) = &tenant.password_policy {
+            let managed = policy_fields(policy);
+            self.password()
+                .write_managed(Some(&tenant.id), &managed)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Creates, updates and deletes the roles inside the tenant so that they are `tenant.roles`
+    /// (which the read step completed with the live ones unless `--prune`).
+    async fn write_scoped_roles(&self, tenant: &Tenant) -> PortResult<()> {
+        let Some(wanted) = &tenant.roles else {
+            return Ok(());
+        };
+        let live_roles = TenantAuthPort::tenant_roles(self, &tenant.id).await?;
+        for (name, role) in wanted {
+            if live_roles.get(name) != Some(role) {
+                self.roles()
+                    .write_scoped(&tenant.id, name, Some(role), live_roles.contains_key(name))
+                    .await?;
+            }
+        }
+        for name in live_roles.keys().filter(|name| !wanted.contains_key(*name)) {
+            self.roles()
+                .write_scoped(&tenant.id, name, None, true)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Configures each declared SSO configuration that needs it by the secret rule (create,
+    /// a changed non-secret field, or the "secret replaced" mark of `--rotate-secrets`), and
+    /// deletes the live ones `wanted` no longer holds (the read step keeps them in `wanted`
+    /// unless `--prune`). An entry without a configured counterpart (kept, or restored from a
+    /// backup) is never written: only the configuration holds its secrets.
+    async fn write_sso(
+        &self,
+        tenant_id: &str,
+        wanted: &BTreeMap<String, TenantSso>,
+    ) -> PortResult<()> {
+        let live = self.sso().load_all(tenant_id).await?;
+        let live_of = |sso_id: &str| {
+            live.iter()
+                .find(|config| config["ssoId"].as_str().unwrap_or_default() == sso_id)
+        };
+        for (key, entry) in wanted {
+            let sso_id = wire_sso_id(key);
+            let Some(config) = self.sso_config(tenant_id, sso_id) else {
+                continue;
+            };
+            let write = config.write_for(live_of(sso_id), entry.credentials.is_some());
+            if write != SsoWrite::Unchanged {
+                self.sso()
+                    .configure(tenant_id, config, write.sends_secrets())
+                    .await?;
+            }
+        }
+        for config in &live {
+            let sso_id = config["ssoId"].as_str().unwrap_or_default();
+            if !wanted.contains_key(&sso_key(sso_id)) {
+                self.sso()
+                    .delete(tenant_id, Some(sso_id).filter(|id| !id.is_empty()))
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ResourcePort<Tenant> for DescopeClient {
     async fn load(&self, id: &str) -> PortResult<Option<Tenant>> {
         Ok(self.tenants().load(id).await?.map(Tenant::from))
@@ -226,8 +346,20 @@ impl ResourcePort<Tenant> for DescopeClient {
             .collect())
     }
 
+    /// With scoped roles the default roles wait for them: create, roles, then default roles.
     async fn create(&self, tenant: &Tenant) -> PortResult<()> {
-        self.tenants().create(tenant).await.map_err(|error| {
+        let scoped_defaults = tenant.roles.is_some() && !tenant.default_roles.is_empty();
+        let bare;
+        let created = if scoped_defaults {
+            bare = Tenant {
+                default_roles: Vec::new(),
+                ..tenant.clone()
+            };
+            &bare
+        } else {
+            tenant
+        };
+        self.tenants().create(created).await.map_err(|error| {
             let created = error.operation == "tenant.default_roles";
             let mut port = PortError::from(error);
             // The create itself landed, so "not found" or "invalid" (a missing role) must not
@@ -243,19 +375,43 @@ impl ResourcePort<Tenant> for DescopeClient {
             }
             port
         })?;
-        Ok(())
+        // The tenant exists now: a failing write of its parts must not send the engine looking
+        // for it and creating it again.
+        let parts = async {
+            self.write_scoped_roles(tenant).await?;
+            if scoped_defaults {
+                self.tenants()
+                    .set_default_roles(&tenant.id, &tenant.default_roles)
+                    .await?;
+            }
+            self.write_sign_in(tenant).await
+        };
+        parts.await.map_err(|mut port: PortError| {
+            if !matches!(
+                port.kind,
+                PortErrorKind::Unavailable | PortErrorKind::Unreachable
+            ) {
+                port.kind = PortErrorKind::Incomplete;
+            }
+            port
+        })
     }
 
+    /// Scoped roles first, since the update sets default roles that may be among them.
     async fn update(&self, tenant: &Tenant) -> PortResult<()> {
-        Ok(self.tenants().update(tenant).await?)
+        self.write_scoped_roles(tenant).await?;
+        self.tenants().update(tenant).await?;
+        self.write_sign_in(tenant).await
     }
 
+    /// [`Self::update`], setting default roles only when they changed.
     async fn update_from(&self, live: &Tenant, tenant: &Tenant) -> PortResult<()> {
         let changed = default_roles_differ(Some(live), tenant);
-        Ok(self
-            .tenants()
+        self.write_scoped_roles(tenant).await?;
+        self.tenants()
             .update_with_default_roles(tenant, changed)
-            .await?)
+            .await?;
+        self.write_sign_in(tenant).await
     }
 
     /// T1 or T2, plus T10 when a create has default roles or an update changes them.

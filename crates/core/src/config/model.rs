@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::resource;
+use crate::resource::{self, TenantRole};
 use crate::secret::ManagementKey;
 
 use super::diagnostic::{Violation, Violations};
@@ -526,6 +526,31 @@ impl TenantConfig {
             federated_app_ids: self.federated_app_ids.clone(),
             role_inheritance: self.role_inheritance.clone(),
             parent: self.parent.clone(),
+            session: self
+                .session
+                .as_ref()
+                .map(|session| Box::new(session.to_resource())),
+            sso: (!self.sso.is_empty()).then(|| {
+                self.sso
+                    .iter()
+                    .map(|sso| (sso.key(), sso.to_resource()))
+                    .collect()
+            }),
+            password_policy: self
+                .password_policy
+                .as_ref()
+                .map(PasswordPolicy::to_resource),
+            roles: (!self.roles.is_empty()).then(|| {
+                self.roles
+                    .iter()
+                    .map(|role| {
+                        let scoped =
+                            TenantRole::new(role.description.clone(), role.permissions.clone());
+                        (role.name.clone(), scoped)
+                    })
+                    .collect()
+            }),
+            has_sso: false,
             unmodelled: BTreeMap::new(),
         }
         .normalized()

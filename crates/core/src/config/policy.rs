@@ -82,12 +82,16 @@ impl Policy {
         tenant: &TenantConfig,
         templates: &[String],
     ) -> bool {
-        self.kind == PolicyKind::Tenant
-            && self.environments.includes(env)
+        self.applies_to_tenant_kind_in(env)
             && self
                 .selector
                 .as_ref()
                 .is_none_or(|selector| selector.matches(tenant, templates))
+    }
+
+    /// Whether the policy governs tenants in `env`, whichever tenant (the selector aside).
+    pub fn applies_to_tenant_kind_in(&self, env: &str) -> bool {
+        self.kind == PolicyKind::Tenant && self.environments.includes(env)
     }
 
     pub fn applies_to_role(&self, env: &str) -> bool {

@@ -15,6 +15,8 @@ use std::fmt;
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::resource::{TenantSession, TenantSso, sso_key};
+
 /// The units Descope's settings calls take (`minutes | hours | days | weeks`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DurationUnit {
@@ -186,45 +188,28 @@ impl SessionConfig {
             .or_else(|| self.sets_any_duration().then_some(true))
     }
 
+    /// The live-state shape of what this block manages; `None` fields stay unmanaged.
+    pub fn to_resource(&self) -> TenantSession {
+        let text = |duration: Option<SettingDuration>| duration.map(|d| d.to_string());
+        TenantSession {
+            enabled: self.effective_enabled(),
+            session_token_expiration: text(self.session_token_expiration),
+            refresh_token_expiration: text(self.refresh_token_expiration),
+            stepup_token_expiration: text(self.stepup_token_expiration),
+            // Writing a timeout means the user wants it to apply unless they say otherwise.
+            enable_inactivity: self
+                .enable_inactivity
+                .or(self.inactivity_timeout.map(|_| true)),
+            inactivity_timeout: text(self.inactivity_timeout),
+            jit_provisioning: self.jit_provisioning,
+            sso_setup_suite: self.sso_setup_suite,
+        }
+    }
+
     /// Changes the managed fields of a live settings object (the load call's answer) in place;
     /// every other field keeps its live value, so the whole object can be sent back.
     pub fn apply_to(&self, live: &mut Map<String, Json>) {
-        if let Some(enabled) = self.effective_enabled() {
-            live.insert("enabled".into(), Json::Bool(enabled));
-        }
-        let durations = [
-            (self.session_token_expiration, "sessionTokenExpiration"),
-            (self.refresh_token_expiration, "refreshTokenExpiration"),
-            (self.stepup_token_expiration, "stepupTokenExpiration"),
-            (self.inactivity_timeout, "inactivityTime"),
-        ];
-        for (duration, key) in durations {
-            if let Some(duration) = duration {
-                live.insert(key.into(), json!(duration.amount));
-                live.insert(format!("{key}Unit"), json!(duration.unit.wire()));
-            }
-        }
-        // Writing a timeout means the user wants it to apply unless they say otherwise.
-        let inactivity = self
-            .enable_inactivity
-            .or(self.inactivity_timeout.map(|_| true));
-        if let Some(enable) = inactivity {
-            live.insert("enableInactivity".into(), Json::Bool(enable));
-        }
-        if let Some(jit) = self.jit_provisioning {
-            live.insert("JITDisabled".into(), Json::Bool(!jit));
-        }
-        if let Some(enabled) = self.sso_setup_suite {
-            let suite = live
-                .entry("ssoSetupSuiteSettings")
-                .or_insert_with(|| Json::Object(Map::new()));
-            if !suite.is_object() {
-                *suite = Json::Object(Map::new());
-            }
-            if let Json::Object(suite) = suite {
-                suite.insert("enabled".into(), Json::Bool(enabled));
-            }
-        }
+        self.to_resource().write_to(live);
     }
 }
 
@@ -414,105 +399,43 @@ impl SsoConfig {
     /// The managed non-secret fields (wire names of the configure call) whose live value
     /// differs. Fields the configuration does not write are not compared.
     pub fn changed_fields(&self, live: &Json) -> Vec<String> {
-        let protocol = if self.kind == SsoKind::Oidc {
-            &live["oidc"]
-        } else {
-            &live["saml"]
-        };
-        let mut changed = Vec::new();
-        for (key, desired) in &self.settings {
-            let live_value = &protocol[load_name(self.kind, key)];
-            let same = match (desired, live_value) {
-                // Only the attributes written are managed.
-                (Json::Object(want), Json::Object(have)) => want
-                    .iter()
-                    .all(|(name, value)| have.get(name) == Some(value)),
-                (Json::Array(want), Json::Array(have)) => sorted(want) == sorted(have),
-                (want, have) => want == have,
-            };
-            if !same {
-                changed.push((*key).to_owned());
-            }
-        }
-        if !self.role_mappings.is_empty() {
-            let mut want: Vec<(String, Vec<String>)> = self
-                .role_mappings
-                .iter()
-                .map(|m| (m.role.clone(), sorted_strings(&m.groups)))
-                .collect();
-            want.sort();
-            let mut have: Vec<(String, Vec<String>)> = protocol["groupsMapping"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|m| {
-                    let groups: Vec<String> = m["groups"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|g| g.as_str().map(str::to_owned))
-                        .collect();
-                    let role = m["role"]["name"].as_str().unwrap_or_default().to_owned();
-                    (role, sorted_strings(&groups))
-                })
-                .collect();
-            have.sort();
-            if want != have {
-                changed.push("roleMappings".to_owned());
-            }
-        }
-        if !self.default_roles.is_empty() {
-            let have: Vec<String> = protocol["defaultSSORoles"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r.as_str().map(str::to_owned))
-                .collect();
-            if sorted_strings(&self.default_roles) != sorted_strings(&have) {
-                changed.push("defaultSSORoles".to_owned());
-            }
-        }
+        let wanted = self.to_resource();
+        let have = wanted.live_view(live);
+        wanted
+            .fields
+            .iter()
+            .filter(|(key, value)| have.fields.get(*key) != Some(value))
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+
+    /// The key of this configuration in the tenant's live state.
+    pub fn key(&self) -> String {
+        sso_key(self.sso_id.as_deref().unwrap_or_default())
+    }
+
+    /// The live-state shape: what the plan compares and shows, never a secret.
+    pub fn to_resource(&self) -> TenantSso {
+        let mut fields: BTreeMap<String, Json> = self
+            .public_settings()
+            .into_iter()
+            .map(|(key, value)| {
+                let value = TenantSso::comparable(&key, &value);
+                (key, value)
+            })
+            .collect();
         if let Some(domains) = &self.domains {
-            let have: Vec<String> = live["tenant"]["domains"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|d| d.as_str().map(str::to_ascii_lowercase))
-                .collect();
-            let want: Vec<String> = domains.iter().map(|d| d.to_ascii_lowercase()).collect();
-            if sorted_strings(&want) != sorted_strings(&have) {
-                changed.push("domains".to_owned());
-            }
+            fields.insert(
+                "domains".into(),
+                TenantSso::comparable("domains", &json!(domains)),
+            );
         }
-        changed
+        TenantSso {
+            protocol: self.kind.auth_type().to_owned(),
+            fields,
+            credentials: None,
+        }
     }
-}
-
-/// Where a configure-call field reads back in the load answer (the SAML names differ).
-fn load_name(kind: SsoKind, request: &str) -> &str {
-    if kind == SsoKind::Oidc {
-        return request;
-    }
-    match request {
-        "idpUrl" => "idpSSOUrl",
-        "entityId" => "idpEntityId",
-        "idpCert" => "idpCertificate",
-        "idpAdditionalCerts" => "idpAdditionalCertificates",
-        other => other,
-    }
-}
-
-fn sorted(values: &[Json]) -> Vec<String> {
-    let mut out: Vec<String> = values.iter().map(Json::to_string).collect();
-    out.sort();
-    out
-}
-
-fn sorted_strings(values: &[String]) -> Vec<String> {
-    let mut out = values.to_vec();
-    out.sort();
-    out.dedup();
-    out
 }
 
 /// A password policy (`password_policy:`), project-wide or for one tenant: wire fields of
@@ -543,6 +466,14 @@ pub const PASSWORD_FIELDS: &[(&str, &str, Option<WholeRange>)] = &[
 ];
 
 impl PasswordPolicy {
+    /// The managed fields by wire name: the live-state shape.
+    pub fn to_resource(&self) -> BTreeMap<String, Json> {
+        self.fields
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
     /// Changes the managed fields of the live policy in place (see [`SessionConfig::apply_to`]).
     pub fn apply_to(&self, live: &mut Map<String, Json>) {
         for (key, value) in &self.fields {

@@ -469,7 +469,7 @@ fn secrets_are_sent_on_create_on_a_change_and_on_rotation_only() {
     assert_eq!(
         write,
         SsoWrite::Update {
-            changed: vec!["issuer".into(), "roleMappings".into(), "domains".into()]
+            changed: vec!["domains".into(), "issuer".into(), "roleMappings".into()]
         }
     );
     assert!(write.sends_secrets());

@@ -135,8 +135,52 @@ fn tenant_with_every_field() -> Tenant {
         federated_app_ids: Some(vec!["app-1".to_owned()]),
         role_inheritance: Some(String::new()),
         parent: Some(String::new()),
+        session: None,
+        sso: None,
+        password_policy: None,
+        roles: None,
+        has_sso: false,
         unmodelled: BTreeMap::new(),
     }
+}
+
+#[test]
+fn a_session_setting_the_configuration_leaves_out_keeps_its_live_value_and_no_diff() {
+    use crate::resource::TenantSession;
+    let mut live = tenant_with_every_field();
+    live.session = Some(Box::new(TenantSession {
+        enabled: Some(true),
+        refresh_token_expiration: Some("7 days".into()),
+        inactivity_timeout: Some("45 minutes".into()),
+        ..TenantSession::default()
+    }));
+    let mut wanted = tenant_with_every_field();
+    wanted.session = Some(Box::new(TenantSession {
+        refresh_token_expiration: Some("30 days".into()),
+        ..TenantSession::default()
+    }));
+    let plan = plan(
+        &ResourceSet {
+            tenants: vec![wanted],
+            ..ResourceSet::default()
+        },
+        &ResourceSet {
+            tenants: vec![live],
+            ..ResourceSet::default()
+        },
+        &PlanOptions::default(),
+    );
+    let fields: Vec<&str> = plan.changes[0]
+        .fields
+        .iter()
+        .map(|diff| diff.field.as_str())
+        .collect();
+    assert_eq!(fields, ["session.refresh_token_expiration"]);
+    let Some(AnyResource::Tenant(after)) = &plan.changes[0].after else {
+        panic!("an update");
+    };
+    let session = after.session.as_deref().expect("session");
+    assert_eq!(session.inactivity_timeout.as_deref(), Some("45 minutes"));
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 #[macro_use]
 mod registry;
+mod tenant_auth;
 
 use std::fmt;
 
@@ -23,6 +24,10 @@ use serde::{Deserialize, Serialize};
 use crate::config::DescopeConfig;
 use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
+
+pub use tenant_auth::{
+    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, sso_key, wire_sso_id,
+};
 
 declare_kinds! {
     Permission {
@@ -56,6 +61,13 @@ declare_kinds! {
     Theme {
         module: theme,
         section: themes,
+        identity: singleton,
+        depends_on: [],
+        list_all: one_call,
+    },
+    PasswordPolicy {
+        module: password_policy,
+        section: password_policy,
         identity: singleton,
         depends_on: [],
         list_all: one_call,

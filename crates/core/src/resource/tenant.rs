@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{KindRules, ResourceKind, carry, sort_dedup};
+use super::tenant_auth::{keyed_diffs, prefixed_diffs};
+use super::{KindRules, ResourceKind, TenantRole, TenantSession, TenantSso, carry, sort_dedup};
 use crate::config::DescopeConfig;
-use crate::plan::ResourceRef;
+use crate::plan::{FieldDiff, ResourceRef, json_field_diff};
 
 /// A tenant as Descope stores it. The `Option` fields are optional in the configuration: `None`
 /// in a desired state means "leave the live value alone"; a live state read from the server
@@ -36,6 +37,26 @@ pub struct Tenant {
     /// create only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// The tenant's session settings; read only when the configuration declares `session:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Box<TenantSession>>,
+    /// The tenant's SSO configurations by `ssoId` ([`super::DEFAULT_SSO_ID`] for the default
+    /// one); read only when the configuration declares `sso:` (or, with `--prune`, when the
+    /// tenant has SSO the configuration no longer declares).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sso: Option<BTreeMap<String, TenantSso>>,
+    /// Roles that exist only inside this tenant, by name; read only when the configuration
+    /// declares the tenant's `roles:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roles: Option<BTreeMap<String, TenantRole>>,
+    /// The tenant's own password policy by wire field (`minLength`); read only when the
+    /// configuration declares the tenant's `password_policy:`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_policy: Option<BTreeMap<String, serde_json::Value>>,
+    /// Whether the wire `authType` is `saml` or `oidc`: read only, never written or compared;
+    /// it tells whether a tenant without `sso:` has SSO to prune.
+    #[serde(skip)]
+    pub has_sso: bool,
     /// Fields the server returned that descope-mgmt does not model, by wire name: sent back
     /// unchanged on update so that a newer server's field is never cleared by an older client.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -66,10 +87,11 @@ impl KindRules for Tenant {
         self.normalized()
     }
 
-    /// A tenant's default roles must exist before it.
+    /// A tenant's default roles must exist before it (its own scoped roles are written with it).
     fn references(&self) -> Vec<ResourceRef> {
         self.default_roles
             .iter()
+            .filter(|name| !self.roles.as_ref().is_some_and(|own| own.contains_key(*name)))
             .map(|name| ResourceRef::new(ResourceKind::Role, name))
             .collect()
     }
@@ -84,7 +106,49 @@ impl KindRules for Tenant {
         carry(&mut self.role_inheritance, &live.role_inheritance);
         carry(&mut self.parent, &live.parent);
         self.unmodelled.clone_from(&live.unmodelled);
+        carry(&mut self.sso, &live.sso);
+        carry(&mut self.roles, &live.roles);
+        self.password_policy = match (self.password_policy, &live.password_policy) {
+            (Some(mut desired), Some(live)) => {
+                for (key, value) in live {
+                    desired.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+                Some(desired)
+            }
+            (desired, live) => desired.or_else(|| live.clone()),
+        };
+        self.has_sso = live.has_sso;
+        self.session = match (self.session, &live.session) {
+            (Some(desired), Some(live)) => Some(desired.carry_from(live)),
+            (desired, live) => desired.or_else(|| live.clone()),
+        };
         self
+    }
+
+    /// The sign-in parts are compared field by field (`session.refresh_token_expiration`), so
+    /// a plan names the one setting that moved rather than the whole block.
+    fn field_diffs(&self, after: &Self) -> Vec<FieldDiff> {
+        let parts = |tenant: &Self| Self {
+            session: None,
+            sso: None,
+            password_policy: None,
+            roles: None,
+            ..tenant.clone()
+        };
+        let mut diffs = json_field_diff(&parts(self), &parts(after));
+        diffs.extend(prefixed_diffs(
+            "session",
+            self.session.as_deref(),
+            after.session.as_deref(),
+        ));
+        diffs.extend(prefixed_diffs(
+            "password_policy",
+            self.password_policy.as_ref(),
+            after.password_policy.as_ref(),
+        ));
+        diffs.extend(keyed_diffs("roles", &self.roles, &after.roles));
+        diffs.extend(keyed_diffs("sso", &self.sso, &after.sso));
+        diffs
     }
 
     fn update_refused(&self, live: &Self) -> Option<String> {

@@ -17,7 +17,7 @@ fn an_unknown_kind_is_refused_with_every_kind_listed() {
     let error = "flowz".parse::<ResourceKind>().unwrap_err().to_string();
     assert_eq!(
         error,
-        "unknown resource kind `flowz` (expected permission, role, tenant, flow or theme)"
+        "unknown resource kind `flowz` (expected permission, role, tenant, flow, theme or password_policy)"
     );
 }
 
@@ -35,6 +35,7 @@ fn the_declaration_gives_sections_identities_and_dependencies() {
             ("tenants", Some("id"), &[ResourceKind::Role][..]),
             ("flows", Some("id"), &[][..]),
             ("themes", None, &[][..]),
+            ("password_policy", None, &[][..]),
         ]
     );
 }
@@ -91,6 +92,9 @@ fn every_kind_round_trips_through_its_backup_state() {
         }],
         themes: vec![Theme {
             document: json!({"styles": {"light": {"colors": {"primary": {"main": "#1a73e8"}}}}}),
+        }],
+        password_policy: vec![PasswordPolicy {
+            fields: [("minLength".to_owned(), json!(12))].into(),
         }],
     };
     assert_eq!(set.len(), ResourceKind::ALL.len());

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::http::Method;
 use serde_json::{Value, json};
 
-use crate::store::{Tx, UniqueKey};
+use crate::store::{IndexSpec, Tx, UniqueKey};
 use crate::wire::{ApiError, ApiResult, Body, stored_str};
 
 pub(crate) mod flows;
@@ -41,6 +41,74 @@ pub(crate) fn unique_key(collection: &str) -> Option<UniqueKey> {
             ))
         }),
         _ => None,
+    }
+}
+
+/// Index names of [`indexes`].
+pub(crate) const BY_TENANT: &str = "tenant";
+pub(crate) const BY_PARENT: &str = "parent";
+pub(crate) const BY_SSO_DOMAIN: &str = "ssoDomain";
+
+fn non_empty(s: &str) -> Vec<String> {
+    if s.is_empty() {
+        Vec::new()
+    } else {
+        vec![s.to_owned()]
+    }
+}
+
+fn linked_tenants(v: &Value, list_key: &str) -> Vec<String> {
+    v.get(list_key)
+        .and_then(Value::as_array)
+        .map(|links| {
+            links
+                .iter()
+                .map(|l| stored_str(l, "tenantId"))
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The secondary indexes of a collection: what a handler looks entities up by, so that no call
+/// walks a whole collection to find the few entities of one tenant. `BY_TENANT` is the tenant an
+/// entity belongs to, `BY_PARENT` a tenant's parent (its successors are derived from it) and
+/// `BY_SSO_DOMAIN` a tenant's SSO domains, lower-cased as they compare.
+pub(crate) fn indexes(collection: &str) -> &'static [IndexSpec] {
+    const TENANT_INDEXES: &[IndexSpec] = &[
+        IndexSpec {
+            name: BY_PARENT,
+            values_of: |v| non_empty(stored_str(v, "parent")),
+        },
+        IndexSpec {
+            name: BY_SSO_DOMAIN,
+            values_of: |v| {
+                crate::wire::stored_strings(v, "domains")
+                    .iter()
+                    .map(|d| d.to_lowercase())
+                    .collect()
+            },
+        },
+    ];
+    const OWNED_BY_TENANT: &[IndexSpec] = &[IndexSpec {
+        name: BY_TENANT,
+        values_of: |v| non_empty(stored_str(v, "tenantId")),
+    }];
+    const USERS_BY_TENANT: &[IndexSpec] = &[IndexSpec {
+        name: BY_TENANT,
+        values_of: |v| linked_tenants(v, "userTenants"),
+    }];
+    const KEYS_BY_TENANT: &[IndexSpec] = &[IndexSpec {
+        name: BY_TENANT,
+        values_of: |v| linked_tenants(v, "keyTenants"),
+    }];
+    match collection {
+        TENANTS => TENANT_INDEXES,
+        ROLES | SSO => OWNED_BY_TENANT,
+        USERS => USERS_BY_TENANT,
+        ACCESS_KEYS => KEYS_BY_TENANT,
+        _ => &[],
     }
 }
 
@@ -264,17 +332,36 @@ pub fn routes() -> impl Iterator<Item = (&'static str, &'static str)> {
 /// `{"<field>": [every entity of the collection, in creation order]}`, concatenated from the
 /// JSON text each entity was stored with: no copy and no serialisation of the collection.
 pub(crate) fn list_answer(tx: &Tx, field: &'static str, collection: &str) -> ApiResult<Vec<u8>> {
-    let texts = tx.collection(collection);
-    let size: usize = texts.map_or(0, |c| c.json_texts().map(|t| t.len() + 1).sum());
+    list_answer_with(tx, field, collection, |_, _| None)
+}
+
+/// [`list_answer`] where `rewrite` may answer an entity (given its key) differently from how it
+/// is stored; only those are serialised.
+pub(crate) fn list_answer_with(
+    tx: &Tx,
+    field: &'static str,
+    collection: &str,
+    rewrite: impl Fn(&str, &Value) -> Option<Value>,
+) -> ApiResult<Vec<u8>> {
+    let entries = tx.collection(collection);
+    let size: usize = entries.map_or(0, |c| c.json_texts().map(|t| t.len() + 1).sum());
     let mut out = Vec::with_capacity(size + field.len() + 8);
     out.extend_from_slice(b"{\"");
     out.extend_from_slice(field.as_bytes());
     out.extend_from_slice(b"\":[");
-    for (i, text) in texts.into_iter().flat_map(|c| c.json_texts()).enumerate() {
+    for (i, (key, value, text)) in entries
+        .into_iter()
+        .flat_map(|c| c.entries_with_text())
+        .enumerate()
+    {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(text.as_bytes());
+        match rewrite(key, value) {
+            Some(answered) => serde_json::to_writer(&mut out, &answered)
+                .map_err(|e| ApiError::invalid(format!("cannot serialise {collection}: {e}")))?,
+            None => out.extend_from_slice(text.as_bytes()),
+        }
     }
     out.extend_from_slice(b"]}");
     Ok(out)

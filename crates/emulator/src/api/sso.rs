@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ROLES, Req, SSO, TENANTS};
+use super::{BY_SSO_DOMAIN, BY_TENANT, ROLES, Req, SSO, TENANTS};
 use crate::store::Tx;
 use crate::wire::{ApiError, ApiResult, Body, empty, stored_str, stored_strings, strings_value};
 
@@ -91,9 +91,9 @@ pub(crate) fn load_all(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let tenant_id = req.query_required("tenantId")?;
     let tenant = tenant_of(tx, &tenant_id)?;
     let all: Vec<Value> = tx
-        .values(SSO)
-        .filter(|s| stored_str(s, "tenantId") == tenant_id)
-        .map(|s| view(tx, &tenant, Some(s), stored_str(s, "ssoId")))
+        .find(SSO, BY_TENANT, &tenant_id)
+        .iter()
+        .map(|(_, s)| view(tx, &tenant, Some(s), stored_str(s, "ssoId")))
         .collect();
     Ok(json!({"SSOSettings": all}))
 }
@@ -101,21 +101,21 @@ pub(crate) fn load_all(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 /// An SSO domain routes sign-ins to one tenant, so no other tenant may hold it (compared without
 /// case, as domains are).
 pub(crate) fn check_domains_free(tx: &Tx, tenant_id: &str, domains: &[String]) -> ApiResult<()> {
-    // The check walks every tenant; a call that sets no domain (most SSO calls) must not.
-    if domains.is_empty() {
-        return Ok(());
-    }
-    let wanted: Vec<String> = domains.iter().map(|d| d.to_lowercase()).collect();
-    for tenant in tx.values(TENANTS) {
-        if stored_str(tenant, "id") == tenant_id {
-            continue;
-        }
-        if let Some(taken) = stored_strings(tenant, "domains")
+    for domain in domains {
+        let holder = tx
+            .find_keys(TENANTS, BY_SSO_DOMAIN, &domain.to_lowercase())
             .into_iter()
-            .find(|d| wanted.contains(&d.to_lowercase()))
-        {
+            .find(|holder| holder != tenant_id);
+        if let Some(holder) = holder {
+            let taken = tx
+                .get(TENANTS, &holder)
+                .map(|t| stored_strings(t, "domains"))
+                .unwrap_or_default()
+                .into_iter()
+                .find(|d| d.to_lowercase() == domain.to_lowercase())
+                .unwrap_or_else(|| domain.clone());
             return Err(ApiError::duplicate(
-                &format!("SSO domain of tenant {}", stored_str(tenant, "id")),
+                &format!("SSO domain of tenant {holder}"),
                 &taken,
             ));
         }
@@ -289,9 +289,7 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let sso_id = req.query_opt("ssoId").unwrap_or("").to_owned();
     let mut tenant = tenant_of(tx, &tenant_id)?;
     tx.delete(SSO, &key(&tenant_id, &sso_id));
-    let remaining = tx
-        .values(SSO)
-        .any(|s| stored_str(s, "tenantId") == tenant_id);
+    let remaining = !tx.find_keys(SSO, BY_TENANT, &tenant_id).is_empty();
     if !remaining && let Some(obj) = tenant.as_object_mut() {
         obj.insert("authType".into(), json!("none"));
         obj.insert("domains".into(), json!([]));

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{ACCESS_KEYS, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS, role_unique_name};
+use super::{
+    ACCESS_KEYS, BY_PARENT, BY_TENANT, ROLES, Req, SSO, TENANT_SETTINGS, TENANTS, USERS,
+    role_unique_name,
+};
 use crate::store::Tx;
 use crate::wire::{
     ApiError, ApiResult, Body, empty, new_id, stored_str, stored_strings, strings_value,
@@ -35,6 +38,14 @@ pub(crate) fn require_tenant(tx: &Tx, id: &str) -> ApiResult<Value> {
         .ok_or_else(|| ApiError::not_found("Tenant", id))
 }
 
+/// A tenant as answered. Its `successors` are derived from its children's `parent` through an
+/// index, so adding or removing a child never rewrites (nor journals) the parent.
+fn with_successors(tx: &Tx, mut tenant: Value) -> Value {
+    let successors = tx.find_keys(TENANTS, BY_PARENT, stored_str(&tenant, "id"));
+    set(&mut tenant, "successors", strings_value(&successors));
+    tenant
+}
+
 fn set(tenant: &mut Value, key: &str, value: Value) {
     if let Some(obj) = tenant.as_object_mut() {
         obj.insert(key.to_owned(), value);
@@ -63,15 +74,10 @@ pub(crate) fn create(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     if name_taken(tx, &name, None) {
         return Err(ApiError::duplicate("Tenant with name", &name));
     }
-    if !parent.is_empty() {
-        let mut parent_tenant = tx
-            .get(TENANTS, &parent)
-            .cloned()
-            .ok_or_else(|| ApiError::invalid(format!("parent tenant not found: {parent}")))?;
-        let mut successors = stored_strings(&parent_tenant, "successors");
-        successors.push(id.clone());
-        set(&mut parent_tenant, "successors", strings_value(&successors));
-        tx.put(TENANTS, &parent, parent_tenant);
+    if !parent.is_empty() && tx.get(TENANTS, &parent).is_none() {
+        return Err(ApiError::invalid(format!(
+            "parent tenant not found: {parent}"
+        )));
     }
     let tenant = json!({
         "id": id,
@@ -175,31 +181,16 @@ pub(crate) fn patch(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let id = req.body.required_str("id")?;
     let cascade = req.body.bool_or_false("cascade")?;
-    let tenant = require_tenant(tx, &id)?;
-    let parent = stored_str(&tenant, "parent").to_owned();
-    if let Some(mut p) = tx.get(TENANTS, &parent).cloned() {
-        let successors: Vec<String> = stored_strings(&p, "successors")
-            .into_iter()
-            .filter(|s| *s != id)
-            .collect();
-        set(&mut p, "successors", strings_value(&successors));
-        tx.put(TENANTS, &parent, p);
-    }
-    for (key, _) in tx.entries_where(ROLES, |r| stored_str(r, "tenantId") == id) {
-        tx.delete(ROLES, &key);
-    }
-    for (key, _) in tx.entries_where(SSO, |s| stored_str(s, "tenantId") == id) {
-        tx.delete(SSO, &key);
+    require_tenant(tx, &id)?;
+    for collection in [ROLES, SSO] {
+        for key in tx.find_keys(collection, BY_TENANT, &id) {
+            tx.delete(collection, &key);
+        }
     }
     tx.delete(TENANT_SETTINGS, &id);
     super::password::forget_tenant(tx, &id);
     for (collection, list_key) in [(USERS, "userTenants"), (ACCESS_KEYS, "keyTenants")] {
-        let linked = |item: &Value| {
-            item.get(list_key)
-                .and_then(Value::as_array)
-                .is_some_and(|links| links.iter().any(|l| stored_str(l, "tenantId") == id))
-        };
-        for (key, mut item) in tx.entries_where(collection, linked) {
+        for (key, mut item) in tx.find(collection, BY_TENANT, &id) {
             let Some(links) = item.get(list_key).and_then(Value::as_array).cloned() else {
                 continue;
             };
@@ -221,11 +212,23 @@ pub(crate) fn delete(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
 
 pub(crate) fn load(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
     let id = req.query_required("id")?;
-    require_tenant(tx, &id)
+    let tenant = require_tenant(tx, &id)?;
+    Ok(with_successors(tx, tenant))
 }
 
+/// Most tenants have no successors, and are answered from their stored text as they are.
 pub(crate) fn load_all(tx: &Tx, _: &Req) -> ApiResult<Vec<u8>> {
-    super::list_answer(tx, "tenants", TENANTS)
+    let has_children = |id: &str| {
+        tx.collection(TENANTS)
+            .is_some_and(|c| c.find(BY_PARENT, id).next().is_some())
+    };
+    super::list_answer_with(tx, "tenants", TENANTS, |id, tenant| {
+        let stored_successors = tenant
+            .get("successors")
+            .and_then(Value::as_array)
+            .is_some_and(|s| !s.is_empty());
+        (stored_successors || has_children(id)).then(|| with_successors(tx, tenant.clone()))
+    })
 }
 
 /// AND across filters, OR within a list; names match exactly.
@@ -256,7 +259,7 @@ pub(crate) fn search(tx: &mut Tx, req: &Req) -> ApiResult<Value> {
                     .iter()
                     .all(|(k, v)| t.get("customAttributes").and_then(|a| a.get(k)) == Some(v))
         })
-        .cloned()
+        .map(|t| with_successors(tx, t.clone()))
         .collect();
     Ok(json!({"tenants": tenants}))
 }

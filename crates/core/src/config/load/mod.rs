@@ -12,6 +12,7 @@ mod checks;
 mod environments;
 mod fields;
 mod flows;
+mod password_policy;
 mod permissions;
 mod policies;
 pub mod provenance;

@@ -209,22 +209,49 @@ impl Decoder<'_> {
         environments: &[String],
         template_use: &TemplateUse,
     ) {
-        for env in environments {
-            for policy in policies.iter().map(|p| &p.value) {
-                for tenant in tenants {
+        // A tenant's fields and templates are the same in every environment of this view, so
+        // each (policy, tenant) pair is judged once; environments only decide where it is reported.
+        let broken: Vec<Vec<(usize, usize)>> = policies
+            .iter()
+            .map(|policy| {
+                let policy = &policy.value;
+                if policy.kind != PolicyKind::Tenant
+                    || !environments
+                        .iter()
+                        .any(|env| policy.environments.includes(env))
+                {
+                    return Vec::new();
+                }
+                let mut broken = Vec::new();
+                for (t, tenant) in tenants.iter().enumerate() {
                     let templates = template_use
                         .get(tenant.value.id())
                         .map_or(&[][..], Vec::as_slice);
-                    if !tenant.value.environments().includes(env)
-                        || !policy.applies_to_tenant(env, &tenant.value, templates)
+                    if !policy
+                        .selector
+                        .as_ref()
+                        .is_none_or(|selector| selector.matches(&tenant.value, templates))
                     {
                         continue;
                     }
-                    for requirement in &policy.require {
+                    for (r, requirement) in policy.require.iter().enumerate() {
                         let value = tenant_field(&tenant.value, &requirement.field);
                         if !requirement.holds(value.as_ref()) {
+                            broken.push((t, r));
+                        }
+                    }
+                }
+                broken
+            })
+            .collect();
+        for env in environments {
+            for (policy, broken) in policies.iter().map(|p| &p.value).zip(&broken) {
+                if policy.applies_to_tenant_kind_in(env) {
+                    for &(t, r) in broken {
+                        let tenant = &tenants[t];
+                        if tenant.value.environments().includes(env) {
                             let what = format!("tenant {}", quote(tenant.value.id()));
-                            self.policy_violation(policy, requirement, tenant, &what, env);
+                            self.policy_violation(policy, &policy.require[r], tenant, &what, env);
                         }
                     }
                 }

@@ -247,9 +247,12 @@ impl Walker<'_> {
         let mut value = self.value(node, &mut variables);
         if is_secret(key) {
             value = match value {
-                Json::String(text) if !text.is_empty() => {
+                // A key's prefix tells keys apart without exposing them (as `env list` does); any
+                // other secret (an SSO client secret) has no such prefix, so none of it is shown.
+                Json::String(text) if !text.is_empty() && key == "management_key" => {
                     Json::String(ManagementKey::new(text).masked())
                 }
+                Json::String(text) if !text.is_empty() => Json::String(SENSITIVE.to_owned()),
                 other => other,
             };
         }
@@ -331,6 +334,9 @@ fn in_env(item: &Node, env: &str) -> bool {
         _ => true,
     }
 }
+
+/// What stands in for a secret that is not a management key, as in plans.
+const SENSITIVE: &str = "(sensitive)";
 
 fn is_secret(key: &str) -> bool {
     key == "management_key" || key.ends_with("secret")

@@ -11,9 +11,8 @@ use super::{Decoder, Keys};
 use crate::config::model::RoleConfig;
 use crate::config::rules::{self, quote};
 use crate::config::tenant_auth::{
-    DurationRange, INACTIVITY_RANGE, PASSWORD_FIELDS, PasswordPolicy, REFRESH_TOKEN_RANGE,
-    SESSION_TOKEN_RANGE, STEPUP_TOKEN_RANGE, SessionConfig, SettingDuration, SsoConfig, SsoKind,
-    SsoRoleMapping, SsoSecret,
+    DurationRange, INACTIVITY_RANGE, REFRESH_TOKEN_RANGE, SESSION_TOKEN_RANGE, STEPUP_TOKEN_RANGE,
+    SessionConfig, SettingDuration, SsoConfig, SsoKind, SsoRoleMapping, SsoSecret,
 };
 use crate::config::yaml::{Entry, Node, Value};
 
@@ -697,43 +696,6 @@ impl Decoder<'_> {
             mappings.push(mapping);
         }
         mappings
-    }
-
-    pub(super) fn password_policy(&mut self, node: &Node, path: &str) -> Option<PasswordPolicy> {
-        let entries = self.mapping(node, path, &PASSWORD_POLICY)?;
-        let mut policy = PasswordPolicy::default();
-        for entry in entries {
-            let Some(&(_, wire, range)) = PASSWORD_FIELDS
-                .iter()
-                .find(|(yaml, ..)| *yaml == entry.key.as_ref())
-            else {
-                continue;
-            };
-            let field_path = join(path, &entry.key);
-            let value = match range {
-                None => self.boolean(&entry.value, &field_path).map(Json::Bool),
-                Some((min, max)) => match entry.value.value {
-                    Value::Int(number) if (min..=max).contains(&number) => Some(json!(number)),
-                    Value::Int(number) => {
-                        self.error_at(
-                            &entry.value,
-                            &field_path,
-                            format!("{number} is out of range; it must be {min} to {max}"),
-                            None,
-                        );
-                        None
-                    }
-                    _ => {
-                        self.type_error(&entry.value, &field_path, "a whole number");
-                        None
-                    }
-                },
-            };
-            if let Some(value) = value {
-                policy.fields.insert(wire, value);
-            }
-        }
-        Some(policy)
     }
 
     pub(super) fn tenant_roles(&mut self, node: &Node, path: &str) -> Vec<RoleConfig> {
