@@ -125,6 +125,12 @@ pub enum Command {
     /// Show every difference between the configuration and the live project, live resources the
     /// configuration does not name included; exit 2 on any.
     Drift(DriftArgs),
+    /// Write the live project as a configuration (descope.yaml, flows and theme as JSON) that
+    /// plans empty against it.
+    Export(ExportArgs),
+    /// Backups of the live project: list them, take one, show one, restore one.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Check that the configuration, credentials, network and local state are ready; a fix for
     /// each failure (every environment unless --env names one).
     Doctor,
@@ -216,6 +222,48 @@ pub struct WriteArgs {
     /// limit grants per second, 1 to 32]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write into (created if missing; refused when not empty unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only these kinds, comma-separated, e.g. `role,permission` [default: every kind].
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub kinds: Vec<descope_mgmt_core::plan::ResourceKind>,
+    /// Write into a folder that is not empty, overwriting the files an export writes.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// List the environment's backups, oldest first: when, the run that made them, kinds and
+    /// counts (no call to the project).
+    List,
+    /// Back up the whole live project of the environment now, without applying anything.
+    Create,
+    /// Show what one backup holds (`--format json`: the whole document).
+    Show {
+        /// A backup id from `backup list` (with --env, looked up in that environment only).
+        id: String,
+    },
+    /// Plan with a backup as the desired state and apply it under the guards of `apply`.
+    Restore(RestoreArgs),
+}
+
+/// `backup restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup id from `backup list --env ENV`.
+    pub id: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Also delete what was created, in the kinds the backup holds, since it was taken.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 /// `drift`.

@@ -17,6 +17,7 @@
 
 pub mod plan_file;
 pub mod read;
+pub mod snapshot;
 pub mod write;
 
 use std::collections::BTreeSet;
@@ -209,6 +210,9 @@ pub struct Planned {
     pub pacing: Option<RateLimit>,
     /// HTTP requests sent to read the live state the plan was made from.
     pub read_requests: u64,
+    /// The whole live state of `kinds` when the plan was made: what the backup before the first
+    /// write holds, so that `backup restore` can bring all of it back.
+    pub live: ResourceSet,
 }
 
 impl Planned {
@@ -232,23 +236,21 @@ impl Planned {
 }
 
 /// Reads the live state of the selected kinds, one list call per kind, then the sign-in parts
-/// of the tenants that declare them.
+/// of the tenants that declare them; and apart from it the built-in documents (default flows,
+/// the theme) that the planner's view leaves out because `desired` does not declare them:
+/// together they are the whole live state a backup holds ([`whole_live_state`]).
 ///
 /// SSO configurations the configuration does not name are copied into `desired` unless `prune`
 /// (see `descope_mgmt_core::tenant_auth`).
-pub async fn read_live(
+pub async fn read_live_whole(
     client: &DescopeClient,
     kinds: &[ResourceKind],
     desired: &mut ResourceSet,
     prune: bool,
     env: &str,
-) -> Result<ResourceSet, CliError> {
-    let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
-        CliError::new(
-            Exit::Error,
-            format!("cannot read the live state of `{env}`: {error}"),
-        )
-    })?;
+) -> Result<(ResourceSet, ResourceSet), CliError> {
+    let mut actual = read_raw(client, kinds, env).await?;
+    let documents = snapshot::documents_of(&actual);
     drop_system_defaults(&mut actual, desired);
     read_tenant_auth(client, desired, &mut actual, prune)
         .await
@@ -258,7 +260,34 @@ pub async fn read_live(
                 format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
             )
         })?;
-    Ok(actual)
+    Ok((actual, documents))
+}
+
+/// The live state of `kinds` as the project returns it (one list call per kind; one call per
+/// flow), built-ins included.
+pub async fn read_raw(
+    client: &DescopeClient,
+    kinds: &[ResourceKind],
+    env: &str,
+) -> Result<ResourceSet, CliError> {
+    read_actual_kinds(client, kinds).await.map_err(|error| {
+        CliError::new(
+            Exit::Error,
+            format!("cannot read the live state of `{env}`: {error}"),
+        )
+    })
+}
+
+/// The planner's live state plus the built-in documents it left out.
+pub fn whole_live_state(actual: ResourceSet, documents: ResourceSet) -> ResourceSet {
+    let present: BTreeSet<ResourceRef> = actual.iter_any().map(|r| r.reference()).collect();
+    let mut whole = actual;
+    for document in documents.iter_any() {
+        if !present.contains(&document.reference()) {
+            whole.push(document);
+        }
+    }
+    whole
 }
 
 /// desired → read → plan, for one connected environment.
@@ -267,15 +296,36 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let env = connected.env_name();
-    let mut desired = desired_set(config, env);
+    let mut desired = desired_set(config, connected.env_name());
     if selection.rotate_secrets {
         mark_rotated_secrets(config, &mut desired);
     }
-    let client = with_sso_configs(connected.client(), config);
-    let kinds = selection.kind_list();
-    let actual = read_live(&client, &kinds, &mut desired, selection.prune, env).await?;
-    if let Some(missing) = selection.targets.iter().flatten().find(|target| {
+    plan_desired(
+        desired,
+        connected,
+        with_sso_configs(connected.client(), config),
+        selection.kind_list(),
+        selection.targets.as_ref(),
+        selection.options(config),
+    )
+    .await
+}
+
+/// read → plan for any desired state (the configuration's, a backup's) through `client` (the
+/// connection's, able to write the configuration's SSO secrets): `named` are the resources the
+/// user named with `--target`, each of which must exist on one side.
+pub async fn plan_desired(
+    mut desired: ResourceSet,
+    connected: &Connected,
+    client: DescopeClient,
+    kinds: Vec<ResourceKind>,
+    named: Option<&BTreeSet<ResourceRef>>,
+    options: PlanOptions,
+) -> Result<Planned, CliError> {
+    let env = connected.env_name();
+    let (actual, documents) =
+        read_live_whole(&client, &kinds, &mut desired, options.prune, env).await?;
+    if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
             .iter_any()
             .chain(actual.iter_any())
@@ -289,7 +339,6 @@ pub async fn plan_env(
             ),
         ));
     }
-    let options = selection.options(config);
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {
         return Err(CliError::new(
@@ -308,6 +357,7 @@ pub async fn plan_env(
         concurrency: connected.env().concurrency(),
         pacing: connected.env().pacing(),
         read_requests,
+        live: whole_live_state(actual, documents),
     })
 }
 

@@ -174,6 +174,65 @@ report_types! {
         pub tenant: TenantEntry,
     }
 
+    /// `export`.
+    pub struct ExportReport {
+        pub format_version: u64,
+        pub env: String,
+        /// The folder written to.
+        pub out: String,
+        /// Every file written, relative to `out`, in the order written.
+        pub files: Vec<String>,
+        /// Resources exported per kind.
+        pub counts: BTreeMap<String, usize>,
+    }
+
+    /// `backup list`.
+    pub struct BackupListReport {
+        pub format_version: u64,
+        pub env: String,
+        /// Oldest first.
+        pub backups: Vec<BackupSummary>,
+    }
+
+    /// One backup file: what it holds and what made it, or why it cannot be used.
+    pub struct BackupSummary {
+        /// What `backup show` and `backup restore` take.
+        pub id: String,
+        pub env: String,
+        pub path: String,
+        pub created_at: Option<String>,
+        pub project_id: Option<String>,
+        pub run: Option<BackupRunEntry>,
+        /// The kinds whose whole live state the backup holds.
+        pub kinds: Vec<String>,
+        /// Resources per kind.
+        pub counts: BTreeMap<String, usize>,
+        /// Set when the file cannot be used (another format version, not a backup).
+        pub error: Option<String>,
+    }
+
+    /// The run that made a backup.
+    pub struct BackupRunEntry {
+        /// Its command line (never a key: keys come from the configuration).
+        pub command: String,
+        pub user: String,
+        pub git_commit: Option<String>,
+    }
+
+    /// `backup create`.
+    pub struct BackupCreatedReport {
+        pub format_version: u64,
+        pub backup: BackupSummary,
+        pub id: String,
+    }
+
+    /// `backup show`: the backup document itself (format version 2 of the backup file).
+    pub struct BackupShowReport {
+        pub format_version: u64,
+        pub id: String,
+        pub backup: Value,
+    }
+
     /// `tenant delete`.
     pub struct TenantDeletedReport {
         pub format_version: u64,
@@ -752,6 +811,20 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(TenantDeletedReport)),
         ),
         ("role list", schema(schemars::schema_for!(RoleListReport))),
+        ("export", schema(schemars::schema_for!(ExportReport))),
+        (
+            "backup list",
+            schema(schemars::schema_for!(BackupListReport)),
+        ),
+        (
+            "backup create",
+            schema(schemars::schema_for!(BackupCreatedReport)),
+        ),
+        (
+            "backup show",
+            schema(schemars::schema_for!(BackupShowReport)),
+        ),
+        ("backup restore", schema(schemars::schema_for!(ApplyReport))),
         (
             "permission list",
             schema(schemars::schema_for!(PermissionListReport)),

@@ -43,6 +43,18 @@ python_sdk_venv() {
         || fail "cannot install the pinned SDK"
 }
 
+# Sets `exports` to the export corpus (flows and themes exported from Descope projects):
+# $DESCOPE_EXPORTS_DIR, else `shared/data/descope-exports` beside the checkout.
+find_exports() {
+    exports=${DESCOPE_EXPORTS_DIR:-}
+    for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
+        if [ -z "$exports" ] && [ -d "$candidate" ]; then
+            exports=$candidate
+        fi
+    done
+    [ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
+}
+
 # Starts an emulator on port 0 and sets `started_url` from its first stdout line. It runs in the
 # calling shell (not a command substitution) so that its pid is recorded for cleanup.
 started_url=

@@ -67,7 +67,7 @@ async fn fresh(
 ) -> Result<Planned, CliError> {
     let client = pipeline::with_sso_configs(connected.client(), config);
     let mut desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(
+    let (actual, documents) = pipeline::read_live_whole(
         &client,
         &file.kinds,
         &mut desired,
@@ -89,5 +89,6 @@ async fn fresh(
         concurrency: connected.env().concurrency(),
         pacing: connected.env().pacing(),
         read_requests,
+        live: pipeline::whole_live_state(actual, documents),
     })
 }

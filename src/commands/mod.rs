@@ -4,11 +4,13 @@
 //! `report` and `printer`).
 
 mod apply;
+mod backup;
 mod completions;
 mod config;
 mod doctor;
 mod drift;
 mod env;
+mod export;
 mod flow;
 mod kind_diff_sync;
 mod permission;
@@ -23,8 +25,8 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand, RoleCommand,
-    SchemaCommand, TenantCommand, ThemeCommand,
+    BackupCommand, Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand,
+    RoleCommand, SchemaCommand, TenantCommand, ThemeCommand,
 };
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
@@ -89,6 +91,11 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Plan(args) => plan::run(settings, args),
         Command::Apply(args) => apply::run(settings, args),
         Command::Drift(args) => drift::run(settings, args),
+        Command::Export(args) => done(export::run(settings, args)),
+        Command::Backup(BackupCommand::List) => done(backup::list(settings)),
+        Command::Backup(BackupCommand::Create) => done(backup::create(settings)),
+        Command::Backup(BackupCommand::Show { id }) => done(backup::show(settings, id)),
+        Command::Backup(BackupCommand::Restore(args)) => backup::restore(settings, args),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
         Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),

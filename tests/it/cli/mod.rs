@@ -1,6 +1,7 @@
 //! End-to-end tests of the descope-mgmt binary.
 
 mod architecture;
+mod backup;
 mod calls;
 mod ci_examples;
 mod config_input;
@@ -8,6 +9,7 @@ mod config_schema;
 mod config_validate;
 mod connect;
 mod env_list;
+mod export;
 mod faults;
 mod flags;
 mod flows;
