@@ -2,6 +2,7 @@
 
 mod architecture;
 mod backup;
+mod calls;
 mod ci_examples;
 mod config_input;
 mod config_schema;

@@ -182,6 +182,9 @@ pub trait Resource:
     /// The typed resource inside `any`, if it is of this kind.
     fn from_any(any: AnyResource) -> Option<Self>;
 
+    /// [`Self::from_any`] without taking `any`.
+    fn from_any_ref(any: &AnyResource) -> Option<&Self>;
+
     /// This kind's list in a [`ResourceSet`].
     fn of(set: &ResourceSet) -> &Vec<Self>;
 
