@@ -3,8 +3,8 @@
 # tenants, 10 roles, 20 permissions, 3 corpus flows and a theme; tenant-03 with session settings,
 # OIDC SSO and a password policy): `export` then `plan` of the export exits 0 with tenant-03's
 # sign-in blocks in it; a destructive `apply --prune` then `backup restore` of the backup it took
-# brings back every field, read back through the SDK, except the SSO configuration the destructive
-# apply pruned (a backup holds no secret, so restore cannot rewrite SSO; README, "Export").
+# brings back every field, read back through the SDK. The destructive apply keeps tenant-03's SSO
+# as it is: a backup holds no secret, so restore cannot rewrite SSO (README, "Export").
 # Ends with `workflows-sdk-check: N passed, M failed`; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,8 +79,9 @@ for block in "session:" "password_policy:" "sso:" \
 done
 check "the export holds tenant-03's session, sso and password_policy blocks" 0 "$blocks"
 
-# Destructive: keeps one permission, one role and two tenants (one renamed), adds a tenant, and
-# prunes everything else, flows included.
+# Destructive: keeps one permission, one role and three tenants (one renamed, one with other
+# session settings and password policy), adds a tenant, and prunes everything else, flows
+# included.
 cat >"$work/destructive.yaml" <<YAML
 $environment
 permissions:
@@ -101,6 +102,12 @@ tenants:
       session_token_expiration: 1h
     password_policy:
       min_length: 20
+    sso:
+      type: oidc
+      name: Tenant 03 Okta
+      client_id: t03-client
+      client_secret: \${DESCOPE_DEV_SSO_TENANT_03_DEFAULT_CLIENT_SECRET}
+      domains: [t03-sso.example.com]
   - id: brand-new
     name: Brand New
 YAML
@@ -118,6 +125,6 @@ check "no backup, audit line or lock holds the key" "" "$leaked"
 
 sdk snapshot "$work/after.json" 2>>"$work/report" || fail "SDK snapshot failed"
 status=0
-sdk compare "$work/before.json" "$work/after.json" --cli-passed "$passed" --cli-failed "$failed" \
+sdk compare "$work/before.json" "$work/after.json" --sso --cli-passed "$passed" --cli-failed "$failed" \
     >>"$work/report" 2>&1 || status=$?
 finish "$status" "$work/report"

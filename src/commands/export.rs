@@ -332,17 +332,7 @@ fn environment_entry(environment: &EnvironmentConfig) -> Value {
 
 /// `DESCOPE_STAGING_EU` for `staging-eu`.
 fn variable_prefix(env: &str) -> String {
-    let upper: String = env
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("DESCOPE_{upper}")
+    format!("DESCOPE_{}", sign_in::shout(env))
 }
 
 /// Every `${` in a live string is data, not a variable: the loader reads `$${` as a literal.

@@ -19,7 +19,9 @@ use descope_mgmt_core::config::tenant_auth::{
     INACTIVITY_RANGE, PASSWORD_FIELDS, REFRESH_TOKEN_RANGE, SESSION_TOKEN_RANGE,
     STEPUP_TOKEN_RANGE, SettingDuration,
 };
-use descope_mgmt_core::resource::{Tenant, TenantRole, TenantSession, TenantSso, sso_key};
+use descope_mgmt_core::resource::{
+    Tenant, TenantRole, TenantSession, TenantSso, load_name, sso_key,
+};
 use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
@@ -279,9 +281,10 @@ fn sso_block(live: &Value) -> Option<Value> {
     if !oidc && !saml {
         return None;
     }
-    let side = if oidc { &live["oidc"] } else { &live["saml"] };
+    let protocol = if oidc { "oidc" } else { "saml" };
+    let side = &live[protocol];
     let mut block = Map::new();
-    block.insert("type".into(), json!(if oidc { "oidc" } else { "saml" }));
+    block.insert("type".into(), json!(protocol));
     let sso_id = live["ssoId"].as_str().unwrap_or_default();
     if !sso_id.is_empty() {
         block.insert("sso_id".into(), json!(sso_id));
@@ -291,7 +294,7 @@ fn sso_block(live: &Value) -> Option<Value> {
         if by_metadata && yaml.starts_with("idp_") {
             continue;
         }
-        let value = &side[load_name(oidc, wire)];
+        let value = &side[load_name(protocol, wire)];
         if set(value) {
             block.insert(yaml.into(), value.clone());
         }
@@ -326,20 +329,6 @@ fn sso_block(live: &Value) -> Option<Value> {
     Some(Value::Object(block))
 }
 
-/// Where a configure-call field reads back in the load answer (the SAML names differ).
-fn load_name(oidc: bool, wire: &str) -> &str {
-    if oidc {
-        return wire;
-    }
-    match wire {
-        "idpUrl" => "idpSSOUrl",
-        "entityId" => "idpEntityId",
-        "idpCert" => "idpCertificate",
-        "idpAdditionalCerts" => "idpAdditionalCertificates",
-        other => other,
-    }
-}
-
 /// `DESCOPE_<ENV>_SSO_<TENANT>_<SSO ID>_CLIENT_SECRET` (`DEFAULT` for the tenant's default
 /// configuration), upper case with every other character `_`: the variable an exported OIDC
 /// configuration takes its secret from.
@@ -352,7 +341,8 @@ pub fn secret_variable(env_prefix: &str, tenant_id: &str, sso_id: Option<&str>) 
     )
 }
 
-fn shout(text: &str) -> String {
+/// `text` upper case with every character but letters and digits `_`: a variable name part.
+pub fn shout(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
