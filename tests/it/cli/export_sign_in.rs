@@ -3,6 +3,7 @@
 //! exported so that the export plans empty; SSO secrets become variable references; a tenant
 //! without SSO costs no SSO read; `--kinds tenant` alone still gives a valid file.
 
+use super::export::assert_no_file_holds;
 use super::support::{Run, descope_mgmt, run};
 use super::world::{KEY, World};
 
@@ -106,7 +107,11 @@ fn every_sign_in_block_is_exported_and_the_export_plans_empty() {
     ] {
         assert!(yaml.contains(expected), "no {expected} in:\n{yaml}");
     }
-    assert!(!yaml.contains(SECRET), "the secret was exported:\n{yaml}");
+    assert_no_file_holds(&world.path("exported"), SECRET, 3);
+    let again = with_secret(&world, &["export", "--env", "dev", "--out", "again"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let second = std::fs::read_to_string(world.path("again/descope.yaml")).unwrap();
+    assert_eq!(second, yaml, "exporting twice gives the same bytes");
     let plain = &yaml[yaml.find("id: \"plain\"").unwrap()..];
     assert!(
         !plain.contains("session:") && !plain.contains("sso:"),
