@@ -1,6 +1,9 @@
 //! `export --env E --out DIR`: the live project written as a configuration that plans empty
 //! against it: `DIR/descope.yaml` (the environment, its credentials as `${…}` placeholders), one
-//! `DIR/flows/<id>.json` per flow and `DIR/themes/default.json`.
+//! `DIR/flows/<id>.json` per flow and `DIR/themes/default.json`. The project's password policy
+//! and each tenant's sign-in blocks are read and written by [`sign_in`]; the roles and
+//! permissions a partial export's resources name are exported with them, so that the file
+//! always validates.
 //!
 //! Byte-stable by construction: the snapshot is sorted by identity, every JSON object's keys are
 //! sorted ([`canonical`]), and nothing time- or run-dependent is written, so a scheduled export
