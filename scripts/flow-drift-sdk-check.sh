@@ -15,9 +15,7 @@ find_exports
 v7="$exports/aws-cognito-oidc-sample/3499642/oidc-flow.json"
 v8="$exports/aws-cognito-oidc-sample/56f40bb/oidc-flow.json"
 
-build_emulator
-cargo build --quiet --bin descope-mgmt
-cli="$(dirname "$binary")/descope-mgmt"
+build_emulator_and_cli
 python_sdk_venv
 
 project=P2flowdrift

@@ -15,9 +15,7 @@ label=workflows-sdk-check
 . "$root/scripts/lib/emulator.sh"
 
 find_exports
-build_emulator
-cargo build --quiet --bin descope-mgmt
-cli="$(dirname "$binary")/descope-mgmt"
+build_emulator_and_cli
 python_sdk_venv
 
 project=P2workflows

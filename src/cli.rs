@@ -118,13 +118,19 @@ pub enum Command {
     #[command(subcommand)]
     Theme(ThemeCommand),
     /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
-    /// permissions).
+    /// permissions, flows, the theme).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
     Apply(ApplyArgs),
     /// Show every difference between the configuration and the live project, live resources the
     /// configuration does not name included; exit 2 on any.
     Drift(DriftArgs),
+    /// Compare two environments for every kind: live projects, or `config:ENV` for what the
+    /// configuration wants there; exit 2 on any difference, 0 when they are equal.
+    Diff(EnvDiffArgs),
+    /// Copy live resources of one environment into another, through the target's plan and
+    /// guards (protected confirmation, lock, backup, audit); nothing is deleted without --prune.
+    Promote(PromoteArgs),
     /// Write the live project as a configuration (descope.yaml, flows and theme as JSON) that
     /// plans empty against it.
     Export(ExportArgs),
@@ -162,6 +168,9 @@ pub struct PlanArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -180,7 +189,7 @@ pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
     #[arg(
         value_name = "PLANFILE",
-        conflicts_with_all = ["prune", "target", "selector", "rotate_secrets"]
+        conflicts_with_all = ["prune", "target", "selector", "strict_layout", "rotate_secrets"]
     )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
@@ -197,6 +206,9 @@ pub struct ApplyArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Send every configured SSO secret again (`client_secret`), although the API cannot show
     /// whether it changed; the plan shows "secret replaced", never the value.
     #[arg(long)]
@@ -278,6 +290,47 @@ pub struct DriftArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
+}
+
+/// `diff --from ENV --to ENV`.
+#[derive(Debug, Args)]
+pub struct EnvDiffArgs {
+    /// The environment compared from: a live project (`dev`) or a configuration
+    /// (`config:dev`).
+    #[arg(long, value_name = "ENV|config:ENV")]
+    pub from: String,
+    /// The environment compared to, in the same forms.
+    #[arg(long, value_name = "ENV|config:ENV")]
+    pub to: String,
+    /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
+    #[arg(long, value_name = "KIND:ID")]
+    pub target: Vec<ResourceRef>,
+    /// Only the tenants this expression selects in the configuration of the --from
+    /// environment, e.g. `tier=enterprise`; other kinds are left out (as on `plan`).
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
+}
+
+/// `promote --from ENV --to ENV [KIND:ID...]`.
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The environment whose live resources are copied.
+    #[arg(long, value_name = "ENV")]
+    pub from: String,
+    /// The environment they are copied into.
+    #[arg(long, value_name = "ENV")]
+    pub to: String,
+    /// Only these resources (default: every resource of every kind), e.g. `flow:sign-in`.
+    #[arg(value_name = "KIND:ID")]
+    pub resources: Vec<ResourceRef>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Also delete what the target has and the source does not.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Debug, Subcommand)]

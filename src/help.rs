@@ -128,6 +128,22 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "diff",
+        &[
+            "diff --from staging --to prod",
+            "diff --from config:prod --to prod --format markdown",
+            "diff --from dev --to staging --target flow:sign-up-or-in --format json",
+        ],
+    ),
+    (
+        "promote",
+        &[
+            "promote --from staging --to prod --dry-run",
+            "promote --from dev --to staging flow:sign-up-or-in theme:theme",
+            "promote --from staging --to prod --yes --report promote.json",
+        ],
+    ),
+    (
         "tenant",
         &[
             "tenant list --env dev",

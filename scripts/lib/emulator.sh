@@ -32,6 +32,13 @@ build_emulator() {
     [ -x "$binary" ] || fail "emulator binary not found at $binary"
 }
 
+# Sets `binary` (the emulator) and `cli` (descope-mgmt), both freshly built.
+build_emulator_and_cli() {
+    build_emulator
+    cargo build --quiet --bin descope-mgmt
+    cli="$(dirname "$binary")/descope-mgmt"
+}
+
 # Sets `venv` to a virtualenv with the pinned official Python SDK installed.
 python_sdk_venv() {
     venv="${TMPDIR:-/tmp}/descope-sdk-conformance-venv"

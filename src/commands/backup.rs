@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use descope_mgmt_core::plan::{PlanOptions, ResourceKind};
+use descope_mgmt_core::plan::{Action, PlanOptions, ResourceKind};
 use descope_mgmt_core::safety::{
     BackupDocument, BackupError, BackupOrigin, ListedBackup, backup_envs, backup_id, find_backup,
     list_backups, read_backup, write_backup,
@@ -162,11 +162,19 @@ pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<Exit, CliError
                 "restoring backup {} (taken {} by {}) to `{env}`",
                 args.id, document.created_at, document.run.user
             ));
-            let kinds: BTreeSet<ResourceKind> = document.kinds.iter().copied().collect();
+            // A kind the backup holds only part of (flows an apply had no need to export) is
+            // restored but never pruned: what the backup did not read was not "created since".
+            let whole: BTreeSet<ResourceKind> = document.kinds.iter().copied().collect();
+            let kinds: BTreeSet<ResourceKind> = whole
+                .iter()
+                .copied()
+                .chain(desired.iter_any().map(|resource| resource.kind()))
+                .collect();
             let options = PlanOptions {
                 prune: args.prune,
                 targets: None,
                 kinds: Some(kinds.clone()),
+                strict_layout: true,
             };
             let planned = pipeline::plan_desired(
                 desired,
@@ -177,6 +185,10 @@ pub fn restore(settings: &Settings, args: &RestoreArgs) -> Result<Exit, CliError
                 options,
             )
             .await?;
+            let mut planned = planned;
+            planned.plan.changes.retain(|change| {
+                change.action != Action::Delete || whole.contains(&change.kind)
+            });
             pipeline::write::run(settings, &planned, &flags, started).await
         },
     ))

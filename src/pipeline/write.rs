@@ -308,7 +308,12 @@ pub async fn execute(
             env: planned.env.clone(),
             project_id: planned.client.project_id().to_owned(),
             run: this_run(settings),
-            kinds: planned.kinds.clone(),
+            kinds: planned
+                .kinds
+                .iter()
+                .copied()
+                .filter(|kind| !planned.partial_kinds.contains(kind))
+                .collect(),
         };
         let whole: Vec<_> = planned.live.iter_any().collect();
         let backup =

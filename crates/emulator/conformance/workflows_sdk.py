@@ -4,7 +4,7 @@ requirements.txt), driven by scripts/workflows-sdk-check.sh.
 Phase `seed`: creates through the SDK 20 permissions, 10 roles (some `default`/`private`), 40
 tenants (domains, custom attributes, SSO enforcement, exclusions, federated apps, disabled ones),
 imports 3 flows of the export corpus (v1 console exports) and a theme; gives tenant `tenant-03`
-its own session settings, an OIDC SSO configuration (with a secret) and a password policy.
+(only here, not when promote_sdk.py seeds through `seed`) its own session settings, an OIDC SSO configuration (with a secret) and a password policy.
 Phase `snapshot OUT`: reads every tenant, role, permission, flow and the theme back through the
 SDK into OUT (JSON), with the project's password policy and tenant-03's session settings, SSO
 configurations (non-secret fields: the API never returns a secret) and password policy; lists sorted, without what the server stamps on create or save (creation
@@ -42,7 +42,7 @@ SCREEN_STAMPS = {"version"}
 SIGN_IN_TENANT = "tenant-03"
 
 
-def seed(mgmt, corpus: Path) -> None:
+def seed(mgmt, corpus: Path, sign_in: bool = False) -> None:
     for n in range(20):
         mgmt.permission.create(f"perm.{n:02}", f"Permission {n}")
     for n in range(10):
@@ -66,6 +66,17 @@ def seed(mgmt, corpus: Path) -> None:
         )
         if n % 3 == 0:
             mgmt.tenant.update_default_roles(f"tenant-{n:02}", [f"role-{n % 10:02}"])
+    if sign_in:
+        seed_sign_in(mgmt)
+    for flow_id, file in FLOWS.items():
+        export = json.loads((corpus / file).read_text(encoding="utf-8"))
+        mgmt.flow.import_flow(flow_id, export["flow"], export["screens"])
+    theme = json.loads((corpus / THEME).read_text(encoding="utf-8"))
+    mgmt.flow.import_theme({"id": "theme", "cssTemplate": theme["styles"]})
+
+
+def seed_sign_in(mgmt) -> None:
+    """Tenant-03's own session settings, password policy and OIDC SSO (with a secret)."""
     mgmt.tenant.update_settings(
         SIGN_IN_TENANT,
         self_provisioning_domains=[],
@@ -91,11 +102,6 @@ def seed(mgmt, corpus: Path) -> None:
         ),
         domains=["t03-sso.example.com"],
     )
-    for flow_id, file in FLOWS.items():
-        export = json.loads((corpus / file).read_text(encoding="utf-8"))
-        mgmt.flow.import_flow(flow_id, export["flow"], export["screens"])
-    theme = json.loads((corpus / THEME).read_text(encoding="utf-8"))
-    mgmt.flow.import_theme({"id": "theme", "cssTemplate": theme["styles"]})
 
 
 def without(items, drop, key):
@@ -134,8 +140,15 @@ def snapshot(mgmt) -> dict:
     }
 
 
-def compare(before: dict, after: dict, passed: int, failed: int, sso: bool) -> int:
-    checks = Checks("workflows-sdk-check")
+def compare(
+    before: dict,
+    after: dict,
+    passed: int,
+    failed: int,
+    label: str = "workflows-sdk-check",
+    sso: bool = False,
+) -> int:
+    checks = Checks(label)
     # The shell's own checks (export, plan, restore exit codes) count in the one summary.
     checks.passed, checks.failed = passed, failed
     check = checks.check
@@ -175,14 +188,14 @@ def main() -> int:
         project_id=args.project, management_key=args.key, base_url=args.url
     ).mgmt
     if args.phase == "seed":
-        seed(mgmt, Path(args.corpus))
+        seed(mgmt, Path(args.corpus), sign_in=True)
         print("workflows-sdk-check: seeded")
         return 0
     if args.phase == "snapshot":
         Path(args.files[0]).write_text(json.dumps(snapshot(mgmt), indent=1, sort_keys=True))
         return 0
     before, after = (json.loads(Path(name).read_text()) for name in args.files)
-    return compare(before, after, args.cli_passed, args.cli_failed, args.sso)
+    return compare(before, after, args.cli_passed, args.cli_failed, sso=args.sso)
 
 
 if __name__ == "__main__":

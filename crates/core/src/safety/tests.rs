@@ -7,15 +7,8 @@ use serde_json::json;
 use super::*;
 use crate::apply::Outcome;
 use crate::plan::{Action, AnyResource, Plan, PlanOptions, ResourceKind, ResourceSet, plan};
-use crate::resource::{Role, Tenant};
-
-fn tenant(id: &str, name: &str) -> Tenant {
-    Tenant {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        ..Tenant::default()
-    }
-}
+use crate::resource::Role;
+use crate::test_fixtures::tenant;
 
 fn tenants(ids: impl IntoIterator<Item = String>) -> ResourceSet {
     ResourceSet {
