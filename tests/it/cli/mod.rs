@@ -10,6 +10,7 @@ mod config_validate;
 mod connect;
 mod env_list;
 mod export;
+mod export_sign_in;
 mod faults;
 mod flags;
 mod flows;

@@ -26,7 +26,8 @@ use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
 
 pub use tenant_auth::{
-    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, sso_key, wire_sso_id,
+    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, load_name, sso_key,
+    wire_sso_id,
 };
 
 declare_kinds! {
