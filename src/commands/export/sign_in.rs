@@ -20,7 +20,7 @@ use descope_mgmt_core::config::tenant_auth::{
     STEPUP_TOKEN_RANGE, SettingDuration,
 };
 use descope_mgmt_core::resource::{
-    Tenant, TenantRole, TenantSession, TenantSso, load_name, sso_key,
+    DEFAULT_SSO_ID, Tenant, TenantRole, TenantSession, TenantSso, load_name, sso_key,
 };
 use descope_mgmt_core::tenant_auth::TenantAuthPort;
 use futures::{StreamExt, TryStreamExt};
@@ -183,6 +183,13 @@ pub fn add_blocks(
             entry.insert("sso".into(), configs.remove(0));
         }
         _ => {
+            // Each of several configurations needs its own id; Descope's default one (wire id
+            // "") is written under the name plans give it.
+            for config in &mut configs {
+                if config.get("sso_id").is_none() {
+                    config["sso_id"] = json!(DEFAULT_SSO_ID);
+                }
+            }
             entry.insert("sso".into(), Value::Array(configs));
         }
     }

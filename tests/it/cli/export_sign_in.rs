@@ -163,3 +163,36 @@ fn exporting_tenants_alone_brings_the_roles_and_permissions_they_name() {
     assert!(yaml.contains("name: \"reports.read\""), "{yaml}");
     assert_plans_empty(&world, "tenants");
 }
+
+#[test]
+fn a_tenant_with_its_default_and_a_named_sso_configuration_exports_both_by_id() {
+    let world = World::new(
+        r#"
+tenants:
+  - id: acme-corp
+    name: Acme
+    sso:
+      - sso_id: default
+        type: saml
+        metadata_url: https://idp.acme.com/metadata.xml
+      - sso_id: adfs
+        type: saml
+        metadata_url: https://adfs.acme.com/metadata.xml
+"#,
+    );
+    let applied = world.run(&["apply", "--env", "dev"]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    // `sso_id: default` is Descope's default configuration (wire id ""), not a new one.
+    let default = world.get("/v2/mgmt/sso/settings?tenantId=acme-corp");
+    assert_eq!(
+        default["saml"]["idpMetadataUrl"], "https://idp.acme.com/metadata.xml",
+        "{default}"
+    );
+    let exported = world.run(&["export", "--env", "dev", "--out", "exported"]);
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let yaml = std::fs::read_to_string(world.path("exported/descope.yaml")).unwrap();
+    for expected in ["sso_id: \"default\"", "sso_id: \"adfs\""] {
+        assert!(yaml.contains(expected), "no {expected} in:\n{yaml}");
+    }
+    assert_plans_empty(&world, "exported");
+}

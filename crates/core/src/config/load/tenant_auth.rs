@@ -15,6 +15,7 @@ use crate::config::tenant_auth::{
     SessionConfig, SettingDuration, SsoConfig, SsoKind, SsoRoleMapping, SsoSecret,
 };
 use crate::config::yaml::{Entry, Node, Value};
+use crate::resource::DEFAULT_SSO_ID;
 
 pub(crate) const SESSION: Keys = Keys {
     accepted: &[
@@ -304,7 +305,7 @@ impl Decoder<'_> {
 
     /// `sso:`: one configuration (a mapping) or several (a list, each with its `sso_id`).
     pub(super) fn sso_list(&mut self, node: &Node, path: &str) -> Vec<SsoConfig> {
-        let configs: Vec<SsoConfig> = match &node.value {
+        let mut configs: Vec<SsoConfig> = match &node.value {
             Value::Map(_) => self.sso(node, path).into_iter().collect(),
             Value::Seq(items) => {
                 let mut configs = Vec::new();
@@ -332,6 +333,13 @@ impl Decoder<'_> {
                 Vec::new()
             }
         };
+        // `sso_id: default` names Descope's default configuration (wire id ""), as plans and
+        // exports call it: one configuration, however it is written.
+        for config in &mut configs {
+            if config.sso_id.as_deref() == Some(DEFAULT_SSO_ID) {
+                config.sso_id = None;
+            }
+        }
         configs
     }
 
