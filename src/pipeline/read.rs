@@ -59,9 +59,10 @@ pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), C
         let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
         return print_markdown(settings, title, &envs);
     }
-    printer.report(&PlanReport::new(&planned.env, &planned.plan), || {
-        render::human(&planned.env, &planned.plan, printer.palette())
-    })?;
+    printer.report_with(
+        || PlanReport::new(&planned.env, &planned.plan),
+        || render::human(&planned.env, &planned.plan, printer.palette()),
+    )?;
     Ok(())
 }
 
