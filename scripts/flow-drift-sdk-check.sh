@@ -11,19 +11,11 @@ label=flow-drift-sdk-check
 # shellcheck source=lib/emulator.sh
 . "$root/scripts/lib/emulator.sh"
 
-exports=${DESCOPE_EXPORTS_DIR:-}
-for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
-    if [ -z "$exports" ] && [ -d "$candidate" ]; then
-        exports=$candidate
-    fi
-done
-[ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
+find_exports
 v7="$exports/aws-cognito-oidc-sample/3499642/oidc-flow.json"
 v8="$exports/aws-cognito-oidc-sample/56f40bb/oidc-flow.json"
 
-build_emulator
-cargo build --quiet --bin descope-mgmt
-cli="$(dirname "$binary")/descope-mgmt"
+build_emulator_and_cli
 python_sdk_venv
 
 project=P2flowdrift

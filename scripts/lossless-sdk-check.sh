@@ -10,9 +10,7 @@ label=lossless-sdk-check
 # shellcheck source=lib/emulator.sh
 . "$root/scripts/lib/emulator.sh"
 
-build_emulator
-cargo build --quiet --bin descope-mgmt
-cli="$(dirname "$binary")/descope-mgmt"
+build_emulator_and_cli
 
 python_sdk_venv
 

@@ -118,13 +118,25 @@ pub enum Command {
     #[command(subcommand)]
     Theme(ThemeCommand),
     /// Show what `apply` with the same flags would change, for every kind (tenants, roles,
-    /// permissions).
+    /// permissions, flows, the theme).
     Plan(PlanArgs),
     /// Make the live state match the configuration, or apply a saved plan.
     Apply(ApplyArgs),
     /// Show every difference between the configuration and the live project, live resources the
     /// configuration does not name included; exit 2 on any.
     Drift(DriftArgs),
+    /// Compare two environments for every kind: live projects, or `config:ENV` for what the
+    /// configuration wants there; exit 2 on any difference, 0 when they are equal.
+    Diff(EnvDiffArgs),
+    /// Copy live resources of one environment into another, through the target's plan and
+    /// guards (protected confirmation, lock, backup, audit); nothing is deleted without --prune.
+    Promote(PromoteArgs),
+    /// Write the live project as a configuration (descope.yaml, flows and theme as JSON) that
+    /// plans empty against it.
+    Export(ExportArgs),
+    /// Backups of the live project: list them, take one, show one, restore one.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Check that the configuration, credentials, network and local state are ready; a fix for
     /// each failure (every environment unless --env names one).
     Doctor,
@@ -156,6 +168,9 @@ pub struct PlanArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Exit 2 when changes are pending, 0 when there are none.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -174,7 +189,7 @@ pub struct ApplyArgs {
     /// A plan saved by `plan --out`; refused (exit 4) when the live state changed since.
     #[arg(
         value_name = "PLANFILE",
-        conflicts_with_all = ["prune", "target", "selector", "rotate_secrets"]
+        conflicts_with_all = ["prune", "target", "selector", "strict_layout", "rotate_secrets"]
     )]
     pub planfile: Option<PathBuf>,
     #[command(flatten)]
@@ -191,6 +206,9 @@ pub struct ApplyArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
     /// Send every configured SSO secret again (`client_secret`), although the API cannot show
     /// whether it changed; the plan shows "secret replaced", never the value.
     #[arg(long)]
@@ -218,6 +236,48 @@ pub struct WriteArgs {
     pub concurrency: Option<u32>,
 }
 
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Folder to write into (created if missing; refused when not empty unless --force).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Only these kinds, comma-separated, e.g. `role,permission` [default: every kind].
+    #[arg(long, value_name = "KIND,...", value_delimiter = ',')]
+    pub kinds: Vec<descope_mgmt_core::plan::ResourceKind>,
+    /// Write into a folder that is not empty, overwriting the files an export writes.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// List the environment's backups, oldest first: when, the run that made them, kinds and
+    /// counts (no call to the project).
+    List,
+    /// Back up the whole live project of the environment now, without applying anything.
+    Create,
+    /// Show what one backup holds (`--format json`: the whole document).
+    Show {
+        /// A backup id from `backup list` (with --env, looked up in that environment only).
+        id: String,
+    },
+    /// Plan with a backup as the desired state and apply it under the guards of `apply`.
+    Restore(RestoreArgs),
+}
+
+/// `backup restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup id from `backup list --env ENV`.
+    pub id: String,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Also delete what was created, in the kinds the backup holds, since it was taken.
+    #[arg(long)]
+    pub prune: bool,
+}
+
 /// `drift`.
 #[derive(Debug, Args)]
 pub struct DriftArgs {
@@ -230,6 +290,47 @@ pub struct DriftArgs {
     /// the selection is changed or pruned.
     #[arg(long, value_name = "EXPR")]
     pub selector: Option<Selector>,
+    /// Count canvas moves (a flow's task positions) as changes.
+    #[arg(long)]
+    pub strict_layout: bool,
+}
+
+/// `diff --from ENV --to ENV`.
+#[derive(Debug, Args)]
+pub struct EnvDiffArgs {
+    /// The environment compared from: a live project (`dev`) or a configuration
+    /// (`config:dev`).
+    #[arg(long, value_name = "ENV|config:ENV")]
+    pub from: String,
+    /// The environment compared to, in the same forms.
+    #[arg(long, value_name = "ENV|config:ENV")]
+    pub to: String,
+    /// Only these resources (repeatable), e.g. `tenant:acme-corp`.
+    #[arg(long, value_name = "KIND:ID")]
+    pub target: Vec<ResourceRef>,
+    /// Only the tenants this expression selects in the configuration of the --from
+    /// environment, e.g. `tier=enterprise`; other kinds are left out (as on `plan`).
+    #[arg(long, value_name = "EXPR")]
+    pub selector: Option<Selector>,
+}
+
+/// `promote --from ENV --to ENV [KIND:ID...]`.
+#[derive(Debug, Args)]
+pub struct PromoteArgs {
+    /// The environment whose live resources are copied.
+    #[arg(long, value_name = "ENV")]
+    pub from: String,
+    /// The environment they are copied into.
+    #[arg(long, value_name = "ENV")]
+    pub to: String,
+    /// Only these resources (default: every resource of every kind), e.g. `flow:sign-in`.
+    #[arg(value_name = "KIND:ID")]
+    pub resources: Vec<ResourceRef>,
+    #[command(flatten)]
+    pub write: WriteArgs,
+    /// Also delete what the target has and the source does not.
+    #[arg(long)]
+    pub prune: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -53,6 +53,42 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     ("schema", &["schema output"]),
     (
+        "export",
+        &[
+            "export --env prod --out exported/",
+            "export --env prod --out exported/ --kinds role,permission --force",
+        ],
+    ),
+    (
+        "backup",
+        &[
+            "backup list --env prod",
+            "backup restore 20261201T171318Z --env prod --prune --dry-run",
+        ],
+    ),
+    (
+        "backup list",
+        &[
+            "backup list --env prod",
+            "backup list --env prod --format json",
+        ],
+    ),
+    ("backup create", &["backup create --env prod"]),
+    (
+        "backup show",
+        &[
+            "backup show 20261201T171318Z",
+            "backup show 20261201T171318Z --env prod --format json",
+        ],
+    ),
+    (
+        "backup restore",
+        &[
+            "backup restore 20261201T171318Z --env prod --dry-run",
+            "backup restore 20261201T171318Z --env prod --prune --yes",
+        ],
+    ),
+    (
         "schema output",
         &[
             "schema output > descope-mgmt-output.schema.json",
@@ -89,6 +125,22 @@ pub const EXAMPLES: &[(&str, &[&str])] = &[
             "drift --env prod",
             "drift --env all --format json",
             "drift --env dev --target role:billing-admin",
+        ],
+    ),
+    (
+        "diff",
+        &[
+            "diff --from staging --to prod",
+            "diff --from config:prod --to prod --format markdown",
+            "diff --from dev --to staging --target flow:sign-up-or-in --format json",
+        ],
+    ),
+    (
+        "promote",
+        &[
+            "promote --from staging --to prod --dry-run",
+            "promote --from dev --to staging flow:sign-up-or-in theme:theme",
+            "promote --from staging --to prod --yes --report promote.json",
         ],
     ),
     (

@@ -2,9 +2,10 @@
 //! commands (design.md §4, §6, §9):
 //!
 //! load config for the environment (exit 3, nothing sent) → desired [`ResourceSet`] → connect →
-//! read the live state (one list call per kind) → [`plan`] → render → for writes: guards
-//! (blast radius, protected confirmation) → env lock → backup → apply (audit per change,
-//! Ctrl-C cancels) → run summary → exit code.
+//! read the live state (one list call per kind; for flows also one export per flow the command
+//! may change, skipped when the revision cache has it, see [`FlowReads`]) → [`plan`] → render →
+//! for writes: guards (blast radius, protected confirmation) → env lock → backup → apply (audit
+//! per change, Ctrl-C cancels) → run summary → exit code.
 //!
 //! Backups and audit logs live in `.descope-mgmt/` in the current working directory, or in
 //! `$DESCOPE_MGMT_STATE_DIR` when that is set: one place per checkout, the same place `git status`
@@ -12,27 +13,32 @@
 //! they live in one per-user place ([`lock_dir`]) that every checkout on the machine shares.
 //!
 //! What the commands share beyond that lives here too, so no command imports another:
-//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan) and
-//! [`write`] (the write half, behind `apply` and every `sync`).
+//! [`read`] (plan one or every environment and show it), [`plan_file`] (the saved plan),
+//! [`write`] (the write half, behind `apply`, `promote` and every `sync`) and [`snapshot`] (whole
+//! projects as the sides of `diff --from/--to` and `promote`).
 
 pub mod plan_file;
 pub mod read;
+pub mod snapshot;
 pub mod write;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use descope_mgmt_api::DescopeClient;
+use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
 use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::config::load::provenance::{self, Explained};
 use descope_mgmt_core::config::selector::Selector;
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
+use descope_mgmt_core::flow::{FlowCache, read_live_flows};
 use descope_mgmt_core::plan::{
     Plan, PlanOptions, ResourceKind, ResourceRef, ResourceSet, plan, refusals,
 };
-use descope_mgmt_core::resource::SECRET_REPLACED;
+use descope_mgmt_core::port::{PortError, PortResult};
+use descope_mgmt_core::resource::{DEFAULT_FLOW_IDS, Flow, SECRET_REPLACED};
 use descope_mgmt_core::safety::{LockError, LockKey, ProjectLock};
 use descope_mgmt_core::tenant_auth::read_tenant_auth;
 
@@ -110,6 +116,8 @@ pub struct Selection {
     /// environment's configuration, since overlays can change what a tenant matches.
     pub selector: Option<Selector>,
     pub prune: bool,
+    /// `--strict-layout`: a flow whose canvas positions alone moved is a change.
+    pub strict_layout: bool,
     /// `--rotate-secrets`: send every configured SSO secret again, shown as "secret replaced".
     pub rotate_secrets: bool,
 }
@@ -120,12 +128,19 @@ impl Selection {
         self
     }
 
+    /// The same selection, counting canvas moves as changes when `strict` (`--strict-layout`).
+    pub fn with_strict_layout(mut self, strict: bool) -> Self {
+        self.strict_layout = strict;
+        self
+    }
+
     pub fn all_kinds(targets: &[ResourceRef], selector: Option<&Selector>, prune: bool) -> Self {
         Self {
             kinds: ResourceKind::ALL.into_iter().collect(),
             targets: (!targets.is_empty()).then(|| targets.iter().cloned().collect()),
             selector: selector.cloned(),
             prune,
+            strict_layout: false,
             rotate_secrets: false,
         }
     }
@@ -150,6 +165,7 @@ impl Selection {
                 .then(|| ids.iter().map(|id| ResourceRef::new(kind, id)).collect()),
             selector: selector.cloned(),
             prune,
+            strict_layout: false,
             rotate_secrets: false,
         })
     }
@@ -157,7 +173,7 @@ impl Selection {
     /// The planner's options for `config`'s view of one environment. A selector narrows the
     /// targets to the tenants it picks (intersected with `--target`), so live tenants outside
     /// it are never planned, changed or pruned.
-    fn options(&self, config: &DescopeConfig) -> PlanOptions {
+    pub fn options(&self, config: &DescopeConfig) -> PlanOptions {
         let targets = match &self.selector {
             None => self.targets.clone(),
             Some(selector) => Some(
@@ -177,6 +193,7 @@ impl Selection {
             prune: self.prune,
             targets,
             kinds: Some(self.kinds.clone()),
+            strict_layout: self.strict_layout,
         }
     }
 
@@ -204,10 +221,102 @@ pub struct Planned {
     pub kinds: Vec<ResourceKind>,
     /// The environment's apply concurrency (`--concurrency` overrides it).
     pub concurrency: u32,
+    /// The whole live state of `kinds` when the plan was made: what the backup before the first
+    /// write holds, so that `backup restore` can bring all of it back.
+    pub live: ResourceSet,
+    /// Kinds of which `live` holds only part (flows the run had no need to export): their backup
+    /// restores what it holds but never counts the rest as "created since", so a restore with
+    /// `--prune` cannot delete a flow the backup simply did not read.
+    pub partial_kinds: Vec<ResourceKind>,
 }
 
-/// Reads the live state of the selected kinds, one list call per kind, then the sign-in parts
-/// of the tenants that declare them.
+impl Live {
+    /// [`Planned::partial_kinds`] of this read.
+    pub fn partial_kinds(&self) -> Vec<ResourceKind> {
+        if self.unread_flows.is_empty() {
+            Vec::new()
+        } else {
+            vec![ResourceKind::Flow]
+        }
+    }
+}
+
+/// Which live flows a command reads in full. A flow costs one export (unless the revision cache
+/// has it), so only the flows a plan may change are read; every other listed flow is known by
+/// its id alone, which is all `drift` and a plan without `--prune` need to name it.
+#[derive(Debug, Clone, Default)]
+pub struct FlowReads {
+    /// The configured or targeted flows.
+    pub ids: BTreeSet<String>,
+    /// Also every live flow a prune could delete: all but the project's default flows that the
+    /// configuration does not declare (those are never pruned, so never read).
+    pub prunable: bool,
+}
+
+impl FlowReads {
+    /// What a plan with `options` may change; `None` when it leaves flows out altogether (then
+    /// not even the list is read).
+    fn for_plan(options: &PlanOptions, desired: &ResourceSet) -> Option<Self> {
+        if !options
+            .kinds
+            .as_ref()
+            .is_none_or(|kinds| kinds.contains(&ResourceKind::Flow))
+        {
+            return None;
+        }
+        match &options.targets {
+            Some(targets) => {
+                let ids: BTreeSet<String> = targets
+                    .iter()
+                    .filter(|target| target.kind == ResourceKind::Flow)
+                    .map(|target| target.id.clone())
+                    .collect();
+                (!ids.is_empty()).then_some(Self {
+                    ids,
+                    prunable: false,
+                })
+            }
+            None => Some(Self {
+                ids: desired.flows.iter().map(|flow| flow.id.clone()).collect(),
+                prunable: options.prune,
+            }),
+        }
+    }
+
+    /// The flows a saved plan touches, for its freshness check.
+    pub fn touched_by(plan: &Plan) -> Self {
+        Self {
+            ids: plan
+                .changes
+                .iter()
+                .filter(|change| change.kind == ResourceKind::Flow)
+                .map(|change| change.id.clone())
+                .collect(),
+            prunable: false,
+        }
+    }
+
+    fn wants(&self, id: &str) -> bool {
+        self.ids.contains(id) || (self.prunable && !DEFAULT_FLOW_IDS.contains(&id))
+    }
+}
+
+/// The live state a command read.
+#[derive(Debug)]
+pub struct Live {
+    pub actual: ResourceSet,
+    /// Live flows listed but not read (see [`FlowReads`]), Descope's default flows left out: the
+    /// flows the configuration does not name.
+    pub unread_flows: Vec<String>,
+    /// The built-in documents read (the theme, default flows the configuration declares or a
+    /// prune reads) that `actual` leaves out because `desired` does not declare them: with
+    /// `actual` they are the whole live state a backup holds ([`whole_live_state`]).
+    pub documents: ResourceSet,
+}
+
+/// Reads the live state of the selected kinds: one list call per kind, and for flows the list
+/// then the documents of `flows` (through the revision cache, a few exports at a time), all
+/// concurrently; then the sign-in parts of the tenants that declare them.
 ///
 /// SSO configurations the configuration does not name are copied into `desired` unless `prune`
 /// (see `descope_mgmt_core::tenant_auth`).
@@ -217,15 +326,17 @@ pub async fn read_live(
     desired: &mut ResourceSet,
     prune: bool,
     env: &str,
-) -> Result<ResourceSet, CliError> {
-    let mut actual = read_actual_kinds(client, kinds).await.map_err(|error| {
-        CliError::new(
-            Exit::Error,
-            format!("cannot read the live state of `{env}`: {error}"),
-        )
-    })?;
-    drop_system_defaults(&mut actual, desired);
-    read_tenant_auth(client, desired, &mut actual, prune)
+    flows: Option<&FlowReads>,
+) -> Result<Live, CliError> {
+    let mut live = read_live_state(client, kinds, desired, env, flows)
+        .await
+        .map_err(|error| {
+            CliError::new(
+                Exit::Error,
+                format!("cannot read the live state of `{env}`: {error}"),
+            )
+        })?;
+    read_tenant_auth(client, desired, &mut live.actual, prune)
         .await
         .map_err(|error| {
             CliError::new(
@@ -233,7 +344,89 @@ pub async fn read_live(
                 format!("cannot read the tenants' sign-in settings in `{env}`: {error}"),
             )
         })?;
-    Ok(actual)
+    Ok(live)
+}
+
+/// The live state of `kinds` as the project returns it (one list call per kind; one call per
+/// flow), built-ins included.
+pub async fn read_raw(
+    client: &DescopeClient,
+    kinds: &[ResourceKind],
+    env: &str,
+) -> Result<ResourceSet, CliError> {
+    read_actual_kinds(client, kinds).await.map_err(|error| {
+        CliError::new(
+            Exit::Error,
+            format!("cannot read the live state of `{env}`: {error}"),
+        )
+    })
+}
+
+/// The planner's live state plus the built-in documents it left out.
+pub fn whole_live_state(actual: ResourceSet, documents: ResourceSet) -> ResourceSet {
+    let present: BTreeSet<ResourceRef> = actual.iter_any().map(|r| r.reference()).collect();
+    let mut whole = actual;
+    for document in documents.iter_any() {
+        if !present.contains(&document.reference()) {
+            whole.push(document);
+        }
+    }
+    whole
+}
+
+/// [`read_live`] with the port's error as it came.
+pub async fn read_live_state(
+    client: &DescopeClient,
+    kinds: &[ResourceKind],
+    desired: &ResourceSet,
+    env: &str,
+    flows: Option<&FlowReads>,
+) -> PortResult<Live> {
+    let others: Vec<ResourceKind> = kinds
+        .iter()
+        .copied()
+        .filter(|kind| *kind != ResourceKind::Flow)
+        .collect();
+    let flows = flows.filter(|_| kinds.contains(&ResourceKind::Flow));
+    let read_flows = async {
+        let Some(reads) = flows else {
+            return Ok(None);
+        };
+        let cache = FlowCache::new(&state_dir(), env).ok();
+        read_live_flows(
+            &client.flows(),
+            |id| reads.wants(id),
+            cache.as_ref(),
+            EXPORT_CONCURRENCY,
+        )
+        .await
+        .map(Some)
+        .map_err(PortError::from)
+    };
+    let (actual, live_flows) = futures::join!(read_actual_kinds(client, &others), read_flows);
+    let mut actual = actual?;
+    let mut unread_flows = Vec::new();
+    if let (Some(reads), Some(live_flows)) = (flows, live_flows?) {
+        unread_flows = live_flows
+            .listed
+            .iter()
+            .filter(|listed| !reads.wants(&listed.id))
+            .filter(|listed| !DEFAULT_FLOW_IDS.contains(&listed.id.as_str()))
+            .map(|listed| listed.id.clone())
+            .collect();
+        actual.flows = live_flows
+            .documents
+            .into_iter()
+            .map(|(id, document)| Flow { id, document })
+            .collect();
+    }
+    let documents = snapshot::documents_of(&actual);
+    drop_system_defaults(&mut actual, desired);
+    Ok(Live {
+        actual,
+        unread_flows,
+        documents,
+    })
 }
 
 /// desired → read → plan, for one connected environment.
@@ -242,15 +435,48 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let env = connected.env_name();
-    let mut desired = desired_set(config, env);
+    let mut desired = desired_set(config, connected.env_name());
     if selection.rotate_secrets {
         mark_rotated_secrets(config, &mut desired);
     }
-    let client = with_sso_configs(connected.client(), config);
-    let kinds = selection.kind_list();
-    let actual = read_live(&client, &kinds, &mut desired, selection.prune, env).await?;
-    if let Some(missing) = selection.targets.iter().flatten().find(|target| {
+    plan_desired(
+        desired,
+        connected,
+        with_sso_configs(connected.client(), config),
+        selection.kind_list(),
+        selection.targets.as_ref(),
+        selection.options(config),
+    )
+    .await
+}
+
+/// read → plan for any desired state (the configuration's, a backup's) through `client` (the
+/// connection's, able to write the configuration's SSO secrets): `named` are the resources the
+/// user named with `--target`, each of which must exist on one side.
+pub async fn plan_desired(
+    mut desired: ResourceSet,
+    connected: &Connected,
+    client: DescopeClient,
+    kinds: Vec<ResourceKind>,
+    named: Option<&BTreeSet<ResourceRef>>,
+    options: PlanOptions,
+) -> Result<Planned, CliError> {
+    let env = connected.env_name();
+    let flow_reads = FlowReads::for_plan(&options, &desired);
+    let Live {
+        actual,
+        unread_flows,
+        documents,
+    } = read_live(
+        &client,
+        &kinds,
+        &mut desired,
+        options.prune,
+        env,
+        flow_reads.as_ref(),
+    )
+    .await?;
+    if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
             .iter_any()
             .chain(actual.iter_any())
@@ -264,7 +490,6 @@ pub async fn plan_env(
             ),
         ));
     }
-    let options = selection.options(config);
     let refused = refusals(&desired, &actual, &options);
     if !refused.is_empty() {
         return Err(CliError::new(
@@ -272,7 +497,20 @@ pub async fn plan_env(
             format!("cannot plan `{env}`: {}", refused.join("; ")),
         ));
     }
-    let plan = plan(&desired, &actual, &options);
+    let partial_kinds = if unread_flows.is_empty() {
+        Vec::new()
+    } else {
+        vec![ResourceKind::Flow]
+    };
+    let mut plan = plan(&desired, &actual, &options);
+    // Unread flows are exactly those the options leave to the list: not configured, not
+    // targeted, not to be pruned. They are named like any live resource the configuration lacks.
+    plan.unmanaged.extend(
+        unread_flows
+            .into_iter()
+            .map(|id| ResourceRef::new(ResourceKind::Flow, id)),
+    );
+    plan.unmanaged.sort();
     Ok(Planned {
         env: env.to_owned(),
         protected: connected.env().protected(),
@@ -280,6 +518,8 @@ pub async fn plan_env(
         client,
         kinds,
         concurrency: connected.env().concurrency(),
+        live: whole_live_state(actual, documents),
+        partial_kinds,
     })
 }
 

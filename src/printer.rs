@@ -239,26 +239,77 @@ pub fn yes_no(flag: bool) -> String {
 /// scalars), so no value can be misread as another type.
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
-    write_yaml(value, 0, &mut out);
+    write_yaml(value, 0, OUTPUT, &mut out);
     out
 }
 
-fn write_yaml(value: &Value, indent: usize, out: &mut String) {
+/// [`to_yaml`] with keys that read as identifiers (`self_provisioning`) left unquoted: the
+/// form of a configuration file people edit.
+pub fn to_yaml_config(value: &Value) -> String {
+    let mut out = String::new();
+    write_yaml(value, 0, CONFIG, &mut out);
+    out
+}
+
+/// How [`write_yaml`] spells keys, and whether an object in a list starts on the dash's line
+/// (`- id: a`, as people write configuration) or below it.
+#[derive(Clone, Copy)]
+struct Style {
+    key: fn(&str) -> String,
+    object_on_dash_line: bool,
+}
+
+const OUTPUT: Style = Style {
+    key: quoted_key,
+    object_on_dash_line: false,
+};
+
+const CONFIG: Style = Style {
+    key: plain_key,
+    object_on_dash_line: true,
+};
+
+fn quoted_key(key: &str) -> String {
+    scalar(&Value::String(key.to_owned()))
+}
+
+fn plain_key(key: &str) -> String {
+    let identifier = key.starts_with(|c: char| c.is_ascii_lowercase())
+        && key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if identifier {
+        key.to_owned()
+    } else {
+        quoted_key(key)
+    }
+}
+
+fn write_yaml(value: &Value, indent: usize, style: Style, out: &mut String) {
     let pad = " ".repeat(indent);
     match value {
         Value::Object(fields) if !fields.is_empty() => {
-            for (key, field) in fields {
+            for (name, field) in fields {
                 out.push_str(&pad);
-                out.push_str(&scalar(&Value::String(key.clone())));
+                out.push_str(&(style.key)(name));
                 out.push(':');
-                write_nested(field, indent, out);
+                write_nested(field, indent, style, out);
             }
         }
         Value::Array(items) if !items.is_empty() => {
             for item in items {
                 out.push_str(&pad);
                 out.push('-');
-                write_nested(item, indent, out);
+                match item {
+                    Value::Object(fields) if style.object_on_dash_line && !fields.is_empty() => {
+                        let mut nested = String::new();
+                        write_yaml(item, indent + 2, style, &mut nested);
+                        // The first key moves up beside the dash; the rest keep their indent.
+                        out.push(' ');
+                        out.push_str(&nested[indent + 2..]);
+                    }
+                    _ => write_nested(item, indent, style, out),
+                }
             }
         }
         other => {
@@ -269,15 +320,15 @@ fn write_yaml(value: &Value, indent: usize, out: &mut String) {
     }
 }
 
-fn write_nested(value: &Value, indent: usize, out: &mut String) {
+fn write_nested(value: &Value, indent: usize, style: Style, out: &mut String) {
     match value {
         Value::Object(fields) if !fields.is_empty() => {
             out.push('\n');
-            write_yaml(value, indent + 2, out);
+            write_yaml(value, indent + 2, style, out);
         }
         Value::Array(items) if !items.is_empty() => {
             out.push('\n');
-            write_yaml(value, indent + 2, out);
+            write_yaml(value, indent + 2, style, out);
         }
         other => {
             out.push(' ');
@@ -299,6 +350,16 @@ fn scalar(value: &Value) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn configuration_yaml_leaves_identifier_keys_plain() {
+        let yaml =
+            to_yaml_config(&json!({"tenants": [{"id": "a", "custom_attributes": {"Seats": 1}}]}));
+        assert_eq!(
+            yaml,
+            "tenants:\n  - id: \"a\"\n    custom_attributes:\n      \"Seats\": 1\n"
+        );
+    }
 
     #[test]
     fn yaml_is_block_style_with_quoted_strings() {

@@ -174,6 +174,65 @@ report_types! {
         pub tenant: TenantEntry,
     }
 
+    /// `export`.
+    pub struct ExportReport {
+        pub format_version: u64,
+        pub env: String,
+        /// The folder written to.
+        pub out: String,
+        /// Every file written, relative to `out`, in the order written.
+        pub files: Vec<String>,
+        /// Resources exported per kind.
+        pub counts: BTreeMap<String, usize>,
+    }
+
+    /// `backup list`.
+    pub struct BackupListReport {
+        pub format_version: u64,
+        pub env: String,
+        /// Oldest first.
+        pub backups: Vec<BackupSummary>,
+    }
+
+    /// One backup file: what it holds and what made it, or why it cannot be used.
+    pub struct BackupSummary {
+        /// What `backup show` and `backup restore` take.
+        pub id: String,
+        pub env: String,
+        pub path: String,
+        pub created_at: Option<String>,
+        pub project_id: Option<String>,
+        pub run: Option<BackupRunEntry>,
+        /// The kinds whose whole live state the backup holds.
+        pub kinds: Vec<String>,
+        /// Resources per kind.
+        pub counts: BTreeMap<String, usize>,
+        /// Set when the file cannot be used (another format version, not a backup).
+        pub error: Option<String>,
+    }
+
+    /// The run that made a backup.
+    pub struct BackupRunEntry {
+        /// Its command line (never a key: keys come from the configuration).
+        pub command: String,
+        pub user: String,
+        pub git_commit: Option<String>,
+    }
+
+    /// `backup create`.
+    pub struct BackupCreatedReport {
+        pub format_version: u64,
+        pub backup: BackupSummary,
+        pub id: String,
+    }
+
+    /// `backup show`: the backup document itself (format version 2 of the backup file).
+    pub struct BackupShowReport {
+        pub format_version: u64,
+        pub id: String,
+        pub backup: Value,
+    }
+
     /// `tenant delete`.
     pub struct TenantDeletedReport {
         pub format_version: u64,
@@ -278,6 +337,43 @@ report_types! {
         pub result: Option<RunReport>,
     }
 
+    /// `diff --from A --to B`: every resource that is not the same in both environments.
+    pub struct EnvDiffReport {
+        pub format_version: u64,
+        /// The two sides as given: an environment (`dev`) or a configuration (`config:dev`).
+        pub from: String,
+        pub to: String,
+        pub differences: Vec<EnvDifferenceEntry>,
+        pub summary: EnvDiffSummary,
+    }
+
+    /// One resource that differs, matched by identity (tenant id, role and permission name,
+    /// flow id, the theme).
+    pub struct EnvDifferenceEntry {
+        pub kind: String,
+        pub id: String,
+        /// `only_in_from`, `only_in_to` or `different`.
+        pub status: String,
+        /// For `different`: the fields that differ (flows by task and screen, themes by token).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub fields: Vec<EnvFieldEntry>,
+    }
+
+    /// A field's value on each side.
+    pub struct EnvFieldEntry {
+        pub field: String,
+        pub from: Value,
+        pub to: Value,
+    }
+
+    /// Counts of [`EnvDiffReport`].
+    pub struct EnvDiffSummary {
+        pub only_in_from: usize,
+        pub only_in_to: usize,
+        pub different: usize,
+        pub equal: usize,
+    }
+
     /// `plan`, `drift` and `diff` with `--env all`: one entry per environment.
     pub struct MatrixReport {
         pub format_version: u64,
@@ -307,6 +403,9 @@ report_types! {
         pub changes: Vec<ChangeEntry>,
         /// Live resources the configuration does not name (deleted only with `--prune`).
         pub unmanaged: Vec<ResourceEntry>,
+        /// Flows whose canvas positions alone differ: not changes unless `--strict-layout`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub layout_only: Vec<ResourceEntry>,
     }
 
     /// One resource: its kind (`tenant`, `role`, `permission`, …) and identity.
@@ -495,6 +594,7 @@ impl From<&Plan> for PlanEntry {
                 .map(|targets| targets.iter().map(ResourceEntry::from).collect()),
             changes: plan.changes.iter().map(ChangeEntry::from).collect(),
             unmanaged: plan.unmanaged.iter().map(ResourceEntry::from).collect(),
+            layout_only: plan.layout_only.iter().map(ResourceEntry::from).collect(),
         }
     }
 }
@@ -567,6 +667,66 @@ impl ApplyReport {
             dry_run: result.is_none(),
             result,
         }
+    }
+}
+
+impl EnvDiffReport {
+    /// The differences of `plan`, made with the `to` side as the desired state and the `from`
+    /// side as the live one: what it would create is only in `to`, what it would delete only in
+    /// `from`.
+    pub fn new(from: &str, to: &str, plan: &Plan) -> Self {
+        let mut summary = EnvDiffSummary {
+            only_in_from: 0,
+            only_in_to: 0,
+            different: 0,
+            equal: 0,
+        };
+        let mut differences = Vec::new();
+        for change in &plan.changes {
+            let status = match change.action {
+                Action::Create => {
+                    summary.only_in_to += 1;
+                    "only_in_to"
+                }
+                Action::Delete => {
+                    summary.only_in_from += 1;
+                    "only_in_from"
+                }
+                Action::Update => {
+                    summary.different += 1;
+                    "different"
+                }
+                Action::Unchanged => {
+                    summary.equal += 1;
+                    continue;
+                }
+            };
+            differences.push(EnvDifferenceEntry {
+                kind: change.kind.to_string(),
+                id: change.id.clone(),
+                status: status.to_owned(),
+                fields: change
+                    .fields
+                    .iter()
+                    .map(|field| EnvFieldEntry {
+                        field: field.field.clone(),
+                        from: field.before.clone(),
+                        to: field.after.clone(),
+                    })
+                    .collect(),
+            });
+        }
+        Self {
+            format_version: FORMAT_VERSION,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            differences,
+            summary,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.differences.is_empty()
     }
 }
 
@@ -659,6 +819,8 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(MatrixReport)),
         ),
         ("apply", schema(schemars::schema_for!(ApplyReport))),
+        ("diff", schema(schemars::schema_for!(EnvDiffReport))),
+        ("promote", schema(schemars::schema_for!(ApplyReport))),
         ("<kind> sync", schema(schemars::schema_for!(ApplyReport))),
         ("apply --report", schema(schemars::schema_for!(RunReport))),
         ("flow list", schema(schemars::schema_for!(FlowListReport))),
@@ -682,6 +844,20 @@ pub fn output_schemas() -> Value {
             schema(schemars::schema_for!(TenantDeletedReport)),
         ),
         ("role list", schema(schemars::schema_for!(RoleListReport))),
+        ("export", schema(schemars::schema_for!(ExportReport))),
+        (
+            "backup list",
+            schema(schemars::schema_for!(BackupListReport)),
+        ),
+        (
+            "backup create",
+            schema(schemars::schema_for!(BackupCreatedReport)),
+        ),
+        (
+            "backup show",
+            schema(schemars::schema_for!(BackupShowReport)),
+        ),
+        ("backup restore", schema(schemars::schema_for!(ApplyReport))),
         (
             "permission list",
             schema(schemars::schema_for!(PermissionListReport)),

@@ -32,6 +32,13 @@ build_emulator() {
     [ -x "$binary" ] || fail "emulator binary not found at $binary"
 }
 
+# Sets `binary` (the emulator) and `cli` (descope-mgmt), both freshly built.
+build_emulator_and_cli() {
+    build_emulator
+    cargo build --quiet --bin descope-mgmt
+    cli="$(dirname "$binary")/descope-mgmt"
+}
+
 # Sets `venv` to a virtualenv with the pinned official Python SDK installed.
 python_sdk_venv() {
     venv="${TMPDIR:-/tmp}/descope-sdk-conformance-venv"
@@ -41,6 +48,18 @@ python_sdk_venv() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
         -r "$root/crates/emulator/conformance/requirements.txt" \
         || fail "cannot install the pinned SDK"
+}
+
+# Sets `exports` to the export corpus (flows and themes exported from Descope projects):
+# $DESCOPE_EXPORTS_DIR, else `shared/data/descope-exports` beside the checkout.
+find_exports() {
+    exports=${DESCOPE_EXPORTS_DIR:-}
+    for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
+        if [ -z "$exports" ] && [ -d "$candidate" ]; then
+            exports=$candidate
+        fi
+    done
+    [ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
 }
 
 # Starts an emulator on port 0 and sets `started_url` from its first stdout line. It runs in the

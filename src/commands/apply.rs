@@ -33,7 +33,8 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
         }
         None => {
             let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune)
-                .with_rotate_secrets(args.rotate_secrets);
+                .with_rotate_secrets(args.rotate_secrets)
+                .with_strict_layout(args.strict_layout);
             pipeline::in_env(settings, async |config, connected| {
                 let planned = pipeline::plan_env(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
@@ -67,15 +68,17 @@ async fn fresh(
 ) -> Result<Planned, CliError> {
     let client = pipeline::with_sso_configs(connected.client(), config);
     let mut desired = pipeline::desired_set(config, &file.env);
-    let actual = pipeline::read_live(
+    let flows = pipeline::FlowReads::touched_by(&file.plan);
+    let live = pipeline::read_live(
         &client,
         &file.kinds,
         &mut desired,
         file.plan.prune,
         &file.env,
+        Some(&flows),
     )
     .await?;
-    check_fresh(&file.plan, &actual).map_err(|stale| {
+    check_fresh(&file.plan, &live.actual).map_err(|stale| {
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
     })?;
@@ -86,5 +89,7 @@ async fn fresh(
         client,
         kinds: file.kinds,
         concurrency: connected.env().concurrency(),
+        partial_kinds: live.partial_kinds(),
+        live: pipeline::whole_live_state(live.actual, live.documents),
     })
 }

@@ -9,14 +9,13 @@ use std::path::Path;
 use std::time::Duration;
 
 use descope_mgmt_api::{ApiErrorKind, DescopeClient, RetryPolicy};
-use descope_mgmt_core::apply::read_actual_kinds;
 use descope_mgmt_core::config::{Connection, DescopeConfig, EnvironmentConfig};
-use descope_mgmt_core::plan::ResourceKind;
+use descope_mgmt_core::plan::{ResourceKind, ResourceSet};
 use descope_mgmt_core::port::PortErrorKind;
 use descope_mgmt_core::safety::{LockKey, ProjectLock};
 
 use crate::exit::{CliError, Exit};
-use crate::pipeline::{load_for_env, lock_dir, skip_reason, state_dir};
+use crate::pipeline::{FlowReads, load_for_env, lock_dir, read_live_state, skip_reason, state_dir};
 use crate::report::{CheckEntry, DoctorReport, FORMAT_VERSION};
 use crate::settings::{EnvTarget, Settings};
 
@@ -181,7 +180,17 @@ async fn check_reads(
 ) {
     for kind in ResourceKind::ALL {
         let check = format!("read {kind}");
-        checks.push(match read_actual_kinds(connected.client(), &[kind]).await {
+        // No flow is wanted in full: listing proves the key can read flows without an export
+        // per flow.
+        let listed = read_live_state(
+            connected.client(),
+            &[kind],
+            &ResourceSet::default(),
+            name,
+            Some(&FlowReads::default()),
+        )
+        .await;
+        checks.push(match listed {
             Ok(_) => pass(Some(name), &check, "listed"),
             Err(error) => fail(
                 Some(name),

@@ -8,7 +8,8 @@ use crate::pipeline::read::{Pending, all_envs, plan_one, show};
 use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &DriftArgs) -> Result<Exit, CliError> {
-    let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), false);
+    let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), false)
+        .with_strict_layout(args.strict_layout);
     if settings.all_envs() {
         return all_envs(settings, "drift", &selection, true, Pending::Differences);
     }

@@ -4,28 +4,31 @@
 //! normaliser, so server-set fields, key order and canvas moves (unless `--strict-layout`) are
 //! not differences. Live flows come through the flow cache, so unchanged flows cost no export.
 
+use std::collections::BTreeSet;
 use std::path::Path;
+use std::time::Instant;
 
+use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
 use descope_mgmt_core::config::DescopeConfig;
 use descope_mgmt_core::document::DocumentProblem;
-use descope_mgmt_core::flow::{
-    FlowCache, FlowDiff, FlowDocument, read_live_flows, write_document_backup,
-};
+use descope_mgmt_core::flow::{FlowCache, FlowDiff, FlowDocument, read_live_flows};
+use descope_mgmt_core::plan::{PlanOptions, ResourceKind, ResourceSet, plan};
+use descope_mgmt_core::port::ResourcePort;
+use descope_mgmt_core::resource::{AnyResource, Flow, Theme};
+use descope_mgmt_core::safety::DEFAULT_MAX_DELETES;
 use descope_mgmt_core::theme::{ThemeDiff, ThemeDocument};
 use serde_json::Value;
 
-use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs};
+use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs, Format};
 use crate::connect::{Connected, runtime, with_connection};
 use crate::exit::{CliError, Exit};
+use crate::pipeline::{Planned, write};
 use crate::printer::yes_no;
 use crate::report::{
     FORMAT_VERSION, FlowDiffEntry, FlowDiffReport, FlowEntry, FlowListReport, ThemeChangeEntry,
     ThemeDiffReport,
 };
-use crate::settings::{Settings, defined_environment};
-
-/// Exports in flight at once; the client's rate limiter paces them further.
-const EXPORT_CONCURRENCY: usize = 4;
+use crate::settings::{Settings, WriteSettings, defined_environment};
 
 /// Loads the environment's view of the configuration and runs `work` connected to it.
 fn in_env<T>(
@@ -121,7 +124,7 @@ pub fn export(settings: &Settings, args: &FlowExportArgs) -> Result<(), CliError
                 format!("failed to create {}: {e}", dir.display()),
             )
         })?;
-        let live = read_live_flows(&api, None, None, EXPORT_CONCURRENCY)
+        let live = read_live_flows(&api, |_| true, None, EXPORT_CONCURRENCY)
             .await
             .map_err(|e| conn.api_error(e))?;
         for (id, document) in &live.documents {
@@ -156,19 +159,17 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
             }
             return Ok(Exit::Success);
         }
-        let _lock = crate::pipeline::before_write(conn, settings)?;
         let enabled = document.json().pointer("/metadata/disabled") != Some(&Value::Bool(true));
-        conn.client()
-            .flows()
-            .import(&args.id, &document.for_import(&args.id, enabled))
+        let desired = Flow::new(&args.id, document.for_import(&args.id, enabled));
+        let live = ResourcePort::<Flow>::load(conn.client(), &args.id)
             .await
-            .map_err(|e| conn.api_error(e))?;
-        settings.printer.note(format!(
-            "imported flow {} into {}",
-            args.id,
-            conn.env_name()
-        ));
-        Ok(Exit::Success)
+            .map_err(|e| CliError::new(Exit::Error, format!("env {}: {e}", conn.env_name())))?;
+        // The file is imported as it is, canvas positions included.
+        let sets = [
+            ResourceSet::from_iter([AnyResource::Flow(desired)]),
+            live.into_iter().map(AnyResource::Flow).collect(),
+        ];
+        write_through_pipeline(settings, conn, sets, true, false).await
     })
 }
 
@@ -193,6 +194,7 @@ impl Compared {
                 "+ flow {} (not in the project: import creates it)\n",
                 self.id
             ),
+            (_, "unchanged") => String::new(),
             (Some(diff), "layout_only") => format!("~ flow {} (layout only)\n{diff}", self.id),
             (Some(diff), _) => format!("~ flow {}\n{diff}", self.id),
             (None, _) => String::new(),
@@ -241,7 +243,7 @@ async fn compare(
     let cache = FlowCache::new(&crate::pipeline::state_dir(), conn.env_name()).ok();
     let live = read_live_flows(
         &conn.client().flows(),
-        Some(&wanted),
+        |id| wanted.iter().any(|wanted| wanted == id),
         cache.as_ref(),
         EXPORT_CONCURRENCY,
     )
@@ -332,48 +334,33 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
     in_env(settings, async |config, conn| {
         let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
         let to_import: Vec<&Compared> = compared.flows.iter().filter(|f| f.counts()).collect();
-        let plan: String = to_import.iter().map(|f| f.text()).collect();
-        if to_import.is_empty() {
+        if settings.printer.format() == Format::Table {
+            if to_import.is_empty() {
+                settings
+                    .printer
+                    .data(&format!("flows: no changes in env {}", conn.env_name()))?;
+                return Ok(Exit::Success);
+            }
             settings
                 .printer
-                .data(&format!("flows: no changes in env {}", conn.env_name()))?;
-            return Ok(Exit::Success);
+                .data(&to_import.iter().map(|f| f.text()).collect::<String>())?;
         }
-        settings.printer.data(&plan)?;
-        if args.dry_run {
-            settings.printer.note("dry run: nothing was sent");
-            return Ok(Exit::Success);
-        }
-        let _lock = crate::pipeline::before_write(conn, settings)?;
-        let overwritten: serde_json::Map<String, Value> = to_import
+        let desired = to_import
             .iter()
-            .filter_map(|f| Some((f.id.clone(), f.live.clone()?)))
+            .map(|f| AnyResource::Flow(Flow::new(&f.id, f.desired.clone())))
             .collect();
-        if !overwritten.is_empty() {
-            let path = write_document_backup(
-                &crate::pipeline::state_dir(),
-                conn.env_name(),
-                "flows",
-                &overwritten,
-                jiff::Timestamp::now(),
-            )
-            .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
-            settings.printer.note(format!("backup: {}", path.display()));
-        }
-        for flow in &to_import {
-            conn.client()
-                .flows()
-                .import(&flow.id, &flow.desired)
-                .await
-                .map_err(|e| conn.api_error(e))?;
-        }
-        settings.printer.note(format!(
-            "imported {} flow{} into {}",
-            to_import.len(),
-            if to_import.len() == 1 { "" } else { "s" },
-            conn.env_name()
-        ));
-        Ok(Exit::Success)
+        let live = to_import
+            .iter()
+            .filter_map(|f| Some(AnyResource::Flow(Flow::new(&f.id, f.live.clone()?))))
+            .collect();
+        write_through_pipeline(
+            settings,
+            conn,
+            [desired, live],
+            args.strict_layout,
+            args.dry_run,
+        )
+        .await
     })
 }
 
@@ -448,36 +435,68 @@ pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, 
 pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
         let (desired, live, diff) = theme_pair(config, conn).await?;
-        settings.printer.data(&theme_text(conn, &diff))?;
-        if diff.is_empty() {
-            return Ok(Exit::Success);
+        if settings.printer.format() == Format::Table {
+            settings.printer.data(&theme_text(conn, &diff))?;
+            if diff.is_empty() {
+                return Ok(Exit::Success);
+            }
         }
-        if dry_run {
-            settings.printer.note("dry run: nothing was sent");
-            return Ok(Exit::Success);
-        }
-        let _lock = crate::pipeline::before_write(conn, settings)?;
-        let mut backup = serde_json::Map::new();
-        backup.insert("theme".into(), live);
-        let path = write_document_backup(
-            &crate::pipeline::state_dir(),
-            conn.env_name(),
-            "theme",
-            &backup,
-            jiff::Timestamp::now(),
-        )
-        .map_err(|e| CliError::new(Exit::Error, format!("backup failed, nothing sent: {e}")))?;
-        settings.printer.note(format!("backup: {}", path.display()));
-        conn.client()
-            .themes()
-            .import(desired.json())
-            .await
-            .map_err(|e| conn.api_error(e))?;
-        settings
-            .printer
-            .note(format!("imported the theme into {}", conn.env_name()));
-        Ok(Exit::Success)
+        let desired = ResourceSet::from_iter([AnyResource::Theme(Theme {
+            document: desired.json().clone(),
+        })]);
+        let live = ResourceSet::from_iter([AnyResource::Theme(Theme { document: live })]);
+        write_through_pipeline(settings, conn, [desired, live], false, dry_run).await
     })
+}
+
+/// Writes `desired` over `live` (flows, or the theme) through the write half of the pipeline, as
+/// `apply` does: the protected-environment guard, the environment lock, a backup of the live
+/// documents it overwrites, one audit line per import, and the run summary. Nothing is deleted:
+/// live resources absent from `desired` are left alone. In the table format the command has
+/// already shown its own, finer diff; the other formats get `apply`'s JSON document.
+async fn write_through_pipeline(
+    settings: &Settings,
+    conn: &Connected,
+    [desired, live]: [ResourceSet; 2],
+    strict_layout: bool,
+    dry_run: bool,
+) -> Result<Exit, CliError> {
+    let started = Instant::now();
+    let kinds: BTreeSet<ResourceKind> = desired.iter_any().map(|r| r.kind()).collect();
+    let options = PlanOptions {
+        kinds: Some(kinds.clone()),
+        strict_layout,
+        ..PlanOptions::default()
+    };
+    let planned = Planned {
+        env: conn.env_name().to_owned(),
+        protected: conn.env().protected(),
+        plan: plan(&desired, &live, &options),
+        client: conn.client().clone(),
+        partial_kinds: kinds.iter().copied().collect(),
+        kinds: kinds.into_iter().collect(),
+        concurrency: conn.env().concurrency(),
+        // The backup holds the documents this write overwrites, not the whole project.
+        live,
+    };
+    let flags = WriteSettings {
+        dry_run,
+        allow_delete: false,
+        max_deletes: DEFAULT_MAX_DELETES,
+        report: None,
+        concurrency: None,
+    };
+    if settings.printer.format() != Format::Table {
+        return write::run(settings, &planned, &flags, started).await;
+    }
+    if dry_run {
+        settings.printer.note("dry run: nothing was sent");
+        return Ok(Exit::Success);
+    }
+    write::guards(settings, &planned, &flags)?;
+    let summary = write::execute(settings, &planned, &flags, started).await?;
+    write::finish(settings, &summary, &flags)?;
+    Ok(summary.exit())
 }
 
 fn theme_text(conn: &Connected, diff: &ThemeDiff) -> String {

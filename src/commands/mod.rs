@@ -4,15 +4,19 @@
 //! `report` and `printer`).
 
 mod apply;
+mod backup;
 mod completions;
 mod config;
 mod doctor;
 mod drift;
 mod env;
+mod env_diff;
+mod export;
 mod flow;
 mod kind_diff_sync;
 mod permission;
 mod plan;
+mod promote;
 mod role;
 mod schema;
 mod tenant;
@@ -23,8 +27,8 @@ use clap::FromArgMatches;
 use descope_mgmt_core::plan::ResourceKind;
 
 use crate::cli::{
-    Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand, RoleCommand,
-    SchemaCommand, TenantCommand, ThemeCommand,
+    BackupCommand, Cli, Command, ConfigCommand, EnvCommand, FlowCommand, PermissionCommand,
+    RoleCommand, SchemaCommand, TenantCommand, ThemeCommand,
 };
 use crate::exit::{CliError, Exit};
 use crate::settings::Settings;
@@ -64,6 +68,7 @@ fn speaks_markdown(command: &Command) -> bool {
         command,
         Command::Plan(_)
             | Command::Drift(_)
+            | Command::Diff(_)
             | Command::Tenant(TenantCommand::Diff(_))
             | Command::Role(RoleCommand::Diff(_))
             | Command::Permission(PermissionCommand::Diff(_))
@@ -89,6 +94,13 @@ fn dispatch(settings: &Settings, command: &Command) -> Result<Exit, CliError> {
         Command::Plan(args) => plan::run(settings, args),
         Command::Apply(args) => apply::run(settings, args),
         Command::Drift(args) => drift::run(settings, args),
+        Command::Diff(args) => env_diff::run(settings, args),
+        Command::Promote(args) => promote::run(settings, args),
+        Command::Export(args) => done(export::run(settings, args)),
+        Command::Backup(BackupCommand::List) => done(backup::list(settings)),
+        Command::Backup(BackupCommand::Create) => done(backup::create(settings)),
+        Command::Backup(BackupCommand::Show { id }) => done(backup::show(settings, id)),
+        Command::Backup(BackupCommand::Restore(args)) => backup::restore(settings, args),
         Command::Completions(args) => done(completions::completions(settings, args)),
         Command::Man(args) => done(completions::man(settings, args)),
         Command::Tenant(TenantCommand::List { sort }) => done(tenant::list(settings, *sort)),
@@ -140,17 +152,38 @@ pub(crate) fn load_valid(
     settings: &Settings,
     env: Option<&str>,
 ) -> Result<descope_mgmt_core::config::DescopeConfig, CliError> {
-    let loaded = descope_mgmt_core::config::load(&settings.config, env);
-    settings.printer.diagnostics(&loaded.diagnostics);
-    let errors = loaded.errors().count();
-    loaded.config.ok_or_else(|| {
-        CliError::config_invalid(format!(
-            "{} is invalid: {errors} error{}",
-            settings.config.display(),
-            plural(errors)
-        ))
-        .with_hint("run `descope-mgmt config validate` for the full report")
-    })
+    let mut views = load_valid_views(settings, &[env])?;
+    Ok(views.remove(0))
+}
+
+/// [`load_valid`] for several views of the same file, each diagnostic printed once.
+pub(crate) fn load_valid_views(
+    settings: &Settings,
+    envs: &[Option<&str>],
+) -> Result<Vec<descope_mgmt_core::config::DescopeConfig>, CliError> {
+    let mut shown: Vec<descope_mgmt_core::config::Diagnostic> = Vec::new();
+    let mut views = Vec::new();
+    for env in envs {
+        let loaded = descope_mgmt_core::config::load(&settings.config, *env);
+        let new: Vec<_> = loaded
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| !shown.contains(diagnostic))
+            .cloned()
+            .collect();
+        settings.printer.diagnostics(&new);
+        shown.extend(new);
+        let errors = loaded.errors().count();
+        views.push(loaded.config.ok_or_else(|| {
+            CliError::config_invalid(format!(
+                "{} is invalid: {errors} error{}",
+                settings.config.display(),
+                plural(errors)
+            ))
+            .with_hint("run `descope-mgmt config validate` for the full report")
+        })?);
+    }
+    Ok(views)
 }
 
 fn plural(count: usize) -> &'static str {

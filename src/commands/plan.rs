@@ -15,7 +15,8 @@ use crate::settings::Settings;
 
 pub fn run(settings: &Settings, args: &PlanArgs) -> Result<Exit, CliError> {
     let selection = Selection::all_kinds(&args.target, args.selector.as_ref(), args.prune)
-        .with_rotate_secrets(args.rotate_secrets);
+        .with_rotate_secrets(args.rotate_secrets)
+        .with_strict_layout(args.strict_layout);
     if settings.all_envs() {
         if args.out.is_some() || args.explain {
             return Err(CliError::new(

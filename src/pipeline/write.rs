@@ -9,7 +9,7 @@ use descope_mgmt_core::apply::{
 };
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
-    check_audit_writable, check_deletes, touched_live_state, write_backup,
+    BackupOrigin, BackupRun, check_audit_writable, check_deletes, current_user, write_backup,
 };
 
 use super::{Planned, state_dir};
@@ -243,6 +243,21 @@ fn check_writable(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// This process as a backup records it: its command line (flags hold names and paths, never a
+/// key), the user and the configuration's commit.
+pub fn this_run(settings: &Settings) -> BackupRun {
+    BackupRun {
+        // `args_os`: a path argument that is not UTF-8 must not panic the run.
+        command: std::env::args_os()
+            .skip(1)
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        user: current_user(),
+        git_commit: git_commit(&settings.config),
+    }
+}
+
 /// The configuration's git commit, for audit lines; none outside a repository.
 fn git_commit(config: &Path) -> Option<String> {
     let dir = config.parent().filter(|dir| !dir.as_os_str().is_empty())?;
@@ -289,18 +304,25 @@ pub async fn execute(
         // kills the process mid-change: the first only stops new changes from starting.
         let signals = StopSignals::install()?;
         let _lock = super::lock_project(&planned.client, &planned.env, &settings.printer)?;
-        let backup = write_backup(
-            &dir,
-            &planned.env,
-            &touched_live_state(plan),
-            jiff::Timestamp::now(),
-        )
-        .map_err(|error| {
-            CliError::new(
-                Exit::Error,
-                format!("backup failed, nothing written: {error}"),
-            )
-        })?;
+        let origin = BackupOrigin {
+            env: planned.env.clone(),
+            project_id: planned.client.project_id().to_owned(),
+            run: this_run(settings),
+            kinds: planned
+                .kinds
+                .iter()
+                .copied()
+                .filter(|kind| !planned.partial_kinds.contains(kind))
+                .collect(),
+        };
+        let whole: Vec<_> = planned.live.iter_any().collect();
+        let backup =
+            write_backup(&dir, &origin, &whole, jiff::Timestamp::now()).map_err(|error| {
+                CliError::new(
+                    Exit::Error,
+                    format!("backup failed, nothing written: {error}"),
+                )
+            })?;
         // Checked after the backup (which makes no API call) so a failed backup leaves no trace,
         // and before the first write, so no change goes out unaudited.
         check_audit_writable(&dir, &planned.env).map_err(|error| {

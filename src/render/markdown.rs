@@ -100,7 +100,7 @@ pub fn comment(title: &str, envs: &[(&str, EnvPlan<'_>)], palette: Palette, cap:
 }
 
 /// A table cell: pipes would end the cell, newlines the row.
-fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -124,6 +124,7 @@ mod tests {
                 })
                 .collect(),
             unmanaged: vec![],
+            layout_only: Vec::new(),
         }
     }
 

@@ -36,7 +36,7 @@ impl Palette {
         self
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    pub(crate) fn paint(self, code: &str, text: &str) -> String {
         if self.enabled {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -112,6 +112,18 @@ pub fn changes(plan: &Plan, palette: Palette) -> String {
                 )
             )
         );
+    }
+    if !plan.layout_only.is_empty() {
+        let moved: Vec<String> = plan
+            .layout_only
+            .iter()
+            .map(|reference| format!("{} {}", reference.kind, reference.id))
+            .collect();
+        let line = format!(
+            "layout only (canvas positions, not a change unless --strict-layout): {}",
+            moved.join(", ")
+        );
+        let _ = writeln!(out, "{}", palette.paint("2", &line));
     }
     let _ = writeln!(out, "{}", summary_line(plan));
     out
@@ -199,6 +211,11 @@ fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// A field's value as a plan line shows it (secrets masked), for other renderers.
+pub(crate) fn field_value(name: &str, value: &Value) -> String {
+    shown(name, value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +257,7 @@ mod tests {
                 },
             ],
             unmanaged: vec![ResourceRef::new(ResourceKind::Tenant, "old")],
+            layout_only: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod config;
+pub mod cross_project;
 pub mod document;
 pub mod environment;
 pub mod flow;
@@ -22,3 +23,5 @@ pub mod theme;
 
 #[cfg(test)]
 mod port_tests;
+#[cfg(test)]
+mod test_fixtures;

@@ -2,11 +2,10 @@
 //! testable without HTTP), the default `load` finds a resource in the list, and the in-memory
 //! project round-trips load/list/create/update/delete with the error kinds the engine reacts to.
 
-use std::collections::BTreeMap;
-
 use crate::memory::MemoryProject;
 use crate::port::{PortErrorKind, PortResult, ResourcePort};
 use crate::resource::{Permission, Role, Tenant};
+use crate::test_fixtures::tenant;
 
 /// The smallest thing that is a tenant port: a fixed list, relying on the default `load`.
 struct FixedTenants(Vec<Tenant>);
@@ -23,16 +22,6 @@ impl ResourcePort<Tenant> for FixedTenants {
     }
     async fn delete(&self, _: &str) -> PortResult<()> {
         Ok(())
-    }
-}
-
-fn tenant(id: &str, name: &str) -> Tenant {
-    Tenant {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        self_provisioning_domains: Vec::new(),
-        custom_attributes: BTreeMap::new(),
-        ..Tenant::default()
     }
 }
 

@@ -1,17 +1,18 @@
 //! End-to-end tests of the descope-mgmt binary.
 
 mod architecture;
+mod backup;
 mod ci_examples;
 mod config_input;
 mod config_schema;
 mod config_validate;
 mod connect;
 mod env_list;
+mod export;
 mod faults;
 mod flags;
 mod flows;
 mod help;
-mod live;
 mod locks;
 mod lossless;
 mod operators;
@@ -20,6 +21,7 @@ mod pacing;
 mod plan_apply;
 mod portfolio;
 mod promises;
+mod promote;
 mod quickstart;
 mod readme;
 mod signals;

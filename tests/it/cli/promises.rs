@@ -5,42 +5,17 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::world::{
-    RESOURCES, TENANTS, World, files_under, interrupt, parse, read_json, wait_while_running,
+    RESOURCES, TENANTS, World, audit_entries, audit_lines, files_under, interrupt, read_json,
+    wait_while_running,
 };
 
 /// A key no other test uses, so that finding any part of it in a file can only be a leak.
 const CANARY_KEY: &str = "K2canaryZX81secretManagementKeyQ7w3";
 /// Fragments of the canary: a truncated or partly masked key still leaks.
 const CANARY_FRAGMENTS: [&str; 3] = ["canaryZX81", "secretManagement", "KeyQ7w3"];
-
-/// The audit log of `env` as parsed lines.
-fn audit_lines(world: &World, env: &str) -> Vec<Value> {
-    let path = world.state_dir().join("audit").join(format!("{env}.jsonl"));
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-        .lines()
-        .map(parse)
-        .collect()
-}
-
-/// `(kind, id, action, outcome status)` of each audit line, in order.
-fn audit_entries(lines: &[Value]) -> Vec<(String, String, String, String)> {
-    lines
-        .iter()
-        .map(|line| {
-            let field = |value: &Value| value.as_str().unwrap_or_default().to_owned();
-            (
-                field(&line["kind"]),
-                field(&line["id"]),
-                field(&line["action"]),
-                field(&line["outcome"]["status"]),
-            )
-        })
-        .collect()
-}
 
 fn entry(kind: &str, id: &str, action: &str, status: &str) -> (String, String, String, String) {
     (kind.into(), id.into(), action.into(), status.into())

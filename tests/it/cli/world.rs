@@ -14,6 +14,8 @@ use super::support::{Run, descope_mgmt, run};
 /// The management key of the emulated project unless the builder sets another.
 pub const KEY: &str = "K2local";
 const PROJECT_ID: &str = "P2local";
+/// The second project of a world built with [`WorldBuilder::stage`]: environment `stage`.
+pub const STAGE_PROJECT_ID: &str = "P2stage";
 
 /// An emulator on 127.0.0.1 with its own runtime, so that it keeps serving while the test
 /// blocks on the binary.
@@ -57,14 +59,16 @@ pub struct World {
     pub dir: tempfile::TempDir,
     http: reqwest::Client,
     key: String,
+    stage: bool,
 }
 
-/// How a [`World`] is set up: the configured resources, the project's management key and the
-/// emulator's latency per call.
+/// How a [`World`] is set up: the configured resources, the project's management key, the
+/// emulator's latency per call and whether a second project exists.
 pub struct WorldBuilder {
     resources: String,
     key: String,
     latency: Duration,
+    stage: bool,
 }
 
 impl WorldBuilder {
@@ -86,12 +90,23 @@ impl WorldBuilder {
         self
     }
 
+    /// A second project on the same emulator ([`STAGE_PROJECT_ID`], same key), configured as
+    /// the unprotected environment `stage`: two projects to compare and promote between.
+    pub fn stage(mut self) -> Self {
+        self.stage = true;
+        self
+    }
+
     pub fn build(self) -> World {
-        let live = LiveEmulator::start(EmulatorConfig {
-            projects: vec![ProjectCredentials {
-                project_id: PROJECT_ID.to_owned(),
+        let projects = std::iter::once(PROJECT_ID)
+            .chain(self.stage.then_some(STAGE_PROJECT_ID))
+            .map(|project_id| ProjectCredentials {
+                project_id: project_id.to_owned(),
                 management_key: self.key.clone(),
-            }],
+            })
+            .collect();
+        let live = LiveEmulator::start(EmulatorConfig {
+            projects,
             latency: self.latency,
             ..EmulatorConfig::default()
         });
@@ -100,6 +115,7 @@ impl WorldBuilder {
             dir: tempfile::tempdir().unwrap(),
             http: reqwest::Client::new(),
             key: self.key,
+            stage: self.stage,
         };
         world.write_config(&self.resources);
         world
@@ -117,6 +133,7 @@ impl World {
             resources: String::new(),
             key: KEY.to_owned(),
             latency: Duration::ZERO,
+            stage: false,
         }
     }
 
@@ -136,11 +153,18 @@ impl World {
     }
 
     /// Rewrites `descope.yaml` with `dev` (unprotected), `prod` (protected) — both on this
-    /// emulator — and `qa` without credentials.
+    /// emulator — and `qa` without credentials; with [`WorldBuilder::stage`], also `stage`.
     pub fn write_config(&self, resources: &str) {
         let url = self.url();
+        let stage = if self.stage {
+            format!(
+                "  stage:\n    project_id: {STAGE_PROJECT_ID}\n    management_key: ${{KEY}}\n    base_url: {url}\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n"
+            )
+        } else {
+            String::new()
+        };
         let yaml = format!(
-            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  prod:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    protected: true\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  qa:\n    project_id: ${{QA_PROJECT_ID:-P2qaPlaceholder}}\n    management_key: ${{QA_KEY:-}}\n{resources}"
+            "version: \"1.0\"\nenvironments:\n  dev:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  prod:\n    project_id: P2local\n    management_key: ${{KEY}}\n    base_url: {url}\n    protected: true\n    rate_limit: {{requests: 10000, per_seconds: 1}}\n  qa:\n    project_id: ${{QA_PROJECT_ID:-P2qaPlaceholder}}\n    management_key: ${{QA_KEY:-}}\n{stage}{resources}"
         );
         std::fs::write(self.dir.path().join("descope.yaml"), yaml).unwrap();
     }
@@ -185,13 +209,17 @@ impl World {
     }
 
     async fn management(&self, path: &str, body: Option<Value>) -> Value {
+        self.management_in(PROJECT_ID, path, body).await
+    }
+
+    async fn management_in(&self, project: &str, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}{path}", self.url());
         let request = match body {
             Some(body) => self.http.post(url).json(&body),
             None => self.http.get(url),
         };
         let response = request
-            .header("Authorization", format!("Bearer {PROJECT_ID}:{}", self.key))
+            .header("Authorization", format!("Bearer {project}:{}", self.key))
             .send()
             .await
             .expect("emulator reachable");
@@ -205,6 +233,20 @@ impl World {
         self.live
             .runtime
             .block_on(self.management(path, Some(body)))
+    }
+
+    /// A management `POST` to `project` (the world's own, or [`STAGE_PROJECT_ID`]).
+    pub fn post_in(&self, project: &str, path: &str, body: Value) -> Value {
+        self.live
+            .runtime
+            .block_on(self.management_in(project, path, Some(body)))
+    }
+
+    /// A management `GET` from `project`.
+    pub fn get_in(&self, project: &str, path: &str) -> Value {
+        self.live
+            .runtime
+            .block_on(self.management_in(project, path, None))
     }
 
     /// A management `GET` (with its query in `path`), asserting success.
@@ -345,6 +387,32 @@ pub fn wait_while_running(child: &mut std::process::Child, what: &str, ready: im
         child.try_wait().unwrap().is_none(),
         "the command finished as {what} happened: nothing left to interrupt"
     );
+}
+
+/// The audit log of `env` as parsed lines.
+pub fn audit_lines(world: &World, env: &str) -> Vec<Value> {
+    let path = world.state_dir().join("audit").join(format!("{env}.jsonl"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+        .lines()
+        .map(parse)
+        .collect()
+}
+
+/// `(kind, id, action, outcome status)` of each audit line, in order.
+pub fn audit_entries(lines: &[Value]) -> Vec<(String, String, String, String)> {
+    lines
+        .iter()
+        .map(|line| {
+            let field = |value: &Value| value.as_str().unwrap_or_default().to_owned();
+            (
+                field(&line["kind"]),
+                field(&line["id"]),
+                field(&line["action"]),
+                field(&line["outcome"]["status"]),
+            )
+        })
+        .collect()
 }
 
 /// Every file under `dir`, recursively.

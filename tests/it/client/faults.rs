@@ -12,14 +12,13 @@ use descope_mgmt_core::resource::Tenant;
 use futures::StreamExt;
 use futures::future::join_all;
 
-use super::support::{KEY, client, count, emulator, emulator_stats, quick_config, route_count};
+use super::support::{
+    KEY, client, count, emulator, emulator_stats, quick_config, route_count, tenant,
+};
 
-fn tenant(n: usize) -> Tenant {
-    Tenant {
-        id: format!("t{n}"),
-        name: format!("Tenant {n}"),
-        ..Tenant::default()
-    }
+/// The `n`th tenant of a batch: `t{n}`, "Tenant {n}".
+fn numbered(n: usize) -> Tenant {
+    tenant(&format!("t{n}"), &format!("Tenant {n}"))
 }
 
 #[tokio::test]
@@ -34,7 +33,7 @@ async fn rate_limited_calls_wait_for_retry_after_and_succeed() {
     .await;
     let client = client(quick_config(&emulator.url(), KEY));
     for n in 0..5 {
-        ResourcePort::<Tenant>::create(&client, &tenant(n))
+        ResourcePort::<Tenant>::create(&client, &numbered(n))
             .await
             .unwrap();
     }
@@ -62,7 +61,7 @@ async fn a_server_quota_far_below_the_clients_is_learnt_and_every_create_lands()
     let results: Vec<_> = futures::stream::iter(0..40)
         .map(|n| {
             let client = client.clone();
-            async move { ResourcePort::<Tenant>::create(&client, &tenant(n)).await }
+            async move { ResourcePort::<Tenant>::create(&client, &numbered(n)).await }
         })
         .buffer_unordered(8)
         .collect()
@@ -106,7 +105,7 @@ async fn random_503s_are_retried_without_duplicates() {
     let before = ResourcePort::<Tenant>::list(&client).await.unwrap().len();
     let creates = (0..80).map(|n| {
         let tenants = client.clone();
-        async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
+        async move { ResourcePort::<Tenant>::create(&tenants, &numbered(n)).await }
     });
     for result in join_all(creates).await {
         result.unwrap();
@@ -134,7 +133,7 @@ async fn latency_slows_calls_but_they_succeed() {
     let client = client(quick_config(&emulator.url(), KEY));
     let creates = (0..8).map(|n| {
         let tenants = client.clone();
-        async move { ResourcePort::<Tenant>::create(&tenants, &tenant(n)).await }
+        async move { ResourcePort::<Tenant>::create(&tenants, &numbered(n)).await }
     });
     assert!(join_all(creates).await.iter().all(Result::is_ok));
     assert_eq!(client.stats().retries, 0);

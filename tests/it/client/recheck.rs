@@ -11,15 +11,7 @@ use descope_mgmt_core::port::ResourcePort;
 use descope_mgmt_core::resource::{Resource, Tenant};
 use serde_json::json;
 
-use super::support::{KEY, client, emulator, quick_config};
-
-fn tenant(id: &str, name: &str) -> Tenant {
-    Tenant {
-        id: id.into(),
-        name: name.into(),
-        ..Tenant::default()
-    }
-}
+use super::support::{KEY, client, emulator, quick_config, tenant};
 
 #[tokio::test]
 async fn creates_and_deletes_converge_when_conflicts_and_missing_objects_answer_400() {
@@ -59,6 +51,7 @@ async fn creates_and_deletes_converge_when_conflicts_and_missing_objects_answer_
             },
         ],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply(
         &plan,

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use descope_emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use descope_mgmt_api::{ClientConfig, DescopeClient, RateLimit, RetryPolicy};
+use descope_mgmt_core::resource::Tenant;
 use descope_mgmt_core::secret::ManagementKey;
 use serde_json::Value;
 
@@ -51,4 +52,13 @@ pub fn count(stats: &Value, key: &str) -> u64 {
 
 pub fn route_count(stats: &Value, route: &str) -> u64 {
     stats["byRoute"][route].as_u64().unwrap_or(0)
+}
+
+/// A tenant with only an id and a name: what the client tests create, load and delete.
+pub fn tenant(id: &str, name: &str) -> Tenant {
+    Tenant {
+        id: id.into(),
+        name: name.into(),
+        ..Tenant::default()
+    }
 }

@@ -143,7 +143,7 @@ impl FlowSource for FlowApi {
 
 /// How many flow exports run at once when the live state is read; the client's rate limiter
 /// still paces them.
-const EXPORT_CONCURRENCY: usize = 4;
+pub const EXPORT_CONCURRENCY: usize = 4;
 
 /// Flows as a kind of plan, apply and drift: listing is F1 then one export per flow; create and
 /// update are both an import (F6, F4 as the fallback), which replaces the whole flow.

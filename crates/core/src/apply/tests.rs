@@ -11,33 +11,8 @@ use crate::plan::{
 };
 use crate::port::{PortErrorKind, ResourcePort};
 use crate::resource::{Permission, Resource, Role, Tenant};
+use crate::test_fixtures::{permission, role, tenant, tenant_with_roles};
 use serde_json::json;
-
-fn tenant(id: &str, name: &str, roles: &[&str]) -> Tenant {
-    Tenant {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        default_roles: roles.iter().map(|r| (*r).to_owned()).collect(),
-        ..Tenant::default()
-    }
-}
-
-fn role(name: &str, permissions: &[&str]) -> Role {
-    Role {
-        name: name.to_owned(),
-        description: format!("{name} role"),
-        permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
-        ..Role::default()
-    }
-}
-
-fn permission(name: &str) -> Permission {
-    Permission {
-        name: name.to_owned(),
-        description: format!("{name} permission"),
-        ..Permission::default()
-    }
-}
 
 fn prune() -> PlanOptions {
     PlanOptions {
@@ -98,9 +73,9 @@ async fn apply_quietly(plan: &Plan, project: &MemoryProject) -> ApplyReport {
 fn live_project() -> MemoryProject {
     MemoryProject::default()
         .with([
-            tenant("acme", "Acme", &["viewer"]),
-            tenant("old-co", "Old", &["legacy"]),
-            tenant("steady", "Steady", &[]),
+            tenant_with_roles("acme", "Acme", &["viewer"]),
+            tenant_with_roles("old-co", "Old", &["legacy"]),
+            tenant("steady", "Steady"),
         ])
         .with([role("viewer", &["read"]), role("legacy", &["legacy.use"])])
         .with([permission("read"), permission("legacy.use")])
@@ -114,9 +89,9 @@ fn desired_state() -> ResourceSet {
             role("editor", &["read", "write"]),
         ],
         tenants: vec![
-            tenant("acme", "Acme Corporation", &["viewer", "editor"]),
-            tenant("new-co", "New", &["editor"]),
-            tenant("steady", "Steady", &[]),
+            tenant_with_roles("acme", "Acme Corporation", &["viewer", "editor"]),
+            tenant_with_roles("new-co", "New", &["editor"]),
+            tenant("steady", "Steady"),
         ],
         ..ResourceSet::default()
     }
@@ -253,11 +228,11 @@ async fn a_failed_change_leaves_independent_ones_applied_and_skips_its_dependent
 #[tokio::test]
 async fn a_role_still_named_by_a_tenant_whose_update_failed_is_not_deleted() {
     let project = MemoryProject::default()
-        .with([tenant("acme", "Acme", &["legacy"])])
+        .with([tenant_with_roles("acme", "Acme", &["legacy"])])
         .with([role("legacy", &[])]);
     project.fail_writes_to("acme", PortErrorKind::Invalid);
     let desired = ResourceSet {
-        tenants: vec![tenant("acme", "Acme", &[])],
+        tenants: vec![tenant("acme", "Acme")],
         ..ResourceSet::default()
     };
     let (_, report) = converge(&desired, &project).await;
@@ -332,17 +307,12 @@ async fn cancelled_before_start_writes_nothing() {
 async fn a_create_that_finds_the_resource_converges_on_it() {
     // The plan was made when neither existed; since then both appeared, one as desired.
     let desired = ResourceSet {
-        tenants: vec![
-            tenant("differs", "Wanted", &[]),
-            tenant("same", "Same", &[]),
-        ],
+        tenants: vec![tenant("differs", "Wanted"), tenant("same", "Same")],
         ..ResourceSet::default()
     };
     let plan = plan(&desired, &ResourceSet::default(), &prune());
-    let project = MemoryProject::default().with([
-        tenant("differs", "Someone else's", &[]),
-        tenant("same", "Same", &[]),
-    ]);
+    let project = MemoryProject::default()
+        .with([tenant("differs", "Someone else's"), tenant("same", "Same")]);
     let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success);
     let notes: Vec<Option<String>> = report
@@ -388,14 +358,11 @@ async fn roles_and_permissions_that_already_exist_converge_too() {
 #[tokio::test]
 async fn a_delete_of_something_gone_and_an_update_of_something_gone_converge() {
     let actual = ResourceSet {
-        tenants: vec![
-            tenant("gone", "Gone", &[]),
-            tenant("vanished", "Before", &[]),
-        ],
+        tenants: vec![tenant("gone", "Gone"), tenant("vanished", "Before")],
         ..ResourceSet::default()
     };
     let desired = ResourceSet {
-        tenants: vec![tenant("vanished", "After", &[])],
+        tenants: vec![tenant("vanished", "After")],
         ..ResourceSet::default()
     };
     let plan = plan(&desired, &actual, &prune());
@@ -418,10 +385,7 @@ async fn a_delete_of_something_gone_and_an_update_of_something_gone_converge() {
             note: Some("re-created: it had been deleted since the plan".into())
         }
     );
-    assert_eq!(
-        project.all::<Tenant>(),
-        vec![tenant("vanished", "After", &[])]
-    );
+    assert_eq!(project.all::<Tenant>(), vec![tenant("vanished", "After")]);
 }
 
 #[tokio::test]
@@ -435,9 +399,10 @@ async fn a_malformed_change_fails_without_any_call() {
             action: Action::Create,
             fields: Vec::new(),
             before: None,
-            after: Some(AnyResource::Tenant(tenant("other", "Other", &[]))),
+            after: Some(AnyResource::Tenant(tenant("other", "Other"))),
         }],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let project = MemoryProject::default();
     let report = apply_quietly(&plan, &project).await;
@@ -451,9 +416,7 @@ async fn a_malformed_change_fails_without_any_call() {
 #[tokio::test]
 async fn concurrency_is_bounded_and_used() {
     let desired = ResourceSet {
-        tenants: (0..40)
-            .map(|n| tenant(&format!("t{n:02}"), "T", &[]))
-            .collect(),
+        tenants: (0..40).map(|n| tenant(&format!("t{n:02}"), "T")).collect(),
         ..ResourceSet::default()
     };
     for limit in [1, 3, 8] {
@@ -476,7 +439,7 @@ async fn the_report_serialises_in_snake_case() {
     let project = MemoryProject::default();
     project.fail_writes_to("bad", PortErrorKind::Unauthorized);
     let desired = ResourceSet {
-        tenants: vec![tenant("bad", "Bad", &[]), tenant("good", "Good", &[])],
+        tenants: vec![tenant("bad", "Bad"), tenant("good", "Good")],
         ..ResourceSet::default()
     };
     let (_, report) = converge(&desired, &project).await;
@@ -577,11 +540,7 @@ fn the_apply_future_is_send_so_any_runtime_can_drive_it() {
 }
 
 fn three_tenants() -> Vec<Tenant> {
-    vec![
-        tenant("a1", "A", &[]),
-        tenant("b2", "B", &[]),
-        tenant("c3", "C", &[]),
-    ]
+    vec![tenant("a1", "A"), tenant("b2", "B"), tenant("c3", "C")]
 }
 
 #[tokio::test]
@@ -614,9 +573,7 @@ async fn the_nth_write_can_be_made_to_fail() {
 #[tokio::test]
 async fn cancelling_with_changes_in_flight_lets_them_finish_and_rerun_converges() {
     let desired = ResourceSet {
-        tenants: (0..30)
-            .map(|n| tenant(&format!("t{n:02}"), "T", &[]))
-            .collect(),
+        tenants: (0..30).map(|n| tenant(&format!("t{n:02}"), "T")).collect(),
         ..ResourceSet::default()
     };
     let project = MemoryProject::default().yield_in_writes();
@@ -736,7 +693,7 @@ proptest! {
                 .with([live_role.clone()]);
             // What a configuration that manages only the basics produces.
             let desired = ResourceSet {
-                tenants: vec![Tenant { name: "Acme Renamed".into(), ..tenant("acme", "", &[]) }],
+                tenants: vec![Tenant { name: "Acme Renamed".into(), ..tenant("acme", "") }],
                 roles: vec![Role { description: "Reworded".into(), ..role("viewer", &[]) }],
                 ..ResourceSet::default()
             };
@@ -771,12 +728,12 @@ proptest! {
 async fn a_tenant_parent_change_is_refused_not_planned_as_a_silent_update() {
     let live = Tenant {
         parent: Some("old-parent".into()),
-        ..tenant("acme", "Acme", &[])
+        ..tenant("acme", "Acme")
     };
     let desired = ResourceSet {
         tenants: vec![Tenant {
             parent: Some("new-parent".into()),
-            ..tenant("acme", "Acme", &[])
+            ..tenant("acme", "Acme")
         }],
         ..ResourceSet::default()
     };
@@ -793,7 +750,7 @@ async fn a_tenant_parent_change_is_refused_not_planned_as_a_silent_update() {
     assert!(refused[0].contains("`old-parent`") && refused[0].contains("`new-parent`"));
 
     let unmanaged = ResourceSet {
-        tenants: vec![tenant("acme", "Acme", &[])],
+        tenants: vec![tenant("acme", "Acme")],
         ..ResourceSet::default()
     };
     assert!(crate::plan::refusals(&unmanaged, &actual, &PlanOptions::default()).is_empty());
@@ -819,7 +776,7 @@ async fn a_built_in_role_outside_every_list_survives_a_prune() {
 #[tokio::test]
 async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_and_missing() {
     let project = MemoryProject::default()
-        .with([tenant("acme", "Acme", &[])])
+        .with([tenant("acme", "Acme")])
         .answer_conflict_and_missing_with(PortErrorKind::Invalid);
     let create = Change {
         kind: ResourceKind::Tenant,
@@ -827,14 +784,14 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
         action: Action::Create,
         fields: Vec::new(),
         before: None,
-        after: Some(tenant("acme", "Acme", &[]).into_any()),
+        after: Some(tenant("acme", "Acme").into_any()),
     };
     let delete = Change {
         kind: ResourceKind::Tenant,
         id: "gone".into(),
         action: Action::Delete,
         fields: Vec::new(),
-        before: Some(tenant("gone", "Gone", &[]).into_any()),
+        before: Some(tenant("gone", "Gone").into_any()),
         after: None,
     };
     let plan = Plan {
@@ -842,6 +799,7 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
         targets: None,
         changes: vec![create, delete],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply_quietly(&plan, &project).await;
     assert_eq!(report.exit_status(), ApplyStatus::Success, "{report:?}");
@@ -873,9 +831,10 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
             action: Action::Create,
             fields: Vec::new(),
             before: None,
-            after: Some(tenant("bad", "Bad", &[]).into_any()),
+            after: Some(tenant("bad", "Bad").into_any()),
         }],
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     let report = apply_quietly(&plan, &invalid).await;
     assert!(matches!(report.results[0].outcome, Outcome::Failed { .. }));
@@ -884,10 +843,7 @@ async fn creates_and_deletes_converge_when_the_server_answers_400_for_conflicts_
 #[test]
 fn a_cycle_of_tenant_renames_is_refused_but_a_chain_is_not() {
     let set = |names: &[(&str, &str)]| ResourceSet {
-        tenants: names
-            .iter()
-            .map(|(id, name)| tenant(id, name, &[]))
-            .collect(),
+        tenants: names.iter().map(|(id, name)| tenant(id, name)).collect(),
         ..ResourceSet::default()
     };
     let live = set(&[("a", "A"), ("b", "B"), ("c", "C")]);
@@ -908,10 +864,7 @@ fn a_cycle_of_tenant_renames_is_refused_but_a_chain_is_not() {
 #[test]
 fn each_cycle_of_tenant_renames_is_refused_once_from_its_smallest_id() {
     let set = |names: &[(&str, &str)]| ResourceSet {
-        tenants: names
-            .iter()
-            .map(|(id, name)| tenant(id, name, &[]))
-            .collect(),
+        tenants: names.iter().map(|(id, name)| tenant(id, name)).collect(),
         ..ResourceSet::default()
     };
     let live = set(&[

@@ -4,6 +4,10 @@
 //! its cached one is not exported again, so a repeated plan of unchanged flows costs one list
 //! call. Only flow documents are cached: they hold no management key or client secret (a flow
 //! names connectors by id; their secrets stay in the connectors).
+//!
+//! The cache is written only into a state directory that exists already (the first `apply` or
+//! `sync` makes it): `plan`, `drift` and the `diff` commands promise to leave no state directory
+//! behind in a checkout, and a cache is not worth breaking that promise.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +18,7 @@ use crate::safety::files::{check_env_name, private_dir};
 
 #[derive(Debug, Clone)]
 pub struct FlowCache {
+    state_dir: PathBuf,
     dir: PathBuf,
 }
 
@@ -22,6 +27,7 @@ impl FlowCache {
     pub fn new(state_dir: &Path, env: &str) -> Result<Self, StateFileError> {
         check_env_name(env)?;
         Ok(Self {
+            state_dir: state_dir.to_path_buf(),
             dir: state_dir.join("cache").join(env).join("flows"),
         })
     }
@@ -49,13 +55,16 @@ impl FlowCache {
     }
 
     /// Records `document` as `flow_id` at `revision` (written whole, then renamed into place, so a
-    /// reader never sees half a file).
+    /// reader never sees half a file); nothing while the state directory does not exist.
     pub fn put(
         &self,
         flow_id: &str,
         revision: &str,
         document: &Value,
     ) -> Result<(), StateFileError> {
+        if !self.state_dir.is_dir() {
+            return Ok(());
+        }
         private_dir(&self.dir)?;
         let path = self.path(flow_id);
         let temporary = path.with_extension("json.tmp");
@@ -63,35 +72,6 @@ impl FlowCache {
         std::fs::write(&temporary, text).map_err(StateFileError::io("write", &temporary))?;
         std::fs::rename(&temporary, &path).map_err(StateFileError::io("rename", &path))
     }
-}
-
-/// Writes the live documents a sync is about to overwrite (flows by id, or the theme under
-/// `"theme"`) to `<state dir>/backups/<env>/<time>-<what>.json`, owner-readable only, and returns
-/// the path. Flow and theme documents hold no secrets.
-pub fn write_document_backup(
-    state_dir: &Path,
-    env: &str,
-    what: &str,
-    documents: &serde_json::Map<String, Value>,
-    now: jiff::Timestamp,
-) -> Result<PathBuf, StateFileError> {
-    check_env_name(env)?;
-    let dir = state_dir.join("backups").join(env);
-    private_dir(&dir)?;
-    let stamp = now.strftime("%Y%m%dT%H%M%S%.fZ").to_string();
-    let path = dir.join(format!("{stamp}-{what}.json"));
-    let document = json!({
-        "format_version": 1,
-        "env": env,
-        "created_at": now.to_string(),
-        what: documents,
-    });
-    let text = serde_json::to_vec_pretty(&document).map_err(|source| StateFileError::Json {
-        path: path.clone(),
-        source,
-    })?;
-    std::fs::write(&path, text).map_err(StateFileError::io("write", &path))?;
-    Ok(path)
 }
 
 #[cfg(test)]
@@ -112,16 +92,16 @@ mod tests {
     }
 
     #[test]
-    fn a_backup_holds_the_documents_it_was_given() {
+    fn no_state_directory_is_created_for_the_cache() {
         let dir = tempfile::tempdir().unwrap();
-        let mut documents = serde_json::Map::new();
-        documents.insert("sign-in".into(), json!({"contents": {"startTask": "1"}}));
-        let now = jiff::Timestamp::from_second(1_700_000_000).unwrap();
-        let path = write_document_backup(dir.path(), "dev", "flows", &documents, now).unwrap();
-        assert!(path.starts_with(dir.path().join("backups/dev")));
-        let saved: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        assert_eq!(saved["flows"]["sign-in"]["contents"]["startTask"], "1");
-        assert_eq!(saved["env"], "dev");
+        let state = dir.path().join("state");
+        let cache = FlowCache::new(&state, "dev").unwrap();
+        cache.put("sign-in", "e1", &json!({})).unwrap();
+        assert!(!state.exists());
+        assert_eq!(cache.get("sign-in", "e1"), None);
+        std::fs::create_dir(&state).unwrap();
+        cache.put("sign-in", "e1", &json!({})).unwrap();
+        assert_eq!(cache.get("sign-in", "e1"), Some(json!({})));
     }
 
     #[test]

@@ -36,11 +36,11 @@ pub struct LiveFlows {
     pub exports: usize,
 }
 
-/// Lists the flows, then reads the documents of `wanted` (every listed flow when `None`) that
-/// exist, from `cache` when its revision matches, else by export (at most `concurrency` at once).
+/// Lists the flows, then reads the documents of the listed flows whose id `wanted` accepts, from
+/// `cache` when its revision matches, else by export (at most `concurrency` at once).
 pub async fn read_live_flows<S: FlowSource>(
     source: &S,
-    wanted: Option<&[String]>,
+    wanted: impl Fn(&str) -> bool,
     cache: Option<&FlowCache>,
     concurrency: usize,
 ) -> Result<LiveFlows, S::Error> {
@@ -48,7 +48,7 @@ pub async fn read_live_flows<S: FlowSource>(
     let mut documents = BTreeMap::new();
     let mut to_export = Vec::new();
     for flow in &listed {
-        if wanted.is_some_and(|ids| !ids.contains(&flow.id)) {
+        if !wanted(&flow.id) {
             continue;
         }
         let cached = cache
@@ -122,6 +122,7 @@ mod tests {
     }
 
     fn read(source: &Counting, wanted: Option<&[String]>, cache: Option<&FlowCache>) -> LiveFlows {
+        let wanted = |id: &str| wanted.is_none_or(|ids| ids.iter().any(|wanted| wanted == id));
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()

@@ -13,7 +13,7 @@ mod normalize;
 #[cfg(test)]
 mod tests;
 
-pub use cache::{FlowCache, write_document_backup};
+pub use cache::FlowCache;
 pub use convert::{v1_to_v2, v2_to_v1};
 pub use diff::{
     Change, ComponentChange, FieldChange, FlowDiff, ReferenceChange, ScreenChange, TaskChange,

@@ -18,16 +18,19 @@ pub struct PlanOptions {
     /// Only these kinds (`tenant sync` manages tenants alone and must never prune roles);
     /// `None` means all.
     pub kinds: Option<BTreeSet<ResourceKind>>,
+    /// `--strict-layout`: a difference in editor layout alone (a flow's canvas positions, see
+    /// [`crate::resource::KindRules::layout_diffs`]) is a change to apply.
+    pub strict_layout: bool,
 }
 
 impl PlanOptions {
-    pub(crate) fn includes_kind(&self, kind: ResourceKind) -> bool {
+    pub fn includes_kind(&self, kind: ResourceKind) -> bool {
         self.kinds
             .as_ref()
             .is_none_or(|kinds| kinds.contains(&kind))
     }
 
-    pub(crate) fn includes(&self, reference: &ResourceRef) -> bool {
+    pub fn includes(&self, reference: &ResourceRef) -> bool {
         self.includes_kind(reference.kind)
             && self
                 .targets
@@ -107,6 +110,10 @@ pub struct Plan {
     /// Live resources absent from the desired state: "would delete with --prune".
     #[serde(default)]
     pub unmanaged: Vec<ResourceRef>,
+    /// Resources that differ in editor layout alone (a flow's canvas positions): listed apart,
+    /// not changes, because the plan was made without `--strict-layout`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layout_only: Vec<ResourceRef>,
 }
 
 impl Plan {

@@ -19,6 +19,7 @@ pub fn plan(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptions) 
             .map(|targets| targets.iter().cloned().collect()),
         changes: Vec::new(),
         unmanaged: Vec::new(),
+        layout_only: Vec::new(),
     };
     // Kinds are visited in declaration order, which `ResourceKind`'s derived `Ord` follows, so
     // the plan comes out sorted by kind.
@@ -99,7 +100,13 @@ fn plan_kind<R: Resource>(
                 // What the configuration leaves unmanaged takes the live value, so the update
                 // sends it back unchanged and the diff shows only managed fields.
                 let after = after.carry_unmanaged(&before).normalize();
-                let fields = field_diff(&before, &after);
+                let mut fields = field_diff(&before, &after);
+                let layout = before.layout_diffs(&after);
+                if options.strict_layout {
+                    fields.extend(layout);
+                } else if fields.is_empty() && !layout.is_empty() {
+                    plan.layout_only.push(reference.clone());
+                }
                 let action = if fields.is_empty() {
                     Action::Unchanged
                 } else {

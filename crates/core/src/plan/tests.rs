@@ -5,31 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::resource::{Permission, Role, Tenant};
-
-fn tenant(id: &str, name: &str) -> Tenant {
-    Tenant {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        ..Tenant::default()
-    }
-}
-
-fn role(name: &str, permissions: &[&str]) -> Role {
-    Role {
-        name: name.to_owned(),
-        description: String::new(),
-        permission_names: permissions.iter().map(|p| (*p).to_owned()).collect(),
-        ..Role::default()
-    }
-}
-
-fn permission(name: &str) -> Permission {
-    Permission {
-        name: name.to_owned(),
-        description: String::new(),
-        ..Permission::default()
-    }
-}
+use crate::test_fixtures::{permission, role, tenant};
 
 fn tenants(list: Vec<Tenant>) -> ResourceSet {
     ResourceSet {

@@ -20,12 +20,21 @@ pub const DEFAULT_FLOW_IDS: [&str; 5] =
 /// configuration decides them (see [`FlowDocument::for_import`]).
 ///
 /// Equality is the normaliser's: server stamps, key order and canvas positions never make two
-/// flows differ. Layout-only changes are therefore not changes of the plan (`--strict-layout`
-/// applies to `flow diff`, which shows them).
+/// flows differ. Canvas moves are [`KindRules::layout_diffs`], changes of a plan only under
+/// `--strict-layout`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Flow {
     pub id: String,
     pub document: Value,
+}
+
+impl Flow {
+    pub fn new(id: &str, document: Value) -> Self {
+        Self {
+            id: id.to_owned(),
+            document,
+        }
+    }
 }
 
 impl PartialEq for Flow {
@@ -63,6 +72,26 @@ impl KindRules for Flow {
                     id: entry.id().to_owned(),
                     document: document?.for_import(entry.id(), entry.enabled()),
                 })
+            })
+            .collect()
+    }
+
+    /// One entry per task whose canvas position alone moved, named `tasks.ID.view (layout only)`.
+    fn layout_diffs(&self, after: &Self) -> Vec<FieldDiff> {
+        let (before, after) = (
+            normalize_flow(&self.document),
+            normalize_flow(&after.document),
+        );
+        let side = |flow: &crate::flow::NormalizedFlow, task: &str| {
+            flow.layout.get(task).cloned().unwrap_or(Value::Null)
+        };
+        FlowDiff::between(&before, &after)
+            .layout
+            .into_iter()
+            .map(|task| FieldDiff {
+                field: format!("tasks.{task}.view (layout only)"),
+                before: side(&before, &task),
+                after: side(&after, &task),
             })
             .collect()
     }

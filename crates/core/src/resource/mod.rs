@@ -74,6 +74,8 @@ declare_kinds! {
     },
 }
 
+pub use self::flow::DEFAULT_FLOW_IDS;
+
 /// How a kind's resources are listed: one call for all (tenants, roles), or a summary list and
 /// one call per resource for the full state (flows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +136,13 @@ pub trait KindRules: Sized {
     /// sentence for the user; `None` when an update can do it.
     fn update_refused(&self, _live: &Self) -> Option<String> {
         None
+    }
+
+    /// Differences in editor layout alone (a flow's canvas positions), from `self` to `after`:
+    /// never part of equality or [`Self::field_diffs`], they count only under
+    /// `--strict-layout`, because moving a box on a canvas does not change what a project does.
+    fn layout_diffs(&self, _after: &Self) -> Vec<FieldDiff> {
+        Vec::new()
     }
 
     /// The differences from `self` (before, normalised) to `after` (normalised), one entry per

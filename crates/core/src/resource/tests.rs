@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::*;
 
@@ -152,6 +152,66 @@ fn flows_compare_by_the_normaliser_and_diff_by_task() {
     assert_ne!(live, edited);
     let fields: Vec<String> = live.diff(&edited).into_iter().map(|d| d.field).collect();
     assert_eq!(fields, ["tasks.1 (Send magic link, action)"]);
+}
+
+#[test]
+fn a_canvas_move_is_a_planned_change_only_with_strict_layout() {
+    use crate::plan::{Action, PlanOptions, plan};
+    let set = |flow: Flow| ResourceSet {
+        flows: vec![flow],
+        ..ResourceSet::default()
+    };
+    let live = set(flow_with("Send OTP", 10, "etag-1"));
+    let moved = set(flow_with("Send OTP", 99, "etag-2"));
+    let lenient = plan(&moved, &live, &PlanOptions::default());
+    assert_eq!(lenient.changes[0].action, Action::Unchanged);
+    assert_eq!(
+        lenient.layout_only,
+        [ResourceRef::new(ResourceKind::Flow, "welcome")],
+        "listed apart, not a change"
+    );
+    let strict = PlanOptions {
+        strict_layout: true,
+        ..PlanOptions::default()
+    };
+    let strict = plan(&moved, &live, &strict);
+    assert_eq!(strict.changes[0].action, Action::Update);
+    assert!(strict.layout_only.is_empty());
+    let fields: Vec<(String, Value, Value)> = strict.changes[0]
+        .fields
+        .iter()
+        .map(|d| (d.field.clone(), d.before.clone(), d.after.clone()))
+        .collect();
+    assert_eq!(
+        fields,
+        [(
+            "tasks.1.view (layout only)".to_owned(),
+            json!({"left": 10, "top": 10}),
+            json!({"left": 99, "top": 10})
+        )]
+    );
+    let edited = set(flow_with("Send magic link", 99, "etag-2"));
+    let fields: Vec<String> = plan(
+        &edited,
+        &live,
+        &PlanOptions {
+            strict_layout: true,
+            ..PlanOptions::default()
+        },
+    )
+    .changes[0]
+        .fields
+        .iter()
+        .map(|d| d.field.clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "tasks.1 (Send magic link, action)",
+            "tasks.1.view (layout only)"
+        ],
+        "a content change lists the move beside it"
+    );
 }
 
 #[test]

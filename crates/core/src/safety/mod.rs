@@ -14,8 +14,9 @@ mod tests;
 
 pub use audit::{AuditRecord, append_audit, check_audit_writable, current_user};
 pub use backup::{
-    BACKUP_FORMAT_VERSION, BackupDocument, BackupEntry, read_backup, touched_live_state,
-    write_backup,
+    BACKUP_FORMAT_VERSION, BackupDocument, BackupEntry, BackupError, BackupOrigin, BackupRun,
+    ListedBackup, backup_envs, backup_id, find_backup, list_backups, read_backup,
+    touched_live_state, write_backup,
 };
 pub use blast::{DEFAULT_MAX_DELETES, SafetyRefusal, check_deletes};
 pub use files::StateFileError;

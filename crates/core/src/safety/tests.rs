@@ -6,16 +6,9 @@ use serde_json::json;
 
 use super::*;
 use crate::apply::Outcome;
-use crate::plan::{Action, AnyResource, Plan, PlanOptions, ResourceSet, plan};
-use crate::resource::{Role, Tenant};
-
-fn tenant(id: &str, name: &str) -> Tenant {
-    Tenant {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        ..Tenant::default()
-    }
-}
+use crate::plan::{Action, AnyResource, Plan, PlanOptions, ResourceKind, ResourceSet, plan};
+use crate::resource::Role;
+use crate::test_fixtures::tenant;
 
 fn tenants(ids: impl IntoIterator<Item = String>) -> ResourceSet {
     ResourceSet {
@@ -32,6 +25,19 @@ fn deleting(count: usize) -> Plan {
         ..PlanOptions::default()
     };
     plan(&ResourceSet::default(), &actual, &options)
+}
+
+fn origin(env: &str) -> BackupOrigin {
+    BackupOrigin {
+        env: env.to_owned(),
+        project_id: "P2test".to_owned(),
+        run: BackupRun {
+            command: "apply --env prod".to_owned(),
+            user: "ops".to_owned(),
+            git_commit: None,
+        },
+        kinds: vec![ResourceKind::Role, ResourceKind::Tenant],
+    }
 }
 
 fn mode(path: &Path) -> u32 {
@@ -112,7 +118,7 @@ fn backup_is_private_complete_and_leaves_no_temporary_file() {
             ..Role::default()
         }),
     ];
-    let path = write_backup(dir.path(), "prod", &resources, timestamp()).unwrap();
+    let path = write_backup(dir.path(), &origin("prod"), &resources, timestamp()).unwrap();
     assert_eq!(path, dir.path().join("backups/prod/20261129T161810Z.json"));
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&dir.path().join("backups/prod")), 0o700);
@@ -127,9 +133,12 @@ fn backup_is_private_complete_and_leaves_no_temporary_file() {
     assert_eq!(
         document,
         json!({
-            "format_version": 1,
+            "format_version": 2,
             "env": "prod",
+            "project_id": "P2test",
             "created_at": "2026-11-29T16:18:10Z",
+            "run": {"command": "apply --env prod", "user": "ops"},
+            "kinds": ["role", "tenant"],
             "resources": [
                 {"kind": "tenant", "id": "acme", "state": {
                     "id": "acme", "name": "Acme", "self_provisioning_domains": [],
@@ -150,10 +159,72 @@ fn backup_is_private_complete_and_leaves_no_temporary_file() {
 }
 
 #[test]
+fn a_backup_of_another_format_version_is_refused_by_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    for (version, says) in [(1, "cannot be restored"), (3, "newer descope-mgmt")] {
+        let path = dir.path().join(format!("v{version}.json"));
+        fs::write(
+            &path,
+            json!({"format_version": version, "surprise": true}).to_string(),
+        )
+        .unwrap();
+        let error = read_backup(&path).unwrap_err();
+        assert!(
+            matches!(error, BackupError::UnknownVersion { found, .. } if found == version),
+            "{error}"
+        );
+        let message = error.to_string();
+        assert!(message.contains(&format!("version {version}")), "{message}");
+        assert!(message.contains(says), "{message}");
+    }
+    let path = dir.path().join("other.json");
+    fs::write(&path, "{\"flows\": {}}").unwrap();
+    assert!(matches!(
+        read_backup(&path),
+        Err(BackupError::NotABackup { .. })
+    ));
+}
+
+#[test]
+fn backups_are_listed_oldest_first_with_counts_per_kind_and_found_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let later = "2026-11-29T17:00:00Z".parse().unwrap();
+    write_backup(
+        dir.path(),
+        &origin("dev"),
+        &[AnyResource::Tenant(tenant("acme", "Acme"))],
+        later,
+    )
+    .unwrap();
+    write_backup(dir.path(), &origin("dev"), &[], timestamp()).unwrap();
+    let listed = list_backups(dir.path(), "dev").unwrap();
+    let ids: Vec<&str> = listed.iter().map(|backup| backup.id.as_str()).collect();
+    assert_eq!(ids, ["20261129T161810Z", "20261129T170000Z"]);
+    let newest = listed[1].document.as_ref().unwrap();
+    assert_eq!(
+        newest.counts().into_iter().collect::<Vec<_>>(),
+        [(ResourceKind::Role, 0), (ResourceKind::Tenant, 1)]
+    );
+    assert_eq!(
+        find_backup(dir.path(), "dev", "20261129T170000Z").unwrap(),
+        Some(listed[1].path.clone())
+    );
+    for absent in ["20261129T170001Z", "../dev/20261129T170000Z", ".hidden", ""] {
+        assert_eq!(
+            find_backup(dir.path(), "dev", absent).unwrap(),
+            None,
+            "{absent}"
+        );
+    }
+    assert_eq!(backup_envs(dir.path()), ["dev"]);
+    assert!(list_backups(dir.path(), "qa").unwrap().is_empty());
+}
+
+#[test]
 fn backups_in_the_same_second_do_not_overwrite_each_other() {
     let dir = tempfile::tempdir().unwrap();
-    let first = write_backup(dir.path(), "dev", &[], timestamp()).unwrap();
-    let second = write_backup(dir.path(), "dev", &[], timestamp()).unwrap();
+    let first = write_backup(dir.path(), &origin("dev"), &[], timestamp()).unwrap();
+    let second = write_backup(dir.path(), &origin("dev"), &[], timestamp()).unwrap();
     assert_ne!(first, second);
     assert!(second.ends_with("20261129T161810Z-2.json"));
     assert!(first.exists() && second.exists());
@@ -182,7 +253,7 @@ fn environment_names_that_are_not_plain_are_refused_before_touching_disk() {
     for env in ["../escape", "a/b", "", "prod.json", &"x".repeat(65)] {
         assert!(
             matches!(
-                write_backup(dir.path(), env, &[], timestamp()),
+                write_backup(dir.path(), &origin(env), &[], timestamp()),
                 Err(StateFileError::InvalidEnvName(_))
             ),
             "{env}"
