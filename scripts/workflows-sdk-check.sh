@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Whole-project workflows against the emulator seeded through the official Python SDK (40
-# tenants, 10 roles, 20 permissions, 3 corpus flows and a theme): `export` then `plan` of the
-# export exits 0; a destructive `apply --prune` then `backup restore` of the backup it took
-# brings back every field, read back through the SDK.
+# tenants, 10 roles, 20 permissions, 3 corpus flows and a theme; tenant-03 with session settings,
+# OIDC SSO and a password policy): `export` then `plan` of the export exits 0 with tenant-03's
+# sign-in blocks in it; a destructive `apply --prune` then `backup restore` of the backup it took
+# brings back every field, read back through the SDK. The destructive apply keeps tenant-03's SSO
+# as it is: a backup holds no secret, so restore cannot rewrite SSO (README, "Export").
 # Ends with `workflows-sdk-check: N passed, M failed`; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +31,7 @@ sdk() {
 # The CLI in the scratch directory; its output goes to cli.log, its exit code is returned.
 cli() {
     (cd "$work" && WF_KEY=$key DESCOPE_DEV_MANAGEMENT_KEY=$key DESCOPE_MGMT_STATE_DIR="$work/state" \
+        DESCOPE_DEV_SSO_TENANT_03_DEFAULT_CLIENT_SECRET=seeded-oidc-secret \
         "$cli" "$@") >>"$work/cli.log" 2>&1
 }
 
@@ -66,9 +69,17 @@ cli --config exported/descope.yaml plan --env dev --detailed-exitcode || status=
 check "plan of the export --detailed-exitcode" 0 "$status"
 leaked=$(grep -rl -- "$key" "$work/exported" || true)
 check "no exported file holds the key" "" "$leaked"
+# tenant-03's blocks, its secret as the variable the export names.
+blocks=0
+for block in "session:" "password_policy:" "sso:" \
+    'client_secret: "${DESCOPE_DEV_SSO_TENANT_03_DEFAULT_CLIENT_SECRET}"'; do
+    grep -qF -- "$block" "$work/exported/descope.yaml" || blocks=1
+done
+check "the export holds tenant-03's session, sso and password_policy blocks" 0 "$blocks"
 
-# Destructive: keeps one permission, one role and two tenants (one renamed), adds a tenant, and
-# prunes everything else, flows included.
+# Destructive: keeps one permission, one role and three tenants (one renamed, one with other
+# session settings and password policy), adds a tenant, and prunes everything else, flows
+# included.
 cat >"$work/destructive.yaml" <<YAML
 $environment
 permissions:
@@ -83,6 +94,18 @@ tenants:
     name: Renamed
   - id: tenant-02
     name: Tenant 02
+  - id: tenant-03
+    name: Tenant 03
+    session:
+      session_token_expiration: 1h
+    password_policy:
+      min_length: 20
+    sso:
+      type: oidc
+      name: Tenant 03 Okta
+      client_id: t03-client
+      client_secret: \${DESCOPE_DEV_SSO_TENANT_03_DEFAULT_CLIENT_SECRET}
+      domains: [t03-sso.example.com]
   - id: brand-new
     name: Brand New
 YAML
@@ -100,6 +123,6 @@ check "no backup, audit line or lock holds the key" "" "$leaked"
 
 sdk snapshot "$work/after.json" 2>>"$work/report" || fail "SDK snapshot failed"
 status=0
-sdk compare "$work/before.json" "$work/after.json" --cli-passed "$passed" --cli-failed "$failed" \
+sdk compare "$work/before.json" "$work/after.json" --sso --cli-passed "$passed" --cli-failed "$failed" \
     >>"$work/report" 2>&1 || status=$?
 finish "$status" "$work/report"

@@ -27,10 +27,10 @@ use std::path::PathBuf;
 
 use descope_mgmt_api::DescopeClient;
 use descope_mgmt_api::endpoints::flows::EXPORT_CONCURRENCY;
-use descope_mgmt_core::apply::read_actual_kinds;
-use descope_mgmt_core::config::DescopeConfig;
+use descope_mgmt_core::apply::{estimate_calls, read_actual_kinds};
 use descope_mgmt_core::config::load::provenance::{self, Explained};
 use descope_mgmt_core::config::selector::Selector;
+use descope_mgmt_core::config::{DescopeConfig, RateLimit};
 use descope_mgmt_core::environment::drop_system_defaults;
 pub use descope_mgmt_core::environment::{desired_set, skip_reason};
 use descope_mgmt_core::flow::{FlowCache, read_live_flows};
@@ -45,6 +45,7 @@ use descope_mgmt_core::tenant_auth::read_tenant_auth;
 use crate::connect::Connected;
 use crate::env_vars;
 use crate::exit::{CliError, Exit};
+use crate::report::{CallsEntry, RateLimitEntry};
 use crate::settings::Settings;
 
 /// Where locks, backups and audit logs go.
@@ -221,6 +222,10 @@ pub struct Planned {
     pub kinds: Vec<ResourceKind>,
     /// The environment's apply concurrency (`--concurrency` overrides it).
     pub concurrency: u32,
+    /// The environment's client-side pace; `None` when not paced.
+    pub pacing: Option<RateLimit>,
+    /// HTTP requests sent to read the live state the plan was made from.
+    pub read_requests: u64,
     /// The whole live state of `kinds` when the plan was made: what the backup before the first
     /// write holds, so that `backup restore` can bring all of it back.
     pub live: ResourceSet,
@@ -228,6 +233,26 @@ pub struct Planned {
     /// restores what it holds but never counts the rest as "created since", so a restore with
     /// `--prune` cannot delete a flow the backup simply did not read.
     pub partial_kinds: Vec<ResourceKind>,
+}
+
+impl Planned {
+    /// What the plan cost to read and what applying it will cost.
+    pub fn calls(&self) -> CallsEntry {
+        let apply = estimate_calls(&self.plan, &self.client);
+        CallsEntry {
+            read: self.read_requests,
+            apply,
+            // Each call uses `per_seconds / requests` of the quota: the steady pace, which is
+            // what a run of any size pays once the limiter's small burst is spent.
+            apply_seconds: self.pacing.map(|limit| {
+                apply as f64 * f64::from(limit.per_seconds) / f64::from(limit.requests.max(1))
+            }),
+            rate_limit: self.pacing.map(|limit| RateLimitEntry {
+                requests: limit.requests,
+                per_seconds: limit.per_seconds,
+            }),
+        }
+    }
 }
 
 impl Live {
@@ -503,6 +528,7 @@ pub async fn plan_desired(
         vec![ResourceKind::Flow]
     };
     let mut plan = plan(&desired, &actual, &options);
+    let read_requests = client.stats().requests;
     // Unread flows are exactly those the options leave to the list: not configured, not
     // targeted, not to be pruned. They are named like any live resource the configuration lacks.
     plan.unmanaged.extend(
@@ -518,6 +544,8 @@ pub async fn plan_desired(
         client,
         kinds,
         concurrency: connected.env().concurrency(),
+        pacing: connected.env().pacing(),
+        read_requests,
         live: whole_live_state(actual, documents),
         partial_kinds,
     })

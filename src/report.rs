@@ -288,6 +288,7 @@ report_types! {
         pub env: String,
         pub plan: PlanEntry,
         pub summary: SummaryEntry,
+        pub calls: CallsEntry,
         /// With `plan --explain`: where each value of the created and updated resources came
         /// from.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -333,6 +334,7 @@ report_types! {
         pub env: String,
         pub plan: PlanEntry,
         pub summary: SummaryEntry,
+        pub calls: CallsEntry,
         pub dry_run: bool,
         pub result: Option<RunReport>,
     }
@@ -391,6 +393,8 @@ report_types! {
         pub plan: Option<PlanEntry>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub summary: Option<SummaryEntry>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub calls: Option<CallsEntry>,
     }
 
     /// The changes that would make one environment match the configuration.
@@ -445,6 +449,23 @@ report_types! {
         pub unmanaged: usize,
     }
 
+    /// The API calls of a plan: those it made to read the live state, and those applying it
+    /// takes, in calls and in time under the environment's rate limit.
+    pub struct CallsEntry {
+        /// HTTP requests the plan sent to read the live state.
+        pub read: u64,
+        /// Calls applying the plan takes when nothing fails and nothing moved since: one per
+        /// change (two for a tenant whose default roles are set), one per role or permission
+        /// batch.
+        pub apply: u64,
+        /// What those calls cost of the rate limit: `apply × per_seconds / requests`, in
+        /// seconds (a run can be quicker while the limiter's burst lasts). Absent when the
+        /// environment is not paced.
+        pub apply_seconds: Option<f64>,
+        /// The environment's pace; absent when it is not paced.
+        pub rate_limit: Option<RateLimitEntry>,
+    }
+
     /// What a write run did: the `--report FILE` document, and `result` in `apply`'s JSON.
     pub struct RunReport {
         pub format_version: u64,
@@ -467,7 +488,17 @@ report_types! {
 
     /// API calls of the run.
     pub struct ApiEntry {
+        /// Calls the run asked for, each counted once however many attempts it took.
+        pub calls: u64,
+        /// HTTP requests of the whole run, reads, retries and re-checks included.
         pub requests: u64,
+        /// Requests sent to read the live state before applying.
+        pub read_requests: u64,
+        /// Requests sent while applying.
+        pub write_requests: u64,
+        /// The calls applying the plan takes when nothing fails: `write_requests` above it
+        /// means retries, refused batches sent again one by one, or convergence reads.
+        pub minimum_write_calls: u64,
         pub retries: u64,
         pub rate_limited: u64,
         /// Wall-clock time during which at least one call waited on the rate limiter.
@@ -613,14 +644,52 @@ impl From<&Plan> for SummaryEntry {
 }
 
 impl PlanReport {
-    pub fn new(env: &str, plan: &Plan) -> Self {
+    pub fn new(env: &str, plan: &Plan, calls: CallsEntry) -> Self {
         Self {
             format_version: FORMAT_VERSION,
             env: env.to_owned(),
             plan: plan.into(),
             summary: plan.into(),
+            calls,
             explain: None,
         }
+    }
+}
+
+impl CallsEntry {
+    /// `API: 3 calls to read; applying takes ≈ 29 calls, about 9 s at 200 per 60 s`.
+    pub fn text(&self) -> String {
+        let cost = match (self.apply, &self.rate_limit, self.apply_seconds) {
+            (0, _, _) => "applying makes no call".to_owned(),
+            (calls, Some(limit), Some(seconds)) => format!(
+                "applying takes ≈ {calls} {}, {} at {} per {} s",
+                plural(calls, "call"),
+                if seconds < 1.0 {
+                    "under 1 s".to_owned()
+                } else {
+                    format!("about {} s", seconds.round())
+                },
+                limit.requests,
+                limit.per_seconds
+            ),
+            (calls, _, _) => format!(
+                "applying takes ≈ {calls} {} (not paced)",
+                plural(calls, "call")
+            ),
+        };
+        format!(
+            "API: {} {} to read; {cost}",
+            self.read,
+            plural(self.read, "call")
+        )
+    }
+}
+
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
     }
 }
 
@@ -658,12 +727,13 @@ impl ProvenanceEntry {
 }
 
 impl ApplyReport {
-    pub fn new(env: &str, plan: &Plan, result: Option<RunReport>) -> Self {
+    pub fn new(env: &str, plan: &Plan, calls: CallsEntry, result: Option<RunReport>) -> Self {
         Self {
             format_version: FORMAT_VERSION,
             env: env.to_owned(),
             plan: plan.into(),
             summary: plan.into(),
+            calls,
             dry_run: result.is_none(),
             result,
         }
@@ -875,4 +945,43 @@ pub fn output_schemas() -> Value {
         ),
     );
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn calls(apply: u64, rate_limit: Option<(u32, u32)>) -> CallsEntry {
+        CallsEntry {
+            read: 5,
+            apply,
+            apply_seconds: rate_limit.map(|(requests, per_seconds)| {
+                apply as f64 * f64::from(per_seconds) / f64::from(requests)
+            }),
+            rate_limit: rate_limit.map(|(requests, per_seconds)| RateLimitEntry {
+                requests,
+                per_seconds,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_cost_line_names_calls_and_time_at_the_pace_or_says_it_is_unpaced() {
+        assert_eq!(
+            calls(29, Some((200, 60))).text(),
+            "API: 5 calls to read; applying takes ≈ 29 calls, about 9 s at 200 per 60 s"
+        );
+        assert_eq!(
+            calls(1, Some((200, 60))).text(),
+            "API: 5 calls to read; applying takes ≈ 1 call, under 1 s at 200 per 60 s"
+        );
+        assert_eq!(
+            calls(29, None).text(),
+            "API: 5 calls to read; applying takes ≈ 29 calls (not paced)"
+        );
+        assert_eq!(
+            calls(0, None).text(),
+            "API: 5 calls to read; applying makes no call"
+        );
+    }
 }

@@ -82,6 +82,7 @@ async fn fresh(
         CliError::new(Exit::Refused, stale.to_string())
             .with_hint("run `descope-mgmt plan --out FILE` again")
     })?;
+    let read_requests = client.stats().requests;
     Ok(Planned {
         env: file.env,
         protected: connected.env().protected(),
@@ -89,6 +90,8 @@ async fn fresh(
         client,
         kinds: file.kinds,
         concurrency: connected.env().concurrency(),
+        pacing: connected.env().pacing(),
+        read_requests,
         partial_kinds: live.partial_kinds(),
         live: pipeline::whole_live_state(live.actual, live.documents),
     })

@@ -1,6 +1,9 @@
 //! `export --env E --out DIR`: the live project written as a configuration that plans empty
 //! against it: `DIR/descope.yaml` (the environment, its credentials as `${…}` placeholders), one
-//! `DIR/flows/<id>.json` per flow and `DIR/themes/default.json`.
+//! `DIR/flows/<id>.json` per flow and `DIR/themes/default.json`. The project's password policy
+//! and each tenant's sign-in blocks are read and written by [`sign_in`]; the roles and
+//! permissions a partial export's resources name are exported with them, so that the file
+//! always validates.
 //!
 //! Byte-stable by construction: the snapshot is sorted by identity, every JSON object's keys are
 //! sorted ([`canonical`]), and nothing time- or run-dependent is written, so a scheduled export
@@ -9,7 +12,7 @@
 //! lossless fields are written only when they hold something, since an absent one means "leave
 //! the live value alone" and plans empty either way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use descope_mgmt_core::config::{Connection, EnvironmentConfig};
@@ -17,6 +20,8 @@ use descope_mgmt_core::document::canonical;
 use descope_mgmt_core::plan::{ResourceKind, ResourceSet};
 use descope_mgmt_core::resource::{Flow, Permission, Role, Tenant};
 use serde_json::{Map, Value, json};
+
+mod sign_in;
 
 use crate::cli::ExportArgs;
 use crate::exit::{CliError, Exit};
@@ -38,19 +43,42 @@ pub fn run(settings: &Settings, args: &ExportArgs) -> Result<(), CliError> {
     } else {
         args.kinds.clone()
     };
+    let read_kinds = with_referenced_kinds(&kinds);
     let project = crate::connect::runtime()?.block_on(crate::connect::with_connection(
         &config,
         &env,
         async |connected| {
-            let live = snapshot::read_project(connected.client(), &kinds, &env).await?;
-            Ok((live, connected.client().project_id().to_owned()))
+            let client = connected.client();
+            let mut raw = pipeline::read_raw(client, &read_kinds, &env).await?;
+            // Every project has a policy, so the snapshot drops it as Descope's; export keeps it.
+            let policy = std::mem::take(&mut raw.password_policy);
+            let mut live = snapshot::owned_by_project(raw);
+            live.password_policy = policy;
+            let sign_in = match kinds.contains(&ResourceKind::Tenant) {
+                true => sign_in::read(client, &live.tenants, &env).await?,
+                false => BTreeMap::new(),
+            };
+            Ok((live, sign_in, client.project_id().to_owned()))
         },
     ))?;
-    let (live, project_id) = project;
+    let (mut live, sign_in, project_id) = project;
+    let project_policy: Map<String, Value> = live
+        .password_policy
+        .first()
+        .map(|policy| policy.fields.clone().into_iter().collect())
+        .unwrap_or_default();
+    keep_kinds_and_references(&mut live, &kinds, &sign_in);
     let environment = config
         .environment(&env)
         .ok_or_else(|| CliError::new(Exit::Usage, format!("no environment `{env}`")))?;
-    let files = export_files(&env, environment, &project_id, &live);
+    let files = export_files(
+        &env,
+        environment,
+        &project_id,
+        &live,
+        &sign_in,
+        &project_policy,
+    );
     for (relative, text) in &files {
         write_file(&args.out.join(relative), text)?;
     }
@@ -82,6 +110,60 @@ pub fn run(settings: &Settings, args: &ExportArgs) -> Result<(), CliError> {
         format!("exported `{env}` to {}: {}", report.out, counted.join(", "))
     })?;
     Ok(())
+}
+
+/// The kinds to read for `kinds`: tenants name roles (default roles, SSO role mappings) and
+/// roles name permissions, so exporting tenants without them would not validate; the ones named
+/// are exported with them ([`keep_kinds_and_references`]), and the project's password policy is
+/// read to tell a tenant's own policy from the project's.
+fn with_referenced_kinds(kinds: &[ResourceKind]) -> Vec<ResourceKind> {
+    let mut read = kinds.to_vec();
+    if kinds.contains(&ResourceKind::Tenant) {
+        read.extend([
+            ResourceKind::Role,
+            ResourceKind::Permission,
+            ResourceKind::PasswordPolicy,
+        ]);
+    }
+    if kinds.contains(&ResourceKind::Role) {
+        read.push(ResourceKind::Permission);
+    }
+    read.sort();
+    read.dedup();
+    read
+}
+
+/// Drops from `live` what was read only to resolve references: roles the tenants do not name,
+/// permissions no kept role (or tenant role) names, and the project's password policy unless
+/// asked for.
+fn keep_kinds_and_references(
+    live: &mut ResourceSet,
+    kinds: &[ResourceKind],
+    sign_in: &BTreeMap<String, sign_in::TenantSignIn>,
+) {
+    if !kinds.contains(&ResourceKind::Role) {
+        let named: BTreeSet<String> = live
+            .tenants
+            .iter()
+            .flat_map(|tenant| tenant.default_roles.iter().cloned())
+            .chain(sign_in.values().flat_map(|read| read.sso_role_names()))
+            .collect();
+        live.roles.retain(|role| named.contains(&role.name));
+    }
+    if !kinds.contains(&ResourceKind::Permission) {
+        let named: BTreeSet<String> = live
+            .roles
+            .iter()
+            .flat_map(|role| role.permission_names.iter())
+            .chain(sign_in.values().flat_map(|read| read.permission_names()))
+            .cloned()
+            .collect();
+        live.permissions
+            .retain(|permission| named.contains(&permission.name));
+    }
+    if !kinds.contains(&ResourceKind::PasswordPolicy) {
+        live.password_policy.clear();
+    }
 }
 
 /// Refuses (exit 3) a folder that holds anything unless `force`: an export must not mix with, or
@@ -147,6 +229,8 @@ fn export_files(
     environment: &EnvironmentConfig,
     project_id: &str,
     live: &ResourceSet,
+    sign_in: &BTreeMap<String, sign_in::TenantSignIn>,
+    project_policy: &Map<String, Value>,
 ) -> Vec<(PathBuf, String)> {
     let mut document = Map::new();
     document.insert("version".into(), json!("1.0"));
@@ -164,11 +248,21 @@ fn export_files(
     if !live.roles.is_empty() {
         document.insert("roles".into(), live.roles.iter().map(role_entry).collect());
     }
-    if !live.tenants.is_empty() {
+    if !live.password_policy.is_empty() {
         document.insert(
-            "tenants".into(),
-            live.tenants.iter().map(tenant_entry).collect(),
+            "password_policy".into(),
+            Value::Object(sign_in::password_policy_block(project_policy)),
         );
+    }
+    if !live.tenants.is_empty() {
+        let entries = live.tenants.iter().map(|tenant| {
+            let mut entry = tenant_entry(tenant);
+            if let (Value::Object(fields), Some(read)) = (&mut entry, sign_in.get(&tenant.id)) {
+                sign_in::add_blocks(fields, read, project_policy);
+            }
+            entry
+        });
+        document.insert("tenants".into(), entries.collect());
     }
     if !live.flows.is_empty() {
         let mut entries = Vec::new();
@@ -189,8 +283,11 @@ fn export_files(
     );
     let mut document = escape_interpolation(Value::Object(document));
     // After escaping, so that these stay variable references.
+    let prefix = variable_prefix(env);
+    if let Some(tenants) = document.get_mut("tenants") {
+        sign_in::add_secret_references(tenants, &prefix);
+    }
     if let Connection::Project { .. } = environment.connection() {
-        let prefix = variable_prefix(env);
         document["environments"][env]["project_id"] =
             json!(format!("${{{prefix}_PROJECT_ID:-{project_id}}}"));
         document["environments"][env]["management_key"] =
@@ -238,17 +335,7 @@ fn environment_entry(environment: &EnvironmentConfig) -> Value {
 
 /// `DESCOPE_STAGING_EU` for `staging-eu`.
 fn variable_prefix(env: &str) -> String {
-    let upper: String = env
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("DESCOPE_{upper}")
+    format!("DESCOPE_{}", sign_in::shout(env))
 }
 
 /// Every `${` in a live string is data, not a variable: the loader reads `$${` as a literal.

@@ -476,6 +476,8 @@ async fn write_through_pipeline(
         partial_kinds: kinds.iter().copied().collect(),
         kinds: kinds.into_iter().collect(),
         concurrency: conn.env().concurrency(),
+        pacing: conn.env().pacing(),
+        read_requests: conn.client().stats().requests,
         // The backup holds the documents this write overwrites, not the whole project.
         live,
     };

@@ -73,11 +73,13 @@ fn show_explained(
         .filter(|field| prefixes.iter().any(|prefix| field.path.starts_with(prefix)))
         .map(ProvenanceEntry::from)
         .collect();
-    let mut report = PlanReport::new(&planned.env, &planned.plan);
+    let mut report = PlanReport::new(&planned.env, &planned.plan, planned.calls());
     report.explain = Some(fields);
     let printer = &settings.printer;
     printer.report(&report, || {
         let mut text = render::plan::human(&planned.env, &planned.plan, printer.palette());
+        text.push_str(&report.calls.text());
+        text.push('\n');
         let fields = report.explain.iter().flatten();
         let lines: Vec<String> = fields.map(ProvenanceEntry::line).collect();
         if !lines.is_empty() {

@@ -88,6 +88,8 @@ pub fn run(settings: &Settings, args: &PromoteArgs) -> Result<Exit, CliError> {
             client: connected.client().clone(),
             kinds,
             concurrency: connected.env().concurrency(),
+            pacing: connected.env().pacing(),
+            read_requests: connected.client().stats().requests,
             live: pipeline::whole_live_state(actual, documents),
             partial_kinds,
         };

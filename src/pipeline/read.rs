@@ -56,12 +56,23 @@ pub fn plan_one(
 pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), CliError> {
     let printer = &settings.printer;
     if printer.format() == Format::Markdown {
-        let envs = [(planned.env.as_str(), EnvPlan::Planned(&planned.plan))];
+        let envs = [(
+            planned.env.as_str(),
+            EnvPlan::Planned(&planned.plan, planned.calls().text()),
+        )];
         return print_markdown(settings, title, &envs);
     }
+    let calls = planned.calls();
+    let text = || {
+        format!(
+            "{}{}\n",
+            render::human(&planned.env, &planned.plan, printer.palette()),
+            calls.text()
+        )
+    };
     printer.report_with(
-        || PlanReport::new(&planned.env, &planned.plan),
-        || render::human(&planned.env, &planned.plan, printer.palette()),
+        || PlanReport::new(&planned.env, &planned.plan, calls.clone()),
+        text,
     )?;
     Ok(())
 }
@@ -160,6 +171,7 @@ pub fn all_envs(
                     reason: None,
                     plan: Some((&planned.plan).into()),
                     summary: Some((&planned.plan).into()),
+                    calls: Some(planned.calls()),
                 });
             }
             EnvOutcome::Skipped(reason) => {
@@ -183,7 +195,9 @@ pub fn all_envs(
             .iter()
             .map(|(name, outcome)| {
                 let row = match outcome {
-                    EnvOutcome::Planned(planned) => EnvPlan::Planned(&planned.plan),
+                    EnvOutcome::Planned(planned) => {
+                        EnvPlan::Planned(&planned.plan, planned.calls().text())
+                    }
                     EnvOutcome::Skipped(reason) => {
                         EnvPlan::NotPlanned(format!("skipped: {reason}"))
                     }
@@ -221,6 +235,7 @@ fn not_planned(env: &str, status: &str, reason: &str) -> MatrixEntry {
         reason: Some(reason.to_owned()),
         plan: None,
         summary: None,
+        calls: None,
     }
 }
 

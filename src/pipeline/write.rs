@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use descope_mgmt_core::apply::{
-    ApplyOptions, ApplyReport, ApplyStatus, FailureKind, Outcome, apply,
+    ApplyOptions, ApplyReport, ApplyStatus, FailureKind, Outcome, apply, estimate_calls,
 };
 use descope_mgmt_core::plan::{Action, Plan};
 use descope_mgmt_core::safety::{
@@ -31,11 +31,12 @@ pub async fn run(
 ) -> Result<Exit, CliError> {
     let printer = &settings.printer;
     let human = printer.format() == crate::cli::Format::Table;
+    let calls = planned.calls();
     if human {
-        printer.data(&render::human(
-            &planned.env,
-            &planned.plan,
-            printer.palette(),
+        printer.data(&format!(
+            "{}{}\n",
+            render::human(&planned.env, &planned.plan, printer.palette()),
+            calls.text()
         ))?;
     }
     if flags.dry_run {
@@ -53,7 +54,7 @@ pub async fn run(
             printer.note("dry run: nothing was sent");
         } else {
             printer.report(
-                &report::ApplyReport::new(&planned.env, &planned.plan, None),
+                &report::ApplyReport::new(&planned.env, &planned.plan, calls, None),
                 String::new,
             )?;
         }
@@ -63,7 +64,7 @@ pub async fn run(
     let summary = execute(settings, planned, flags, started).await?;
     if !human {
         let document =
-            report::ApplyReport::new(&planned.env, &planned.plan, Some(summary.report()));
+            report::ApplyReport::new(&planned.env, &planned.plan, calls, Some(summary.report()));
         printer.report(&document, String::new)?;
     }
     finish(settings, &summary, flags)?;
@@ -77,7 +78,13 @@ pub struct RunSummary {
     pub status: ApplyStatus,
     pub report: ApplyReport,
     pub unchanged: usize,
+    /// Calls the run asked for; `requests` counts each attempt.
+    pub calls: u64,
     pub requests: u64,
+    /// Of `requests`, those sent to read the live state before the first write.
+    pub read_requests: u64,
+    /// The calls the plan takes when nothing fails.
+    pub minimum_write_calls: u64,
     pub retries: u64,
     pub rate_limited: u64,
     pub limiter_wait: Duration,
@@ -96,6 +103,10 @@ impl RunSummary {
             .count()
     }
 
+    fn write_requests(&self) -> u64 {
+        self.requests.saturating_sub(self.read_requests)
+    }
+
     /// The `--report` document, also `result` in the JSON output.
     pub fn report(&self) -> RunReport {
         RunReport {
@@ -109,7 +120,11 @@ impl RunSummary {
             failed: self.report.failed(),
             skipped: self.report.skipped(),
             api: ApiEntry {
+                calls: self.calls,
                 requests: self.requests,
+                read_requests: self.read_requests,
+                write_requests: self.write_requests(),
+                minimum_write_calls: self.minimum_write_calls,
                 retries: self.retries,
                 rate_limited: self.rate_limited,
                 limiter_wait_ms: u64::try_from(self.limiter_wait.as_millis()).unwrap_or(u64::MAX),
@@ -132,7 +147,7 @@ impl RunSummary {
 
     pub fn text(&self) -> String {
         let mut text = format!(
-            "Applied to {} in {:.2}s: {} created, {} updated, {} deleted, {} unchanged, {} failed, {} skipped\nAPI: {} calls, {} retries, {} rate-limited (429), {:.2}s waiting on the limiter",
+            "Applied to {} in {:.2}s: {} created, {} updated, {} deleted, {} unchanged, {} failed, {} skipped\nAPI: {} calls ({} to read, {} to write; the plan needed {}), {} retries, {} rate-limited (429), {:.2}s waiting on the limiter",
             self.env,
             self.wall.as_secs_f64(),
             self.count(Action::Create),
@@ -142,6 +157,9 @@ impl RunSummary {
             self.report.failed(),
             self.report.skipped(),
             self.requests,
+            self.read_requests,
+            self.write_requests(),
+            self.minimum_write_calls,
             self.retries,
             self.rate_limited,
             self.limiter_wait.as_secs_f64(),
@@ -291,7 +309,10 @@ pub async fn execute(
         status: ApplyStatus::Success,
         report: ApplyReport::default(),
         unchanged,
+        calls: 0,
         requests: 0,
+        read_requests: planned.read_requests,
+        minimum_write_calls: estimate_calls(plan, &planned.client),
         retries: 0,
         rate_limited: 0,
         limiter_wait: Duration::ZERO,
@@ -373,6 +394,7 @@ pub async fn execute(
         summary.report = report;
     }
     let stats = planned.client.stats();
+    summary.calls = stats.calls;
     summary.requests = stats.requests;
     summary.retries = stats.retries;
     summary.rate_limited = stats.rate_limited;

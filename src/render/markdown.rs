@@ -12,10 +12,10 @@ use super::plan::{Palette, changes};
 /// GitHub refuses comments over 65,536 characters; the rest leaves room for the CI's own text.
 pub const SIZE_CAP: usize = 60_000;
 
-/// One environment's row: its plan, or why there is none.
+/// One environment's row: its plan and the line stating its API calls, or why there is none.
 #[derive(Debug)]
 pub enum EnvPlan<'a> {
-    Planned(&'a Plan),
+    Planned(&'a Plan, String),
     NotPlanned(String),
 }
 
@@ -31,7 +31,7 @@ pub fn comment(title: &str, envs: &[(&str, EnvPlan<'_>)], palette: Palette, cap:
     let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | --- |");
     for (env, outcome) in envs {
         match outcome {
-            EnvPlan::Planned(plan) => {
+            EnvPlan::Planned(plan, _) => {
                 let summary = plan.summary();
                 let _ = writeln!(
                     out,
@@ -50,7 +50,7 @@ pub fn comment(title: &str, envs: &[(&str, EnvPlan<'_>)], palette: Palette, cap:
     }
     let note_room = 200;
     for (env, outcome) in envs {
-        let EnvPlan::Planned(plan) = outcome else {
+        let EnvPlan::Planned(plan, calls) = outcome else {
             continue;
         };
         let summary = plan.summary();
@@ -62,7 +62,11 @@ pub fn comment(title: &str, envs: &[(&str, EnvPlan<'_>)], palette: Palette, cap:
             summary.create, summary.update, summary.delete, summary.unmanaged
         );
         let tail = "```\n\n</details>\n";
-        let body = changes(plan, palette.plain());
+        let mut body = changes(plan, palette.plain());
+        if !calls.is_empty() {
+            body.push_str(calls);
+            body.push('\n');
+        }
         let room = cap.saturating_sub(out.len() + head.len() + tail.len() + note_room);
         if room == 0 {
             let _ = write!(
@@ -133,7 +137,7 @@ mod tests {
         let plan = plan_of(5_000);
         let text = comment(
             "plan",
-            &[("dev", EnvPlan::Planned(&plan))],
+            &[("dev", EnvPlan::Planned(&plan, String::new()))],
             Palette::new(false),
             4_000,
         );
@@ -142,11 +146,21 @@ mod tests {
         assert!(text.contains("+ create tenant tenant-00000\n"), "{text}");
         let small = comment(
             "plan",
-            &[("dev", EnvPlan::Planned(&plan_of(3)))],
+            &[(
+                "dev",
+                EnvPlan::Planned(
+                    &plan_of(3),
+                    "API: 2 calls to read; applying takes ≈ 3 calls (not paced)".into(),
+                ),
+            )],
             Palette::new(false),
             4_000,
         );
         assert!(!small.contains("Truncated"), "{small}");
+        assert!(
+            small.contains("Plan: 3 to create, 0 to update, 0 to delete, 0 unchanged.\nAPI: 2 calls to read; applying takes ≈ 3 calls (not paced)\n```"),
+            "{small}"
+        );
         assert!(
             small.contains("| dev | 3 | 0 | 0 | 0 | 0 | ok |"),
             "{small}"

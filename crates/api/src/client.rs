@@ -31,7 +31,9 @@ const LICENSE_PATH: &str = "/v1/mgmt/license";
 /// Counters of one client since it was built, for the run summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClientStats {
-    /// HTTP requests sent (every attempt counts).
+    /// Calls the code asked for, each counted once however many attempts it took.
+    pub calls: u64,
+    /// HTTP requests sent (every attempt counts, the license handshake too).
     pub requests: u64,
     /// Attempts after the first one of a call.
     pub retries: u64,
@@ -52,6 +54,7 @@ pub struct WaitsNow {
 
 #[derive(Debug, Default)]
 struct Counters {
+    calls: AtomicU64,
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
@@ -279,6 +282,7 @@ impl DescopeClient {
     pub fn stats(&self) -> ClientStats {
         let counters = &self.inner.counters;
         ClientStats {
+            calls: counters.calls.load(Ordering::Relaxed),
             requests: counters.requests.load(Ordering::Relaxed),
             retries: counters.retries.load(Ordering::Relaxed),
             rate_limited: counters.rate_limited.load(Ordering::Relaxed),
@@ -320,6 +324,7 @@ impl DescopeClient {
         &self,
         call: Call<'_>,
     ) -> Result<T, ApiError> {
+        self.inner.counters.calls.fetch_add(1, Ordering::Relaxed);
         if self.inner.license_handshake && call.path != LICENSE_PATH {
             self.ensure_license().await;
         }

@@ -2,14 +2,15 @@
 //! engine.
 //! Not a mock of the HTTP client: end-to-end tests use the emulator over loopback instead.
 //!
-//! It counts write calls (so tests can assert "zero writes") and can be told to fail chosen
-//! writes (so tests can check partial failure and convergence).
+//! It counts write calls (so tests can assert "zero writes"), can be told to fail chosen
+//! writes (so tests can check partial failure and convergence) and to offer batch writes (so
+//! tests can check the engine's batching and its fallback).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::plan::{AnyResource, ResourceRef, ResourceSet};
-use crate::port::{PortError, PortErrorKind, PortResult, ResourcePort};
+use crate::port::{PortError, PortErrorKind, PortResult, ResourcePort, one_by_one};
 use crate::resource::Resource;
 
 /// Resources of every kind held in memory, with a count of write calls.
@@ -19,6 +20,9 @@ pub struct MemoryProject {
     writes: Mutex<u64>,
     faults: Mutex<Faults>,
     concurrency: Mutex<WriteConcurrency>,
+    /// Whether every kind offers batch writes (one call, all or nothing), as Descope's role and
+    /// permission endpoints do.
+    batches: bool,
 }
 
 /// Lets tests observe how many writes overlap: with `yield_in_writes`, each write yields to the
@@ -101,6 +105,59 @@ impl MemoryProject {
 
     fn not_found(&self, reference: &ResourceRef) -> PortError {
         self.refusal(PortErrorKind::NotFound, format!("{reference} not found"))
+    }
+
+    /// Offers batch writes for every kind: one counted write call applies the whole batch or,
+    /// when any item would fail, nothing; then each item is sent alone, as the API client falls
+    /// back when a server refuses a batch.
+    pub fn with_batches(mut self) -> Self {
+        self.batches = true;
+        self
+    }
+
+    /// One batch call: counted as one write; `apply` checks and applies every item under one
+    /// lock and says whether it did. An injected fault on the call or on any item refuses it.
+    async fn atomic<'a>(
+        &self,
+        identities: impl IntoIterator<Item = &'a str>,
+        apply: impl FnOnce(&mut BTreeMap<ResourceRef, AnyResource>) -> bool,
+    ) -> bool {
+        self.overlap_point().await;
+        let number = {
+            let mut writes = lock(&self.writes);
+            *writes += 1;
+            *writes
+        };
+        {
+            let faults = lock(&self.faults);
+            if faults.nth_write.contains_key(&number)
+                || identities
+                    .into_iter()
+                    .any(|identity| faults.identities.contains_key(identity))
+            {
+                return false;
+            }
+        }
+        apply(&mut lock(&self.resources))
+    }
+
+    /// One batch create (`existing` false) or update (`existing` true): every resource is
+    /// written, or none when any is (or is not) already there or names something missing.
+    async fn upsert_atomically<R: Resource>(&self, resources: &[&R], existing: bool) -> bool {
+        self.atomic(resources.iter().map(|r| r.identity()), |stored| {
+            let fits = resources.iter().all(|resource| {
+                stored.contains_key(&ResourceRef::new(R::KIND, resource.identity())) == existing
+                    && check_references(stored, *resource).is_ok()
+            });
+            if fits {
+                stored.extend(resources.iter().map(|resource| {
+                    let any = (*resource).clone().into_any();
+                    (any.reference(), any)
+                }));
+            }
+            fits
+        })
+        .await
     }
 
     /// Makes each write yield once mid-call, so concurrent writes overlap.
@@ -216,6 +273,54 @@ impl<R: Resource> ResourcePort<R> for MemoryProject {
             Some(_) => Ok(()),
             None => Err(self.not_found(&reference)),
         }
+    }
+
+    fn batches(&self) -> bool {
+        self.batches
+    }
+
+    async fn create_batch(&self, resources: &[&R]) -> Vec<PortResult<()>> {
+        if self.upsert_atomically(resources, false).await {
+            return resources.iter().map(|_| Ok(())).collect();
+        }
+        one_by_one(resources, |resource| {
+            ResourcePort::<R>::create(self, resource)
+        })
+        .await
+    }
+
+    async fn update_batch(&self, resources: &[&R]) -> Vec<PortResult<()>> {
+        if self.upsert_atomically(resources, true).await {
+            return resources.iter().map(|_| Ok(())).collect();
+        }
+        one_by_one(resources, |resource| {
+            ResourcePort::<R>::update(self, resource)
+        })
+        .await
+    }
+
+    async fn delete_batch(&self, ids: &[&str]) -> Vec<PortResult<()>> {
+        let applied = self
+            .atomic(ids.iter().copied(), |stored| {
+                let references: Vec<ResourceRef> = ids
+                    .iter()
+                    .map(|id| ResourceRef::new(R::KIND, *id))
+                    .collect();
+                let fits = references
+                    .iter()
+                    .all(|reference| stored.contains_key(reference));
+                if fits {
+                    for reference in &references {
+                        stored.remove(reference);
+                    }
+                }
+                fits
+            })
+            .await;
+        if applied {
+            return ids.iter().map(|_| Ok(())).collect();
+        }
+        one_by_one(ids, |id| ResourcePort::<R>::delete(self, id)).await
     }
 }
 

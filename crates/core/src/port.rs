@@ -81,4 +81,53 @@ pub trait ResourcePort<R: Resource>: Send + Sync {
     fn update(&self, resource: &R) -> impl Future<Output = PortResult<()>> + Send;
 
     fn delete(&self, id: &str) -> impl Future<Output = PortResult<()>> + Send;
+
+    /// Overwrites `desired` knowing the `live` state the plan read, so a port can skip the part
+    /// of an overwrite that would change nothing (a tenant's default roles, a separate call).
+    fn update_from(&self, _live: &R, desired: &R) -> impl Future<Output = PortResult<()>> + Send {
+        self.update(desired)
+    }
+
+    /// Calls one create, update or delete takes through [`Self::create`], [`Self::update_from`]
+    /// and [`Self::delete`] when nothing fails: `before` is the live state (none for a create),
+    /// `after` the desired one (none for a delete). The plan's cost estimate adds these up, so
+    /// an implementation making more calls must say so here.
+    fn write_calls(&self, _before: Option<&R>, _after: Option<&R>) -> u64 {
+        1
+    }
+
+    /// Whether the API writes many resources of this kind in one atomic call (Descope's role
+    /// and permission batch endpoints); the apply engine then sends each action of a phase as
+    /// one [`Self::create_batch`], [`Self::update_batch`] or [`Self::delete_batch`].
+    fn batches(&self) -> bool {
+        false
+    }
+
+    /// One outcome per resource, in order. Without a batch endpoint: one create each.
+    fn create_batch(&self, resources: &[&R]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
+        one_by_one(resources, |resource| self.create(resource))
+    }
+
+    /// One outcome per resource, in order; each is a full overwrite as [`Self::update`].
+    fn update_batch(&self, resources: &[&R]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
+        one_by_one(resources, |resource| self.update(resource))
+    }
+
+    /// One outcome per identity, in order.
+    fn delete_batch(&self, ids: &[&str]) -> impl Future<Output = Vec<PortResult<()>>> + Send {
+        one_by_one(ids, |id| self.delete(id))
+    }
+}
+
+/// `call` for each item in turn, one outcome per item: what a batch is without a batch endpoint.
+pub(crate) async fn one_by_one<'a, T, Call, Sent>(items: &'a [T], call: Call) -> Vec<PortResult<()>>
+where
+    Call: Fn(&'a T) -> Sent,
+    Sent: Future<Output = PortResult<()>>,
+{
+    let mut outcomes = Vec::with_capacity(items.len());
+    for item in items {
+        outcomes.push(call(item).await);
+    }
+    outcomes
 }

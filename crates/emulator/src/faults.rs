@@ -25,6 +25,8 @@ pub(crate) struct Faults {
     pub conflict_status: StatusCode,
     /// Status of a missing object (404 unless switched); an unknown route stays 404.
     pub not_found_status: StatusCode,
+    /// Batch endpoints (`…/batch`) answer as a server without them does: 404, unknown route.
+    pub refuse_batches: bool,
 }
 
 /// What to do with one incoming management call.
@@ -52,6 +54,7 @@ impl Faults {
             rng: StdRng::seed_from_u64(seed),
             conflict_status: StatusCode::CONFLICT,
             not_found_status: StatusCode::NOT_FOUND,
+            refuse_batches: false,
         }
     }
 
@@ -64,10 +67,15 @@ impl Faults {
         fail_rate: f64,
         seed: u64,
     ) {
-        let (conflict, not_found) = (self.conflict_status, self.not_found_status);
+        let (conflict, not_found, refuse_batches) = (
+            self.conflict_status,
+            self.not_found_status,
+            self.refuse_batches,
+        );
         *self = Faults::new(rate_limit, latency, fail_rate, seed);
         self.conflict_status = conflict;
         self.not_found_status = not_found;
+        self.refuse_batches = refuse_batches;
     }
 
     /// Applies the status switch to a failed call's status.

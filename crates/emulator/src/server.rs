@@ -222,6 +222,9 @@ async fn management(state: &AppState, path: &str, request: Request) -> Result<Re
         }
     }
     let project_id = authenticate(&state.credentials, request.headers())?;
+    if path.ends_with("/batch") && lock(&state.faults).refuse_batches {
+        return Err(unknown_route(path));
+    }
     let Some(route) = api::route(&method, path) else {
         return Err(if api::path_known(path) {
             ApiError::new(
@@ -431,9 +434,15 @@ async fn control(
                 Some(s) => s as u64,
                 None => faults.seed,
             };
+            let refuse_batches = match body.get("refuseBatches") {
+                None => faults.refuse_batches,
+                Some(Value::Bool(refuse)) => *refuse,
+                Some(_) => return Err(ApiError::invalid("refuseBatches must be true or false")),
+            };
             let conflict = client_error_status(&body, "conflictStatus")?;
             let not_found = client_error_status(&body, "notFoundStatus")?;
             faults.reconfigure(rate_limit, latency, fail_rate, seed);
+            faults.refuse_batches = refuse_batches;
             if let Some(status) = conflict {
                 faults.conflict_status = status;
             }
@@ -462,6 +471,7 @@ fn faults_value(f: &Faults) -> Value {
     json!({
         "conflictStatus": f.conflict_status.as_u16(),
         "notFoundStatus": f.not_found_status.as_u16(),
+        "refuseBatches": f.refuse_batches,
         "rateLimit": f.rate_limit.map(|r| json!({"requests": r.requests, "perSeconds": r.per.as_secs()})),
         "latencyMs": f.latency.as_millis() as u64,
         "failRate": f.fail_rate,

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod backup;
+mod calls;
 mod ci_examples;
 mod config_input;
 mod config_schema;
@@ -9,6 +10,7 @@ mod config_validate;
 mod connect;
 mod env_list;
 mod export;
+mod export_sign_in;
 mod faults;
 mod flags;
 mod flows;

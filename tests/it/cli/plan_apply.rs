@@ -409,6 +409,9 @@ fn env_all_prints_one_matrix_and_skips_envs_without_credentials() {
     assert_eq!(by_name("dev")["summary"]["create"], 2);
     assert_eq!(by_name("prod")["summary"]["create"], 2);
     assert_eq!(by_name("qa")["status"], "skipped");
+    // Each planned environment states its cost: two tenant creates.
+    assert_eq!(by_name("dev")["calls"]["apply"], 2);
+    assert_eq!(by_name("qa")["calls"], serde_json::Value::Null);
 
     let table = world.run(&["plan", "--env", "all", "--detailed-exitcode"]);
     assert_eq!(table.code, 2, "{}", table.stderr);

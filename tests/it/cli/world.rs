@@ -308,6 +308,34 @@ impl World {
         })
     }
 
+    /// `POST /emulator/stats/reset`: counts start again from zero.
+    pub fn reset_stats(&self) {
+        self.control("/emulator/stats/reset", json!({}));
+    }
+
+    /// `POST /emulator/faults` with `settings` (absent fields keep their value).
+    pub fn faults(&self, settings: Value) {
+        self.control("/emulator/faults", settings);
+    }
+
+    fn control(&self, path: &str, body: Value) {
+        let url = format!("{}{path}", self.url());
+        self.live.runtime.block_on(async {
+            let response = self
+                .http
+                .post(url)
+                .json(&body)
+                .send()
+                .await
+                .expect("reachable");
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
+        });
+    }
+
     /// Write calls the emulator has served so far.
     pub fn writes(&self) -> u64 {
         self.stats()["writes"].as_u64().expect("a writes counter")

@@ -176,3 +176,31 @@ async fn status_switch_accepts_only_client_error_statuses() {
         .expect("sent");
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }
+
+/// A server without the batch endpoints, so a client's fallback to single calls can be tested.
+#[tokio::test]
+async fn batch_endpoints_can_be_refused_as_unknown_routes() {
+    let h = start().await;
+    let batch = json!({"roles": [{"name": "a"}, {"name": "b"}]});
+    let settings = h
+        .control(
+            Method::POST,
+            "/emulator/faults",
+            Some(json!({"refuseBatches": true})),
+        )
+        .await;
+    assert_eq!(settings["refuseBatches"], json!(true));
+    let (status, body) = h.post("/v1/mgmt/role/create/batch", batch.clone()).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND);
+    // Single calls are still served.
+    h.ok("/v1/mgmt/role/create", json!({"name": "single"}))
+        .await;
+
+    h.control(
+        Method::POST,
+        "/emulator/faults",
+        Some(json!({"refuseBatches": false})),
+    )
+    .await;
+    h.ok("/v1/mgmt/role/create/batch", batch).await;
+}

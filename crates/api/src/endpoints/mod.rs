@@ -34,6 +34,14 @@ pub(crate) fn to_body(operation: &'static str, body: &impl Serialize) -> Result<
 /// One outcome per item of a batch, in the items' order.
 pub type BatchOutcome = Vec<Result<(), ApiError>>;
 
+/// A batch's outcomes as core's port reports them.
+pub(crate) fn port_outcomes(outcome: BatchOutcome) -> Vec<descope_mgmt_core::port::PortResult<()>> {
+    outcome
+        .into_iter()
+        .map(|result| result.map_err(Into::into))
+        .collect()
+}
+
 impl DescopeClient {
     /// Sends `batch` (one atomic call for every item); when the server refuses it, falls back
     /// to `single` for each item so that each gets its own outcome. Refused means a 4xx other
@@ -41,12 +49,18 @@ impl DescopeClient {
     /// batch), or a batch create whose outcome is unknown (each single create re-checks before
     /// sending). Other failures (unauthorised, unavailable, cancelled) would fail every single
     /// call too, so each item gets that error instead. No items: no call.
-    pub(crate) async fn batch_or_each<T>(
+    pub(crate) async fn batch_or_each<'a, T, Single, Sent>(
         &self,
-        items: &[T],
+        items: &'a [T],
         batch: Call<'_>,
-        single: impl AsyncFn(&T) -> Result<(), ApiError>,
-    ) -> BatchOutcome {
+        single: Single,
+    ) -> BatchOutcome
+    where
+        // A plain closure returning a future, not an `AsyncFn`: the port futures built on this
+        // must be `Send`, which rustc cannot yet prove through an async closure's lifetimes.
+        Single: Fn(&'a T) -> Sent,
+        Sent: std::future::Future<Output = Result<(), ApiError>>,
+    {
         if items.is_empty() {
             return Vec::new();
         }

@@ -5,7 +5,7 @@ use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::Permission;
 use serde_json::json;
 
-use super::{BatchOutcome, to_body};
+use super::{BatchOutcome, port_outcomes, to_body};
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::permission::{PermissionCreateRequest, PermissionDto, PermissionUpdateRequest};
 use crate::error::ApiError;
@@ -112,9 +112,7 @@ impl PermissionApi {
             Repeat::Create,
         );
         self.client
-            .batch_or_each(permissions, call, async |permission| {
-                self.create(permission).await
-            })
+            .batch_or_each(permissions, call, |permission| self.create(permission))
             .await
     }
 
@@ -135,9 +133,7 @@ impl PermissionApi {
             Repeat::Safe,
         );
         self.client
-            .batch_or_each(permissions, call, async |permission| {
-                self.update(permission).await
-            })
+            .batch_or_each(permissions, call, |permission| self.update(permission))
             .await
     }
 
@@ -151,7 +147,7 @@ impl PermissionApi {
             Repeat::Delete,
         );
         self.client
-            .batch_or_each(names, call, async |name| self.delete(name).await)
+            .batch_or_each(names, call, |name| self.delete(name))
             .await
     }
 }
@@ -177,5 +173,30 @@ impl ResourcePort<Permission> for DescopeClient {
 
     async fn delete(&self, name: &str) -> PortResult<()> {
         Ok(self.permissions().delete(name).await?)
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    async fn create_batch(&self, permissions: &[&Permission]) -> Vec<PortResult<()>> {
+        let owned: Vec<Permission> = permissions
+            .iter()
+            .map(|permission| (*permission).clone())
+            .collect();
+        port_outcomes(self.permissions().create_batch(&owned).await)
+    }
+
+    async fn update_batch(&self, permissions: &[&Permission]) -> Vec<PortResult<()>> {
+        let owned: Vec<Permission> = permissions
+            .iter()
+            .map(|permission| (*permission).clone())
+            .collect();
+        port_outcomes(self.permissions().update_batch(&owned).await)
+    }
+
+    async fn delete_batch(&self, names: &[&str]) -> Vec<PortResult<()>> {
+        let owned: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        port_outcomes(self.permissions().delete_batch(&owned).await)
     }
 }

@@ -5,7 +5,7 @@ use descope_mgmt_core::port::{PortResult, ResourcePort};
 use descope_mgmt_core::resource::{Role, TenantRole};
 use serde_json::{Value, json};
 
-use super::{BatchOutcome, to_body};
+use super::{BatchOutcome, port_outcomes, to_body};
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::role::{RoleCreateRequest, RoleDto, RoleUpdateRequest};
 use crate::error::ApiError;
@@ -90,7 +90,7 @@ impl RoleApi {
             Repeat::Create,
         );
         self.client
-            .batch_or_each(roles, call, async |role| self.create(role).await)
+            .batch_or_each(roles, call, |role| self.create(role))
             .await
     }
 
@@ -108,7 +108,7 @@ impl RoleApi {
             Repeat::Safe,
         );
         self.client
-            .batch_or_each(roles, call, async |role| self.update(role).await)
+            .batch_or_each(roles, call, |role| self.update(role))
             .await
     }
 
@@ -123,7 +123,7 @@ impl RoleApi {
             Repeat::Delete,
         );
         self.client
-            .batch_or_each(names, call, async |name| self.delete(name).await)
+            .batch_or_each(names, call, |name| self.delete(name))
             .await
     }
 
@@ -203,5 +203,24 @@ impl ResourcePort<Role> for DescopeClient {
 
     async fn delete(&self, name: &str) -> PortResult<()> {
         Ok(self.roles().delete(name).await?)
+    }
+
+    fn batches(&self) -> bool {
+        true
+    }
+
+    async fn create_batch(&self, roles: &[&Role]) -> Vec<PortResult<()>> {
+        let owned: Vec<Role> = roles.iter().map(|role| (*role).clone()).collect();
+        port_outcomes(self.roles().create_batch(&owned).await)
+    }
+
+    async fn update_batch(&self, roles: &[&Role]) -> Vec<PortResult<()>> {
+        let owned: Vec<Role> = roles.iter().map(|role| (*role).clone()).collect();
+        port_outcomes(self.roles().update_batch(&owned).await)
+    }
+
+    async fn delete_batch(&self, names: &[&str]) -> Vec<PortResult<()>> {
+        let owned: Vec<String> = names.iter().map(|name| (*name).to_owned()).collect();
+        port_outcomes(self.roles().delete_batch(&owned).await)
     }
 }

@@ -63,7 +63,10 @@ impl TenantApi {
         Ok(list.0)
     }
 
-    /// T1, then T10 when the tenant has default roles (create takes none). Returns the id,
+    /// T1, then T10 when the tenant has default roles: T1 takes none (the reference lists no
+    /// `defaultRoles` on create, and neither the Python, Node nor Go SDK sends one there; every
+    /// SDK sets them with T10), so sending them with the create would be silently dropped by a
+    /// server that ignores unknown fields. Returns the id,
     /// server-generated when `tenant.id` is empty. A create whose outcome is unknown is
     /// re-checked (by id, or by the unique name) before it is sent again.
     pub async fn create(&self, tenant: &Tenant) -> Result<String, ApiError> {
@@ -121,6 +124,16 @@ impl TenantApi {
 
     /// T2 (a full overwrite, so safe to repeat), then T10 so default roles are overwritten too.
     pub async fn update(&self, tenant: &Tenant) -> Result<(), ApiError> {
+        self.update_with_default_roles(tenant, true).await
+    }
+
+    /// T2, then T10 only when `default_roles_changed`: T2 leaves default roles alone, so an
+    /// unchanged list needs no second call.
+    pub async fn update_with_default_roles(
+        &self,
+        tenant: &Tenant,
+        default_roles_changed: bool,
+    ) -> Result<(), ApiError> {
         let body = to_body("tenant.update", &TenantWriteRequest::update(tenant))?;
         self.client
             .send(Call::post(
@@ -130,6 +143,9 @@ impl TenantApi {
                 Repeat::Safe,
             ))
             .await?;
+        if !default_roles_changed {
+            return Ok(());
+        }
         self.set_default_roles(&tenant.id, &tenant.default_roles)
             .await
     }
@@ -390,8 +406,35 @@ impl ResourcePort<Tenant> for DescopeClient {
         self.write_sign_in(tenant).await
     }
 
+    /// [`Self::update`], setting default roles only when they changed.
+    async fn update_from(&self, live: &Tenant, tenant: &Tenant) -> PortResult<()> {
+        let changed = default_roles_differ(Some(live), tenant);
+        self.write_scoped_roles(tenant).await?;
+        self.tenants()
+            .update_with_default_roles(tenant, changed)
+            .await?;
+        self.write_sign_in(tenant).await
+    }
+
+    /// T1 or T2, plus T10 when a create has default roles or an update changes them.
+    fn write_calls(&self, before: Option<&Tenant>, after: Option<&Tenant>) -> u64 {
+        match after {
+            None => 1,
+            Some(after) if before.is_none() => 1 + u64::from(!after.default_roles.is_empty()),
+            Some(after) => 1 + u64::from(default_roles_differ(before, after)),
+        }
+    }
+
     /// Without cascade: a tenant that still has users or SSO settings is refused, not erased.
     async fn delete(&self, id: &str) -> PortResult<()> {
         Ok(self.tenants().delete(id, false).await?)
     }
+}
+
+/// Default roles are a set: order and repeats carry no meaning.
+fn default_roles_differ(live: Option<&Tenant>, desired: &Tenant) -> bool {
+    fn set(roles: &[String]) -> std::collections::BTreeSet<&String> {
+        roles.iter().collect()
+    }
+    live.is_none_or(|live| set(&live.default_roles) != set(&desired.default_roles))
 }

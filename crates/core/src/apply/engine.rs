@@ -170,11 +170,15 @@ pub async fn apply<P: Project>(
             unreachable: &unreachable,
         };
         let stop = &stop;
-        let finished: Vec<(usize, Outcome)> = stream::iter(batch)
-            .map(|index| run_change(index, writes[index], project, blockers, progress, stop))
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
+        let finished: Vec<(usize, Outcome)> = if kind.batches_in(project) {
+            run_batched(kind, batch, writes, project, blockers, progress, stop).await
+        } else {
+            stream::iter(batch)
+                .map(|index| run_change(index, writes[index], project, blockers, progress, stop))
+                .buffer_unordered(concurrency)
+                .collect()
+                .await
+        };
         for (index, outcome) in finished {
             outcomes[index] = Some(outcome);
         }
@@ -199,11 +203,91 @@ pub async fn apply<P: Project>(
     }
 }
 
+/// The actions a batching kind sends as one call each, in the order they run within a phase.
+const BATCHED_ACTIONS: [Action; 3] = [Action::Create, Action::Update, Action::Delete];
+
+/// A batch needs at least this many changes: one change goes through the single call, whose
+/// "already exists" handling is the same and whose request is smaller.
+const MIN_BATCH: usize = 2;
+
+/// Calls applying `plan` to `project` takes when nothing fails and nothing has moved since the
+/// plan: the cost a plan states and the minimum a run summary compares its calls with. It
+/// follows the engine's own grouping (one call per batch, [`ResourcePort::write_calls`] per
+/// single change), so the two cannot disagree.
+///
+/// [`ResourcePort::write_calls`]: crate::port::ResourcePort::write_calls
+pub fn estimate_calls<P: Project>(plan: &Plan, project: &P) -> u64 {
+    let writes: Vec<&Change> = plan.writes().collect();
+    let single = |change: &&Change| {
+        change
+            .kind
+            .write_calls_in(project, change.before.as_ref(), change.after.as_ref())
+    };
+    phases()
+        .map(|(phase, kind)| {
+            let in_phase = writes
+                .iter()
+                .filter(|change| change.kind == kind && phase_of(change) == phase);
+            if !kind.batches_in(project) {
+                return in_phase.map(single).sum::<u64>();
+            }
+            BATCHED_ACTIONS
+                .iter()
+                .map(|action| {
+                    let group: Vec<&&Change> = in_phase
+                        .clone()
+                        .filter(|change| change.action == *action)
+                        .collect();
+                    if group.len() >= MIN_BATCH {
+                        1
+                    } else {
+                        group.into_iter().map(single).sum()
+                    }
+                })
+                .sum()
+        })
+        .sum()
+}
+
 /// What stops new changes from starting: the caller's cancellation, or the first change that
 /// found the server unreachable (remembered for the report).
 struct Stop<'a> {
     cancel: &'a CancelToken,
     unreachable: &'a OnceLock<ResourceRef>,
+}
+
+impl Stop<'_> {
+    /// Why a change does not start: cancelled, the server gone, or a dependency not applied.
+    fn held_back(&self, change: &Change, blockers: &Blockers) -> Option<Outcome> {
+        if self.cancel.is_cancelled() {
+            Some(Outcome::Skipped {
+                reason: SkipReason::Cancelled,
+            })
+        } else if let Some(first_failure) = self.unreachable.get() {
+            Some(Outcome::Skipped {
+                reason: SkipReason::ServerUnreachable {
+                    first_failure: first_failure.clone(),
+                },
+            })
+        } else {
+            blockers
+                .blocking(change)
+                .map(|dependency| Outcome::Skipped {
+                    reason: SkipReason::DependencyFailed { dependency },
+                })
+        }
+    }
+
+    /// Remembers the first change that found the server unreachable.
+    fn note(&self, change: &Change, outcome: &Outcome) {
+        if let Outcome::Failed {
+            error: FailureKind::Unreachable,
+            ..
+        } = outcome
+        {
+            let _ = self.unreachable.set(change.reference());
+        }
+    }
 }
 
 /// Starts one change unless cancelled, blocked or the server is gone.
@@ -215,34 +299,94 @@ async fn run_change<P: Project>(
     progress: &dyn Progress,
     stop: &Stop<'_>,
 ) -> (usize, Outcome) {
-    let outcome = if stop.cancel.is_cancelled() {
-        Outcome::Skipped {
-            reason: SkipReason::Cancelled,
+    let outcome = match stop.held_back(change, blockers) {
+        Some(skipped) => skipped,
+        None => {
+            progress.started(change);
+            let outcome = execute(project, change).await;
+            stop.note(change, &outcome);
+            outcome
         }
-    } else if let Some(first_failure) = stop.unreachable.get() {
-        Outcome::Skipped {
-            reason: SkipReason::ServerUnreachable {
-                first_failure: first_failure.clone(),
-            },
-        }
-    } else if let Some(dependency) = blockers.blocking(change) {
-        Outcome::Skipped {
-            reason: SkipReason::DependencyFailed { dependency },
-        }
-    } else {
-        progress.started(change);
-        let outcome = execute(project, change).await;
-        if let Outcome::Failed {
-            error: FailureKind::Unreachable,
-            ..
-        } = &outcome
-        {
-            let _ = stop.unreachable.set(change.reference());
-        }
-        outcome
     };
     progress.finished(change, &outcome);
     (index, outcome)
+}
+
+/// One phase of a batching kind: the creates, the updates and the deletes each go in one call
+/// (fewer than [`MIN_BATCH`] go singly). A change the batch could not apply goes through the
+/// same convergence as a failed single call (the port has already retried it alone if the
+/// server refused the whole batch).
+async fn run_batched<P: Project>(
+    kind: ResourceKind,
+    indices: Vec<usize>,
+    writes: &[&Change],
+    project: &P,
+    blockers: &Blockers,
+    progress: &dyn Progress,
+    stop: &Stop<'_>,
+) -> Vec<(usize, Outcome)> {
+    let mut finished = Vec::with_capacity(indices.len());
+    for action in BATCHED_ACTIONS {
+        let group: Vec<usize> = indices
+            .iter()
+            .copied()
+            .filter(|&index| writes[index].action == action)
+            .collect();
+        if group.len() < MIN_BATCH {
+            for index in group {
+                finished.push(
+                    run_change(index, writes[index], project, blockers, progress, stop).await,
+                );
+            }
+            continue;
+        }
+        let mut sendable: Vec<usize> = Vec::with_capacity(group.len());
+        for index in group {
+            let change = writes[index];
+            let refused = match stop.held_back(change, blockers) {
+                Some(skipped) => Some(skipped),
+                None if action == Action::Delete => None,
+                None => desired_state(change)
+                    .err()
+                    .map(|failure| outcome_of(Err(failure))),
+            };
+            match refused {
+                Some(outcome) => {
+                    progress.finished(change, &outcome);
+                    finished.push((index, outcome));
+                }
+                None => sendable.push(index),
+            }
+        }
+        for &index in &sendable {
+            progress.started(writes[index]);
+        }
+        let results = if action == Action::Delete {
+            let ids: Vec<&str> = sendable
+                .iter()
+                .map(|&index| writes[index].id.as_str())
+                .collect();
+            kind.delete_batch_in(project, &ids).await
+        } else {
+            let states: Vec<&AnyResource> = sendable
+                .iter()
+                .filter_map(|&index| writes[index].after.as_ref())
+                .collect();
+            kind.upsert_batch_in(project, &states, action == Action::Update)
+                .await
+        };
+        for (index, result) in sendable.into_iter().zip(results) {
+            let change = writes[index];
+            let outcome = match result {
+                Ok(()) => Outcome::succeeded(),
+                Err(error) => outcome_of(recover(project, change, error).await),
+            };
+            stop.note(change, &outcome);
+            progress.finished(change, &outcome);
+            finished.push((index, outcome));
+        }
+    }
+    finished
 }
 
 /// What earlier phases left undone, which later changes may depend on.
@@ -289,7 +433,11 @@ impl Blockers {
 }
 
 async fn execute<P: Project>(project: &P, change: &Change) -> Outcome {
-    match try_execute(project, change).await {
+    outcome_of(try_execute(project, change).await)
+}
+
+fn outcome_of(result: Result<Option<&'static str>, Failure>) -> Outcome {
+    match result {
         Ok(note) => Outcome::Succeeded {
             note: note.map(str::to_owned),
         },
@@ -331,39 +479,48 @@ async fn try_execute<P: Project>(
     project: &P,
     change: &Change,
 ) -> Result<Option<&'static str>, Failure> {
-    match change.action {
-        Action::Create => {
-            let desired = desired_state(change)?;
-            match desired.create_in(project).await {
-                Ok(()) => Ok(None),
-                Err(error) if worth_rechecking(&error) => {
-                    converge_existing(project, desired, error).await.map(Some)
-                }
-                Err(error) => Err(error.into()),
-            }
-        }
+    let first = match change.action {
+        Action::Create => desired_state(change)?.create_in(project).await,
         Action::Update => {
             let desired = desired_state(change)?;
-            match desired.update_in(project).await {
-                Ok(()) => Ok(None),
-                Err(error) if error.kind == PortErrorKind::NotFound => {
-                    desired.create_in(project).await?;
-                    Ok(Some("re-created: it had been deleted since the plan"))
-                }
-                Err(error) => Err(error.into()),
+            match &change.before {
+                Some(live) => desired.update_from_in(project, live).await,
+                None => desired.update_in(project).await,
             }
         }
-        Action::Delete => match change.kind.delete_in(project, &change.id).await {
-            Ok(()) => Ok(None),
-            Err(error) if worth_rechecking(&error) => {
-                match change.kind.load_in(project, &change.id).await? {
-                    None => Ok(Some("already absent")),
-                    Some(_) => Err(error.into()),
-                }
+        Action::Delete => change.kind.delete_in(project, &change.id).await,
+        Action::Unchanged => Ok(()),
+    };
+    match first {
+        Ok(()) => Ok(None),
+        Err(error) => recover(project, change, error).await,
+    }
+}
+
+/// After the planned call of `change` failed with `error`: converges where the live state
+/// already is (or moved towards) the goal, else the error stands.
+async fn recover<P: Project>(
+    project: &P,
+    change: &Change,
+    error: PortError,
+) -> Result<Option<&'static str>, Failure> {
+    match change.action {
+        Action::Create if worth_rechecking(&error) => {
+            converge_existing(project, desired_state(change)?, error)
+                .await
+                .map(Some)
+        }
+        Action::Update if error.kind == PortErrorKind::NotFound => {
+            desired_state(change)?.create_in(project).await?;
+            Ok(Some("re-created: it had been deleted since the plan"))
+        }
+        Action::Delete if worth_rechecking(&error) => {
+            match change.kind.load_in(project, &change.id).await? {
+                None => Ok(Some("already absent")),
+                Some(_) => Err(error.into()),
             }
-            Err(error) => Err(error.into()),
-        },
-        Action::Unchanged => Ok(None),
+        }
+        _ => Err(error.into()),
     }
 }
 

@@ -511,14 +511,20 @@ proptest! {
         desired in crate::plan::tests::arb_set().prop_map(consistent),
         actual in crate::plan::tests::arb_set(),
         concurrency in 1usize..6,
+        batches in any::<bool>(),
     ) {
         runtime().block_on(async {
             let project = MemoryProject::default().with_set(&actual).yield_in_writes();
+            let project = if batches { project.with_batches() } else { project };
             let (first, report) = plan_and_apply(
                 &desired, &project, &ApplyOptions { concurrency }, &NoProgress, &CancelToken::new(),
             ).await;
             prop_assert_eq!(report.exit_status(), ApplyStatus::Success);
-            prop_assert_eq!(project.write_count() as usize, first.writes().count());
+            // Whatever the plan, the estimate is what the run took.
+            prop_assert_eq!(project.write_count(), estimate_calls(&first, &project));
+            if !batches {
+                prop_assert_eq!(project.write_count() as usize, first.writes().count());
+            }
             let again = plan(&desired, &read_actual(&project).await.unwrap(), &prune());
             prop_assert!(again.is_empty(), "{:?}", again);
             Ok(())
@@ -894,6 +900,99 @@ fn each_cycle_of_tenant_renames_is_refused_once_from_its_smallest_id() {
         refused[1].starts_with(r#"tenants m and z swap names (m: "M" -> "Z", z: "Z" -> "M")"#),
         "{refused:?}"
     );
+}
+
+/// A project where roles and permissions exist in bulk: batches pay off there.
+fn bulk_project(batches: bool) -> MemoryProject {
+    let project = MemoryProject::default()
+        .with((0..3).map(|n| permission(&format!("p{n}"))))
+        .with((0..3).map(|n| role(&format!("old{n}"), &["p0"])))
+        .with((0..3).map(|n| role(&format!("keep{n}"), &["p0"])));
+    if batches {
+        project.with_batches()
+    } else {
+        project
+    }
+}
+
+/// Three role creates, three role updates, three role deletes, one permission create.
+fn bulk_desired() -> ResourceSet {
+    let mut roles: Vec<Role> = (0..3).map(|n| role(&format!("new{n}"), &["p9"])).collect();
+    roles.extend((0..3).map(|n| role(&format!("keep{n}"), &["p1"])));
+    let mut permissions: Vec<Permission> = (0..3).map(|n| permission(&format!("p{n}"))).collect();
+    permissions.push(permission("p9"));
+    ResourceSet {
+        permissions,
+        roles,
+        ..ResourceSet::default()
+    }
+}
+
+#[tokio::test]
+async fn a_batching_port_gets_one_call_per_action_and_the_estimate_says_so() {
+    let project = bulk_project(true);
+    let actual = read_actual(&project).await.unwrap();
+    let plan = plan(&bulk_desired(), &actual, &prune());
+    // Roles: one create, one update and one delete batch; the lone permission create goes alone.
+    assert_eq!(estimate_calls(&plan, &project), 4);
+    let report = apply_quietly(&plan, &project).await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success, "{report:?}");
+    assert_eq!(project.write_count(), 4);
+    assert_eq!(state(&project).await, normalized(&bulk_desired()));
+}
+
+#[tokio::test]
+async fn without_batches_every_change_is_a_call_and_the_estimate_says_so() {
+    let project = bulk_project(false);
+    let actual = read_actual(&project).await.unwrap();
+    let plan = plan(&bulk_desired(), &actual, &prune());
+    assert_eq!(estimate_calls(&plan, &project), 10);
+    apply_quietly(&plan, &project).await;
+    assert_eq!(project.write_count(), 10);
+    assert_eq!(state(&project).await, normalized(&bulk_desired()));
+}
+
+#[tokio::test]
+async fn a_refused_batch_falls_back_to_single_calls_and_only_the_bad_item_fails() {
+    let project = bulk_project(true);
+    let actual = read_actual(&project).await.unwrap();
+    let plan = plan(&bulk_desired(), &actual, &prune());
+    project.fail_writes_to("new1", PortErrorKind::Unauthorized);
+    let report = apply_quietly(&plan, &project).await;
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|result| !result.outcome.is_success())
+        .map(|result| result.id.as_str())
+        .collect();
+    assert_eq!(failed, ["new1"], "{report:?}");
+    // The refused create batch, then one create per role; the other batches went through.
+    assert_eq!(project.write_count(), 4 + 3);
+    let roles: Vec<String> = project.all::<Role>().into_iter().map(|r| r.name).collect();
+    assert!(roles.contains(&"new0".to_owned()) && roles.contains(&"new2".to_owned()));
+}
+
+#[tokio::test]
+async fn a_batched_create_that_finds_its_role_converges_like_a_single_one() {
+    let project = bulk_project(true);
+    let actual = read_actual(&project).await.unwrap();
+    let plan = plan(&bulk_desired(), &actual, &prune());
+    // Created by someone else since the plan: the batch is refused, the single create finds it.
+    let project = project.with([role("new0", &["p0"])]);
+    let report = apply_quietly(&plan, &project).await;
+    assert_eq!(report.exit_status(), ApplyStatus::Success, "{report:?}");
+    let new0 = report
+        .results
+        .iter()
+        .find(|result| result.id == "new0")
+        .unwrap();
+    assert_eq!(
+        new0.outcome,
+        Outcome::Succeeded {
+            note: Some("already existed; updated to the desired state".into())
+        }
+    );
+    assert_eq!(state(&project).await, normalized(&bulk_desired()));
 }
 
 /// Issue 17 item 11: with the server gone, the first change that cannot reach it is the last one

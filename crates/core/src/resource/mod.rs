@@ -26,7 +26,8 @@ use crate::plan::{FieldDiff, ResourceRef, field_diff, json_field_diff};
 use crate::port::{PortResult, ResourcePort};
 
 pub use tenant_auth::{
-    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, sso_key, wire_sso_id,
+    DEFAULT_SSO_ID, SECRET_REPLACED, TenantRole, TenantSession, TenantSso, load_name, sso_key,
+    wire_sso_id,
 };
 
 declare_kinds! {
@@ -183,6 +184,9 @@ pub trait Resource:
 
     /// The typed resource inside `any`, if it is of this kind.
     fn from_any(any: AnyResource) -> Option<Self>;
+
+    /// [`Self::from_any`] without taking `any`.
+    fn from_any_ref(any: &AnyResource) -> Option<&Self>;
 
     /// This kind's list in a [`ResourceSet`].
     fn of(set: &ResourceSet) -> &Vec<Self>;

@@ -102,6 +102,74 @@ macro_rules! declare_kinds {
                 }
             }
 
+            /// Whether this kind's port writes many resources in one call.
+            pub fn batches_in<P: Project>(self, project: &P) -> bool {
+                match self {
+                    $(Self::$Kind => ResourcePort::<$Kind>::batches(project)),+
+                }
+            }
+
+            /// Calls one write of this kind takes when nothing fails (see
+            /// [`ResourcePort::write_calls`]); states of another kind count as absent.
+            pub fn write_calls_in<P: Project>(
+                self,
+                project: &P,
+                before: Option<&AnyResource>,
+                after: Option<&AnyResource>,
+            ) -> u64 {
+                match self {
+                    $(Self::$Kind => ResourcePort::<$Kind>::write_calls(
+                        project,
+                        before.and_then(<$Kind as Resource>::from_any_ref),
+                        after.and_then(<$Kind as Resource>::from_any_ref),
+                    )),+
+                }
+            }
+
+            /// Creates (or, with `update`, overwrites) `resources` through one batch call of
+            /// this kind's port; one outcome per resource. A resource of another kind fails
+            /// without being sent.
+            pub async fn upsert_batch_in<P: Project>(
+                self,
+                project: &P,
+                resources: &[&AnyResource],
+                update: bool,
+            ) -> Vec<PortResult<()>> {
+                match self {
+                    $(Self::$Kind => {
+                        let typed: Option<Vec<&$Kind>> = resources
+                            .iter()
+                            .map(|any| <$Kind as Resource>::from_any_ref(any))
+                            .collect();
+                        let Some(typed) = typed else {
+                            return resources
+                                .iter()
+                                .map(|_| Err(crate::port::PortError::new(
+                                    crate::port::PortErrorKind::Other,
+                                    concat!("a batch of ", stringify!($module), "s holds another kind"),
+                                )))
+                                .collect();
+                        };
+                        if update {
+                            ResourcePort::<$Kind>::update_batch(project, &typed).await
+                        } else {
+                            ResourcePort::<$Kind>::create_batch(project, &typed).await
+                        }
+                    }),+
+                }
+            }
+
+            /// Deletes resources of this kind by identity through one batch call of its port.
+            pub async fn delete_batch_in<P: Project>(
+                self,
+                project: &P,
+                ids: &[&str],
+            ) -> Vec<PortResult<()>> {
+                match self {
+                    $(Self::$Kind => ResourcePort::<$Kind>::delete_batch(project, ids).await),+
+                }
+            }
+
             /// Reads one resource of this kind back through its port.
             pub async fn load_in<P: Project>(
                 self,
@@ -230,6 +298,21 @@ macro_rules! declare_kinds {
                         ResourcePort::<$Kind>::update(project, resource).await),+
                 }
             }
+
+            /// Overwrites this resource through its kind's port, telling it the `live` state
+            /// the plan read (a `live` of another kind is ignored).
+            pub async fn update_from_in<P: Project>(
+                &self,
+                project: &P,
+                live: &AnyResource,
+            ) -> PortResult<()> {
+                match (self, live) {
+                    $((Self::$Kind(resource), Self::$Kind(live)) =>
+                        ResourcePort::<$Kind>::update_from(project, live, resource).await,)+
+                    #[allow(unreachable_patterns)]
+                    (desired, _) => desired.update_in(project).await,
+                }
+            }
         }
 
         /// A set of resources of every kind, one list per kind named after its YAML section:
@@ -292,6 +375,14 @@ macro_rules! declare_kinds {
                 }
 
                 fn from_any(any: AnyResource) -> Option<Self> {
+                    match any {
+                        AnyResource::$Kind(resource) => Some(resource),
+                        #[allow(unreachable_patterns)]
+                        _ => None,
+                    }
+                }
+
+                fn from_any_ref(any: &AnyResource) -> Option<&Self> {
                     match any {
                         AnyResource::$Kind(resource) => Some(resource),
                         #[allow(unreachable_patterns)]

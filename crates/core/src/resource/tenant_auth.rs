@@ -340,7 +340,7 @@ fn live_protocol(live: &Json) -> String {
 }
 
 /// Where a configure-call field reads back in the load answer (the SAML names differ).
-fn load_name<'a>(protocol: &str, request: &'a str) -> &'a str {
+pub fn load_name<'a>(protocol: &str, request: &'a str) -> &'a str {
     if protocol == "oidc" {
         return request;
     }

@@ -21,6 +21,7 @@ mod report;
 mod roles;
 mod templates;
 mod tenant_auth;
+pub use tenant_auth::{sso_attribute_names, sso_plain_fields};
 mod tenants;
 mod themes;
 

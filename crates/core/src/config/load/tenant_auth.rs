@@ -799,3 +799,32 @@ pub(crate) fn check_certificate(text: &str) -> Result<(), String> {
         Err("is not a PEM certificate: its body is not valid base64".to_owned())
     }
 }
+
+/// The `sso:` keys a configuration of the given protocol takes, with the configure call's wire
+/// names, secrets left out: what writing a live configuration back as YAML (`export`) maps.
+pub fn sso_plain_fields(oidc: bool) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let wanted = if oidc { Protocol::Oidc } else { Protocol::Saml };
+    SSO_FIELDS
+        .iter()
+        .filter(move |(_, _, kind, protocol)| {
+            !matches!(kind, FieldKind::Secret)
+                && (*protocol == wanted || *protocol == Protocol::Both)
+        })
+        .map(|(yaml, wire, ..)| (*yaml, *wire))
+}
+
+/// The `attribute_mapping` keys a configuration of the given protocol takes, with their wire
+/// names.
+pub fn sso_attribute_names(oidc: bool) -> impl Iterator<Item = (&'static str, String)> {
+    let foreign = if oidc {
+        SAML_ONLY_ATTRIBUTES
+    } else {
+        OIDC_ONLY_ATTRIBUTES
+    };
+    ATTRIBUTE_MAPPING
+        .accepted
+        .iter()
+        .copied()
+        .filter(move |name| !foreign.contains(name))
+        .map(|name| (name, camel_case(name)))
+}
