@@ -329,15 +329,7 @@ impl DescopeClient {
             self.ensure_license().await;
         }
         let body = self.send_with_retries(call.clone()).await?;
-        parse_success_body(&body).map_err(|message| {
-            ApiError::new(
-                ApiErrorKind::Decode,
-                call.operation,
-                method_name(&call.method),
-                call.path,
-                message,
-            )
-        })
+        parse_success_body(&call, &body)
     }
 
     async fn send_with_retries(&self, call: Call<'_>) -> Result<Vec<u8>, ApiError> {
@@ -472,15 +464,7 @@ impl DescopeClient {
         let call = Call::get("license", LICENSE_PATH, &[]);
         match self.attempt(&call, 1).await {
             Attempt::Done { body, .. } => {
-                let body: Value = parse_success_body(&body).map_err(|message| {
-                    ApiError::new(
-                        ApiErrorKind::Decode,
-                        call.operation,
-                        method_name(&call.method),
-                        call.path,
-                        message,
-                    )
-                })?;
+                let body: Value = parse_success_body(&call, &body)?;
                 let tier = crate::dto::project::rate_limit_tier(&body);
                 let header = HeaderValue::from_str(&tier)
                     .ok()
@@ -725,13 +709,24 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Success bodies are JSON; an empty body counts as `{}` (void operations).
-fn parse_success_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+fn parse_success_body<T: serde::de::DeserializeOwned>(
+    call: &Call<'_>,
+    body: &[u8],
+) -> Result<T, ApiError> {
     let body = if body.trim_ascii().is_empty() {
         b"{}".as_slice()
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| format!("response is not JSON: {e}"))
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            ApiErrorKind::Decode,
+            call.operation,
+            method_name(&call.method),
+            call.path,
+            format!("response is not JSON: {e}"),
+        )
+    })
 }
 
 fn identification_headers(project_id: &str, key: &ManagementKey) -> Result<HeaderMap, String> {
