@@ -416,12 +416,17 @@ impl ResourcePort<Tenant> for DescopeClient {
         self.write_sign_in(tenant).await
     }
 
-    /// T1 or T2, plus T10 when a create has default roles or an update changes them.
+    /// T1 or T2, plus T10 when a create has default roles or an update changes them, plus
+    /// what [`sign_in_calls`] counts for the sign-in parts the tenant declares.
     fn write_calls(&self, before: Option<&Tenant>, after: Option<&Tenant>) -> u64 {
         match after {
             None => 1,
-            Some(after) if before.is_none() => 1 + u64::from(!after.default_roles.is_empty()),
-            Some(after) => 1 + u64::from(default_roles_differ(before, after)),
+            Some(after) if before.is_none() => {
+                1 + u64::from(!after.default_roles.is_empty()) + sign_in_calls(None, after)
+            }
+            Some(after) => {
+                1 + u64::from(default_roles_differ(before, after)) + sign_in_calls(before, after)
+            }
         }
     }
 
@@ -429,6 +434,47 @@ impl ResourcePort<Tenant> for DescopeClient {
     async fn delete(&self, id: &str) -> PortResult<()> {
         Ok(self.tenants().delete(id, false).await?)
     }
+}
+
+/// The calls [`DescopeClient::write_scoped_roles`] and [`DescopeClient::write_sign_in`] make
+/// for `after` over `before` (none for a create): each declared part is loaded once, then
+/// written where it differs (scoped roles and SSO configurations one call each, deletes too).
+/// A created tenant's session settings and password policy count as written: the declared block
+/// exists to change Descope's defaults.
+fn sign_in_calls(before: Option<&Tenant>, after: &Tenant) -> u64 {
+    fn keyed_writes<V: PartialEq>(
+        wanted: &BTreeMap<String, V>,
+        live: Option<&BTreeMap<String, V>>,
+        forced: impl Fn(&V) -> bool,
+    ) -> u64 {
+        let live_of = |key: &String| live.and_then(|live| live.get(key));
+        let writes = wanted
+            .iter()
+            .filter(|(key, value)| forced(value) || live_of(key) != Some(*value))
+            .count();
+        let deletes = live.map_or(0, |live| {
+            live.keys().filter(|key| !wanted.contains_key(*key)).count()
+        });
+        1 + (writes + deletes) as u64
+    }
+    let loaded_then_written = |differs: bool| 1 + u64::from(differs);
+    let mut calls = 0;
+    if let Some(wanted) = &after.roles {
+        calls += keyed_writes(wanted, before.and_then(|b| b.roles.as_ref()), |_| false);
+    }
+    if let Some(session) = &after.session {
+        calls += loaded_then_written(before.and_then(|b| b.session.as_ref()) != Some(session));
+    }
+    if let Some(wanted) = &after.sso {
+        calls += keyed_writes(wanted, before.and_then(|b| b.sso.as_ref()), |entry| {
+            entry.credentials.is_some()
+        });
+    }
+    if let Some(policy) = &after.password_policy {
+        calls +=
+            loaded_then_written(before.and_then(|b| b.password_policy.as_ref()) != Some(policy));
+    }
+    calls
 }
 
 /// Default roles are a set: order and repeats carry no meaning.
