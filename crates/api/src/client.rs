@@ -20,7 +20,7 @@ use descope_mgmt_core::secret::ManagementKey;
 
 use crate::config::{ClientConfig, LONG_CALL_TIMEOUT, process_env};
 use crate::error::{ApiError, ApiErrorKind};
-use crate::limit::RateLimiter;
+use crate::limit::{Grant, RateLimiter};
 use crate::retry::{RetryPolicy, is_ambiguous_status, is_transient_status, parse_retry_after};
 
 pub const SDK_NAME: &str = "descope-mgmt";
@@ -483,12 +483,18 @@ impl DescopeClient {
 
     async fn attempt(&self, call: &Call<'_>, attempt: u32) -> Attempt {
         // A free slot is taken even after a cancel, so a started change can finish its
-        // follow-up call; only waiting for one is cut short. The wait clock stops when the
-        // guard drops, cancelled or not.
+        // follow-up call; only waiting for one is cut short. The wait clock runs only once the
+        // limiter has made this request wait: timing a slot that was free at once would count
+        // the scheduler's delays on a loaded machine as pacing. It stops when the guard drops,
+        // cancelled or not.
+        let mut acquire = std::pin::pin!(self.inner.limiter.acquire());
+        if let std::task::Poll::Ready(grant) = futures::poll!(acquire.as_mut()) {
+            return self.exchange_with(call, attempt, grant).await;
+        }
         let waiting = crate::wait_clock::Waiting::start(&self.inner.counters.limiter_wait);
         let grant = tokio::select! {
             biased;
-            grant = self.inner.limiter.acquire() => grant,
+            grant = acquire => grant,
             () = self.inner.cancel.cancelled() => {
                 let error = ApiError::new(
                     ApiErrorKind::Cancelled,
@@ -501,6 +507,11 @@ impl DescopeClient {
             }
         };
         drop(waiting);
+        self.exchange_with(call, attempt, grant).await
+    }
+
+    /// One attempt once the limiter granted its slot, traced.
+    async fn exchange_with(&self, call: &Call<'_>, attempt: u32, grant: Grant) -> Attempt {
         let span = tracing::info_span!(
             "descope_request",
             operation = call.operation,
