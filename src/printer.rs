@@ -90,12 +90,22 @@ impl Printer {
         report: &R,
         human: impl FnOnce() -> String,
     ) -> io::Result<()> {
+        self.report_with(|| report, human)
+    }
+
+    /// [`Printer::report`] with the report built only when it is printed: a 100,000-tenant
+    /// plan's report is hundreds of megabytes that the human form never reads.
+    pub fn report_with<R: Serialize>(
+        &self,
+        report: impl FnOnce() -> R,
+        human: impl FnOnce() -> String,
+    ) -> io::Result<()> {
         // Markdown exists for plans only (the dispatcher refuses it elsewhere); anything else
         // falls back to the human form.
         let text = match self.format {
             Format::Table | Format::Markdown => human(),
-            Format::Json => serde_json::to_string_pretty(report).map_err(io::Error::other)?,
-            Format::Yaml => to_yaml(&serde_json::to_value(report).map_err(io::Error::other)?),
+            Format::Json => serde_json::to_string_pretty(&report()).map_err(io::Error::other)?,
+            Format::Yaml => to_yaml(&serde_json::to_value(report()).map_err(io::Error::other)?),
         };
         if text.is_empty() {
             return Ok(());
@@ -358,6 +368,21 @@ mod tests {
             yaml,
             "\"a\": 1\n\"b\":\n  - \"x\"\n  -\n    \"c\": true\n\"d\": {}\n\"e\": null\n"
         );
+    }
+
+    #[test]
+    fn the_table_form_never_builds_the_typed_report() {
+        let built = std::cell::Cell::new(0);
+        let build = || {
+            built.set(built.get() + 1);
+            json!({})
+        };
+        let table = Printer::new(Format::Table, false, false, ProgressMode::Hidden);
+        table.report_with(build, String::new).expect("report");
+        assert_eq!(built.get(), 0);
+        let json = Printer::new(Format::Json, false, true, ProgressMode::Hidden);
+        let _ = json.report_with(build, String::new);
+        assert_eq!(built.get(), 1);
     }
 
     #[tokio::test]

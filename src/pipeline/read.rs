@@ -70,8 +70,8 @@ pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), C
             calls.text()
         )
     };
-    printer.report(
-        &PlanReport::new(&planned.env, &planned.plan, calls.clone()),
+    printer.report_with(
+        || PlanReport::new(&planned.env, &planned.plan, calls.clone()),
         text,
     )?;
     Ok(())

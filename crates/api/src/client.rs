@@ -112,8 +112,15 @@ impl<'a> Call<'a> {
 
 /// Why an attempt's outcome is unknown: only a create cares.
 enum Attempt {
-    Done { status: u16, body: Value },
-    Failed { error: ApiError, retry: RetryKind },
+    /// A success, its body not yet parsed: each caller parses it into the shape it needs.
+    Done {
+        status: u16,
+        body: Vec<u8>,
+    },
+    Failed {
+        error: ApiError,
+        retry: RetryKind,
+    },
 }
 
 enum RetryKind {
@@ -308,14 +315,24 @@ impl DescopeClient {
     /// outcome is unknown comes back as an error with [`ApiErrorKind::Timeout`] or
     /// [`ApiErrorKind::Connection`]; use [`DescopeClient::create`] to handle it.
     pub(crate) async fn send(&self, call: Call<'_>) -> Result<Value, ApiError> {
+        self.send_as(call).await
+    }
+
+    /// [`DescopeClient::send`], the success body deserialised straight into `T`: a large answer
+    /// (a 100,000-tenant list) never exists as a `serde_json::Value` tree.
+    pub(crate) async fn send_as<T: serde::de::DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<T, ApiError> {
         self.inner.counters.calls.fetch_add(1, Ordering::Relaxed);
         if self.inner.license_handshake && call.path != LICENSE_PATH {
             self.ensure_license().await;
         }
-        self.send_with_retries(call).await
+        let body = self.send_with_retries(call.clone()).await?;
+        parse_success_body(&call, &body)
     }
 
-    async fn send_with_retries(&self, call: Call<'_>) -> Result<Value, ApiError> {
+    async fn send_with_retries(&self, call: Call<'_>) -> Result<Vec<u8>, ApiError> {
         let policy = self.inner.retry;
         let started = Instant::now();
         let mut attempt: u32 = 1;
@@ -331,7 +348,7 @@ impl DescopeClient {
             error.retries = attempt - 1;
             if call.repeat == Repeat::Delete && attempt > 1 && error.is_not_found() {
                 // An earlier attempt already deleted it.
-                return Ok(Value::Object(Default::default()));
+                return Ok(Vec::new());
             }
             let rate_limited = matches!(
                 retry,
@@ -447,6 +464,7 @@ impl DescopeClient {
         let call = Call::get("license", LICENSE_PATH, &[]);
         match self.attempt(&call, 1).await {
             Attempt::Done { body, .. } => {
+                let body: Value = parse_success_body(&call, &body)?;
                 let tier = crate::dto::project::rate_limit_tier(&body);
                 let header = HeaderValue::from_str(&tier)
                     .ok()
@@ -568,28 +586,18 @@ impl DescopeClient {
         } else {
             self.inner.limiter.served(epoch);
         }
-        let body = match response.text().await {
-            Ok(body) => body,
+        // Bytes, not text: a 40 MB list answer is not copied into a `String` before parsing.
+        let body = match response.bytes().await {
+            Ok(body) => Vec::from(body),
             Err(error) => return self.transport_failure(call, &error),
         };
         if status.is_success() {
-            return match parse_success_body(&body) {
-                Ok(body) => Attempt::Done {
-                    status: status.as_u16(),
-                    body,
-                },
-                Err(message) => Attempt::Failed {
-                    error: ApiError::new(
-                        ApiErrorKind::Decode,
-                        call.operation,
-                        method,
-                        call.path,
-                        message,
-                    ),
-                    retry: RetryKind::Never,
-                },
+            return Attempt::Done {
+                status: status.as_u16(),
+                body,
             };
         }
+        let body = String::from_utf8_lossy(&body);
         let mut error =
             ApiError::from_response(call.operation, method, call.path, status.as_u16(), &body);
         error.message = self.redact(&error.message);
@@ -712,11 +720,24 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Success bodies are JSON; an empty body counts as `{}` (void operations).
-fn parse_success_body(body: &str) -> Result<Value, String> {
-    if body.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
-    }
-    serde_json::from_str(body).map_err(|e| format!("response is not JSON: {e}"))
+fn parse_success_body<T: serde::de::DeserializeOwned>(
+    call: &Call<'_>,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let body = if body.trim_ascii().is_empty() {
+        b"{}".as_slice()
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            ApiErrorKind::Decode,
+            call.operation,
+            method_name(&call.method),
+            call.path,
+            format!("response is not JSON: {e}"),
+        )
+    })
 }
 
 fn identification_headers(project_id: &str, key: &ManagementKey) -> Result<HeaderMap, String> {

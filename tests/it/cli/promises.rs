@@ -516,6 +516,8 @@ fn promise_table_tests() -> Vec<(std::path::PathBuf, String)> {
             let (base, path) = match quoted.split_once(' ') {
                 Some(("descope-mgmt-core", path)) => (root.join("crates/core/src"), path),
                 Some(("descope-emulator", path)) => (root.join("crates/emulator/src"), path),
+                Some(("descope-mgmt-api", path)) => (root.join("crates/api/src"), path),
+                Some(("descope-mgmt", path)) => (root.join("src"), path),
                 Some((krate, _)) => panic!("unknown crate {krate} in {row}"),
                 None => (root.join("tests/it"), quoted),
             };

@@ -14,11 +14,38 @@ use serde_json::{Map, Value};
 
 /// A string field; numbers and booleans are rendered, anything else is `""`.
 pub(crate) fn string(value: &Value, key: &str) -> String {
-    match value.get(key) {
+    string_of(value.get(key))
+}
+
+/// [`string`] of a field already looked up.
+pub(crate) fn string_of(field: Option<&Value>) -> String {
+    match field {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Bool(b)) => b.to_string(),
         _ => String::new(),
+    }
+}
+
+/// [`string`] of a field taken out of its object: a string moves instead of being copied.
+pub(crate) fn owned_string(field: Option<Value>) -> String {
+    match field {
+        Some(Value::String(text)) => text,
+        other => string_of(other.as_ref()),
+    }
+}
+
+/// [`strings`] of a field taken out of its object: the strings move instead of being copied.
+pub(crate) fn owned_strings(field: Option<Value>) -> Vec<String> {
+    match field {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|item| match item {
+                Value::String(text) => Some(text),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -38,7 +65,12 @@ pub(crate) fn strings(value: &Value, key: &str) -> Vec<String> {
 
 /// A boolean; also accepts `"true"`/`"false"`.
 pub(crate) fn boolean(value: &Value, key: &str) -> bool {
-    match value.get(key) {
+    boolean_of(value.get(key))
+}
+
+/// [`boolean`] of a field already looked up.
+pub(crate) fn boolean_of(field: Option<&Value>) -> bool {
+    match field {
         Some(Value::Bool(b)) => *b,
         Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
         _ => false,
@@ -52,7 +84,12 @@ pub(crate) fn flag(value: &Value, key: &str) -> Option<bool> {
 }
 
 pub(crate) fn integer(value: &Value, key: &str) -> i64 {
-    match value.get(key) {
+    integer_of(value.get(key))
+}
+
+/// [`integer`] of a field already looked up.
+pub(crate) fn integer_of(field: Option<&Value>) -> i64 {
+    match field {
         Some(Value::Number(n)) => n
             .as_i64()
             .or_else(|| n.as_f64().map(|f| f as i64))

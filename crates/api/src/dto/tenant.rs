@@ -1,10 +1,13 @@
 //! Tenant wire shapes (T1–T10) and their conversion to and from core's [`Tenant`].
 
 use descope_mgmt_core::resource::Tenant;
-use serde::Serialize;
+use std::fmt;
+
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
-use super::{boolean, integer, object, string, strings, unwrap_object};
+use super::{boolean_of, integer_of, owned_string, owned_strings, string, unwrap_object};
 
 /// A tenant as load / load-all return it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,53 +31,41 @@ pub struct TenantDto {
     pub unmodelled: Map<String, Value>,
 }
 
-/// The wire fields [`TenantDto`] models; anything else goes to `unmodelled`.
-const MODELLED: [&str; 15] = [
-    "id",
-    "name",
-    "selfProvisioningDomains",
-    "customAttributes",
-    "enforceSSO",
-    "disabled",
-    "defaultRoles",
-    "authType",
-    "domains",
-    "createdTime",
-    "parent",
-    "roleInheritance",
-    "enforceSSOExclusions",
-    "federatedAppIds",
-    "successors",
-];
-
 impl TenantDto {
     pub fn from_json(value: &Value) -> Self {
+        Self::from_fields(value.as_object().cloned().unwrap_or_default())
+    }
+
+    /// A tenant from its wire fields, moved out rather than copied; what is left over is
+    /// `unmodelled`, in the order the server sent it.
+    fn from_fields(mut fields: Map<String, Value>) -> Self {
+        let mut take = |key: &str| fields.shift_remove(key);
         Self {
-            id: string(value, "id"),
-            name: string(value, "name"),
-            self_provisioning_domains: strings(value, "selfProvisioningDomains"),
-            custom_attributes: object(value, "customAttributes"),
-            enforce_sso: boolean(value, "enforceSSO"),
-            disabled: boolean(value, "disabled"),
-            default_roles: strings(value, "defaultRoles"),
-            auth_type: string(value, "authType"),
-            domains: strings(value, "domains"),
-            created_time: integer(value, "createdTime"),
-            parent: string(value, "parent"),
-            role_inheritance: string(value, "roleInheritance"),
-            enforce_sso_exclusions: strings(value, "enforceSSOExclusions"),
-            federated_app_ids: strings(value, "federatedAppIds"),
-            successors: strings(value, "successors"),
-            unmodelled: value
-                .as_object()
-                .map(|fields| {
-                    fields
-                        .iter()
-                        .filter(|(key, _)| !MODELLED.contains(&key.as_str()))
-                        .map(|(key, value)| (key.clone(), value.clone()))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            id: owned_string(take("id")),
+            name: owned_string(take("name")),
+            self_provisioning_domains: owned_strings(take("selfProvisioningDomains")),
+            custom_attributes: match take("customAttributes") {
+                Some(Value::Object(attributes)) => attributes,
+                _ => Map::new(),
+            },
+            enforce_sso: boolean_of(take("enforceSSO").as_ref()),
+            disabled: boolean_of(take("disabled").as_ref()),
+            default_roles: owned_strings(take("defaultRoles")),
+            auth_type: owned_string(take("authType")),
+            domains: owned_strings(take("domains")),
+            created_time: integer_of(take("createdTime").as_ref()),
+            parent: owned_string(take("parent")),
+            role_inheritance: owned_string(take("roleInheritance")),
+            enforce_sso_exclusions: owned_strings(take("enforceSSOExclusions")),
+            federated_app_ids: owned_strings(take("federatedAppIds")),
+            successors: owned_strings(take("successors")),
+            // An emptied map still holds room for every field the server sent: kept for
+            // 100,000 tenants that is over 100 MB of nothing.
+            unmodelled: if fields.is_empty() {
+                Map::new()
+            } else {
+                fields
+            },
         }
     }
 
@@ -86,19 +77,100 @@ impl TenantDto {
         };
         Self::from_json(flat)
     }
+}
 
-    /// The tenants of a load-all answer. The answer is consumed: each tenant's JSON is freed as
-    /// soon as it is converted, so a 100,000-tenant answer is never held twice.
-    pub fn list_from_response(mut body: Value) -> Vec<Self> {
-        let items = match body.get_mut("tenants").map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
-        drop(body);
-        items
-            .into_iter()
-            .map(|item| Self::from_json(&item))
-            .collect()
+/// A load-all answer (`{"tenants": [...]}`) read straight from the body: one tenant's JSON exists
+/// at a time, so a 100,000-tenant answer is never held as a `Value` tree. As lenient as the
+/// field readers: a missing or non-list `tenants` is no tenant, a non-object item is a tenant
+/// with no fields.
+#[derive(Debug, Default)]
+pub(crate) struct TenantList(pub Vec<TenantDto>);
+
+/// Any JSON that is not the expected collection reads as `$default`, as a missing field would.
+macro_rules! lenient_scalars {
+    ($value:ty, $default:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
+            Ok($default)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
+            Ok($default)
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for TenantList {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Answer;
+        impl<'de> Visitor<'de> for Answer {
+            type Value = TenantList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a tenant list answer")
+            }
+            lenient_scalars!(TenantList, TenantList::default());
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantList, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TenantList::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantList, A::Error> {
+                let mut tenants = TenantList::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == "tenants" {
+                        // A repeated key replaces the earlier list, as it does in a `Value`.
+                        tenants = TenantList(map.next_value::<Items>()?.0);
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(tenants)
+            }
+        }
+        deserializer.deserialize_any(Answer)
+    }
+}
+
+/// The `tenants` list itself.
+struct Items(Vec<TenantDto>);
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct List;
+        impl<'de> Visitor<'de> for List {
+            type Value = Items;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of tenants")
+            }
+            lenient_scalars!(Items, Items(Vec::new()));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Items(Vec::new()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+                let mut tenants = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(item) = seq.next_element::<Value>()? {
+                    tenants.push(match item {
+                        Value::Object(fields) => TenantDto::from_fields(fields),
+                        _ => TenantDto::from_fields(Map::new()),
+                    });
+                }
+                Ok(Items(tenants))
+            }
+        }
+        deserializer.deserialize_any(List)
     }
 }
 
@@ -245,13 +317,61 @@ mod tests {
         assert_eq!(tenant.id, "T2");
         assert!(tenant.self_provisioning_domains.is_empty());
         assert!(!tenant.enforce_sso);
-        assert!(TenantDto::list_from_response(json!({})).is_empty());
-        let listed =
-            TenantDto::list_from_response(json!({"tenants": [{"id": "T1"}, {"id": "T2"}]}));
+        assert!(list(b"{}").is_empty());
+        let listed = list(br#"{"tenants": [{"id": "T1"}, {"id": "T2"}]}"#);
         assert_eq!(
             listed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
             ["T1", "T2"]
         );
+    }
+
+    fn list(body: &[u8]) -> Vec<TenantDto> {
+        serde_json::from_slice::<TenantList>(body)
+            .expect("a lenient list never fails on JSON")
+            .0
+    }
+
+    #[test]
+    fn list_answer_read_from_bytes_matches_each_tenant_read_alone() {
+        let items = json!([
+            {"id": "T1", "name": "A", "zeta": 1, "selfProvisioningDomains": ["a.com", 7],
+             "alpha": {"x": [1]}, "createdTime": 5.0, "disabled": "TRUE", "id": "T1b"},
+            {"id": 42, "name": true, "customAttributes": {"k": "v"}, "domains": "not a list"},
+            "not an object",
+            null
+        ]);
+        let body = json!({"total": 4, "tenants": items.clone()});
+        let listed = list(body.to_string().as_bytes());
+        let alone: Vec<TenantDto> = items
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(TenantDto::from_json)
+            .collect();
+        assert_eq!(listed, alone);
+        assert_eq!(listed[0].id, "T1b");
+        assert_eq!(
+            listed[0].unmodelled.keys().collect::<Vec<_>>(),
+            ["zeta", "alpha"]
+        );
+        assert_eq!(listed[1].id, "42");
+        assert_eq!(listed[2], TenantDto::default());
+    }
+
+    #[test]
+    fn list_answer_of_another_shape_is_no_tenant() {
+        for body in [
+            &br#"{"tenants": {"id": "T1"}}"#[..],
+            br#"{"tenants": "none"}"#,
+            br#"{"tenants": null}"#,
+            br#"[{"id": "T1"}]"#,
+            b"3",
+        ] {
+            assert!(list(body).is_empty(), "{}", String::from_utf8_lossy(body));
+        }
+        let replaced = list(br#"{"tenants": [{"id": "T1"}], "tenants": [{"id": "T2"}]}"#);
+        assert_eq!(replaced.len(), 1);
+        assert_eq!(replaced[0].id, "T2");
     }
 
     #[test]

@@ -20,7 +20,9 @@ use serde_json::{Map, Value, json};
 use super::to_body;
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::password_policy::policy_fields;
-use crate::dto::tenant::{DefaultRolesRequest, TenantDto, TenantWriteRequest, created_id};
+use crate::dto::tenant::{
+    DefaultRolesRequest, TenantDto, TenantList, TenantWriteRequest, created_id,
+};
 use crate::error::ApiError;
 
 /// Tenant endpoints of one project.
@@ -54,11 +56,11 @@ impl TenantApi {
 
     /// T6: every tenant, in one call.
     pub async fn load_all(&self) -> Result<Vec<TenantDto>, ApiError> {
-        let body = self
+        let list: TenantList = self
             .client
-            .send(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
+            .send_as(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
             .await?;
-        Ok(TenantDto::list_from_response(body))
+        Ok(list.0)
     }
 
     /// T1, then T10 when the tenant has default roles: T1 takes none (the reference lists no

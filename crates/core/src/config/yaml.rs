@@ -249,17 +249,23 @@ impl<'a> TreeBuilder<'a> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
+                    // Collections are trimmed to their length: a one-item list would otherwise
+                    // keep room for four nodes, 20 MB over a 100,000-tenant file.
                     Some(Frame::Seq {
                         position,
                         anchor,
-                        items,
-                    }) => (self.node(position, Value::Seq(items)), anchor),
+                        mut items,
+                    }) => {
+                        items.shrink_to_fit();
+                        (self.node(position, Value::Seq(items)), anchor)
+                    }
                     Some(Frame::Map {
                         position,
                         anchor,
-                        entries,
+                        mut entries,
                         ..
                     }) => {
+                        entries.shrink_to_fit();
                         check_unique_keys(&entries)?;
                         (self.node(position, Value::Map(entries)), anchor)
                     }

@@ -1,6 +1,6 @@
 //! The planner: a pure function from desired and live state to a [`Plan`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::change::{Action, Change, Plan, PlanOptions, ResourceSet};
 use super::model::{Resource, ResourceRef, field_diff};
@@ -54,34 +54,54 @@ fn plan_kind<R: Resource>(
     if !options.includes_kind(R::KIND) {
         return;
     }
-    let desired = index_normalized(R::of(desired));
-    let actual = index_normalized(R::of(actual));
-    let identities: BTreeSet<&str> = desired
-        .keys()
-        .chain(actual.keys())
-        .map(String::as_str)
-        .collect();
-
-    for id in identities {
+    // Both sides are walked together in identity order and each resource is normalised only as
+    // its change is made: at 100,000 tenants a normalised copy of a whole side is hundreds of
+    // megabytes.
+    let mut desired = index(R::of(desired)).into_iter().peekable();
+    let mut actual = index(R::of(actual)).into_iter().peekable();
+    loop {
+        let (id, before, after) = match (desired.peek(), actual.peek()) {
+            (None, None) => break,
+            (Some((wanted, _)), Some((live, _))) if wanted == live => {
+                let (id, after) = desired.next().expect("peeked");
+                let (_, before) = actual.next().expect("peeked");
+                (id, Some(before), Some(after))
+            }
+            (Some((wanted, _)), Some((live, _))) if live < wanted => {
+                let (id, before) = actual.next().expect("peeked");
+                (id, Some(before), None)
+            }
+            (Some(_), _) => {
+                let (id, after) = desired.next().expect("peeked");
+                (id, None, Some(after))
+            }
+            (None, Some(_)) => {
+                let (id, before) = actual.next().expect("peeked");
+                (id, Some(before), None)
+            }
+        };
         let reference = ResourceRef::new(R::KIND, id);
         if !options.includes(&reference) {
             continue;
         }
-        let change = match (actual.get(id), desired.get(id)) {
+        let id = id.to_owned();
+        let before = before.map(|live| live.clone().normalize());
+        let after = after.map(|wanted| wanted.clone().normalize());
+        let change = match (before, after) {
             (None, Some(after)) => Change {
                 kind: R::KIND,
-                id: id.to_owned(),
+                id,
                 action: Action::Create,
                 fields: Vec::new(),
                 before: None,
-                after: Some(after.clone().into_any()),
+                after: Some(after.into_any()),
             },
             (Some(before), Some(after)) => {
                 // What the configuration leaves unmanaged takes the live value, so the update
                 // sends it back unchanged and the diff shows only managed fields.
-                let after = &after.clone().carry_unmanaged(before).normalize();
-                let mut fields = field_diff(before, after);
-                let layout = before.layout_diffs(after);
+                let after = after.carry_unmanaged(&before).normalize();
+                let mut fields = field_diff(&before, &after);
+                let layout = before.layout_diffs(&after);
                 if options.strict_layout {
                     fields.extend(layout);
                 } else if fields.is_empty() && !layout.is_empty() {
@@ -94,19 +114,19 @@ fn plan_kind<R: Resource>(
                 };
                 Change {
                     kind: R::KIND,
-                    id: id.to_owned(),
+                    id,
                     action,
                     fields,
-                    before: Some(before.clone().into_any()),
-                    after: (action == Action::Update).then(|| after.clone().into_any()),
+                    before: Some(before.into_any()),
+                    after: (action == Action::Update).then(|| after.into_any()),
                 }
             }
             (Some(before), None) if options.prune => Change {
                 kind: R::KIND,
-                id: id.to_owned(),
+                id,
                 action: Action::Delete,
                 fields: Vec::new(),
-                before: Some(before.clone().into_any()),
+                before: Some(before.into_any()),
                 after: None,
             },
             (Some(_), None) => {
@@ -119,13 +139,12 @@ fn plan_kind<R: Resource>(
     }
 }
 
-fn index_normalized<R: Resource>(resources: &[R]) -> BTreeMap<String, R> {
+/// Resources by identity; a repeated identity keeps the last. Normalising never changes an
+/// identity, so the index can hold the resources as they are.
+fn index<R: Resource>(resources: &[R]) -> BTreeMap<&str, &R> {
     resources
         .iter()
-        .map(|resource| {
-            let normalized = resource.clone().normalize();
-            (normalized.identity().to_owned(), normalized)
-        })
+        .map(|resource| (resource.identity(), resource))
         .collect()
 }
 
@@ -144,7 +163,7 @@ pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptio
             if !self.options.includes_kind(R::KIND) {
                 return;
             }
-            let live = index_normalized(R::of(self.actual));
+            let live = index(R::of(self.actual));
             for wanted in R::of(self.desired) {
                 let reference = ResourceRef::new(R::KIND, wanted.identity());
                 if !self.options.includes(&reference) {
@@ -152,7 +171,7 @@ pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptio
                 }
                 if let Some(reason) = live
                     .get(wanted.identity())
-                    .and_then(|live| wanted.update_refused(live))
+                    .and_then(|live| wanted.update_refused(&(*live).clone().normalize()))
                 {
                     self.found.push(reason);
                 }
