@@ -54,11 +54,18 @@ python_sdk_venv() {
 # $DESCOPE_EXPORTS_DIR, else `shared/data/descope-exports` beside the checkout.
 find_exports() {
     exports=${DESCOPE_EXPORTS_DIR:-}
-    for candidate in "$root/../shared/data/descope-exports" "$root/../../shared/data/descope-exports"; do
-        if [ -z "$exports" ] && [ -d "$candidate" ]; then
-            exports=$candidate
+    # As the Rust tests look: `shared/data/descope-exports` beside any folder above the clone,
+    # then the work area's own copy (a clone made elsewhere, e.g. under /tmp, still finds it).
+    local dir=$root
+    while [ -z "$exports" ] && [ "$dir" != / ]; do
+        if [ -d "$dir/shared/data/descope-exports" ]; then
+            exports=$dir/shared/data/descope-exports
         fi
+        dir=$(dirname "$dir")
     done
+    if [ -z "$exports" ] && [ -d /work/shared/data/descope-exports ]; then
+        exports=/work/shared/data/descope-exports
+    fi
     [ -n "$exports" ] || fail "the export corpus: set DESCOPE_EXPORTS_DIR"
 }
 
