@@ -488,11 +488,7 @@ pub async fn plan_desired(
 ) -> Result<Planned, CliError> {
     let env = connected.env_name();
     let flow_reads = FlowReads::for_plan(&options, &desired);
-    let Live {
-        actual,
-        unread_flows,
-        documents,
-    } = read_live(
+    let live = read_live(
         &client,
         &kinds,
         &mut desired,
@@ -501,6 +497,12 @@ pub async fn plan_desired(
         flow_reads.as_ref(),
     )
     .await?;
+    let partial_kinds = live.partial_kinds();
+    let Live {
+        actual,
+        unread_flows,
+        documents,
+    } = live;
     if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
             .iter_any()
@@ -522,11 +524,6 @@ pub async fn plan_desired(
             format!("cannot plan `{env}`: {}", refused.join("; ")),
         ));
     }
-    let partial_kinds = if unread_flows.is_empty() {
-        Vec::new()
-    } else {
-        vec![ResourceKind::Flow]
-    };
     let mut plan = plan(&desired, &actual, &options);
     let read_requests = client.stats().requests;
     // Unread flows are exactly those the options leave to the list: not configured, not
