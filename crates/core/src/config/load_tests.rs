@@ -271,6 +271,24 @@ fn duplicate_names_in_disjoint_environments_do_not_clash() {
 }
 
 #[test]
+fn every_repeat_of_an_id_points_at_its_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "descope.yaml",
+        "environments:\n  dev: {emulator: d.json}\ntenants:\n  - {id: a, name: A}\n  - {id: b, name: B}\n  - {id: a, name: A2}\n  - {id: a, name: A3}\n",
+    );
+    let lines = rendered(&load_with(&path, None, &vars(&[])));
+    let clashes: Vec<_> = lines
+        .iter()
+        .filter(|line| line.contains("duplicate tenant id"))
+        .collect();
+    assert_eq!(clashes.len(), 2, "{lines:?}");
+    assert!(clashes[0].contains("tenants[2].id") && clashes[0].contains("first at tenants[0]"));
+    assert!(clashes[1].contains("tenants[3].id") && clashes[1].contains("first at tenants[0]"));
+}
+
+#[test]
 fn missing_and_empty_files_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = load_with(&dir.path().join("descope.yaml"), None, &vars(&[]));

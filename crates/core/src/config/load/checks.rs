@@ -44,7 +44,7 @@ impl Decoder<'_> {
         &mut self,
         kind: ResourceKind,
         items: &[Located<'_, T>],
-        key: fn(&T) -> String,
+        key: fn(&T) -> &str,
         scope: fn(&T) -> &Scope,
     ) {
         let field = kind.identity_field().unwrap_or("id");
@@ -52,44 +52,61 @@ impl Decoder<'_> {
         self.check_duplicates(items, &what, field, key, scope);
     }
 
+    /// Items sharing a key in overlapping scopes, each reported against the first it clashes
+    /// with. One map entry per distinct key and a chain through the items that share it keep
+    /// this to a hash per item, with no copy of the keys (100,000 tenants are checked twice).
     pub(super) fn check_duplicates<T>(
         &mut self,
         items: &[Located<'_, T>],
         what: &str,
         field: &str,
-        key: fn(&T) -> String,
+        key: fn(&T) -> &str,
         scope: fn(&T) -> &Scope,
     ) {
-        let mut seen: HashMap<String, Vec<usize>> = HashMap::with_capacity(items.len());
+        const NONE: usize = usize::MAX;
+        let mut latest_with_key: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+        // For each item, the previous item with the same key (NONE: it is the first).
+        let mut previous_with_key = vec![NONE; items.len()];
         for (index, item) in items.iter().enumerate() {
             let name = key(&item.value);
             if name.is_empty() {
                 continue;
             }
-            let earlier = seen.entry(name.clone()).or_default();
-            let clash = earlier
-                .iter()
-                .find(|&&other| scope(&items[other].value).overlaps(scope(&item.value)));
-            if let Some(&other) = clash {
-                let first = &items[other];
-                let first_line = first
-                    .node
-                    .get(field)
-                    .map_or(first.node.position.line, |n| n.position.line);
-                let node = item.node.get(field).unwrap_or(item.node);
-                let message = format!(
-                    "duplicate {what} {} (first at {}, line {first_line})",
-                    quote(&name),
-                    first.path
-                );
-                self.error_at(
-                    node,
-                    &format!("{}.{field}", item.path),
-                    message,
-                    Some(format!("each {what} must be unique")),
-                );
+            if let Some(latest) = latest_with_key.insert(name, index) {
+                previous_with_key[index] = latest;
             }
-            earlier.push(index);
+        }
+        for (index, item) in items.iter().enumerate() {
+            let mut clash = None;
+            let mut other = previous_with_key[index];
+            // Walk back to the earliest item that overlaps, as a reader would look for it.
+            while other != NONE {
+                if scope(&items[other].value).overlaps(scope(&item.value)) {
+                    clash = Some(other);
+                }
+                other = previous_with_key[other];
+            }
+            let Some(other) = clash else {
+                continue;
+            };
+            let name = key(&item.value);
+            let first = &items[other];
+            let first_line = first
+                .node
+                .get(field)
+                .map_or(first.node.position.line, |n| n.position.line);
+            let node = item.node.get(field).unwrap_or(item.node);
+            let message = format!(
+                "duplicate {what} {} (first at {}, line {first_line})",
+                quote(name),
+                first.path
+            );
+            self.error_at(
+                node,
+                &format!("{}.{field}", item.path),
+                message,
+                Some(format!("each {what} must be unique")),
+            );
         }
     }
 

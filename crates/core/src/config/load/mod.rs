@@ -401,33 +401,33 @@ impl Decoder<'_> {
         self.check_identity_duplicates(
             ResourceKind::Permission,
             &permissions,
-            |p| p.name.clone(),
+            |p| p.name.as_str(),
             |p| &p.environments,
         );
         self.check_identity_duplicates(
             ResourceKind::Role,
             &roles,
-            |r| r.name.clone(),
+            |r| r.name.as_str(),
             |r| &r.environments,
         );
         self.check_identity_duplicates(
             ResourceKind::Tenant,
             &tenants,
-            |t| t.id.clone(),
+            |t| t.id.as_str(),
             |t| &t.environments,
         );
         self.check_duplicates(
             &tenants,
             "tenant name",
             "name",
-            |t| t.name.clone(),
+            |t| t.name.as_str(),
             |t| &t.environments,
         );
         self.check_duplicates(
             &flows,
             "flow id",
             "id",
-            |f| f.id.clone(),
+            |f| f.id.as_str(),
             |f| &f.environments,
         );
         self.check_references(&permissions, &roles, &tenants);
