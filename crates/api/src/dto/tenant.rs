@@ -1,6 +1,7 @@
 //! Tenant wire shapes (T1–T10) and their conversion to and from core's [`Tenant`].
 
 use descope_mgmt_core::resource::Tenant;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -38,35 +39,44 @@ impl TenantDto {
 
     /// A tenant from its wire fields, moved out rather than copied; what is left over is
     /// `unmodelled`, in the order the server sent it.
-    fn from_fields(mut fields: Map<String, Value>) -> Self {
-        let mut take = |key: &str| fields.shift_remove(key);
-        Self {
-            id: owned_string(take("id")),
-            name: owned_string(take("name")),
-            self_provisioning_domains: owned_strings(take("selfProvisioningDomains")),
-            custom_attributes: match take("customAttributes") {
-                Some(Value::Object(attributes)) => attributes,
-                _ => Map::new(),
-            },
-            enforce_sso: boolean_of(take("enforceSSO").as_ref()),
-            disabled: boolean_of(take("disabled").as_ref()),
-            default_roles: owned_strings(take("defaultRoles")),
-            auth_type: owned_string(take("authType")),
-            domains: owned_strings(take("domains")),
-            created_time: integer_of(take("createdTime").as_ref()),
-            parent: owned_string(take("parent")),
-            role_inheritance: owned_string(take("roleInheritance")),
-            enforce_sso_exclusions: owned_strings(take("enforceSSOExclusions")),
-            federated_app_ids: owned_strings(take("federatedAppIds")),
-            successors: owned_strings(take("successors")),
-            // An emptied map still holds room for every field the server sent: kept for
-            // 100,000 tenants that is over 100 MB of nothing.
-            unmodelled: if fields.is_empty() {
-                Map::new()
-            } else {
-                fields
-            },
+    fn from_fields(fields: Map<String, Value>) -> Self {
+        let mut tenant = Self::default();
+        for (key, value) in fields {
+            if let Some(value) = tenant.set(&key, value) {
+                tenant.unmodelled.insert(key, value);
+            }
         }
+        tenant
+    }
+
+    /// Sets the modelled field `key` (wire name) from `value`, read as leniently as the SDKs
+    /// read it; hands `value` back when `key` is not modelled.
+    fn set(&mut self, key: &str, value: Value) -> Option<Value> {
+        let value = Some(value);
+        match key {
+            "id" => self.id = owned_string(value),
+            "name" => self.name = owned_string(value),
+            "selfProvisioningDomains" => self.self_provisioning_domains = owned_strings(value),
+            "customAttributes" => {
+                self.custom_attributes = match value {
+                    Some(Value::Object(attributes)) => attributes,
+                    _ => Map::new(),
+                }
+            }
+            "enforceSSO" => self.enforce_sso = boolean_of(value.as_ref()),
+            "disabled" => self.disabled = boolean_of(value.as_ref()),
+            "defaultRoles" => self.default_roles = owned_strings(value),
+            "authType" => self.auth_type = owned_string(value),
+            "domains" => self.domains = owned_strings(value),
+            "createdTime" => self.created_time = integer_of(value.as_ref()),
+            "parent" => self.parent = owned_string(value),
+            "roleInheritance" => self.role_inheritance = owned_string(value),
+            "enforceSSOExclusions" => self.enforce_sso_exclusions = owned_strings(value),
+            "federatedAppIds" => self.federated_app_ids = owned_strings(value),
+            "successors" => self.successors = owned_strings(value),
+            _ => return value,
+        }
+        None
     }
 
     /// T5's body: flat on the real wire, wrapped in `tenant` per the OpenAPI file.
@@ -82,9 +92,16 @@ impl TenantDto {
 /// A load-all answer (`{"tenants": [...]}`) read straight from the body: one tenant's JSON exists
 /// at a time, so a 100,000-tenant answer is never held as a `Value` tree. As lenient as the
 /// field readers: a missing or non-list `tenants` is no tenant, a non-object item is a tenant
-/// with no fields.
-#[derive(Debug, Default)]
-pub(crate) struct TenantList(pub Vec<TenantDto>);
+/// with no fields. Each tenant becomes a `T` as soon as it is read, so a list of core tenants
+/// never passes through a list of wire tenants (about 450 bytes each).
+#[derive(Debug)]
+pub(crate) struct TenantList<T = TenantDto>(pub Vec<T>);
+
+impl<T> Default for TenantList<T> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
 
 /// Any JSON that is not the expected collection reads as `$default`, as a missing field would.
 macro_rules! lenient_scalars {
@@ -113,25 +130,81 @@ macro_rules! lenient_scalars {
     };
 }
 
-impl<'de> Deserialize<'de> for TenantList {
+/// One tenant read straight from the wire: the modelled fields go to their place without an
+/// intermediate map, only unmodelled fields are kept as JSON. As lenient as
+/// [`TenantDto::from_json`]: anything but an object is a tenant with no fields.
+impl<'de> Deserialize<'de> for TenantDto {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Answer;
-        impl<'de> Visitor<'de> for Answer {
-            type Value = TenantList;
+        struct Fields;
+        impl<'de> Visitor<'de> for Fields {
+            type Value = TenantDto;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a tenant")
+            }
+            lenient_scalars!(TenantDto, TenantDto::default());
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantDto, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(TenantDto::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantDto, A::Error> {
+                let mut tenant = TenantDto::default();
+                while let Some(FieldName(key)) = map.next_key()? {
+                    if let Some(value) = tenant.set(&key, map.next_value::<Value>()?) {
+                        tenant.unmodelled.insert(key.into_owned(), value);
+                    }
+                }
+                Ok(tenant)
+            }
+        }
+        deserializer.deserialize_any(Fields)
+    }
+}
+
+/// An object key, borrowed from the body when it has no escapes (serde's own `Cow` always
+/// copies): a tenant's modelled keys then cost no allocation.
+struct FieldName<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl<'de> Visitor<'de> for Key {
+            type Value = FieldName<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(FieldName(Cow::Borrowed(key)))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(FieldName(Cow::Owned(key.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, key: String) -> Result<Self::Value, E> {
+                Ok(FieldName(Cow::Owned(key)))
+            }
+        }
+        deserializer.deserialize_str(Key)
+    }
+}
+
+impl<'de, T: From<TenantDto>> Deserialize<'de> for TenantList<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Answer<T>(std::marker::PhantomData<T>);
+        impl<'de, T: From<TenantDto>> Visitor<'de> for Answer<T> {
+            type Value = TenantList<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a tenant list answer")
             }
-            lenient_scalars!(TenantList, TenantList::default());
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantList, A::Error> {
+            lenient_scalars!(TenantList<T>, TenantList::default());
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantList<T>, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
                 Ok(TenantList::default())
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantList, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantList<T>, A::Error> {
                 let mut tenants = TenantList::default();
                 while let Some(key) = map.next_key::<String>()? {
                     if key == "tenants" {
                         // A repeated key replaces the earlier list, as it does in a `Value`.
-                        tenants = TenantList(map.next_value::<Items>()?.0);
+                        tenants = TenantList(map.next_value::<Items<T>>()?.0);
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
@@ -139,38 +212,35 @@ impl<'de> Deserialize<'de> for TenantList {
                 Ok(tenants)
             }
         }
-        deserializer.deserialize_any(Answer)
+        deserializer.deserialize_any(Answer(std::marker::PhantomData))
     }
 }
 
 /// The `tenants` list itself.
-struct Items(Vec<TenantDto>);
+struct Items<T>(Vec<T>);
 
-impl<'de> Deserialize<'de> for Items {
+impl<'de, T: From<TenantDto>> Deserialize<'de> for Items<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct List;
-        impl<'de> Visitor<'de> for List {
-            type Value = Items;
+        struct List<T>(std::marker::PhantomData<T>);
+        impl<'de, T: From<TenantDto>> Visitor<'de> for List<T> {
+            type Value = Items<T>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a list of tenants")
             }
-            lenient_scalars!(Items, Items(Vec::new()));
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items, A::Error> {
+            lenient_scalars!(Items<T>, Items(Vec::new()));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items<T>, A::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
                 Ok(Items(Vec::new()))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<T>, A::Error> {
                 let mut tenants = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(item) = seq.next_element::<Value>()? {
-                    tenants.push(match item {
-                        Value::Object(fields) => TenantDto::from_fields(fields),
-                        _ => TenantDto::from_fields(Map::new()),
-                    });
+                while let Some(item) = seq.next_element::<TenantDto>()? {
+                    tenants.push(T::from(item));
                 }
                 Ok(Items(tenants))
             }
         }
-        deserializer.deserialize_any(List)
+        deserializer.deserialize_any(List(std::marker::PhantomData))
     }
 }
 
@@ -356,6 +426,24 @@ mod tests {
         );
         assert_eq!(listed[1].id, "42");
         assert_eq!(listed[2], TenantDto::default());
+        let as_core = serde_json::from_slice::<TenantList<Tenant>>(body.to_string().as_bytes())
+            .expect("a lenient list never fails on JSON")
+            .0;
+        assert_eq!(
+            as_core,
+            listed.into_iter().map(Tenant::from).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn escaped_field_names_are_read_like_plain_ones() {
+        let listed = list(br#"{"tenants": [{"i\u0064": "T1", "x\"y": 1, "name": "N"}]}"#);
+        assert_eq!(listed[0].id, "T1");
+        assert_eq!(listed[0].name, "N");
+        assert_eq!(
+            listed[0].unmodelled.keys().collect::<Vec<_>>(),
+            ["x\"y"]
+        );
     }
 
     #[test]

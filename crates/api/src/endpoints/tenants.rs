@@ -56,7 +56,12 @@ impl TenantApi {
 
     /// T6: every tenant, in one call.
     pub async fn load_all(&self) -> Result<Vec<TenantDto>, ApiError> {
-        let list: TenantList = self
+        self.load_all_as().await
+    }
+
+    /// [`Self::load_all`], each tenant turned into a `T` as it is read.
+    async fn load_all_as<T: From<TenantDto>>(&self) -> Result<Vec<T>, ApiError> {
+        let list: TenantList<T> = self
             .client
             .send_as(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
             .await?;
@@ -339,13 +344,7 @@ impl ResourcePort<Tenant> for DescopeClient {
     }
 
     async fn list(&self) -> PortResult<Vec<Tenant>> {
-        Ok(self
-            .tenants()
-            .load_all()
-            .await?
-            .into_iter()
-            .map(Tenant::from)
-            .collect())
+        Ok(self.tenants().load_all_as::<Tenant>().await?)
     }
 
     /// With scoped roles the default roles wait for them: create, roles, then default roles.
