@@ -460,19 +460,54 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
+    let (desired, client, options) = desired_of(config, connected, selection);
+    plan_desired(
+        desired,
+        connected,
+        client,
+        selection.kind_list(),
+        selection.targets.as_ref(),
+        options,
+    )
+    .await
+}
+
+/// [`plan_env`] that drops the configuration once the desired state is built from it, before
+/// the live state is read: a large configuration is not held next to both states and the plan.
+pub async fn plan_env_owning(
+    config: DescopeConfig,
+    connected: &Connected,
+    selection: &Selection,
+) -> Result<Planned, CliError> {
+    let (desired, client, options) = desired_of(&config, connected, selection);
+    drop(config);
+    plan_desired(
+        desired,
+        connected,
+        client,
+        selection.kind_list(),
+        selection.targets.as_ref(),
+        options,
+    )
+    .await
+}
+
+/// What a plan of `config` needs from it: the desired state, a client able to write its SSO
+/// secrets, and the plan options.
+fn desired_of(
+    config: &DescopeConfig,
+    connected: &Connected,
+    selection: &Selection,
+) -> (ResourceSet, DescopeClient, PlanOptions) {
     let mut desired = desired_set(config, connected.env_name());
     if selection.rotate_secrets {
         mark_rotated_secrets(config, &mut desired);
     }
-    plan_desired(
+    (
         desired,
-        connected,
         with_sso_configs(connected.client(), config),
-        selection.kind_list(),
-        selection.targets.as_ref(),
         selection.options(config),
     )
-    .await
 }
 
 /// read → plan for any desired state (the configuration's, a backup's) through `client` (the
@@ -581,15 +616,11 @@ fn mark_rotated_secrets(config: &DescopeConfig, desired: &mut ResourceSet) {
 /// load → connect → read → plan → `work` → close, for `--env`.
 pub fn in_env<T>(
     settings: &Settings,
-    work: impl AsyncFnOnce(&DescopeConfig, &Connected) -> Result<T, CliError>,
+    work: impl AsyncFnOnce(DescopeConfig, &Connected) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     let env = settings.one_env()?.as_str();
     let config = load_for_env(settings, env)?;
-    crate::connect::runtime()?.block_on(crate::connect::with_connection(
-        &config,
-        env,
-        async |connected| work(&config, connected).await,
-    ))
+    crate::connect::runtime()?.block_on(crate::connect::with_connection_owning(config, env, work))
 }
 
 /// The resolved configuration of `env` and where each field came from (`--explain`); exit 3

@@ -36,7 +36,7 @@ pub fn run(settings: &Settings, args: &ApplyArgs) -> Result<Exit, CliError> {
                 .with_rotate_secrets(args.rotate_secrets)
                 .with_strict_layout(args.strict_layout);
             pipeline::in_env(settings, async |config, connected| {
-                let planned = pipeline::plan_env(config, connected, &selection).await?;
+                let planned = pipeline::plan_env_owning(config, connected, &selection).await?;
                 pipeline::write::run(settings, &planned, &flags, started).await
             })
         }

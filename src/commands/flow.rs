@@ -14,34 +14,21 @@ use descope_mgmt_core::document::DocumentProblem;
 use descope_mgmt_core::flow::{FlowCache, FlowDiff, FlowDocument, read_live_flows};
 use descope_mgmt_core::plan::{PlanOptions, ResourceKind, ResourceSet, plan};
 use descope_mgmt_core::port::ResourcePort;
-use descope_mgmt_core::resource::{AnyResource, Flow, Theme};
+use descope_mgmt_core::resource::{Flow, Resource as _, Theme};
 use descope_mgmt_core::safety::DEFAULT_MAX_DELETES;
 use descope_mgmt_core::theme::{ThemeDiff, ThemeDocument};
 use serde_json::Value;
 
 use crate::cli::{FlowDiffArgs, FlowExportArgs, FlowImportArgs, FlowSyncArgs, Format};
-use crate::connect::{Connected, runtime, with_connection};
+use crate::connect::Connected;
 use crate::exit::{CliError, Exit};
-use crate::pipeline::{Planned, write};
+use crate::pipeline::{Planned, in_env, write};
 use crate::printer::yes_no;
 use crate::report::{
     FORMAT_VERSION, FlowDiffEntry, FlowDiffReport, FlowEntry, FlowListReport, ThemeChangeEntry,
     ThemeDiffReport,
 };
-use crate::settings::{Settings, WriteSettings, defined_environment};
-
-/// Loads the environment's view of the configuration and runs `work` connected to it.
-fn in_env<T>(
-    settings: &Settings,
-    work: impl AsyncFnOnce(&DescopeConfig, &Connected) -> Result<T, CliError>,
-) -> Result<T, CliError> {
-    let env = settings.one_env()?.as_str();
-    let config = crate::commands::load_valid(settings, Some(env))?;
-    defined_environment(&config, env)?;
-    runtime()?.block_on(with_connection(&config, env, async |conn| {
-        work(&config, conn).await
-    }))
-}
+use crate::settings::{Settings, WriteSettings};
 
 pub fn list(settings: &Settings) -> Result<(), CliError> {
     in_env(settings, async |_, conn| {
@@ -166,8 +153,8 @@ pub fn import(settings: &Settings, args: &FlowImportArgs) -> Result<Exit, CliErr
             .map_err(|e| CliError::new(Exit::Error, format!("env {}: {e}", conn.env_name())))?;
         // The file is imported as it is, canvas positions included.
         let sets = [
-            ResourceSet::from_iter([AnyResource::Flow(desired)]),
-            live.into_iter().map(AnyResource::Flow).collect(),
+            ResourceSet::from_iter([desired.into_any()]),
+            live.into_iter().map(Flow::into_any).collect(),
         ];
         write_through_pipeline(settings, conn, sets, true, false).await
     })
@@ -287,7 +274,7 @@ async fn compare(
 
 pub fn diff(settings: &Settings, args: &FlowDiffArgs) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
+        let compared = compare(&config, conn, &args.ids, args.strict_layout).await?;
         let mut text: String = compared.flows.iter().map(Compared::text).collect();
         let unchanged = compared
             .flows
@@ -332,7 +319,7 @@ pub fn diff(settings: &Settings, args: &FlowDiffArgs) -> Result<Exit, CliError> 
 
 pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let compared = compare(config, conn, &args.ids, args.strict_layout).await?;
+        let compared = compare(&config, conn, &args.ids, args.strict_layout).await?;
         let to_import: Vec<&Compared> = compared.flows.iter().filter(|f| f.counts()).collect();
         if settings.printer.format() == Format::Table {
             if to_import.is_empty() {
@@ -347,11 +334,11 @@ pub fn sync(settings: &Settings, args: &FlowSyncArgs) -> Result<Exit, CliError> 
         }
         let desired = to_import
             .iter()
-            .map(|f| AnyResource::Flow(Flow::new(&f.id, f.desired.clone())))
+            .map(|f| Flow::new(&f.id, f.desired.clone()).into_any())
             .collect();
         let live = to_import
             .iter()
-            .filter_map(|f| Some(AnyResource::Flow(Flow::new(&f.id, f.live.clone()?))))
+            .filter_map(|f| Some(Flow::new(&f.id, f.live.clone()?).into_any()))
             .collect();
         write_through_pipeline(
             settings,
@@ -407,7 +394,7 @@ async fn theme_pair(
 
 pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let (_, _, diff) = theme_pair(config, conn).await?;
+        let (_, _, diff) = theme_pair(&config, conn).await?;
         let report = ThemeDiffReport {
             format_version: FORMAT_VERSION,
             env: conn.env_name().to_owned(),
@@ -434,17 +421,18 @@ pub fn theme_diff(settings: &Settings, detailed_exitcode: bool) -> Result<Exit, 
 
 pub fn theme_sync(settings: &Settings, dry_run: bool) -> Result<Exit, CliError> {
     in_env(settings, async |config, conn| {
-        let (desired, live, diff) = theme_pair(config, conn).await?;
+        let (desired, live, diff) = theme_pair(&config, conn).await?;
         if settings.printer.format() == Format::Table {
             settings.printer.data(&theme_text(conn, &diff))?;
             if diff.is_empty() {
                 return Ok(Exit::Success);
             }
         }
-        let desired = ResourceSet::from_iter([AnyResource::Theme(Theme {
+        let desired = ResourceSet::from_iter([Theme {
             document: desired.json().clone(),
-        })]);
-        let live = ResourceSet::from_iter([AnyResource::Theme(Theme { document: live })]);
+        }
+        .into_any()]);
+        let live = ResourceSet::from_iter([Theme { document: live }.into_any()]);
         write_through_pipeline(settings, conn, [desired, live], false, dry_run).await
     })
 }

@@ -42,7 +42,7 @@ pub fn sync(settings: &Settings, kind: ResourceKind, args: &SyncArgs) -> Result<
     let flags = WriteSettings::resolve(&args.write);
     let selection = Selection::one_kind(kind, &args.targets, args.selector.as_ref(), args.prune)?;
     pipeline::in_env(settings, async |config, connected| {
-        let planned = pipeline::plan_env(config, connected, &selection).await?;
+        let planned = pipeline::plan_env_owning(config, connected, &selection).await?;
         pipeline::write::run(settings, &planned, &flags, started).await
     })
 }

@@ -45,7 +45,7 @@ pub fn plan_one(
     show: impl FnOnce(&Planned) -> Result<(), CliError>,
 ) -> Result<Plan, CliError> {
     super::in_env(settings, async |config, connected| {
-        let planned = super::plan_env(config, connected, selection).await?;
+        let planned = super::plan_env_owning(config, connected, selection).await?;
         show(&planned)?;
         Ok(planned.plan)
     })

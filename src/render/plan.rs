@@ -273,7 +273,7 @@ mod tests {
     #[test]
     fn creates_list_their_fields_and_hide_secrets() {
         let mut plan = sample();
-        plan.changes[0].after = Some(descope_mgmt_core::plan::AnyResource::Tenant(
+        plan.changes[0].after = Some(descope_mgmt_core::plan::AnyResource::Tenant(Box::new(
             descope_mgmt_core::resource::Tenant {
                 id: "acme".into(),
                 name: "Acme".into(),
@@ -285,7 +285,7 @@ mod tests {
                 .collect(),
                 ..Default::default()
             },
-        ));
+        )));
         let text = human("dev", &plan, Palette::new(false));
         assert!(
             text.contains("+ create tenant acme\n    + name: \"Acme\"\n"),

@@ -11,7 +11,11 @@ use crate::resource::{KindVisitor, Resource, desired_from, visit_kinds};
 /// The desired state of `env`: the resources whose `environments` include it, in the live-state
 /// shape (tenant `domains` become self-provisioning domains only when self provisioning is on).
 pub fn desired_set(config: &DescopeConfig, env: &str) -> ResourceSet {
-    desired_from(&config.for_environment(env))
+    if config.is_view_of(env) {
+        desired_from(config)
+    } else {
+        desired_from(&config.for_environment(env))
+    }
 }
 
 /// Removes from `actual` the resources Descope made itself (built-in roles and permissions)

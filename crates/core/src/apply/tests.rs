@@ -399,7 +399,7 @@ async fn a_malformed_change_fails_without_any_call() {
             action: Action::Create,
             fields: Vec::new(),
             before: None,
-            after: Some(AnyResource::Tenant(tenant("other", "Other"))),
+            after: Some(tenant("other", "Other").into_any()),
         }],
         unmanaged: Vec::new(),
         layout_only: Vec::new(),

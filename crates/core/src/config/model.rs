@@ -105,6 +105,18 @@ impl DescopeConfig {
     }
 
     /// The view of one environment: only resources that apply to it.
+    /// Whether every resource here exists in `env`: then [`Self::for_environment`] would be a
+    /// copy of the whole configuration (the loader already keeps only `env`'s resources when
+    /// it loads `env`'s view).
+    pub fn is_view_of(&self, env: &str) -> bool {
+        self.permissions
+            .iter()
+            .all(|p| p.environments.includes(env))
+            && self.roles.iter().all(|r| r.environments.includes(env))
+            && self.tenants.iter().all(|t| t.environments.includes(env))
+            && self.flows.iter().all(|f| f.environments.includes(env))
+    }
+
     pub fn for_environment(&self, env: &str) -> Self {
         Self {
             version: self.version.clone(),

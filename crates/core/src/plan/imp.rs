@@ -171,7 +171,7 @@ pub fn refusals(desired: &ResourceSet, actual: &ResourceSet, options: &PlanOptio
                 }
                 if let Some(reason) = live
                     .get(wanted.identity())
-                    .and_then(|live| wanted.update_refused(&(*live).clone().normalize()))
+                    .and_then(|live| wanted.update_refused(live))
                 {
                     self.found.push(reason);
                 }

@@ -47,14 +47,8 @@ fn creates_updates_and_leaves_unchanged() {
             after: json!("After"),
         }]
     );
-    assert_eq!(
-        update.before,
-        Some(AnyResource::Tenant(tenant("renamed", "Before")))
-    );
-    assert_eq!(
-        update.after,
-        Some(AnyResource::Tenant(tenant("renamed", "After")))
-    );
+    assert_eq!(update.before, Some(tenant("renamed", "Before").into_any()));
+    assert_eq!(update.after, Some(tenant("renamed", "After").into_any()));
     assert_eq!(
         plan.summary(),
         Summary {
@@ -93,7 +87,7 @@ fn absent_from_desired_is_unmanaged_without_prune_and_deleted_with_it() {
     assert!(with.prune);
     assert_eq!(
         with.changes[0].before,
-        Some(AnyResource::Tenant(tenant("orphan", "Orphan")))
+        Some(tenant("orphan", "Orphan").into_any())
     );
     assert_eq!(with.changes[0].after, None);
 }
@@ -290,8 +284,8 @@ fn custom_attribute_key_order_is_no_difference() {
         .insert("nested".into(), json!({"b": 2, "a": 1}));
     assert!(first.diff(&second).is_empty());
     assert_eq!(
-        fingerprint(&AnyResource::Tenant(first)),
-        fingerprint(&AnyResource::Tenant(second))
+        fingerprint(&first.into_any()),
+        fingerprint(&second.into_any())
     );
 }
 

@@ -134,7 +134,10 @@ pub trait KindRules: Sized {
     }
 
     /// Why updating `live` to `self` is impossible (a field Descope sets only on create), as a
-    /// sentence for the user; `None` when an update can do it.
+    /// sentence for the user; `None` when an update can do it. Both sides come as configured and
+    /// as read, not normalised (the check runs over every resource of a large project, where a
+    /// normalised copy of each costs more than the check): look only at fields normalising
+    /// leaves alone, or normalise them here.
     fn update_refused(&self, _live: &Self) -> Option<String> {
         None
     }

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::*;
 use crate::apply::Outcome;
-use crate::plan::{Action, AnyResource, Plan, PlanOptions, ResourceKind, ResourceSet, plan};
+use crate::plan::{Action, Plan, PlanOptions, ResourceKind, ResourceSet, plan};
+use crate::resource::Resource as _;
 use crate::resource::Role;
 use crate::test_fixtures::tenant;
 
@@ -110,13 +111,14 @@ fn more_deletes_than_the_limit_are_refused() {
 fn backup_is_private_complete_and_leaves_no_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let resources = vec![
-        AnyResource::Tenant(tenant("acme", "Acme")),
-        AnyResource::Role(Role {
+        tenant("acme", "Acme").into_any(),
+        Role {
             name: "viewer".into(),
             description: "Views".into(),
             permission_names: vec!["read".into()],
             ..Role::default()
-        }),
+        }
+        .into_any(),
     ];
     let path = write_backup(dir.path(), &origin("prod"), &resources, timestamp()).unwrap();
     assert_eq!(path, dir.path().join("backups/prod/20261129T161810Z.json"));
@@ -192,7 +194,7 @@ fn backups_are_listed_oldest_first_with_counts_per_kind_and_found_by_id() {
     write_backup(
         dir.path(),
         &origin("dev"),
-        &[AnyResource::Tenant(tenant("acme", "Acme"))],
+        &[tenant("acme", "Acme").into_any()],
         later,
     )
     .unwrap();
