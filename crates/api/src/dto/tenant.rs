@@ -440,10 +440,7 @@ mod tests {
         let listed = list(br#"{"tenants": [{"i\u0064": "T1", "x\"y": 1, "name": "N"}]}"#);
         assert_eq!(listed[0].id, "T1");
         assert_eq!(listed[0].name, "N");
-        assert_eq!(
-            listed[0].unmodelled.keys().collect::<Vec<_>>(),
-            ["x\"y"]
-        );
+        assert_eq!(listed[0].unmodelled.keys().collect::<Vec<_>>(), ["x\"y"]);
     }
 
     #[test]

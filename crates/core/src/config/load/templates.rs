@@ -23,6 +23,13 @@ pub(crate) const TEMPLATE: Keys = Keys {
 /// The keys that name templates, on a tenant or a template.
 const REFERENCES: [&str; 2] = ["template", "templates"];
 
+/// Whether a mapping names templates; most tenants do not, and are then left as they are.
+fn names_templates(fields: &[Entry<'_>]) -> bool {
+    fields
+        .iter()
+        .any(|entry| REFERENCES.contains(&entry.key.as_ref()))
+}
+
 /// Which templates each tenant used, by tenant id, in the order they applied.
 pub type TemplateUse = BTreeMap<String, Vec<String>>;
 
@@ -61,10 +68,13 @@ impl Decoder<'_> {
             return used;
         };
         for (index, item) in items.iter_mut().enumerate() {
-            let path = format!("tenants[{index}]");
             let Value::Map(fields) = &mut item.value else {
                 continue;
             };
+            if !names_templates(fields) {
+                continue;
+            }
+            let path = format!("tenants[{index}]");
             let names = self.template_names(fields, &path);
             if names.is_empty() {
                 continue;
@@ -186,6 +196,9 @@ impl Decoder<'_> {
         path: &str,
     ) -> Vec<(String, Node<'a>)> {
         let mut names = Vec::new();
+        if !names_templates(fields) {
+            return names;
+        }
         let references: Vec<Entry<'a>> = {
             let (references, rest): (Vec<_>, Vec<_>) = std::mem::take(fields)
                 .into_iter()
