@@ -554,8 +554,8 @@ impl From<&Diagnostic> for DiagnosticEntry {
         Self {
             severity: diagnostic.severity.to_string(),
             file: diagnostic.file.display().to_string(),
-            line: diagnostic.position.line,
-            column: diagnostic.position.column,
+            line: diagnostic.position.line as usize,
+            column: diagnostic.position.column as usize,
             path: diagnostic.path.clone(),
             message: diagnostic.message.clone(),
             hint: diagnostic.hint.clone(),

@@ -103,7 +103,7 @@ fn dotenv_error_position(contents: &str, error: &dotenvy::Error) -> Position {
     let before = &contents[..at];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    Position { line, column }
+    Position::at(line, column)
 }
 
 // dotenvy's line-parse errors quote the offending line, which may hold a secret.

@@ -639,3 +639,71 @@ fn a_flows_dir_document_without_an_id_is_an_error_at_the_key() {
     );
     assert!(lines[0].contains("nameless.json"), "{lines:?}");
 }
+
+#[test]
+fn a_long_list_decodes_on_two_threads_as_on_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("environments:\n  dev: {emulator: d.json}\ntenants:\n");
+    for i in 0..6_000 {
+        let name = match i {
+            // Interpolated values reach the fingerprint in list order, from both halves.
+            10 | 5_990 => format!("\"${{REGION}} tenant {i}\""),
+            _ => format!("Tenant {i}"),
+        };
+        let domain = match i {
+            // An error in each half.
+            20 | 5_000 => "not a domain!".to_owned(),
+            _ => format!("t{i}.example.com"),
+        };
+        // An id repeated across the halves.
+        let id = if i == 4_500 {
+            "t-7".to_owned()
+        } else {
+            format!("t-{i}")
+        };
+        text.push_str(&format!(
+            "  - id: {id}\n    name: {name}\n    domains: [{domain}]\n    self_provisioning: true\n"
+        ));
+    }
+    let path = write(dir.path(), "descope.yaml", &text);
+    let variables = vars(&[("REGION", "eu")]);
+    let two = load_with(&path, None, &variables);
+    let one = super::load::load_on_one_thread(&path, None, &variables);
+    assert_eq!(two.diagnostics, one.diagnostics);
+    assert_eq!(two.fingerprint, one.fingerprint);
+    let lines = rendered(&two);
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("tenants[20].domains[0]"))
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("tenants[5000].domains[0]"))
+    );
+    assert!(lines.iter().any(|line| {
+        line.contains("tenants[4500].id: duplicate tenant id \"t-7\" (first at tenants[7]")
+    }));
+    let region_elsewhere = vars(&[("REGION", "us")]);
+    assert_ne!(
+        load_with(&path, None, &region_elsewhere).fingerprint,
+        two.fingerprint
+    );
+
+    let valid = text.replace("not a domain!", "fixed.example.com").replace(
+        "id: t-7\n    name: Tenant 4500",
+        "id: t-4500\n    name: Tenant 4500",
+    );
+    let path = write(dir.path(), "descope.yaml", &valid);
+    let two = load_with(&path, None, &variables);
+    let one = super::load::load_on_one_thread(&path, None, &variables);
+    assert!(two.diagnostics.is_empty(), "{:?}", rendered(&two));
+    assert_eq!(two.config, one.config);
+    assert_eq!(two.fingerprint, one.fingerprint);
+    let config = two.config.unwrap();
+    assert_eq!(config.tenants()[10].name, "eu tenant 10");
+    assert_eq!(config.tenants()[5_990].name, "eu tenant 5990");
+    assert_eq!(config.tenants()[5_999].id, "t-5999");
+}

@@ -122,7 +122,7 @@ fn load_yaml_with(
     let parsed = if pipelined {
         scan_beside(text, &mut builder)
     } else {
-        Parser::new_from_str(text).load(&mut builder, true)
+        Parser::new_from_iter(text.chars()).load(&mut builder, true)
     };
     if let Some(error) = builder.error {
         return Err(error);
@@ -156,17 +156,18 @@ fn scan_beside<'a>(
             .stack_size(8 * 1024 * 1024)
             .spawn_scoped(scope, move || {
                 let mut batches = EventBatches {
+                    verbatim: Verbatim::new(text),
                     batch: Vec::with_capacity(EVENT_BATCH),
                     sender,
                 };
-                let parsed = Parser::new_from_str(text).load(&mut batches, true);
+                let parsed = Parser::new_from_iter(text.chars()).load(&mut batches, true);
                 batches.send();
                 parsed
             });
         let scanner = match scanner {
             Ok(scanner) => scanner,
             // No thread to be had: scan here instead.
-            Err(_) => return Parser::new_from_str(text).load(builder, true),
+            Err(_) => return Parser::new_from_iter(text.chars()).load(builder, true),
         };
         for batch in receiver {
             for (event, span) in batch {
@@ -183,6 +184,7 @@ fn scan_beside<'a>(
 /// The scanning thread's receiver: events in batches to the building thread. A closed channel
 /// (the builder gave up) drops what is left.
 struct EventBatches<'a> {
+    verbatim: Verbatim<'a>,
     batch: Vec<(Event<'a>, Span)>,
     sender: std::sync::mpsc::SyncSender<Vec<(Event<'a>, Span)>>,
 }
@@ -198,6 +200,12 @@ impl EventBatches<'_> {
 
 impl<'input> SpannedEventReceiver<'input> for EventBatches<'input> {
     fn on_event(&mut self, event: Event<'input>, span: Span) {
+        let event = match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                Event::Scalar(self.verbatim.of(text, &span), style, anchor, tag)
+            }
+            other => other,
+        };
         self.batch.push((event, span));
         if self.batch.len() == EVENT_BATCH {
             self.send();
@@ -214,10 +222,7 @@ fn too_deep(position: Position) -> YamlError {
 }
 
 fn position_of(marker: &Marker) -> Position {
-    Position {
-        line: marker.line().max(1),
-        column: marker.col() + 1,
-    }
+    Position::at(marker.line().max(1), marker.col() + 1)
 }
 
 /// An open collection while its events arrive.
@@ -238,8 +243,7 @@ enum Frame<'a> {
 /// Receives parser events and builds [`Node`]s; the first problem stops it (later events are
 /// ignored, so a hostile document costs no more than scanning it).
 struct TreeBuilder<'a> {
-    text: &'a str,
-    offsets: ByteOffsets,
+    verbatim: Verbatim<'a>,
     source: usize,
     stack: Vec<Frame<'a>>,
     anchors: HashMap<usize, Node<'a>>,
@@ -252,8 +256,7 @@ struct TreeBuilder<'a> {
 impl<'a> TreeBuilder<'a> {
     fn new(text: &'a str, source: usize) -> Self {
         Self {
-            text,
-            offsets: ByteOffsets::new(text),
+            verbatim: Verbatim::new(text),
             source,
             stack: Vec::new(),
             anchors: HashMap::new(),
@@ -272,33 +275,6 @@ impl<'a> TreeBuilder<'a> {
         });
     }
 
-    /// The scalar as a slice of the text when the text holds it verbatim (plain, or quoted
-    /// without escapes or line folding); otherwise saphyr's string, trimmed to its length.
-    fn verbatim(&mut self, scalar: Cow<'a, str>, span: &Span) -> Cow<'a, str> {
-        let Cow::Owned(mut owned) = scalar else {
-            return scalar;
-        };
-        let start = self.offsets.byte(self.text, span.start.index());
-        let end = self.offsets.byte(self.text, span.end.index());
-        if let (Some(start), Some(end)) = (start, end)
-            && let Some(written) = self.text.get(start..end)
-        {
-            if written == owned {
-                return Cow::Borrowed(written);
-            }
-            let unquoted = written
-                .strip_prefix(['"', '\''])
-                .and_then(|rest| rest.strip_suffix(['"', '\'']));
-            if let Some(unquoted) = unquoted
-                && unquoted == owned
-            {
-                return Cow::Borrowed(unquoted);
-            }
-        }
-        owned.shrink_to_fit();
-        Cow::Owned(owned)
-    }
-
     fn handle(&mut self, event: Event<'a>, span: &Span) -> Result<(), YamlError> {
         let position = position_of(&span.start);
         match event {
@@ -315,7 +291,7 @@ impl<'a> TreeBuilder<'a> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let text = self.verbatim(text, span);
+                let text = self.verbatim.of(text, span);
                 if let Some(Frame::Map {
                     key: key @ None, ..
                 }) = self.stack.last_mut()
@@ -485,6 +461,50 @@ impl<'input> SpannedEventReceiver<'input> for TreeBuilder<'input> {
         if let Err(error) = self.handle(event, &span) {
             self.fail(error.position, error.message, error.hint.as_deref());
         }
+    }
+}
+
+/// Trades saphyr's scalar strings for slices of the text. It runs where the strings are made
+/// (the scanning thread when there is one), so each is freed where it was allocated and its
+/// memory is reused at once rather than handed back across threads.
+struct Verbatim<'a> {
+    text: &'a str,
+    offsets: ByteOffsets,
+}
+
+impl<'a> Verbatim<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            offsets: ByteOffsets::new(text),
+        }
+    }
+
+    /// The scalar as a slice of the text when the text holds it verbatim (plain, or quoted
+    /// without escapes or line folding); otherwise saphyr's string, trimmed to its length.
+    fn of(&mut self, scalar: Cow<'a, str>, span: &Span) -> Cow<'a, str> {
+        let Cow::Owned(mut owned) = scalar else {
+            return scalar;
+        };
+        let start = self.offsets.byte(self.text, span.start.index());
+        let end = self.offsets.byte(self.text, span.end.index());
+        if let (Some(start), Some(end)) = (start, end)
+            && let Some(written) = self.text.get(start..end)
+        {
+            if written == owned {
+                return Cow::Borrowed(written);
+            }
+            let unquoted = written
+                .strip_prefix(['"', '\''])
+                .and_then(|rest| rest.strip_suffix(['"', '\'']));
+            if let Some(unquoted) = unquoted
+                && unquoted == owned
+            {
+                return Cow::Borrowed(unquoted);
+            }
+        }
+        owned.shrink_to_fit();
+        Cow::Owned(owned)
     }
 }
 

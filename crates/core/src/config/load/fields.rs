@@ -14,7 +14,7 @@ use crate::config::yaml::{Entry, Node, Value};
 use crate::secret::ManagementKey;
 
 impl Decoder<'_> {
-    pub(super) fn list<'n, T>(
+    pub(super) fn list<'n, T: Send>(
         &mut self,
         node: &'n Node<'n>,
         path: &str,
@@ -29,8 +29,39 @@ impl Decoder<'_> {
                 return Vec::new();
             }
         };
+        let two_threads = items.len() >= self.parallel_lists_from
+            && std::thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
+        if !two_threads {
+            return self.items(items, 0, path, decode);
+        }
+        // Items decode independently: the later half on a second thread, into a fork whose
+        // diagnostics and fingerprint inputs join this decoder's after the earlier half's.
+        let (earlier, later) = items.split_at(items.len() / 2);
+        let mut fork = self.fork();
+        let (mut decoded, rest) = std::thread::scope(|scope| {
+            let later = scope.spawn(|| fork.items(later, earlier.len(), path, decode));
+            let decoded = self.items(earlier, 0, path, decode);
+            match later.join() {
+                Ok(rest) => (decoded, rest),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        });
+        self.absorb(fork);
+        decoded.extend(rest);
+        decoded
+    }
+
+    /// [`Self::list`]'s work on `items`, the first of which is item `first` of the list.
+    fn items<'n, T>(
+        &mut self,
+        items: &'n [Node<'n>],
+        first: usize,
+        path: &str,
+        decode: fn(&mut Self, &'n Node<'n>, &str) -> Option<T>,
+    ) -> Vec<Located<'n, T>> {
         let mut decoded = Vec::with_capacity(items.len());
-        for (index, item) in items.iter().enumerate() {
+        for (offset, item) in items.iter().enumerate() {
+            let index = first + offset;
             let item_path = format!("{path}[{index}]");
             if let Some(value) = decode(self, item, &item_path) {
                 decoded.push(Located {

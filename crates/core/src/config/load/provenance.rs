@@ -102,14 +102,7 @@ pub fn explain_with(
     if loaded.config.is_none() {
         return Err(loaded.diagnostics);
     }
-    let mut decoder = Decoder {
-        files: vec![path.to_path_buf()],
-        variables,
-        settings,
-        fingerprint: sha2::Digest::new(),
-        config_dir: config_dir(path).to_path_buf(),
-        diagnostics: Vec::new(),
-    };
+    let mut decoder = Decoder::new(path, variables, settings);
     let explained = decoder.with_tree(Some(env), |decoder, root| {
         let templates = template_positions(root);
         decoder.resolve_templates(root);
@@ -319,8 +312,8 @@ impl Walker<'_> {
                 .get(node.source)
                 .map(|file| file.display().to_string())
                 .unwrap_or_default(),
-            line: node.position.line,
-            column: node.position.column,
+            line: node.position.line as usize,
+            column: node.position.column as usize,
         });
     }
 }

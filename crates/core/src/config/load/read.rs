@@ -155,6 +155,10 @@ impl Decoder<'_> {
     /// Adds one input (a file's bytes, an interpolated value) to the fingerprint, length first so
     /// that inputs cannot run into each other.
     pub(super) fn record_input(&mut self, bytes: &[u8]) {
+        if let Some(deferred) = &mut self.deferred_inputs {
+            deferred.push(bytes.to_vec());
+            return;
+        }
         self.fingerprint.update((bytes.len() as u64).to_le_bytes());
         self.fingerprint.update(bytes);
     }
