@@ -389,7 +389,7 @@ pub async fn read_raw(
 
 /// The planner's live state plus the built-in documents it left out.
 pub fn whole_live_state(actual: ResourceSet, documents: ResourceSet) -> ResourceSet {
-    let present: BTreeSet<ResourceRef> = actual.iter_any().map(|r| r.reference()).collect();
+    let present: BTreeSet<ResourceRef> = actual.references().map(|(r, _)| r).collect();
     let mut whole = actual;
     for document in documents.iter_any() {
         if !present.contains(&document.reference()) {
@@ -540,9 +540,9 @@ pub async fn plan_desired(
     } = live;
     if let Some(missing) = named.into_iter().flatten().find(|target| {
         !desired
-            .iter_any()
-            .chain(actual.iter_any())
-            .any(|resource| resource.reference() == **target)
+            .references()
+            .chain(actual.references())
+            .any(|(reference, _)| reference == **target)
     }) {
         // A mistyped target would otherwise select nothing and report "no changes".
         return Err(CliError::new(

@@ -160,7 +160,7 @@ pub fn with_missing_references(
         .iter_any()
         .map(|resource| (resource.reference(), resource))
         .collect();
-    let present: BTreeSet<ResourceRef> = target.iter_any().map(|r| r.reference()).collect();
+    let present: BTreeSet<ResourceRef> = target.references().map(|(r, _)| r).collect();
     let mut selected = named.clone();
     let mut pending: Vec<ResourceRef> = named.iter().cloned().collect();
     while let Some(reference) = pending.pop() {

@@ -337,7 +337,7 @@ macro_rules! declare_kinds {
 
             /// The reference of every resource with its index in its kind's list, without
             /// cloning.
-            pub(crate) fn references(&self) -> impl Iterator<Item = (ResourceRef, usize)> + '_ {
+            pub fn references(&self) -> impl Iterator<Item = (ResourceRef, usize)> + '_ {
                 std::iter::empty()
                     $(.chain(self.$section.iter().enumerate().map(|(index, resource)| {
                         (ResourceRef::new(ResourceKind::$Kind, resource.identity()), index)

@@ -32,15 +32,17 @@ impl Decoder<'_> {
         let two_threads = items.len() >= self.parallel_lists_from
             && std::thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
         if !two_threads {
-            return self.items(items, 0, path, decode);
+            return self.items(items, 0, items.len(), path, decode);
         }
         // Items decode independently: the later half on a second thread, into a fork whose
         // diagnostics and fingerprint inputs join this decoder's after the earlier half's.
         let (earlier, later) = items.split_at(items.len() / 2);
         let mut fork = self.fork();
         let (mut decoded, rest) = std::thread::scope(|scope| {
-            let later = scope.spawn(|| fork.items(later, earlier.len(), path, decode));
-            let decoded = self.items(earlier, 0, path, decode);
+            let later = scope.spawn(|| fork.items(later, earlier.len(), later.len(), path, decode));
+            // Room for both halves: growing to take the later one would briefly hold the list
+            // twice over (tens of megabytes at 100,000 tenants).
+            let decoded = self.items(earlier, 0, items.len(), path, decode);
             match later.join() {
                 Ok(rest) => (decoded, rest),
                 Err(panic) => std::panic::resume_unwind(panic),
@@ -51,15 +53,17 @@ impl Decoder<'_> {
         decoded
     }
 
-    /// [`Self::list`]'s work on `items`, the first of which is item `first` of the list.
+    /// [`Self::list`]'s work on `items`, the first of which is item `first` of the list, into a
+    /// list with room for `capacity` items.
     fn items<'n, T>(
         &mut self,
         items: &'n [Node<'n>],
         first: usize,
+        capacity: usize,
         path: &str,
         decode: fn(&mut Self, &'n Node<'n>, &str) -> Option<T>,
     ) -> Vec<Located<'n, T>> {
-        let mut decoded = Vec::with_capacity(items.len());
+        let mut decoded = Vec::with_capacity(capacity);
         for (offset, item) in items.iter().enumerate() {
             let index = first + offset;
             let item_path = format!("{path}[{index}]");
