@@ -324,12 +324,35 @@ impl DescopeClient {
         &self,
         call: Call<'_>,
     ) -> Result<T, ApiError> {
+        self.send_with_seed(call, std::marker::PhantomData).await
+    }
+
+    /// [`DescopeClient::send_as`] through a seed that may first look at the whole body (a list
+    /// answer counts its items to size the list once).
+    pub(crate) async fn send_with_seed<S: BodySeed>(
+        &self,
+        call: Call<'_>,
+        seed: S,
+    ) -> Result<S::Value, ApiError> {
         self.inner.counters.calls.fetch_add(1, Ordering::Relaxed);
         if self.inner.license_handshake && call.path != LICENSE_PATH {
             self.ensure_license().await;
         }
         let body = self.send_with_retries(call.clone()).await?;
-        parse_success_body(&call, &body)
+        let body = if body.trim_ascii().is_empty() {
+            b"{}".as_slice()
+        } else {
+            &body
+        };
+        seed.read(body).map_err(|e| {
+            ApiError::new(
+                ApiErrorKind::Decode,
+                call.operation,
+                method_name(&call.method),
+                call.path,
+                format!("response is not JSON: {e}"),
+            )
+        })
     }
 
     async fn send_with_retries(&self, call: Call<'_>) -> Result<Vec<u8>, ApiError> {
@@ -730,6 +753,20 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// How a success body becomes a value: any `DeserializeOwned` type reads it directly; a seed
+/// may read it more than once.
+pub(crate) trait BodySeed {
+    type Value;
+    fn read(self, body: &[u8]) -> Result<Self::Value, serde_json::Error>;
+}
+
+impl<T: serde::de::DeserializeOwned> BodySeed for std::marker::PhantomData<T> {
+    type Value = T;
+    fn read(self, body: &[u8]) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
 }
 
 /// Success bodies are JSON; an empty body counts as `{}` (void operations).

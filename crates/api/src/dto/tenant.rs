@@ -4,7 +4,9 @@ use descope_mgmt_core::resource::Tenant;
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::client::BodySeed;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
@@ -188,59 +190,176 @@ impl<'de> Deserialize<'de> for FieldName<'de> {
 
 impl<'de, T: From<TenantDto>> Deserialize<'de> for TenantList<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Answer<T>(std::marker::PhantomData<T>);
-        impl<'de, T: From<TenantDto>> Visitor<'de> for Answer<T> {
-            type Value = TenantList<T>;
+        ListSeed::<T>::with_capacity(0).deserialize(deserializer)
+    }
+}
+
+/// A load-all answer read in two passes over the body: the first only counts the tenants, so
+/// the list is allocated once at its size. Grown by doubling, a 100,000-tenant list briefly
+/// held one and a half times itself at its last growth (tens of megabytes), for a count that
+/// skipping through the body costs a few milliseconds.
+pub(crate) struct CountedTenantList<T>(std::marker::PhantomData<T>);
+
+impl<T> CountedTenantList<T> {
+    pub(crate) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T: From<TenantDto>> BodySeed for CountedTenantList<T> {
+    type Value = TenantList<T>;
+
+    fn read(self, body: &[u8]) -> Result<TenantList<T>, serde_json::Error> {
+        let TenantCount(count) = serde_json::from_slice(body)?;
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        let list = ListSeed::<T>::with_capacity(count).deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(list)
+    }
+}
+
+/// The number of tenants a load-all answer holds, read as leniently as [`TenantList`].
+struct TenantCount(usize);
+
+impl<'de> Deserialize<'de> for TenantCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Answer;
+        impl<'de> Visitor<'de> for Answer {
+            type Value = TenantCount;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a tenant list answer")
             }
-            lenient_scalars!(TenantList<T>, TenantList::default());
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantList<T>, A::Error> {
+            lenient_scalars!(TenantCount, TenantCount(0));
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantCount, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(TenantList::default())
+                Ok(TenantCount(0))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantList<T>, A::Error> {
-                let mut tenants = TenantList::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    if key == "tenants" {
-                        // A repeated key replaces the earlier list, as it does in a `Value`.
-                        tenants = TenantList(map.next_value::<Items<T>>()?.0);
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantCount, A::Error> {
+                let mut count = 0;
+                while let Some(key) = map.next_key::<FieldName<'de>>()? {
+                    if key.0 == "tenants" {
+                        count = map.next_value::<ItemCount>()?.0;
                     } else {
                         map.next_value::<IgnoredAny>()?;
                     }
                 }
-                Ok(tenants)
+                Ok(TenantCount(count))
             }
         }
-        deserializer.deserialize_any(Answer(std::marker::PhantomData))
+        deserializer.deserialize_any(Answer)
+    }
+}
+
+/// The length of the `tenants` list, its items skipped (0 when it is not a list).
+struct ItemCount(usize);
+
+impl<'de> Deserialize<'de> for ItemCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Count;
+        impl<'de> Visitor<'de> for Count {
+            type Value = ItemCount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of tenants")
+            }
+            lenient_scalars!(ItemCount, ItemCount(0));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemCount, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(ItemCount(0))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ItemCount, A::Error> {
+                let mut count = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(ItemCount(count))
+            }
+        }
+        deserializer.deserialize_any(Count)
+    }
+}
+
+/// Reads a load-all answer into a list with room for `capacity` tenants.
+struct ListSeed<T> {
+    capacity: usize,
+    item: std::marker::PhantomData<T>,
+}
+
+impl<T> ListSeed<T> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            capacity,
+            item: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ListSeed<T> {
+    type Value = TenantList<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TenantList<T>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: From<TenantDto>> Visitor<'de> for ListSeed<T> {
+    type Value = TenantList<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a tenant list answer")
+    }
+    lenient_scalars!(TenantList<T>, TenantList::default());
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantList<T>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TenantList::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantList<T>, A::Error> {
+        let mut tenants = TenantList::default();
+        while let Some(key) = map.next_key::<FieldName<'de>>()? {
+            if key.0 == "tenants" {
+                // A repeated key replaces the earlier list, as it does in a `Value`.
+                let items = ItemsSeed::<T> {
+                    capacity: self.capacity,
+                    item: std::marker::PhantomData,
+                };
+                tenants = TenantList(map.next_value_seed(items)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(tenants)
     }
 }
 
 /// The `tenants` list itself.
-struct Items<T>(Vec<T>);
+struct ItemsSeed<T> {
+    capacity: usize,
+    item: std::marker::PhantomData<T>,
+}
 
-impl<'de, T: From<TenantDto>> Deserialize<'de> for Items<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct List<T>(std::marker::PhantomData<T>);
-        impl<'de, T: From<TenantDto>> Visitor<'de> for List<T> {
-            type Value = Items<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of tenants")
-            }
-            lenient_scalars!(Items<T>, Items(Vec::new()));
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Items<T>, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Items(Vec::new()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Items<T>, A::Error> {
-                let mut tenants = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-                while let Some(item) = seq.next_element::<TenantDto>()? {
-                    tenants.push(T::from(item));
-                }
-                Ok(Items(tenants))
-            }
+impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ItemsSeed<T> {
+    type Value = Vec<T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: From<TenantDto>> Visitor<'de> for ItemsSeed<T> {
+    type Value = Vec<T>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of tenants")
+    }
+    lenient_scalars!(Vec<T>, Vec::new());
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Vec::new())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let hinted = seq.size_hint().unwrap_or(0).min(4096);
+        let mut tenants = Vec::with_capacity(self.capacity.max(hinted));
+        while let Some(item) = seq.next_element::<TenantDto>()? {
+            tenants.push(T::from(item));
         }
-        deserializer.deserialize_any(List(std::marker::PhantomData))
+        Ok(tenants)
     }
 }
 
@@ -432,6 +551,47 @@ mod tests {
         assert_eq!(
             as_core,
             listed.into_iter().map(Tenant::from).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_counted_list_is_allocated_at_its_size_and_reads_like_the_plain_one() {
+        let many: Vec<Value> = (0..5_000)
+            .map(|i| json!({"id": format!("T{i}"), "name": format!("N{i}"), "x": [1, {"y": i}]}))
+            .collect();
+        let many = json!({"tenants": many, "total": 5_000}).to_string();
+        let bodies: [&[u8]; 8] = [
+            many.as_bytes(),
+            br#"{"tenants": [{"id": "T1"}, "x", null, [1]]}"#,
+            br#"{"tenants": [{"id": "T1"}], "tenants": [{"id": "T2"}, {"id": "T3"}]}"#,
+            br#"{"tenants": {"id": "T1"}}"#,
+            br#"{"tenants": null}"#,
+            br#"[{"id": "T1"}]"#,
+            b"3",
+            b"{}",
+        ];
+        for body in bodies {
+            let counted = CountedTenantList::<TenantDto>::new()
+                .read(body)
+                .expect("lenient")
+                .0;
+            assert_eq!(
+                counted,
+                list(body),
+                "{}",
+                String::from_utf8_lossy(&body[..body.len().min(60)])
+            );
+        }
+        let counted = CountedTenantList::<Tenant>::new()
+            .read(many.as_bytes())
+            .expect("lenient")
+            .0;
+        assert_eq!(counted.len(), 5_000);
+        assert_eq!(counted.capacity(), 5_000);
+        assert!(
+            CountedTenantList::<TenantDto>::new()
+                .read(b"{\"tenants\": [")
+                .is_err()
         );
     }
 

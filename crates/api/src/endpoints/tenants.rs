@@ -21,7 +21,7 @@ use super::to_body;
 use crate::client::{Call, DescopeClient, Repeat};
 use crate::dto::password_policy::policy_fields;
 use crate::dto::tenant::{
-    DefaultRolesRequest, TenantDto, TenantList, TenantWriteRequest, created_id,
+    CountedTenantList, DefaultRolesRequest, TenantDto, TenantList, TenantWriteRequest, created_id,
 };
 use crate::error::ApiError;
 
@@ -63,7 +63,10 @@ impl TenantApi {
     async fn load_all_as<T: From<TenantDto>>(&self) -> Result<Vec<T>, ApiError> {
         let list: TenantList<T> = self
             .client
-            .send_as(Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]))
+            .send_with_seed(
+                Call::get("tenant.load_all", "/v1/mgmt/tenant/all", &[]),
+                CountedTenantList::new(),
+            )
             .await?;
         Ok(list.0)
     }
