@@ -1,8 +1,10 @@
 //! YAML parsing behind one function, [`load_yaml`]: text in, a small owned tree with a position
 //! on every node out. Hostile input is refused early with a clear message (the reader in
 //! [`super::load`] bounds the size before): nesting deeper than [`MAX_DEPTH`], alias expansion
-//! beyond [`ALIAS_BUDGET`] nodes ("billion laughs"), duplicate keys. saphyr is used because it is maintained and keeps spans (serde_yaml
-//! is deprecated and serde_yml unsound, RUSTSEC-2025-0068).
+//! beyond [`ALIAS_BUDGET`] nodes ("billion laughs"), duplicate keys. saphyr is used because it is
+//! maintained and keeps spans (serde_yaml is deprecated and serde_yml unsound, RUSTSEC-2025-0068).
+//! Large texts use a second thread: parsed as two halves when that is certain to give the same
+//! tree ([`halves`]), else scanned on one thread while the tree is built on the other.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
