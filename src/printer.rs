@@ -104,7 +104,7 @@ impl Printer {
         // falls back to the human form.
         let text = match self.format {
             Format::Table | Format::Markdown => human(),
-            Format::Json => serde_json::to_string_pretty(&report()).map_err(io::Error::other)?,
+            Format::Json => return self.data_json(&report()),
             Format::Yaml => to_yaml(&serde_json::to_value(report()).map_err(io::Error::other)?),
         };
         if text.is_empty() {
@@ -116,6 +116,19 @@ impl Printer {
     /// Writes text and a final newline to stdout; a closed pipe is success.
     pub fn data(&self, text: &str) -> io::Result<()> {
         self.data_bytes(text.as_bytes(), !text.ends_with('\n'))
+    }
+
+    /// `value` as pretty JSON and a final newline to stdout, written as it is serialised rather
+    /// than built as one string first (a 100,000-tenant plan is tens of megabytes of it); a
+    /// closed pipe is success.
+    fn data_json(&self, value: &impl Serialize) -> io::Result<()> {
+        let stdout = io::stdout().lock();
+        let mut out = io::BufWriter::with_capacity(64 * 1024, stdout);
+        let result = serde_json::to_writer_pretty(&mut out, value)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
+        self.settle(result)
     }
 
     /// Raw bytes to stdout (completion scripts, manual pages); a closed pipe is success.
@@ -131,6 +144,11 @@ impl Printer {
                 }
             })
             .and_then(|()| stdout.flush());
+        self.settle(result)
+    }
+
+    /// The outcome of a write to stdout: a closed pipe is success, any failure is remembered.
+    fn settle(&self, result: io::Result<()>) -> io::Result<()> {
         match result {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
                 self.mark_failed();

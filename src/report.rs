@@ -656,6 +656,65 @@ impl PlanReport {
     }
 }
 
+/// A [`PlanReport`] as it is written: each change becomes its [`ChangeEntry`] only while it is
+/// written, so a 100,000-tenant plan never holds every live and desired state as JSON values at
+/// once (300 MB of them). Serialises exactly as the `PlanReport` it stands for; a test holds
+/// the two to the same JSON.
+#[derive(Debug, Serialize)]
+pub struct PlanReportOut<'a> {
+    format_version: u64,
+    env: &'a str,
+    plan: PlanEntryOut<'a>,
+    summary: SummaryEntry,
+    calls: CallsEntry,
+}
+
+#[derive(Debug, Serialize)]
+struct PlanEntryOut<'a> {
+    prune: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    targets: Option<Vec<ResourceEntry>>,
+    changes: ChangesOut<'a>,
+    unmanaged: Vec<ResourceEntry>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    layout_only: Vec<ResourceEntry>,
+}
+
+#[derive(Debug)]
+struct ChangesOut<'a>(&'a [Change]);
+
+impl Serialize for ChangesOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut changes = serializer.serialize_seq(Some(self.0.len()))?;
+        for change in self.0 {
+            changes.serialize_element(&ChangeEntry::from(change))?;
+        }
+        changes.end()
+    }
+}
+
+impl<'a> PlanReportOut<'a> {
+    pub fn new(env: &'a str, plan: &'a Plan, calls: CallsEntry) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            env,
+            plan: PlanEntryOut {
+                prune: plan.prune,
+                targets: plan
+                    .targets
+                    .as_ref()
+                    .map(|targets| targets.iter().map(ResourceEntry::from).collect()),
+                changes: ChangesOut(&plan.changes),
+                unmanaged: plan.unmanaged.iter().map(ResourceEntry::from).collect(),
+                layout_only: plan.layout_only.iter().map(ResourceEntry::from).collect(),
+            },
+            summary: plan.into(),
+            calls,
+        }
+    }
+}
+
 impl CallsEntry {
     /// `API: 3 calls to read; applying takes ≈ 29 calls, about 9 s at 200 per 60 s`.
     pub fn text(&self) -> String {
@@ -950,6 +1009,50 @@ pub fn output_schemas() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_report_written_as_it_goes_is_the_plan_report() {
+        use descope_mgmt_core::plan::{PlanOptions, ResourceKind, ResourceSet, plan};
+        use descope_mgmt_core::resource::Resource as _;
+        let tenant = |id: &str, name: &str| {
+            Tenant {
+                id: id.into(),
+                name: name.into(),
+                self_provisioning_domains: vec![format!("{id}.example.com")],
+                ..Tenant::default()
+            }
+            .into_any()
+        };
+        let desired: ResourceSet = [tenant("a", "A"), tenant("b", "B2"), tenant("c", "C")]
+            .into_iter()
+            .collect();
+        let actual: ResourceSet = [tenant("b", "B"), tenant("c", "C"), tenant("d", "D")]
+            .into_iter()
+            .collect();
+        let targeted = [
+            ResourceRef::new(ResourceKind::Tenant, "b"),
+            ResourceRef::new(ResourceKind::Tenant, "d"),
+        ];
+        for (prune, targets) in [
+            (false, None),
+            (true, None),
+            (true, Some(targeted.into_iter().collect())),
+        ] {
+            let options = PlanOptions {
+                prune,
+                targets,
+                ..PlanOptions::default()
+            };
+            let plan = plan(&desired, &actual, &options);
+            assert!(!plan.changes.is_empty());
+            let whole = PlanReport::new("dev", &plan, calls(3, Some((200, 60))));
+            let written = PlanReportOut::new("dev", &plan, calls(3, Some((200, 60))));
+            assert_eq!(
+                serde_json::to_string_pretty(&written).unwrap(),
+                serde_json::to_string_pretty(&whole).unwrap()
+            );
+        }
+    }
 
     fn calls(apply: u64, rate_limit: Option<(u32, u32)>) -> CallsEntry {
         CallsEntry {

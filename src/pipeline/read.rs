@@ -9,7 +9,7 @@ use crate::cli::Format;
 use crate::exit::{CliError, Exit};
 use crate::render::markdown::{self, EnvPlan};
 use crate::render::plan as render;
-use crate::report::{FORMAT_VERSION, MatrixEntry, MatrixReport, PlanReport};
+use crate::report::{FORMAT_VERSION, MatrixEntry, MatrixReport, PlanReportOut};
 use crate::settings::Settings;
 
 /// What makes a command report "changes pending" (exit 2).
@@ -71,7 +71,7 @@ pub fn show(settings: &Settings, title: &str, planned: &Planned) -> Result<(), C
         )
     };
     printer.report_with(
-        || PlanReport::new(&planned.env, &planned.plan, calls.clone()),
+        || PlanReportOut::new(&planned.env, &planned.plan, calls.clone()),
         text,
     )?;
     Ok(())
