@@ -175,7 +175,7 @@ fn char_at(text: &str, position: Position) -> Option<char> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::load_yaml_with;
+    use super::super::load_yaml_whole;
     use super::*;
 
     fn portfolio(items: usize, item: impl Fn(usize) -> String) -> String {
@@ -199,7 +199,7 @@ mod tests {
         let split = parse(text, 7, &cut)?;
         assert_eq!(
             Ok(Some(split.clone())),
-            load_yaml_with(text, 7, false),
+            load_yaml_whole(text, 7),
             "the halves differ from the whole"
         );
         Some(split)
@@ -250,7 +250,7 @@ mod tests {
             format!("{}---\n- b\n", "- a\n".repeat(4_000)),
         ];
         for text in &cases {
-            let as_whole = load_yaml_with(text, 7, false);
+            let as_whole = load_yaml_whole(text, 7);
             if let Some(cut) = cut(text) {
                 assert!(parse(text, 7, &cut).is_none(), "{}", &text[..80]);
             }
@@ -280,14 +280,14 @@ mod tests {
         text.push_str(&group("a"));
         text.push_str(&"  - filler\n".repeat(3_000));
         text.push_str(&group("b"));
-        let whole = load_yaml_with(&text, 7, false);
+        let whole = load_yaml_whole(&text, 7);
         assert!(
             whole.as_ref().is_err_and(|e| e.message.contains("alias")),
             "{whole:?}"
         );
-        if let Some(cut) = cut(&text) {
-            assert!(parse(&text, 7, &cut).is_none());
-        }
+        // The text is small enough that `load_yaml` parses it whole: call the halves directly.
+        let at = cut(&text).expect("a cut between the two groups");
+        assert!(parse(&text, 7, &at).is_none());
         assert_eq!(super::super::load_yaml(&text, 7), whole);
 
         // Nesting that fits each half but not the whole tree.
@@ -297,8 +297,10 @@ mod tests {
             "  - y\n".repeat(4_000) + &deep_item
         );
         let nested = nested.replace("  - ", "    - ");
-        let whole = load_yaml_with(&nested, 7, false);
+        let whole = load_yaml_whole(&nested, 7);
         assert!(whole.is_err(), "{whole:?}");
+        let at = cut(&nested).expect("a cut inside the nested list");
+        assert!(parse(&nested, 7, &at).is_none());
         assert_eq!(super::super::load_yaml(&nested, 7), whole);
     }
 }

@@ -3,8 +3,8 @@
 //! [`super::load`] bounds the size before): nesting deeper than [`MAX_DEPTH`], alias expansion
 //! beyond [`ALIAS_BUDGET`] nodes ("billion laughs"), duplicate keys. saphyr is used because it is
 //! maintained and keeps spans (serde_yaml is deprecated and serde_yml unsound, RUSTSEC-2025-0068).
-//! Large texts use a second thread: parsed as two halves when that is certain to give the same
-//! tree ([`halves`]), else scanned on one thread while the tree is built on the other.
+//! A large text ending in a long block list is parsed as two halves on two threads when that is
+//! certain to give the same tree ([`halves`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -109,32 +109,17 @@ pub fn load_yaml(text: &str, source: usize) -> Result<Option<Node<'_>>, YamlErro
     {
         return Ok(Some(root));
     }
-    load_yaml_with(text, source, two_threads)
+    load_yaml_whole(text, source)
 }
 
-/// Texts from this size on use a second thread: cut in two halves parsed side by side when
-/// the text ends with a long block list (the usual shape of a large portfolio), else scanned
-/// on one thread while the tree is built on the other. The thread costs less than a
-/// millisecond to start.
+/// Texts from this size on are cut in two halves parsed side by side when the text ends with
+/// a long block list (the usual shape of a large portfolio).
 const TWO_THREADS_FROM_BYTES: usize = 512 * 1024;
 
-/// Parser events travel between the threads in batches: one channel operation per event would
-/// cost more than building the node.
-const EVENT_BATCH: usize = 4096;
-
-/// [`load_yaml`] with the choice of scanning on a second thread made by the caller (the tests
-/// hold both ways to the same trees and errors).
-fn load_yaml_with(
-    text: &str,
-    source: usize,
-    pipelined: bool,
-) -> Result<Option<Node<'_>>, YamlError> {
+/// [`load_yaml`] on one thread, whatever the text.
+fn load_yaml_whole(text: &str, source: usize) -> Result<Option<Node<'_>>, YamlError> {
     let mut builder = TreeBuilder::new(text, source);
-    let parsed = if pipelined {
-        scan_beside(text, &mut builder)
-    } else {
-        Parser::new_from_iter(text.chars()).load(&mut builder, true)
-    };
+    let parsed = Parser::new_from_iter(text.chars()).load(&mut builder, true);
     if let Some(error) = builder.error {
         return Err(error);
     }
@@ -150,78 +135,6 @@ fn load_yaml_with(
         });
     }
     Ok(builder.root)
-}
-
-/// Scans `text` on a scoped thread and feeds its events to `builder` on this one, in order;
-/// the scanner's own outcome is returned as [`Parser::load`] returns it.
-fn scan_beside<'a>(
-    text: &'a str,
-    builder: &mut TreeBuilder<'a>,
-) -> Result<(), saphyr_parser::ScanError> {
-    std::thread::scope(|scope| {
-        // A few batches in flight keep both threads busy without holding the whole stream.
-        let (sender, receiver) = std::sync::mpsc::sync_channel(4);
-        let scanner = std::thread::Builder::new()
-            // The parser recurses per nesting level up to its own limit: give it the main
-            // thread's room rather than a spawned thread's 2 MiB.
-            .stack_size(8 * 1024 * 1024)
-            .spawn_scoped(scope, move || {
-                let mut batches = EventBatches {
-                    verbatim: Verbatim::new(text),
-                    batch: Vec::with_capacity(EVENT_BATCH),
-                    sender,
-                };
-                let parsed = Parser::new_from_iter(text.chars()).load(&mut batches, true);
-                batches.send();
-                parsed
-            });
-        let scanner = match scanner {
-            Ok(scanner) => scanner,
-            // No thread to be had: scan here instead.
-            Err(_) => return Parser::new_from_iter(text.chars()).load(builder, true),
-        };
-        for batch in receiver {
-            for (event, span) in batch {
-                builder.on_event(event, span);
-            }
-        }
-        match scanner.join() {
-            Ok(parsed) => parsed,
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-    })
-}
-
-/// The scanning thread's receiver: events in batches to the building thread. A closed channel
-/// (the builder gave up) drops what is left.
-struct EventBatches<'a> {
-    verbatim: Verbatim<'a>,
-    batch: Vec<(Event<'a>, Span)>,
-    sender: std::sync::mpsc::SyncSender<Vec<(Event<'a>, Span)>>,
-}
-
-impl EventBatches<'_> {
-    fn send(&mut self) {
-        if !self.batch.is_empty() {
-            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(EVENT_BATCH));
-            let _ = self.sender.send(full);
-        }
-    }
-}
-
-impl<'input> SpannedEventReceiver<'input> for EventBatches<'input> {
-    fn on_event(&mut self, event: Event<'input>, span: Span) {
-        let event = match event {
-            Event::Scalar(text, style, anchor, tag) => {
-                Event::Scalar(self.verbatim.of(text, &span), style, anchor, tag)
-            }
-            other => other,
-        };
-        self.batch.push((event, span));
-        if self.batch.len() == EVENT_BATCH {
-            self.send();
-        }
-    }
 }
 
 fn too_deep(position: Position) -> YamlError {
@@ -489,9 +402,7 @@ impl<'input> SpannedEventReceiver<'input> for TreeBuilder<'input> {
     }
 }
 
-/// Trades saphyr's scalar strings for slices of the text. It runs where the strings are made
-/// (the scanning thread when there is one), so each is freed where it was allocated and its
-/// memory is reused at once rather than handed back across threads.
+/// Trades saphyr's scalar strings for slices of the text.
 struct Verbatim<'a> {
     text: &'a str,
     offsets: ByteOffsets,
@@ -747,51 +658,6 @@ mod tests {
         assert_eq!(text_of(&root, "last"), "é");
         assert!(matches!(text_of(&root, "next"), Cow::Borrowed(_)));
         assert!(matches!(text_of(&root, "last"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn scanning_on_a_second_thread_gives_the_same_trees_and_errors() {
-        let mut large =
-            String::from("version: \"1.0\"\nshared: &shared {a: 1, b: [x, 'y z']}\ntenants:\n");
-        for i in 0..3_000 {
-            large.push_str(&format!(
-                "  - id: t{i}\n    name: \"Tenant {i} ü\"\n    tags: [a, b]\n    shared: *shared\n    notes: |\n      line one\n      line two\n    ratio: {i}.5\n"
-            ));
-        }
-        let deep = "[".repeat(1_000_000) + &"]".repeat(1_000_000);
-        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
-        for level in 1..10 {
-            let previous = format!("*a{}", level - 1);
-            bomb.push_str(&format!(
-                "a{level}: &a{level} [{}]\n",
-                vec![previous; 10].join(", ")
-            ));
-        }
-        let texts = [
-            large.as_str(),
-            deep.as_str(),
-            bomb.as_str(),
-            "a: [1, 2\nb: c\n",
-            "a: 1\na: 2\n",
-            "a: 1\n---\nb: 2\n",
-            "a: !!int x\n",
-            "",
-            "# only a comment\n",
-        ];
-        for text in texts {
-            let alone = load_yaml_with(text, 3, false);
-            let beside = load_yaml_with(text, 3, true);
-            assert_eq!(alone, beside, "{}", &text[..text.len().min(60)]);
-        }
-        let tree = load_yaml_with(&large, 3, true).unwrap().unwrap();
-        let Value::Seq(tenants) = &tree.get("tenants").unwrap().value else {
-            panic!()
-        };
-        assert_eq!(tenants.len(), 3_000);
-        assert_eq!(
-            tenants[2_999].get("id").unwrap().value,
-            Value::Str("t2999".into())
-        );
     }
 
     #[test]
