@@ -460,16 +460,9 @@ pub async fn plan_env(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let (desired, client, options) = desired_of(config, connected, selection);
-    plan_desired(
-        desired,
-        connected,
-        client,
-        selection.kind_list(),
-        selection.targets.as_ref(),
-        options,
-    )
-    .await
+    desired_of(config, connected, selection)
+        .plan(connected, selection)
+        .await
 }
 
 /// [`plan_env`] that drops the configuration once the desired state is built from it, before
@@ -479,35 +472,43 @@ pub async fn plan_env_owning(
     connected: &Connected,
     selection: &Selection,
 ) -> Result<Planned, CliError> {
-    let (desired, client, options) = desired_of(&config, connected, selection);
+    let desired = desired_of(&config, connected, selection);
     drop(config);
-    plan_desired(
-        desired,
-        connected,
-        client,
-        selection.kind_list(),
-        selection.targets.as_ref(),
-        options,
-    )
-    .await
+    desired.plan(connected, selection).await
 }
 
-/// What a plan of `config` needs from it: the desired state, a client able to write its SSO
-/// secrets, and the plan options.
-fn desired_of(
-    config: &DescopeConfig,
-    connected: &Connected,
-    selection: &Selection,
-) -> (ResourceSet, DescopeClient, PlanOptions) {
-    let mut desired = desired_set(config, connected.env_name());
-    if selection.rotate_secrets {
-        mark_rotated_secrets(config, &mut desired);
+/// What a plan of a configuration needs from it.
+struct Desired {
+    set: ResourceSet,
+    /// The connection's client, able to write the configuration's SSO secrets.
+    client: DescopeClient,
+    options: PlanOptions,
+}
+
+impl Desired {
+    async fn plan(self, connected: &Connected, selection: &Selection) -> Result<Planned, CliError> {
+        plan_desired(
+            self.set,
+            connected,
+            self.client,
+            selection.kind_list(),
+            selection.targets.as_ref(),
+            self.options,
+        )
+        .await
     }
-    (
-        desired,
-        with_sso_configs(connected.client(), config),
-        selection.options(config),
-    )
+}
+
+fn desired_of(config: &DescopeConfig, connected: &Connected, selection: &Selection) -> Desired {
+    let mut set = desired_set(config, connected.env_name());
+    if selection.rotate_secrets {
+        mark_rotated_secrets(config, &mut set);
+    }
+    Desired {
+        set,
+        client: with_sso_configs(connected.client(), config),
+        options: selection.options(config),
+    }
 }
 
 /// read → plan for any desired state (the configuration's, a backup's) through `client` (the

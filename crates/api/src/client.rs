@@ -741,10 +741,11 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-/// The whole body as bytes, not text (a 40 MB list answer is not copied into a `String` before
-/// parsing), in one buffer sized from `Content-Length`: collected by doubling, a 34 MB answer
-/// briefly held 96 MB. The announced size only sizes the first buffer, up to a bound, so a
-/// server that overstates it costs no more than that.
+/// The whole body as bytes, not text (the 32 MB answer listing 100,000 tenants is not copied
+/// into a `String` before parsing), in one buffer sized from `Content-Length` rather than grown
+/// by doubling, which holds the old and the doubled buffer at each growth. The announced size
+/// only sizes the first buffer, up to a bound, so a server that overstates it costs no more
+/// than that.
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
     const MAX_PRESIZE: u64 = 256 * 1024 * 1024;
     let announced = response.content_length().unwrap_or(0).min(MAX_PRESIZE);

@@ -95,7 +95,7 @@ impl TenantDto {
 /// at a time, so a 100,000-tenant answer is never held as a `Value` tree. As lenient as the
 /// field readers: a missing or non-list `tenants` is no tenant, a non-object item is a tenant
 /// with no fields. Each tenant becomes a `T` as soon as it is read, so a list of core tenants
-/// never passes through a list of wire tenants (about 450 bytes each).
+/// never passes through a list of wire tenants.
 #[derive(Debug)]
 pub(crate) struct TenantList<T = TenantDto>(pub Vec<T>);
 
@@ -194,10 +194,9 @@ impl<'de, T: From<TenantDto>> Deserialize<'de> for TenantList<T> {
     }
 }
 
-/// A load-all answer read in two passes over the body: the first only counts the tenants, so
-/// the list is allocated once at its size. Grown by doubling, a 100,000-tenant list briefly
-/// held one and a half times itself at its last growth (tens of megabytes), for a count that
-/// skipping through the body costs a few milliseconds.
+/// A load-all answer read in two passes over the body: the first only counts the tenants
+/// (skipping their content), so the list is allocated once at its size. Grown by doubling, a
+/// 100,000-tenant list briefly held both its old and its doubled buffer at its last growth.
 pub(crate) struct CountedTenantList<T>(std::marker::PhantomData<T>);
 
 impl<T> CountedTenantList<T> {
@@ -210,81 +209,41 @@ impl<T: From<TenantDto>> BodySeed for CountedTenantList<T> {
     type Value = TenantList<T>;
 
     fn read(self, body: &[u8]) -> Result<TenantList<T>, serde_json::Error> {
-        let TenantCount(count) = serde_json::from_slice(body)?;
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let list = ListSeed::<T>::with_capacity(count).deserialize(&mut deserializer)?;
-        deserializer.end()?;
-        Ok(list)
+        // The same lenient reading with every item skipped: a list of zero-sized items only
+        // counts, it allocates nothing.
+        let counted = read_all(body, ListSeed::<Skipped, IgnoredAny>::with_capacity(0))?;
+        read_all(body, ListSeed::<T>::with_capacity(counted.0.len()))
     }
 }
 
-/// The number of tenants a load-all answer holds, read as leniently as [`TenantList`].
-struct TenantCount(usize);
+/// `seed` over the whole body, nothing but whitespace after it.
+fn read_all<'de, S: DeserializeSeed<'de>>(
+    body: &'de [u8],
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = seed.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
 
-impl<'de> Deserialize<'de> for TenantCount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Answer;
-        impl<'de> Visitor<'de> for Answer {
-            type Value = TenantCount;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a tenant list answer")
-            }
-            lenient_scalars!(TenantCount, TenantCount(0));
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TenantCount, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(TenantCount(0))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TenantCount, A::Error> {
-                let mut count = 0;
-                while let Some(key) = map.next_key::<FieldName<'de>>()? {
-                    if key.0 == "tenants" {
-                        count = map.next_value::<ItemCount>()?.0;
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(TenantCount(count))
-            }
-        }
-        deserializer.deserialize_any(Answer)
+/// An item the counting pass skipped.
+struct Skipped;
+
+impl From<IgnoredAny> for Skipped {
+    fn from(_: IgnoredAny) -> Self {
+        Skipped
     }
 }
 
-/// The length of the `tenants` list, its items skipped (0 when it is not a list).
-struct ItemCount(usize);
-
-impl<'de> Deserialize<'de> for ItemCount {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Count;
-        impl<'de> Visitor<'de> for Count {
-            type Value = ItemCount;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of tenants")
-            }
-            lenient_scalars!(ItemCount, ItemCount(0));
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ItemCount, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(ItemCount(0))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ItemCount, A::Error> {
-                let mut count = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    count += 1;
-                }
-                Ok(ItemCount(count))
-            }
-        }
-        deserializer.deserialize_any(Count)
-    }
-}
-
-/// Reads a load-all answer into a list with room for `capacity` tenants.
-struct ListSeed<T> {
+/// Reads a load-all answer into a list with room for `capacity` tenants, each read as a `W`
+/// and kept as a `T`.
+struct ListSeed<T, W = TenantDto> {
     capacity: usize,
-    item: std::marker::PhantomData<T>,
+    item: std::marker::PhantomData<(T, W)>,
 }
 
-impl<T> ListSeed<T> {
+impl<T, W> ListSeed<T, W> {
     fn with_capacity(capacity: usize) -> Self {
         Self {
             capacity,
@@ -293,7 +252,7 @@ impl<T> ListSeed<T> {
     }
 }
 
-impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ListSeed<T> {
+impl<'de, T: From<W>, W: Deserialize<'de>> DeserializeSeed<'de> for ListSeed<T, W> {
     type Value = TenantList<T>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<TenantList<T>, D::Error> {
@@ -301,7 +260,7 @@ impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ListSeed<T> {
     }
 }
 
-impl<'de, T: From<TenantDto>> Visitor<'de> for ListSeed<T> {
+impl<'de, T: From<W>, W: Deserialize<'de>> Visitor<'de> for ListSeed<T, W> {
     type Value = TenantList<T>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a tenant list answer")
@@ -316,7 +275,7 @@ impl<'de, T: From<TenantDto>> Visitor<'de> for ListSeed<T> {
         while let Some(key) = map.next_key::<FieldName<'de>>()? {
             if key.0 == "tenants" {
                 // A repeated key replaces the earlier list, as it does in a `Value`.
-                let items = ItemsSeed::<T> {
+                let items = ItemsSeed::<T, W> {
                     capacity: self.capacity,
                     item: std::marker::PhantomData,
                 };
@@ -330,12 +289,12 @@ impl<'de, T: From<TenantDto>> Visitor<'de> for ListSeed<T> {
 }
 
 /// The `tenants` list itself.
-struct ItemsSeed<T> {
+struct ItemsSeed<T, W> {
     capacity: usize,
-    item: std::marker::PhantomData<T>,
+    item: std::marker::PhantomData<(T, W)>,
 }
 
-impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ItemsSeed<T> {
+impl<'de, T: From<W>, W: Deserialize<'de>> DeserializeSeed<'de> for ItemsSeed<T, W> {
     type Value = Vec<T>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<T>, D::Error> {
@@ -343,7 +302,7 @@ impl<'de, T: From<TenantDto>> DeserializeSeed<'de> for ItemsSeed<T> {
     }
 }
 
-impl<'de, T: From<TenantDto>> Visitor<'de> for ItemsSeed<T> {
+impl<'de, T: From<W>, W: Deserialize<'de>> Visitor<'de> for ItemsSeed<T, W> {
     type Value = Vec<T>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of tenants")
@@ -356,7 +315,7 @@ impl<'de, T: From<TenantDto>> Visitor<'de> for ItemsSeed<T> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
         let hinted = seq.size_hint().unwrap_or(0).min(4096);
         let mut tenants = Vec::with_capacity(self.capacity.max(hinted));
-        while let Some(item) = seq.next_element::<TenantDto>()? {
+        while let Some(item) = seq.next_element::<W>()? {
             tenants.push(T::from(item));
         }
         Ok(tenants)
